@@ -1,0 +1,182 @@
+//! Deciding conditions on `mode`: `==`, `!=`, `!`, `&&`, `||`, `matches!`, and match patterns.
+
+use super::Mode;
+use super::value::Value;
+use super::walk::Env;
+use syn::parse::Parser;
+use syn::{BinOp, Expr, Pat, Path, Token, UnOp};
+
+/// A three-valued boolean: a condition is true, false, or undecidable here.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Tri {
+    /// Decided true.
+    True,
+    /// Decided false.
+    False,
+    /// Not decidable from `mode` alone.
+    Unknown,
+}
+
+impl Tri {
+    fn from_bool(b: bool) -> Tri {
+        if b { Tri::True } else { Tri::False }
+    }
+
+    fn not(self) -> Tri {
+        match self {
+            Tri::True => Tri::False,
+            Tri::False => Tri::True,
+            Tri::Unknown => Tri::Unknown,
+        }
+    }
+
+    fn and(self, other: Tri) -> Tri {
+        match (self, other) {
+            (Tri::False, _) | (_, Tri::False) => Tri::False,
+            (Tri::True, Tri::True) => Tri::True,
+            _ => Tri::Unknown,
+        }
+    }
+
+    fn or(self, other: Tri) -> Tri {
+        self.not().and(other.not()).not()
+    }
+
+    /// The decided value, if any.
+    pub fn known(self) -> Option<bool> {
+        match self {
+            Tri::True => Some(true),
+            Tri::False => Some(false),
+            Tri::Unknown => None,
+        }
+    }
+}
+
+/// Decides `expr` as a condition, with `mode` fixed.
+pub fn decide(expr: &Expr, env: &Env, mode: Mode) -> Tri {
+    match expr {
+        Expr::Paren(e) => decide(&e.expr, env, mode),
+        Expr::Group(e) => decide(&e.expr, env, mode),
+        Expr::Lit(lit) => match &lit.lit {
+            syn::Lit::Bool(b) => Tri::from_bool(b.value),
+            _ => Tri::Unknown,
+        },
+        Expr::Unary(u) if matches!(u.op, UnOp::Not(_)) => decide(&u.expr, env, mode).not(),
+        Expr::Binary(b) => binary(b, env, mode),
+        Expr::Macro(m) if m.mac.path.is_ident("matches") => matches_macro(&m.mac, env, mode),
+        Expr::Path(p) => match p.path.get_ident().and_then(|i| env.get(&i.to_string())) {
+            Some(Value::Bool(b)) => Tri::from_bool(*b),
+            _ => Tri::Unknown,
+        },
+        Expr::Block(b) if b.block.stmts.len() == 1 => match &b.block.stmts[0] {
+            syn::Stmt::Expr(e, None) => decide(e, env, mode),
+            _ => Tri::Unknown,
+        },
+        _ => Tri::Unknown,
+    }
+}
+
+fn binary(b: &syn::ExprBinary, env: &Env, mode: Mode) -> Tri {
+    match b.op {
+        BinOp::And(_) => decide(&b.left, env, mode).and(decide(&b.right, env, mode)),
+        BinOp::Or(_) => decide(&b.left, env, mode).or(decide(&b.right, env, mode)),
+        BinOp::Eq(_) => compare(&b.left, &b.right, env, mode),
+        BinOp::Ne(_) => compare(&b.left, &b.right, env, mode).not(),
+        _ => Tri::Unknown,
+    }
+}
+
+/// `mode == ModeKeys::X`, either way round.
+fn compare(left: &Expr, right: &Expr, env: &Env, mode: Mode) -> Tri {
+    let pick = |a: &Expr, b: &Expr| (is_mode(a, env)).then(|| mode_const(b)).flatten();
+    match pick(left, right).or_else(|| pick(right, left)) {
+        Some(other) => Tri::from_bool(other == mode),
+        None => Tri::Unknown,
+    }
+}
+
+/// Whether `expr` is the `mode` parameter (or a binding of it).
+pub fn is_mode(expr: &Expr, env: &Env) -> bool {
+    match expr {
+        Expr::Paren(e) => is_mode(&e.expr, env),
+        Expr::Group(e) => is_mode(&e.expr, env),
+        Expr::Reference(r) => is_mode(&r.expr, env),
+        Expr::Unary(u) if matches!(u.op, UnOp::Deref(_)) => is_mode(&u.expr, env),
+        Expr::Path(p) => p
+            .path
+            .get_ident()
+            .is_some_and(|i| matches!(env.get(&i.to_string()), Some(Value::Mode))),
+        _ => false,
+    }
+}
+
+/// `ModeKeys::Train` (or a bare imported `Train`), as an expression.
+fn mode_const(expr: &Expr) -> Option<Mode> {
+    match expr {
+        Expr::Paren(e) => mode_const(&e.expr),
+        Expr::Group(e) => mode_const(&e.expr),
+        Expr::Reference(r) => mode_const(&r.expr),
+        Expr::Path(p) if p.qself.is_none() => mode_path(&p.path),
+        _ => None,
+    }
+}
+
+fn mode_path(path: &Path) -> Option<Mode> {
+    let mut segments = path.segments.iter().rev();
+    let variant = Mode::from_variant(&segments.next()?.ident.to_string())?;
+    match segments.next() {
+        None => Some(variant),
+        Some(s) if s.ident == "ModeKeys" || s.ident == "Self" => Some(variant),
+        Some(_) => None,
+    }
+}
+
+/// Whether `pat` matches the value `mode`.
+pub fn pattern(pat: &Pat, mode: Mode) -> Tri {
+    match pat {
+        Pat::Wild(_) => Tri::True,
+        Pat::Paren(p) => pattern(&p.pat, mode),
+        Pat::Path(p) => mode_path(&p.path).map_or(Tri::Unknown, |m| Tri::from_bool(m == mode)),
+        Pat::Ident(p) if p.subpat.is_none() => match Mode::from_variant(&p.ident.to_string()) {
+            Some(m) => Tri::from_bool(m == mode),
+            None => Tri::True,
+        },
+        Pat::Ident(p) => p
+            .subpat
+            .as_ref()
+            .map_or(Tri::Unknown, |(_, sub)| pattern(sub, mode)),
+        Pat::Or(or) => or
+            .cases
+            .iter()
+            .fold(Tri::False, |acc, case| acc.or(pattern(case, mode))),
+        _ => Tri::Unknown,
+    }
+}
+
+/// `matches!(mode, ModeKeys::Train | ModeKeys::Eval)`, with an optional guard.
+fn matches_macro(mac: &syn::Macro, env: &Env, mode: Mode) -> Tri {
+    let parser = |input: syn::parse::ParseStream| {
+        let scrutinee: Expr = input.parse()?;
+        input.parse::<Token![,]>()?;
+        let pat = Pat::parse_multi_with_leading_vert(input)?;
+        let guard = if input.peek(Token![if]) {
+            input.parse::<Token![if]>()?;
+            Some(input.parse::<Expr>()?)
+        } else {
+            None
+        };
+        let _ = input.parse::<Option<Token![,]>>()?;
+        Ok((scrutinee, pat, guard))
+    };
+    let Ok((scrutinee, pat, guard)) = parser.parse2(mac.tokens.clone()) else {
+        return Tri::Unknown;
+    };
+    if !is_mode(&scrutinee, env) {
+        return Tri::Unknown;
+    }
+    let matched = pattern(&pat, mode);
+    match guard {
+        Some(guard) => matched.and(decide(&guard, env, mode)),
+        None => matched,
+    }
+}

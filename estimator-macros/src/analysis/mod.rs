@@ -1,0 +1,74 @@
+//! Per-mode partial evaluation of a model_fn body.
+//!
+//! For each of TRAIN, EVAL and PREDICT the walker fixes `mode`, decides every condition on it
+//! that it can, keeps only the code that mode reaches, and records every return point with the
+//! abstract value it returns. A spec value says, for each required field, whether it is
+//! present, absent or unknown, and where that was decided.
+
+mod cond;
+mod spec;
+mod value;
+mod walk;
+
+pub use value::{Field, Presence, Site, Value};
+
+use syn::Block;
+
+/// One of the three modes; the analysis runs once for each.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Hash, PartialOrd, Ord)]
+pub enum Mode {
+    /// `ModeKeys::Train`.
+    Train,
+    /// `ModeKeys::Eval`.
+    Eval,
+    /// `ModeKeys::Predict`.
+    Predict,
+}
+
+impl Mode {
+    /// All modes, in TF's order.
+    pub const ALL: [Mode; 3] = [Mode::Train, Mode::Eval, Mode::Predict];
+
+    /// The variant name of `ModeKeys`.
+    pub fn variant(self) -> &'static str {
+        match self {
+            Mode::Train => "Train",
+            Mode::Eval => "Eval",
+            Mode::Predict => "Predict",
+        }
+    }
+
+    /// The mode with variant name `name`, if any.
+    pub fn from_variant(name: &str) -> Option<Mode> {
+        Mode::ALL.into_iter().find(|m| m.variant() == name)
+    }
+}
+
+/// A place where the function returns, as seen in one mode.
+pub struct ReturnPoint {
+    /// What is returned there.
+    pub value: Value,
+    /// Whether the mode certainly reaches it: no undecidable condition lies on the way.
+    pub certain: bool,
+    /// The mode condition that selected this path, as written (`mode == ModeKeys::Predict` is false).
+    pub reason: Option<String>,
+}
+
+/// The return points of one mode.
+pub struct ModeAnalysis {
+    /// The mode analysed.
+    pub mode: Mode,
+    /// Every return point the mode may reach.
+    pub returns: Vec<ReturnPoint>,
+}
+
+/// Analyses `body` once per mode; `mode_ident` is the name of the `mode` parameter.
+pub fn analyse(body: &Block, mode_ident: &str) -> Vec<ModeAnalysis> {
+    Mode::ALL
+        .into_iter()
+        .map(|mode| walk::Walker::run(mode, mode_ident, body))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,270 @@
+//! Unit tests of the analysis and the required-field check, on `parse_quote!` input.
+
+use crate::analysis::{self, Mode, Presence, Value};
+use crate::check;
+use crate::ctxt::Ctxt;
+use syn::{ItemFn, parse_quote};
+
+/// The compile errors the checks give for `item`.
+fn errors(item: ItemFn) -> Vec<String> {
+    let mut cx = Ctxt::default();
+    let analyses = analysis::analyse(&item.block, "mode");
+    check::required_fields(&mut cx, &analyses);
+    check::literal_names(&mut cx, &item.block);
+    cx.messages()
+}
+
+/// The presence of `field` at each certain return point of `mode`.
+fn presences(item: &ItemFn, mode: Mode, field: analysis::Field) -> Vec<Presence> {
+    let analyses = analysis::analyse(&item.block, "mode");
+    let a = analyses
+        .iter()
+        .find(|a| a.mode == mode)
+        .expect("every mode is analysed");
+    a.returns
+        .iter()
+        .filter(|r| r.certain)
+        .flat_map(|r| match &r.value {
+            Value::Spec(c) => c.iter().map(|c| c.presence(field)).collect(),
+            _ => vec![Presence::Unknown],
+        })
+        .collect()
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or_default()
+}
+
+#[test]
+fn tf_example_is_clean() {
+    let item: ItemFn = parse_quote! {
+        fn f(features: X, labels: Option<Y>, mode: ModeKeys) -> EstimatorSpec {
+            let logits = model.forward(features);
+            let predictions = Predictions::new().with("class", logits.clone());
+            if mode == ModeKeys::Predict {
+                return EstimatorSpec::new(mode).predictions(predictions);
+            }
+            let loss = loss_fn(logits, labels.unwrap());
+            let train_op = if mode == ModeKeys::Train { Some(TrainOp::minimize(loss.clone(), AdamConfig::new(), 1e-3)) } else { None };
+            EstimatorSpec { mode, predictions: Some(predictions), loss: Some(loss), train_op, ..EstimatorSpec::new(mode) }
+        }
+    };
+    assert_eq!(errors(item.clone()), Vec::<String>::new());
+    assert_eq!(
+        presences(&item, Mode::Train, analysis::Field::TrainOp),
+        vec![Presence::Present]
+    );
+    assert_eq!(
+        presences(&item, Mode::Eval, analysis::Field::TrainOp),
+        vec![Presence::Absent]
+    );
+}
+
+#[test]
+fn missing_train_op_in_literal() {
+    let item: ItemFn = parse_quote! {
+        fn f(features: X, mode: ModeKeys) -> EstimatorSpec {
+            EstimatorSpec { loss: Some(l), predictions: Some(p), ..EstimatorSpec::new(mode) }
+        }
+    };
+    let errs = errors(item);
+    assert_eq!(errs.len(), 1, "{errs:#?}");
+    assert_eq!(
+        first_line(&errs[0]),
+        "missing train_op for ModeKeys::Train: TRAIN requires loss and train_op (\"Missing train_op.\")"
+    );
+}
+
+#[test]
+fn missing_loss_groups_train_and_eval() {
+    let item: ItemFn = parse_quote! {
+        fn f(features: X, mode: ModeKeys) -> EstimatorSpec {
+            EstimatorSpec::new(mode).predictions(p).train_op(t)
+        }
+    };
+    let errs = errors(item);
+    assert_eq!(errs.len(), 1, "{errs:#?}");
+    assert!(
+        errs[0].starts_with("missing loss for ModeKeys::Train and ModeKeys::Eval"),
+        "{}",
+        errs[0]
+    );
+}
+
+#[test]
+fn match_with_wildcard() {
+    let item: ItemFn = parse_quote! {
+        fn f(features: X, mode: ModeKeys) -> EstimatorSpec {
+            match mode {
+                ModeKeys::Predict => EstimatorSpec::new(mode).predictions(p),
+                ModeKeys::Eval => EstimatorSpec::new(mode).loss(l),
+                _ => EstimatorSpec::new(mode).loss(l),
+            }
+        }
+    };
+    let errs = errors(item);
+    assert_eq!(errs.len(), 1, "{errs:#?}");
+    assert!(
+        errs[0].starts_with("missing train_op for ModeKeys::Train"),
+        "{}",
+        errs[0]
+    );
+    assert!(errs[0].contains("`match` arm `_` is taken"), "{}", errs[0]);
+}
+
+#[test]
+fn or_patterns_and_matches_macro() {
+    let item: ItemFn = parse_quote! {
+        fn f(features: X, mode: ModeKeys) -> EstimatorSpec {
+            let train_op = match mode { ModeKeys::Train => Some(t), ModeKeys::Eval | ModeKeys::Predict => None };
+            if matches!(mode, ModeKeys::Eval | ModeKeys::Train) && !(mode != ModeKeys::Train || false) {
+                return EstimatorSpec::new(mode).loss(l).train_op(train_op);
+            }
+            if mode == ModeKeys::Eval { return EstimatorSpec::new(mode).loss(l); }
+            EstimatorSpec::new(mode).predictions(p)
+        }
+    };
+    assert_eq!(errors(item), Vec::<String>::new());
+}
+
+#[test]
+fn else_if_chain_reports_the_wrong_branch() {
+    let item: ItemFn = parse_quote! {
+        fn f(features: X, mode: ModeKeys) -> EstimatorSpec {
+            if mode == ModeKeys::Train {
+                EstimatorSpec::new(mode).loss(l).train_op(t)
+            } else if mode == ModeKeys::Eval {
+                EstimatorSpec::new(mode).predictions(p)
+            } else {
+                EstimatorSpec::new(mode).predictions(p)
+            }
+        }
+    };
+    let errs = errors(item);
+    assert_eq!(errs.len(), 1, "{errs:#?}");
+    assert!(
+        errs[0]
+            .starts_with("missing loss for ModeKeys::Eval: EVAL requires loss (\"Missing loss.\")")
+    );
+}
+
+#[test]
+fn shadowed_let_bindings() {
+    let item: ItemFn = parse_quote! {
+        fn f(features: X, mode: ModeKeys) -> EstimatorSpec {
+            let train_op = Some(t);
+            let train_op = if mode == ModeKeys::Eval { train_op } else { None };
+            EstimatorSpec { loss: Some(l), predictions: Some(p), train_op, ..EstimatorSpec::new(mode) }
+        }
+    };
+    let errs = errors(item);
+    assert_eq!(errs.len(), 1, "{errs:#?}");
+    assert!(errs[0].starts_with("missing train_op for ModeKeys::Train"));
+}
+
+#[test]
+fn inner_scope_shadowing_does_not_leak() {
+    let item: ItemFn = parse_quote! {
+        fn f(features: X, mode: ModeKeys) -> EstimatorSpec {
+            let train_op = Some(t);
+            { let train_op = None::<TrainOp>; drop(train_op); }
+            EstimatorSpec { loss: Some(l), predictions: Some(p), train_op, ..EstimatorSpec::new(mode) }
+        }
+    };
+    assert_eq!(errors(item), Vec::<String>::new());
+}
+
+#[test]
+fn undecidable_paths_are_left_to_the_runtime() {
+    let item: ItemFn = parse_quote! {
+        fn f(features: X, labels: Option<Y>, mode: ModeKeys) -> EstimatorSpec {
+            let Some(labels) = labels else { return EstimatorSpec::new(mode).predictions(p); };
+            let train_op = if params.flag { Some(t) } else { None };
+            if cfg_flag() { return helper(mode); }
+            EstimatorSpec::new(mode).loss(l).train_op(train_op).predictions(p)
+        }
+    };
+    assert_eq!(errors(item.clone()), Vec::<String>::new());
+    assert_eq!(
+        presences(&item, Mode::Train, analysis::Field::TrainOp),
+        vec![Presence::Unknown]
+    );
+}
+
+#[test]
+fn mutation_makes_a_spec_unknown_or_tracked() {
+    let item: ItemFn = parse_quote! {
+        fn f(features: X, mode: ModeKeys) -> EstimatorSpec {
+            let mut spec = EstimatorSpec::new(mode).predictions(p);
+            spec.loss = Some(l);
+            if mode == ModeKeys::Train { spec.train_op = Some(t); }
+            for h in hooks { spec = spec.training_hooks(h); }
+            spec
+        }
+    };
+    assert_eq!(errors(item), Vec::<String>::new());
+    let item: ItemFn = parse_quote! {
+        fn f(features: X, mode: ModeKeys) -> EstimatorSpec {
+            let mut spec = EstimatorSpec::new(mode).predictions(p);
+            spec.loss = Some(l);
+            spec
+        }
+    };
+    let errs = errors(item);
+    assert_eq!(errs.len(), 1, "{errs:#?}");
+    assert!(errs[0].starts_with("missing train_op for ModeKeys::Train"));
+}
+
+#[test]
+fn two_mistakes_give_two_errors() {
+    let item: ItemFn = parse_quote! {
+        fn f(features: X, mode: ModeKeys) -> EstimatorSpec {
+            if mode == ModeKeys::Predict { return EstimatorSpec::new(mode); }
+            EstimatorSpec { loss: Some(l), train_op: None, ..EstimatorSpec::new(mode) }
+        }
+    };
+    let errs = errors(item);
+    assert_eq!(errs.len(), 2, "{errs:#?}");
+}
+
+#[test]
+fn bool_aliases_and_then() {
+    let item: ItemFn = parse_quote! {
+        fn f(features: X, mode: ModeKeys) -> EstimatorSpec {
+            let training = mode == ModeKeys::Train;
+            let train_op = (!training).then(|| t);
+            EstimatorSpec { loss: Some(l), predictions: Some(p), train_op, ..EstimatorSpec::new(mode) }
+        }
+    };
+    let errs = errors(item);
+    assert_eq!(errs.len(), 1, "{errs:#?}");
+    assert!(errs[0].starts_with("missing train_op for ModeKeys::Train"));
+}
+
+#[test]
+fn reserved_metric_names_and_exports() {
+    let item: ItemFn = parse_quote! {
+        fn f(features: X, mode: ModeKeys) -> EstimatorSpec {
+            let m = EvalMetricOps::new().with("accuracy", a).with("loss", b).with("global_step", c);
+            let e = ExportOutputs::new().with("a", x).with("b", y);
+            let ok = ExportOutputs::new().with("a", x).with("serving_default", y);
+            EstimatorSpec::new(mode).loss(l).train_op(t).predictions(p).eval_metric_ops(m).export_outputs(e)
+        }
+    };
+    let errs = errors(item);
+    assert_eq!(errs.len(), 3, "{errs:#?}");
+    assert!(errs[0].starts_with("metric name \"loss\" is reserved"));
+    assert!(errs[1].starts_with("metric name \"global_step\" is reserved"));
+    assert!(errs[2].starts_with("several export outputs and none named \"serving_default\""));
+}
+
+#[test]
+fn diverging_macros_end_a_path() {
+    let item: ItemFn = parse_quote! {
+        fn f(features: X, mode: ModeKeys) -> EstimatorSpec {
+            if mode == ModeKeys::Predict { unimplemented!("no serving") }
+            EstimatorSpec::new(mode).loss(l).train_op(t)
+        }
+    };
+    assert_eq!(errors(item), Vec::<String>::new());
+}

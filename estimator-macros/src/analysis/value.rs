@@ -1,0 +1,146 @@
+//! The abstract values the walker computes.
+
+use proc_macro2::TokenStream;
+
+/// Whether a required field is set.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Presence {
+    /// Set on this path.
+    Present,
+    /// Not set on this path: a compile error where the mode needs it.
+    Absent,
+    /// Cannot be decided here: the runtime check keeps TF's rule.
+    Unknown,
+}
+
+impl Presence {
+    /// The presence after two paths meet.
+    pub fn join(self, other: Presence) -> Presence {
+        if self == other {
+            self
+        } else {
+            Presence::Unknown
+        }
+    }
+}
+
+/// The three fields some mode requires.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Hash, PartialOrd, Ord)]
+pub enum Field {
+    /// `loss`, required in TRAIN and EVAL.
+    Loss,
+    /// `train_op`, required in TRAIN.
+    TrainOp,
+    /// `predictions`, required in PREDICT.
+    Predictions,
+}
+
+impl Field {
+    /// All required fields.
+    pub const ALL: [Field; 3] = [Field::Loss, Field::TrainOp, Field::Predictions];
+
+    /// The field's name in `EstimatorSpec`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Loss => "loss",
+            Field::TrainOp => "train_op",
+            Field::Predictions => "predictions",
+        }
+    }
+
+    /// The field named `name`, if it is a required one.
+    pub fn from_name(name: &str) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    pub(crate) fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Where a presence was decided: the smallest span to point at.
+#[derive(Clone, Debug)]
+pub struct Site {
+    /// Identifies the syntax node, so that the three mode walks agree on it.
+    pub id: usize,
+    /// The tokens to span in a diagnostic.
+    pub tokens: TokenStream,
+}
+
+impl Site {
+    pub(crate) fn of<T: quote::ToTokens>(node: &T) -> Site {
+        Site {
+            id: node as *const T as usize,
+            tokens: node.to_token_stream(),
+        }
+    }
+}
+
+/// One constructor a returned spec may come from, with the state of each required field.
+#[derive(Clone, Debug)]
+pub struct SpecCandidate {
+    /// Presence and site, indexed by [`Field::index`].
+    pub fields: [(Presence, Site); 3],
+    /// The mode condition under which the constructor was reached (`mode == X` is false).
+    pub reason: Option<String>,
+}
+
+impl SpecCandidate {
+    /// A spec with nothing set (`EstimatorSpec::new(mode)`), decided at `site`.
+    pub fn empty(site: &Site) -> SpecCandidate {
+        let absent = (Presence::Absent, site.clone());
+        SpecCandidate {
+            fields: [absent.clone(), absent.clone(), absent],
+            reason: None,
+        }
+    }
+
+    /// The presence of `field`.
+    pub fn presence(&self, field: Field) -> Presence {
+        self.fields[field.index()].0
+    }
+
+    /// Where the presence of `field` was decided.
+    pub fn site(&self, field: Field) -> &Site {
+        &self.fields[field.index()].1
+    }
+}
+
+/// What an expression evaluates to, as far as the analysis can tell.
+#[derive(Clone, Debug)]
+pub enum Value {
+    /// Anything the analysis does not model.
+    Unknown,
+    /// A boolean it could decide (from a condition on `mode`).
+    Bool(bool),
+    /// The value of the `mode` parameter.
+    Mode,
+    /// An `Option`: `Some(..)`, `None`, or a join of both.
+    Opt(Presence, Site),
+    /// An `EstimatorSpec`, from one of several constructors.
+    Spec(Vec<SpecCandidate>),
+}
+
+impl Value {
+    /// The value after two paths meet.
+    pub fn join(self, other: Value) -> Value {
+        match (self, other) {
+            (Value::Bool(a), Value::Bool(b)) if a == b => Value::Bool(a),
+            (Value::Mode, Value::Mode) => Value::Mode,
+            (Value::Opt(a, site), Value::Opt(b, _)) => Value::Opt(a.join(b), site),
+            (Value::Spec(mut a), Value::Spec(b)) => {
+                a.extend(b);
+                Value::Spec(a)
+            }
+            _ => Value::Unknown,
+        }
+    }
+
+    /// The presence this value gives a field it is assigned to.
+    pub fn presence(&self) -> Presence {
+        match self {
+            Value::Opt(p, _) => *p,
+            _ => Presence::Unknown,
+        }
+    }
+}

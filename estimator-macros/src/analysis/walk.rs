@@ -1,0 +1,600 @@
+//! The walker: abstract interpretation of a body for one fixed mode.
+
+use super::cond::{self, Tri};
+use super::spec;
+use super::value::{Presence, Site, Value};
+use super::{Mode, ModeAnalysis, ReturnPoint};
+use quote::ToTokens;
+use std::collections::{HashMap, HashSet};
+use syn::visit::Visit;
+use syn::{Block, Expr, Pat, Stmt};
+
+/// The variables in scope, with what the analysis knows of them.
+#[derive(Clone, Default)]
+pub struct Env {
+    vars: HashMap<String, Value>,
+    mutable: HashSet<String>,
+}
+
+impl Env {
+    /// What is known of variable `name`.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.vars.get(name)
+    }
+
+    fn set(&mut self, name: String, value: Value) {
+        self.vars.insert(name, value);
+    }
+
+    /// Rebinds an existing variable `name` to `value` (an assignment).
+    pub fn set_var(&mut self, name: String, value: Value) {
+        self.vars.insert(name, value);
+    }
+
+    fn forget(&mut self, names: impl IntoIterator<Item = String>) {
+        for name in names {
+            self.vars.insert(name, Value::Unknown);
+        }
+    }
+
+    fn join(mut self, other: Env) -> Env {
+        let keys: HashSet<String> = self.vars.keys().chain(other.vars.keys()).cloned().collect();
+        for key in keys {
+            let joined = match (self.vars.remove(&key), other.vars.get(&key)) {
+                (Some(a), Some(b)) => a.join(b.clone()),
+                _ => Value::Unknown,
+            };
+            self.vars.insert(key, joined);
+        }
+        self.mutable.extend(other.mutable);
+        self
+    }
+
+    /// Restores the outer bindings of `names` after the scope that declared them ends.
+    fn leave_scope(&mut self, outer: &Env, names: Vec<String>) {
+        for name in names {
+            match outer.vars.get(&name) {
+                Some(v) => self.vars.insert(name.clone(), v.clone()),
+                None => self.vars.remove(&name),
+            };
+            if !outer.mutable.contains(&name) {
+                self.mutable.remove(&name);
+            }
+        }
+    }
+}
+
+/// Where control goes after an expression: on (with an environment and a value) or away.
+pub struct Flow {
+    env: Option<Env>,
+    value: Value,
+}
+
+impl Flow {
+    fn on(env: Env, value: Value) -> Flow {
+        Flow {
+            env: Some(env),
+            value,
+        }
+    }
+
+    fn diverged() -> Flow {
+        Flow {
+            env: None,
+            value: Value::Unknown,
+        }
+    }
+
+    fn join(a: Option<Flow>, b: Option<Flow>) -> Flow {
+        match (a, b) {
+            (Some(a), Some(b)) => match (a.env, b.env) {
+                (Some(ea), Some(eb)) => Flow::on(ea.join(eb), a.value.join(b.value)),
+                (Some(ea), None) => Flow::on(ea, a.value),
+                (None, Some(eb)) => Flow::on(eb, b.value),
+                (None, None) => Flow::diverged(),
+            },
+            (Some(f), None) | (None, Some(f)) => f,
+            (None, None) => Flow::diverged(),
+        }
+    }
+}
+
+/// Walks one body for one mode, collecting its return points.
+pub struct Walker {
+    mode: Mode,
+    returns: Vec<ReturnPoint>,
+    uncertain: usize,
+    reasons: Vec<String>,
+}
+
+const DIVERGING_MACROS: [&str; 4] = ["panic", "unreachable", "todo", "unimplemented"];
+
+impl Walker {
+    /// Analyses `body` with `mode` fixed; `mode_ident` names the mode parameter.
+    pub fn run(mode: Mode, mode_ident: &str, body: &Block) -> ModeAnalysis {
+        let mut walker = Walker {
+            mode,
+            returns: Vec::new(),
+            uncertain: 0,
+            reasons: Vec::new(),
+        };
+        let mut env = Env::default();
+        env.set(mode_ident.to_string(), Value::Mode);
+        let flow = walker.block(body, env);
+        if flow.env.is_some() {
+            walker.record(flow.value);
+        }
+        ModeAnalysis {
+            mode,
+            returns: walker.returns,
+        }
+    }
+
+    fn record(&mut self, value: Value) {
+        let reason = self.reasons.last().cloned();
+        let certain = self.uncertain == 0;
+        self.returns.push(ReturnPoint {
+            value,
+            certain,
+            reason,
+        });
+    }
+
+    fn block(&mut self, block: &Block, env: Env) -> Flow {
+        let outer = env.clone();
+        let mut env = env;
+        let mut bound = Vec::new();
+        let mut value = Value::Unknown;
+        let last = block.stmts.len().saturating_sub(1);
+        for (i, stmt) in block.stmts.iter().enumerate() {
+            let flow = self.stmt(stmt, env, &mut bound);
+            let Some(next) = flow.env else {
+                return Flow::diverged();
+            };
+            env = next;
+            value = if i == last && matches!(stmt, Stmt::Expr(_, None)) {
+                flow.value
+            } else {
+                Value::Unknown
+            };
+        }
+        env.leave_scope(&outer, bound);
+        Flow::on(env, value)
+    }
+
+    fn stmt(&mut self, stmt: &Stmt, env: Env, bound: &mut Vec<String>) -> Flow {
+        match stmt {
+            Stmt::Local(local) => self.local(local, env, bound),
+            Stmt::Item(_) => Flow::on(env, Value::Unknown),
+            Stmt::Expr(expr, _) => self.expr(expr, env),
+            Stmt::Macro(m) => self.mac(&m.mac, env),
+        }
+    }
+
+    fn local(&mut self, local: &syn::Local, env: Env, bound: &mut Vec<String>) -> Flow {
+        let flow = match &local.init {
+            Some(init) => {
+                let flow = self.expr(&init.expr, env);
+                if let (Some((_, diverge)), Some(env)) = (&init.diverge, &flow.env) {
+                    self.uncertain += 1;
+                    self.expr(diverge, env.clone());
+                    self.uncertain -= 1;
+                }
+                flow
+            }
+            None => Flow::on(env, Value::Unknown),
+        };
+        let Some(mut env) = flow.env else {
+            return Flow::diverged();
+        };
+        bind(&local.pat, flow.value, &mut env, bound);
+        Flow::on(env, Value::Unknown)
+    }
+
+    fn mac(&mut self, mac: &syn::Macro, env: Env) -> Flow {
+        let diverges = DIVERGING_MACROS.iter().any(|name| mac.path.is_ident(name));
+        if diverges {
+            Flow::diverged()
+        } else {
+            Flow::on(env, Value::Unknown)
+        }
+    }
+
+    fn expr(&mut self, expr: &Expr, env: Env) -> Flow {
+        match expr {
+            Expr::Return(r) => self.ret(r, env),
+            Expr::If(i) => self.if_expr(i, env),
+            Expr::Match(m) => self.match_expr(m, env),
+            Expr::Block(b) => self.block(&b.block, env),
+            Expr::Unsafe(u) => self.block(&u.block, env),
+            Expr::Paren(p) => self.expr(&p.expr, env),
+            Expr::Group(g) => self.expr(&g.expr, env),
+            Expr::Path(p) => {
+                let value = path_value(p, &env);
+                Flow::on(env, value)
+            }
+            Expr::Macro(m) if !m.mac.path.is_ident("matches") => self.mac(&m.mac, env),
+            Expr::Closure(c) => {
+                let mut env = env;
+                env.forget(assigned_in(&c.body, &env));
+                Flow::on(env, Value::Unknown)
+            }
+            Expr::Loop(_) | Expr::While(_) | Expr::ForLoop(_) => self.loop_expr(expr, env),
+            Expr::Assign(a) => self.assign(a, env),
+            _ => self.compound(expr, env),
+        }
+    }
+
+    fn ret(&mut self, r: &syn::ExprReturn, env: Env) -> Flow {
+        let flow = match &r.expr {
+            Some(e) => self.expr(e, env),
+            None => Flow::on(env, Value::Unknown),
+        };
+        if flow.env.is_some() {
+            self.record(flow.value);
+        }
+        Flow::diverged()
+    }
+
+    /// Expressions whose parts are evaluated in order, and whose value may be modelled.
+    fn compound(&mut self, expr: &Expr, env: Env) -> Flow {
+        let mut env = env;
+        let mut values = Vec::new();
+        for child in children(expr) {
+            let flow = self.expr(child, env);
+            let Some(next) = flow.env else {
+                return Flow::diverged();
+            };
+            env = next;
+            values.push(flow.value);
+        }
+        mutate(expr, &mut env);
+        let value = match cond::decide(expr, &env, self.mode).known() {
+            Some(b) if is_condition(expr) => Value::Bool(b),
+            _ => spec::value_of(expr, values, &env, self.mode),
+        };
+        let value = self.with_reason(expr, value);
+        Flow::on(env, value)
+    }
+
+    /// Marks a spec constructed here with the mode condition that led here.
+    fn with_reason(&self, expr: &Expr, value: Value) -> Value {
+        match (expr, value) {
+            (Expr::Call(_) | Expr::Struct(_), Value::Spec(mut cands)) => {
+                for cand in &mut cands {
+                    if cand.reason.is_none() {
+                        cand.reason = self.reasons.last().cloned();
+                    }
+                }
+                Value::Spec(cands)
+            }
+            (_, value) => value,
+        }
+    }
+
+    fn assign(&mut self, a: &syn::ExprAssign, env: Env) -> Flow {
+        let flow = self.expr(&a.right, env);
+        let Some(mut env) = flow.env else {
+            return Flow::diverged();
+        };
+        match &*a.left {
+            Expr::Path(p) if p.path.get_ident().is_some() => {
+                let name = p.path.segments[0].ident.to_string();
+                env.set(name, flow.value);
+            }
+            Expr::Field(f) => spec::assign_field(f, &flow.value, &a.right, &mut env),
+            other => env.forget(roots(other)),
+        }
+        Flow::on(env, Value::Unknown)
+    }
+
+    fn if_expr(&mut self, i: &syn::ExprIf, env: Env) -> Flow {
+        let (tri, flow, bound) = match &*i.cond {
+            Expr::Let(l) => {
+                let flow = self.expr(&l.expr, env);
+                let mut names = Vec::new();
+                collect_pat_idents(&l.pat, &mut names);
+                (Tri::Unknown, flow, names)
+            }
+            c => {
+                let tri = env_decide(c, &env, self.mode);
+                (tri, self.expr(c, env), Vec::new())
+            }
+        };
+        let Some(env) = flow.env else {
+            return Flow::diverged();
+        };
+        let text = i.cond.to_token_stream().to_string();
+        let then_flow = (tri != Tri::False).then(|| {
+            let mut inner = env.clone();
+            inner.forget(bound.clone());
+            let flow = self.branch(tri, format!("`{text}` is true"), |w| {
+                w.block(&i.then_branch, inner)
+            });
+            scoped(flow, &env, bound)
+        });
+        let else_flow = (tri != Tri::True).then(|| match &i.else_branch {
+            Some((_, e)) => self.branch(tri, format!("`{text}` is false"), |w| {
+                w.expr(e, env.clone())
+            }),
+            None => Flow::on(env.clone(), Value::Unknown),
+        });
+        Flow::join(then_flow, else_flow)
+    }
+
+    /// Runs `f` on a branch taken under a condition that is `tri`.
+    fn branch(&mut self, tri: Tri, reason: String, f: impl FnOnce(&mut Walker) -> Flow) -> Flow {
+        let known = tri != Tri::Unknown;
+        if known {
+            self.reasons.push(reason);
+        } else {
+            self.uncertain += 1;
+        }
+        let flow = f(self);
+        if known {
+            self.reasons.pop();
+        } else {
+            self.uncertain -= 1;
+        }
+        flow
+    }
+
+    fn match_expr(&mut self, m: &syn::ExprMatch, env: Env) -> Flow {
+        let flow = self.expr(&m.expr, env);
+        let Some(env) = flow.env else {
+            return Flow::diverged();
+        };
+        let on_mode = cond::is_mode(&m.expr, &env);
+        let mut result: Option<Flow> = None;
+        for arm in &m.arms {
+            let mut tri = if on_mode {
+                cond::pattern(&arm.pat, self.mode)
+            } else {
+                Tri::Unknown
+            };
+            if let Some((_, guard)) = &arm.guard {
+                tri = tri_and(tri, env_decide(guard, &env, self.mode));
+            }
+            if tri == Tri::False {
+                continue;
+            }
+            let mut names = Vec::new();
+            collect_pat_idents(&arm.pat, &mut names);
+            let mut inner = env.clone();
+            let binding = if on_mode { Value::Mode } else { Value::Unknown };
+            for name in &names {
+                inner.set(name.clone(), binding.clone());
+            }
+            let pat = arm.pat.to_token_stream().to_string();
+            let reason = format!("`match` arm `{pat}` is taken");
+            let flow = self.branch(tri, reason, |w| w.expr(&arm.body, inner));
+            result = Some(Flow::join(result, Some(scoped(flow, &env, names))));
+            if tri == Tri::True {
+                break;
+            }
+        }
+        result.unwrap_or_else(Flow::diverged)
+    }
+
+    fn loop_expr(&mut self, expr: &Expr, env: Env) -> Flow {
+        let mut env = env;
+        env.forget(assigned_in(expr, &env));
+        self.uncertain += 1;
+        let body = match expr {
+            Expr::Loop(l) => Some(&l.body),
+            Expr::While(w) => Some(&w.body),
+            Expr::ForLoop(f) => {
+                self.expr(&f.expr, env.clone());
+                Some(&f.body)
+            }
+            _ => None,
+        };
+        if let Some(body) = body {
+            self.block(body, env.clone());
+        }
+        self.uncertain -= 1;
+        Flow::on(env, Value::Unknown)
+    }
+}
+
+fn tri_and(a: Tri, b: Tri) -> Tri {
+    match (a, b) {
+        (Tri::False, _) | (_, Tri::False) => Tri::False,
+        (Tri::True, Tri::True) => Tri::True,
+        _ => Tri::Unknown,
+    }
+}
+
+fn env_decide(expr: &Expr, env: &Env, mode: Mode) -> Tri {
+    cond::decide(expr, env, mode)
+}
+
+fn is_condition(expr: &Expr) -> bool {
+    matches!(
+        expr,
+        Expr::Binary(_) | Expr::Unary(_) | Expr::Macro(_) | Expr::Lit(_)
+    )
+}
+
+fn scoped(flow: Flow, outer: &Env, names: Vec<String>) -> Flow {
+    match flow.env {
+        Some(mut env) => {
+            env.leave_scope(outer, names);
+            Flow::on(env, flow.value)
+        }
+        None => flow,
+    }
+}
+
+fn path_value(p: &syn::ExprPath, env: &Env) -> Value {
+    if let Some(ident) = p.path.get_ident() {
+        if let Some(v) = env.get(&ident.to_string()) {
+            return v.clone();
+        }
+        if ident == "None" {
+            return Value::Opt(Presence::Absent, Site::of(p));
+        }
+    }
+    Value::Unknown
+}
+
+fn bind(pat: &Pat, value: Value, env: &mut Env, bound: &mut Vec<String>) {
+    match pat {
+        Pat::Ident(p) if p.subpat.is_none() => {
+            let name = p.ident.to_string();
+            if p.mutability.is_some() {
+                env.mutable.insert(name.clone());
+            } else {
+                env.mutable.remove(&name);
+            }
+            env.set(name.clone(), value);
+            bound.push(name);
+        }
+        Pat::Type(t) => bind(&t.pat, value, env, bound),
+        other => {
+            let mut names = Vec::new();
+            collect_pat_idents(other, &mut names);
+            env.forget(names.clone());
+            bound.extend(names);
+        }
+    }
+}
+
+fn collect_pat_idents(pat: &Pat, out: &mut Vec<String>) {
+    struct Idents<'a>(&'a mut Vec<String>);
+    impl<'ast> Visit<'ast> for Idents<'_> {
+        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+            if Mode::from_variant(&p.ident.to_string()).is_none() {
+                self.0.push(p.ident.to_string());
+            }
+            syn::visit::visit_pat_ident(self, p);
+        }
+    }
+    Idents(out).visit_pat(pat);
+}
+
+/// The direct sub-expressions of `expr`, in evaluation order.
+fn children(expr: &Expr) -> Vec<&Expr> {
+    match expr {
+        Expr::Array(a) => a.elems.iter().collect(),
+        Expr::Binary(b) => vec![&b.left, &b.right],
+        Expr::Call(c) => std::iter::once(&*c.func).chain(c.args.iter()).collect(),
+        Expr::Cast(c) => vec![&c.expr],
+        Expr::Field(f) => vec![&f.base],
+        Expr::Index(i) => vec![&i.expr, &i.index],
+        Expr::MethodCall(m) => std::iter::once(&*m.receiver).chain(m.args.iter()).collect(),
+        Expr::Range(r) => r.start.iter().chain(r.end.iter()).map(|e| &**e).collect(),
+        Expr::Reference(r) => vec![&r.expr],
+        Expr::Repeat(r) => vec![&r.expr],
+        Expr::Struct(s) => s
+            .fields
+            .iter()
+            .map(|f| &f.expr)
+            .chain(s.rest.iter().map(|e| &**e))
+            .collect(),
+        Expr::Try(t) => vec![&t.expr],
+        Expr::Tuple(t) => t.elems.iter().collect(),
+        Expr::Unary(u) => vec![&u.expr],
+        Expr::Await(a) => vec![&a.base],
+        Expr::Let(l) => vec![&l.expr],
+        Expr::Break(b) => b.expr.iter().map(|e| &**e).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Forgets what is known of variables this expression may mutate in place.
+fn mutate(expr: &Expr, env: &mut Env) {
+    match expr {
+        Expr::Reference(r) if r.mutability.is_some() => env.forget(roots(&r.expr)),
+        Expr::MethodCall(m) => {
+            let names: Vec<String> = roots(&m.receiver)
+                .into_iter()
+                .filter(|n| env.mutable.contains(n))
+                .collect();
+            env.forget(names);
+        }
+        Expr::Binary(b) if is_compound_assign(&b.op) => env.forget(roots(&b.left)),
+        _ => {}
+    }
+}
+
+fn is_compound_assign(op: &syn::BinOp) -> bool {
+    !matches!(
+        op,
+        syn::BinOp::Add(_)
+            | syn::BinOp::Sub(_)
+            | syn::BinOp::Mul(_)
+            | syn::BinOp::Div(_)
+            | syn::BinOp::Rem(_)
+            | syn::BinOp::And(_)
+            | syn::BinOp::Or(_)
+            | syn::BinOp::BitXor(_)
+            | syn::BinOp::BitAnd(_)
+            | syn::BinOp::BitOr(_)
+            | syn::BinOp::Shl(_)
+            | syn::BinOp::Shr(_)
+            | syn::BinOp::Eq(_)
+            | syn::BinOp::Lt(_)
+            | syn::BinOp::Le(_)
+            | syn::BinOp::Ne(_)
+            | syn::BinOp::Ge(_)
+            | syn::BinOp::Gt(_)
+    )
+}
+
+/// The variable at the root of a place expression (`a` in `a.b[0].c`).
+fn roots(expr: &Expr) -> Vec<String> {
+    match expr {
+        Expr::Path(p) => p
+            .path
+            .get_ident()
+            .map(|i| vec![i.to_string()])
+            .unwrap_or_default(),
+        Expr::Field(f) => roots(&f.base),
+        Expr::Index(i) => roots(&i.expr),
+        Expr::Paren(p) => roots(&p.expr),
+        Expr::Unary(u) => roots(&u.expr),
+        Expr::MethodCall(m) => roots(&m.receiver),
+        _ => Vec::new(),
+    }
+}
+
+/// Variables a loop or closure body may assign or mutate: all of them become unknown.
+fn assigned_in(expr: &Expr, env: &Env) -> Vec<String> {
+    struct Assigned<'a> {
+        env: &'a Env,
+        out: Vec<String>,
+    }
+    impl<'ast> Visit<'ast> for Assigned<'_> {
+        fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
+            self.out.extend(roots(&a.left));
+            syn::visit::visit_expr_assign(self, a);
+        }
+        fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
+            if is_compound_assign(&b.op) {
+                self.out.extend(roots(&b.left));
+            }
+            syn::visit::visit_expr_binary(self, b);
+        }
+        fn visit_expr_reference(&mut self, r: &'ast syn::ExprReference) {
+            if r.mutability.is_some() {
+                self.out.extend(roots(&r.expr));
+            }
+            syn::visit::visit_expr_reference(self, r);
+        }
+        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+            self.out.extend(
+                roots(&m.receiver)
+                    .into_iter()
+                    .filter(|n| self.env.mutable.contains(n)),
+            );
+            syn::visit::visit_expr_method_call(self, m);
+        }
+    }
+    let mut visitor = Assigned {
+        env,
+        out: Vec::new(),
+    };
+    visitor.visit_expr(expr);
+    visitor.out
+}

@@ -1,0 +1,220 @@
+//! Checks: required fields at every certain return point of every mode, and the literal
+//! metric and export-output names.
+
+use crate::analysis::{Field, Mode, ModeAnalysis, Presence, Site, Value};
+use crate::ctxt::Ctxt;
+use syn::visit::Visit;
+use syn::{Block, Expr, ExprMethodCall};
+
+/// The fields a mode requires, as TF's `EstimatorSpec` does.
+pub fn required(mode: Mode) -> &'static [Field] {
+    match mode {
+        Mode::Train => &[Field::Loss, Field::TrainOp],
+        Mode::Eval => &[Field::Loss],
+        Mode::Predict => &[Field::Predictions],
+    }
+}
+
+fn requirement(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Train => "TRAIN requires loss and train_op",
+        Mode::Eval => "EVAL requires loss",
+        Mode::Predict => "PREDICT requires predictions",
+    }
+}
+
+fn tf_message(field: Field) -> &'static str {
+    match field {
+        Field::Loss => "Missing loss.",
+        Field::TrainOp => "Missing train_op.",
+        Field::Predictions => "Missing predictions.",
+    }
+}
+
+fn help(field: Field) -> &'static str {
+    match field {
+        Field::Loss => "help: set `loss` to the scalar loss tensor on this path",
+        Field::TrainOp => {
+            "help: set `train_op` to `TrainOp::minimize(loss, optimizer, learning_rate)` on this path"
+        }
+        Field::Predictions => {
+            "help: set `predictions` to `Predictions::new().with(name, tensor)` on this path"
+        }
+    }
+}
+
+/// One missing field at one site, possibly for several modes.
+struct Missing {
+    field: Field,
+    site: Site,
+    modes: Vec<(Mode, Option<String>)>,
+}
+
+/// Records an error for every required field that is absent on a path a mode surely takes.
+pub fn required_fields(cx: &mut Ctxt, analyses: &[ModeAnalysis]) {
+    let mut missing: Vec<Missing> = Vec::new();
+    for analysis in analyses {
+        for point in analysis.returns.iter().filter(|p| p.certain) {
+            let Value::Spec(cands) = &point.value else {
+                continue;
+            };
+            for cand in cands {
+                for &field in required(analysis.mode) {
+                    if cand.presence(field) != Presence::Absent {
+                        continue;
+                    }
+                    let site = cand.site(field);
+                    let entry = (
+                        analysis.mode,
+                        cand.reason.clone().or_else(|| point.reason.clone()),
+                    );
+                    match missing
+                        .iter_mut()
+                        .find(|m| m.field == field && m.site.id == site.id)
+                    {
+                        Some(m) if !m.modes.iter().any(|(md, _)| *md == analysis.mode) => {
+                            m.modes.push(entry)
+                        }
+                        Some(_) => {}
+                        None => missing.push(Missing {
+                            field,
+                            site: site.clone(),
+                            modes: vec![entry],
+                        }),
+                    }
+                }
+            }
+        }
+    }
+    for m in missing {
+        cx.error_spanned_by(&m.site.tokens, message(&m));
+    }
+}
+
+fn message(m: &Missing) -> String {
+    let modes: Vec<String> = m
+        .modes
+        .iter()
+        .map(|(md, _)| format!("ModeKeys::{}", md.variant()))
+        .collect();
+    let reqs: Vec<&str> = m.modes.iter().map(|(md, _)| requirement(*md)).collect();
+    let mut msg = format!(
+        "missing {} for {}: {} (\"{}\")",
+        m.field.name(),
+        modes.join(" and "),
+        reqs.join(", "),
+        tf_message(m.field)
+    );
+    for (mode, reason) in &m.modes {
+        if let Some(reason) = reason {
+            msg.push_str(&format!(
+                "\nnote: `ModeKeys::{}` returns this spec because {reason}",
+                mode.variant()
+            ));
+        }
+    }
+    msg.push('\n');
+    msg.push_str(help(m.field));
+    msg
+}
+
+const RESERVED_METRICS: [&str; 2] = ["loss", "global_step"];
+
+/// Records an error for each literal metric name TF reserves, and for literal export outputs
+/// with several entries and none named `serving_default`.
+pub fn literal_names(cx: &mut Ctxt, body: &Block) {
+    let mut visitor = Names {
+        cx,
+        seen: Vec::new(),
+    };
+    visitor.visit_block(body);
+}
+
+struct Names<'a> {
+    cx: &'a mut Ctxt,
+    seen: Vec<usize>,
+}
+
+/// A `.with(name, value)` chain and the constructor at its root (`EvalMetricOps::new()`).
+fn chain(m: &ExprMethodCall) -> (Option<String>, Vec<&ExprMethodCall>) {
+    let mut links = vec![m];
+    let mut receiver = &*m.receiver;
+    loop {
+        match receiver {
+            Expr::MethodCall(inner) if inner.method == "with" => {
+                links.push(inner);
+                receiver = &inner.receiver;
+            }
+            Expr::Call(call) => {
+                let Expr::Path(p) = &*call.func else {
+                    return (None, links);
+                };
+                let segs: Vec<String> = p
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
+                let root = match segs.as_slice() {
+                    [.., ty, new] if new == "new" => Some(ty.clone()),
+                    _ => None,
+                };
+                return (root, links);
+            }
+            _ => return (None, links),
+        }
+    }
+}
+
+fn literal_name(m: &ExprMethodCall) -> Option<(String, &Expr)> {
+    match m.args.first()? {
+        lit @ Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        }) => Some((s.value(), lit)),
+        _ => None,
+    }
+}
+
+impl<'ast> Visit<'ast> for Names<'_> {
+    fn visit_expr_method_call(&mut self, m: &'ast ExprMethodCall) {
+        let id = m as *const ExprMethodCall as usize;
+        if m.method == "with" && !self.seen.contains(&id) {
+            let (root, links) = chain(m);
+            self.seen
+                .extend(links.iter().map(|l| *l as *const ExprMethodCall as usize));
+            match root.as_deref() {
+                Some("EvalMetricOps") => self.metric_names(&links),
+                Some("ExportOutputs") => self.export_names(m, &links),
+                _ => {}
+            }
+        }
+        syn::visit::visit_expr_method_call(self, m);
+    }
+}
+
+impl Names<'_> {
+    fn metric_names(&mut self, links: &[&ExprMethodCall]) {
+        for link in links.iter().rev() {
+            let Some((name, lit)) = literal_name(link) else {
+                continue;
+            };
+            if RESERVED_METRICS.contains(&name.as_str()) {
+                self.cx.error_spanned_by(lit, format_args!(
+                    "metric name \"{name}\" is reserved (\"Metric with name \\\"{name}\\\" is not allowed, because Estimator already defines a default metric with the same name.\")\n\nhelp: rename the metric; the Estimator reports `{name}` itself"
+                ));
+            }
+        }
+    }
+
+    fn export_names(&mut self, outer: &ExprMethodCall, links: &[&ExprMethodCall]) {
+        let names: Option<Vec<String>> = links
+            .iter()
+            .map(|l| literal_name(l).map(|(n, _)| n))
+            .collect();
+        let Some(names) = names else { return };
+        if names.len() >= 2 && !names.iter().any(|n| n == "serving_default") {
+            self.cx.error_spanned_by(outer, "several export outputs and none named \"serving_default\" (\"Multiple export_outputs were provided, but none of them is specified as the default. Do this by naming one of them with signature_constants.DEFAULT_SERVING_SIGNATURE_DEF_KEY.\")\n\nhelp: name the default output \"serving_default\"");
+        }
+    }
+}

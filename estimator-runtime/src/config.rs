@@ -1,0 +1,122 @@
+//! `RunConfig`: where and how a run keeps its state.
+
+use burn::tensor::Device;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// How the Estimator runs, as TF's `tf.estimator.RunConfig`: a consuming builder.
+///
+/// ```
+/// use estimator_runtime::prelude::*;
+/// let config = RunConfig::default()
+///     .model_dir("runs/digits")
+///     .save_checkpoints_steps(500)
+///     .keep_checkpoint_max(3)
+///     .random_seed(42);
+/// assert_eq!(config.keep_checkpoint_max, 3);
+/// assert_eq!(config.log_step_count_steps, 100);
+/// ```
+#[derive(Clone, Debug)]
+pub struct RunConfig {
+    /// Where checkpoints and summaries go. `None`: a fresh temporary directory, as TF does.
+    pub model_dir: Option<PathBuf>,
+    /// Save a checkpoint every this many steps.
+    pub save_checkpoints_steps: Option<u64>,
+    /// Save a checkpoint every this many seconds (TF's default: 600 when neither is set).
+    pub save_checkpoints_secs: Option<f64>,
+    /// How many recent checkpoints to keep (default 5; 0 keeps all).
+    pub keep_checkpoint_max: usize,
+    /// Log loss and speed every this many steps (default 100).
+    pub log_step_count_steps: u64,
+    /// Write summaries every this many steps (default 100).
+    pub save_summary_steps: u64,
+    /// Seed for parameter initialisation and per-step randomness.
+    pub random_seed: Option<u64>,
+    /// The device to run on (without autodiff; training adds it). Default: burn's default.
+    pub device: Device,
+    /// Accumulate gradients over this many batches per optimizer step (default 1).
+    pub gradient_accumulation_steps: u64,
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        RunConfig {
+            model_dir: None,
+            save_checkpoints_steps: None,
+            save_checkpoints_secs: None,
+            keep_checkpoint_max: 5,
+            log_step_count_steps: 100,
+            save_summary_steps: 100,
+            random_seed: None,
+            device: Device::default(),
+            gradient_accumulation_steps: 1,
+        }
+    }
+}
+
+impl RunConfig {
+    /// Sets `model_dir`.
+    pub fn model_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.model_dir = Some(dir.into());
+        self
+    }
+
+    /// Saves a checkpoint every `steps` steps (and clears `save_checkpoints_secs`).
+    pub fn save_checkpoints_steps(mut self, steps: u64) -> Self {
+        self.save_checkpoints_steps = Some(steps);
+        self.save_checkpoints_secs = None;
+        self
+    }
+
+    /// Saves a checkpoint every `secs` seconds (and clears `save_checkpoints_steps`).
+    pub fn save_checkpoints_secs(mut self, secs: f64) -> Self {
+        self.save_checkpoints_secs = Some(secs);
+        self.save_checkpoints_steps = None;
+        self
+    }
+
+    /// Sets `keep_checkpoint_max` (0 keeps every checkpoint).
+    pub fn keep_checkpoint_max(mut self, n: usize) -> Self {
+        self.keep_checkpoint_max = n;
+        self
+    }
+
+    /// Sets `log_step_count_steps`.
+    pub fn log_step_count_steps(mut self, steps: u64) -> Self {
+        self.log_step_count_steps = steps;
+        self
+    }
+
+    /// Sets `save_summary_steps`.
+    pub fn save_summary_steps(mut self, steps: u64) -> Self {
+        self.save_summary_steps = steps;
+        self
+    }
+
+    /// Sets `random_seed`.
+    pub fn random_seed(mut self, seed: u64) -> Self {
+        self.random_seed = Some(seed);
+        self
+    }
+
+    /// Sets the device (its autodiff variant is used for training).
+    pub fn device(mut self, device: Device) -> Self {
+        self.device = device;
+        self
+    }
+
+    /// Accumulates gradients over `n` batches per optimizer step.
+    pub fn gradient_accumulation_steps(mut self, n: u64) -> Self {
+        self.gradient_accumulation_steps = n;
+        self
+    }
+
+    /// The checkpoint cadence: steps, or seconds (TF's 600 s default).
+    pub(crate) fn checkpoint_every(&self) -> (Option<u64>, Option<Duration>) {
+        match (self.save_checkpoints_steps, self.save_checkpoints_secs) {
+            (Some(steps), _) => (Some(steps), None),
+            (None, Some(secs)) => (None, Some(Duration::from_secs_f64(secs.max(0.0)))),
+            (None, None) => (None, Some(Duration::from_secs(600))),
+        }
+    }
+}

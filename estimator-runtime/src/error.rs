@@ -1,0 +1,161 @@
+//! The error type. Every failure of the library is one of these, never a panic.
+
+use crate::mode::ModeKeys;
+use std::path::PathBuf;
+
+/// Everything that can go wrong in `estimator_runtime`, with a message that says what to do.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A TRAIN spec without `train_op` (TF: `Missing train_op.`).
+    #[error(
+        "Missing train_op. (the model_fn returned no train_op for ModeKeys::{mode:?}; set `train_op` to `TrainOp::minimize(..)`)"
+    )]
+    MissingTrainOp {
+        /// The mode the model_fn was called in.
+        mode: ModeKeys,
+    },
+    /// A TRAIN or EVAL spec without `loss` (TF: `Missing loss.`).
+    #[error(
+        "Missing loss. (the model_fn returned no loss for ModeKeys::{mode:?}; set `loss` to a scalar tensor)"
+    )]
+    MissingLoss {
+        /// The mode the model_fn was called in.
+        mode: ModeKeys,
+    },
+    /// A PREDICT spec without `predictions` (TF: `Missing predictions.`).
+    #[error("Missing predictions. (the model_fn returned no predictions for ModeKeys::{mode:?})")]
+    MissingPredictions {
+        /// The mode the model_fn was called in.
+        mode: ModeKeys,
+    },
+    /// The loss has more than one element.
+    #[error("Loss must be scalar, given: {shape:?} (reduce it, e.g. with `.mean()`)")]
+    LossNotScalar {
+        /// The shape of the loss tensor.
+        shape: Vec<usize>,
+    },
+    /// Several export outputs, none named `serving_default`.
+    #[error(
+        "Multiple export_outputs were provided, but none of them is specified as the default. Do this by naming one of them with signature_constants.DEFAULT_SERVING_SIGNATURE_DEF_KEY. (given: {names:?}; name one \"serving_default\")"
+    )]
+    NoDefaultExportOutput {
+        /// The names given.
+        names: Vec<String>,
+    },
+    /// A user metric named `loss` or `global_step`.
+    #[error(
+        "Metric with name \"{name}\" is not allowed, because Estimator already defines a default metric with the same name."
+    )]
+    ReservedMetricName {
+        /// The reserved name used.
+        name: String,
+    },
+    /// Two metric updates of different kinds were merged under one name.
+    #[error(
+        "metric `{name}` changed kind between batches; each name must always come from the same metric function"
+    )]
+    MetricMismatch {
+        /// The metric's name.
+        name: String,
+    },
+    /// A metric was given tensors it cannot use.
+    #[error("metric `{metric}`: {message}")]
+    InvalidMetricInput {
+        /// The metric function.
+        metric: &'static str,
+        /// What was wrong.
+        message: String,
+    },
+    /// The loss was NaN or infinite (TF: `NanLossDuringTrainingError`).
+    #[error(
+        "NaN loss during training at step {step} (lower the learning rate, clip gradients, or check the input)"
+    )]
+    NanLoss {
+        /// The global step at which it happened.
+        step: u64,
+    },
+    /// A later step asked for a different optimizer than the one created on the first step.
+    #[error(
+        "the train_op asked for optimizer `{requested}`, but `{existing}` was created on the first step; a model_fn must use one optimizer kind for the whole run (or start a new model_dir)"
+    )]
+    OptimizerChanged {
+        /// The optimizer kept.
+        existing: String,
+        /// The optimizer asked for.
+        requested: String,
+    },
+    /// The optimizer config is not one the Estimator knows how to build.
+    #[error(
+        "unsupported optimizer config `{0}`: use SgdConfig, AdamConfig, AdamWConfig, RmsPropConfig or AdaGradConfig"
+    )]
+    UnsupportedOptimizer(String),
+    /// Training needs an autodiff device.
+    #[error(
+        "device {0} is not an autodiff device; train with `device.autodiff()` (RunConfig::device)"
+    )]
+    NotAutodiff(String),
+    /// Reading or writing a file failed.
+    #[error("{action} {path}: {source}")]
+    Io {
+        /// What was being done (`writing checkpoint`, …).
+        action: &'static str,
+        /// The file or directory.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A checkpoint could not be decoded.
+    #[error(
+        "checkpoint {path} is corrupt or incompatible: {reason} (delete it, or point `checkpoint` at an older one)"
+    )]
+    CorruptCheckpoint {
+        /// The checkpoint file.
+        path: PathBuf,
+        /// What was wrong with it.
+        reason: String,
+    },
+    /// A checkpoint was asked for but none exists.
+    #[error("no checkpoint found in {0} (train first, or pass an existing checkpoint path)")]
+    NoCheckpoint(PathBuf),
+    /// A tensor's shape did not fit.
+    #[error("shape mismatch: {0}")]
+    Shape(String),
+    /// The RunConfig or a call argument is invalid.
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    /// A device could not be used (for example no Vulkan adapter for wgpu).
+    #[error("device unavailable: {0}")]
+    Device(String),
+    /// A hook failed.
+    #[error("hook `{hook}` failed: {message}")]
+    Hook {
+        /// The hook's name.
+        hook: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// An exported model directory is invalid.
+    #[error("export {path}: {reason}")]
+    Export {
+        /// The export directory.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+impl Error {
+    pub(crate) fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+        source: std::io::Error,
+    ) -> Error {
+        Error::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! `Hook`: TF's `SessionRunHook`, with begin / before_step / after_step / end and a stop request.
+
+use crate::error::Error;
+use crate::mode::ModeKeys;
+use std::cell::Cell;
+
+/// What a hook sees: read-only facts about the run, plus a way to ask it to stop.
+#[derive(Debug)]
+pub struct HookContext {
+    /// The mode being run.
+    pub mode: ModeKeys,
+    /// The global step: before a step, the step about to run; after it, the steps done.
+    pub global_step: u64,
+    /// The loss of the step just run (in `after_step`).
+    pub loss: Option<f64>,
+    /// The learning rate of the step just run (in `after_step`, TRAIN only).
+    pub learning_rate: Option<f64>,
+    stop: Cell<bool>,
+}
+
+impl HookContext {
+    pub(crate) fn new(mode: ModeKeys, global_step: u64) -> Self {
+        HookContext {
+            mode,
+            global_step,
+            loss: None,
+            learning_rate: None,
+            stop: Cell::new(false),
+        }
+    }
+
+    /// Asks the loop to stop after this step (TF `run_context.request_stop()`).
+    pub fn request_stop(&self) {
+        self.stop.set(true);
+    }
+
+    /// Whether some hook asked to stop.
+    pub fn stop_requested(&self) -> bool {
+        self.stop.get()
+    }
+}
+
+/// A callback into the training, evaluation or prediction loop.
+///
+/// Every method has a no-op default; a hook returns an error to abort the run.
+///
+/// ```
+/// use estimator_runtime::prelude::*;
+/// use estimator_runtime::hooks::HookContext;
+///
+/// /// Stops training at step 10.
+/// struct StopAt10;
+/// impl Hook for StopAt10 {
+///     fn after_step(&mut self, ctx: &HookContext) -> Result<(), Error> {
+///         if ctx.global_step >= 10 { ctx.request_stop(); }
+///         Ok(())
+///     }
+/// }
+/// ```
+pub trait Hook {
+    /// A name for logs and errors.
+    fn name(&self) -> &str {
+        std::any::type_name::<Self>()
+    }
+
+    /// Called once before the first step.
+    fn begin(&mut self, ctx: &HookContext) -> Result<(), Error> {
+        let _ = ctx;
+        Ok(())
+    }
+
+    /// Called before each step.
+    fn before_step(&mut self, ctx: &HookContext) -> Result<(), Error> {
+        let _ = ctx;
+        Ok(())
+    }
+
+    /// Called after each step, with its loss.
+    fn after_step(&mut self, ctx: &HookContext) -> Result<(), Error> {
+        let _ = ctx;
+        Ok(())
+    }
+
+    /// Called once after the last step.
+    fn end(&mut self, ctx: &HookContext) -> Result<(), Error> {
+        let _ = ctx;
+        Ok(())
+    }
+}

@@ -1,0 +1,441 @@
+//! The built-in metrics, with TF's definitions (`tf.compat.v1.metrics`).
+
+use super::{Metric, MetricOp};
+use crate::error::Error;
+use crate::predictions::AnyTensor;
+
+fn host_values(metric: &'static str, tensor: AnyTensor) -> Result<Vec<f64>, Error> {
+    let data = tensor.to_data();
+    let data = if data.dtype() == burn::tensor::DType::Bool(burn::tensor::BoolStore::Native) {
+        data.convert::<u8>()
+    } else {
+        data
+    };
+    data.try_into_vec_as::<f64>()
+        .map_err(|e| Error::InvalidMetricInput {
+            metric,
+            message: format!("cannot read tensor values: {e:?}"),
+        })
+}
+
+/// Reads `labels` and `predictions`, which must have as many elements as each other.
+fn pair(
+    metric: &'static str,
+    labels: AnyTensor,
+    predictions: AnyTensor,
+) -> Result<(Vec<f64>, Vec<f64>), Error> {
+    let (ld, pd) = (labels.dims(), predictions.dims());
+    let (l, p) = (
+        host_values(metric, labels)?,
+        host_values(metric, predictions)?,
+    );
+    if l.len() != p.len() {
+        return Err(Error::InvalidMetricInput {
+            metric,
+            message: format!(
+                "labels {ld:?} and predictions {pd:?} have different numbers of elements"
+            ),
+        });
+    }
+    Ok((l, p))
+}
+
+fn op<M: Metric>(metric: &'static str, result: Result<M, Error>) -> MetricOp {
+    match result {
+        Ok(m) => MetricOp::from(m),
+        Err(e) => MetricOp::failed(Error::InvalidMetricInput {
+            metric,
+            message: e.to_string(),
+        }),
+    }
+}
+
+fn ratio(num: f64, den: f64) -> f64 {
+    if den > 0.0 { num / den } else { 0.0 }
+}
+
+/// State of [`accuracy`]: matches and count.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Accuracy {
+    /// Elements where prediction equals label.
+    pub correct: f64,
+    /// Elements seen.
+    pub total: f64,
+}
+
+impl Metric for Accuracy {
+    fn merge(&mut self, other: Self) {
+        self.correct += other.correct;
+        self.total += other.total;
+    }
+    fn result(&self) -> f64 {
+        ratio(self.correct, self.total)
+    }
+}
+
+/// How often `predictions` equals `labels` (TF `metrics.accuracy`).
+pub fn accuracy(labels: impl Into<AnyTensor>, predictions: impl Into<AnyTensor>) -> MetricOp {
+    op(
+        "accuracy",
+        pair("accuracy", labels.into(), predictions.into()).map(|(l, p)| Accuracy {
+            correct: l.iter().zip(&p).filter(|(a, b)| a == b).count() as f64,
+            total: l.len() as f64,
+        }),
+    )
+}
+
+/// Binary confusion counts at one threshold; labels and predictions are read as `!= 0`.
+fn confusion(l: &[f64], p: &[f64]) -> (f64, f64, f64) {
+    let (mut tp, mut fp, mut fn_) = (0.0, 0.0, 0.0);
+    for (&label, &pred) in l.iter().zip(p) {
+        match (label != 0.0, pred != 0.0) {
+            (true, true) => tp += 1.0,
+            (false, true) => fp += 1.0,
+            (true, false) => fn_ += 1.0,
+            (false, false) => {}
+        }
+    }
+    (tp, fp, fn_)
+}
+
+/// State of [`precision`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Precision {
+    /// True positives.
+    pub true_positives: f64,
+    /// False positives.
+    pub false_positives: f64,
+}
+
+impl Metric for Precision {
+    fn merge(&mut self, other: Self) {
+        self.true_positives += other.true_positives;
+        self.false_positives += other.false_positives;
+    }
+    fn result(&self) -> f64 {
+        ratio(
+            self.true_positives,
+            self.true_positives + self.false_positives,
+        )
+    }
+}
+
+/// `tp / (tp + fp)` for binary labels and predictions (TF `metrics.precision`).
+pub fn precision(labels: impl Into<AnyTensor>, predictions: impl Into<AnyTensor>) -> MetricOp {
+    op(
+        "precision",
+        pair("precision", labels.into(), predictions.into()).map(|(l, p)| {
+            let (tp, fp, _) = confusion(&l, &p);
+            Precision {
+                true_positives: tp,
+                false_positives: fp,
+            }
+        }),
+    )
+}
+
+/// State of [`recall`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Recall {
+    /// True positives.
+    pub true_positives: f64,
+    /// False negatives.
+    pub false_negatives: f64,
+}
+
+impl Metric for Recall {
+    fn merge(&mut self, other: Self) {
+        self.true_positives += other.true_positives;
+        self.false_negatives += other.false_negatives;
+    }
+    fn result(&self) -> f64 {
+        ratio(
+            self.true_positives,
+            self.true_positives + self.false_negatives,
+        )
+    }
+}
+
+/// `tp / (tp + fn)` for binary labels and predictions (TF `metrics.recall`).
+pub fn recall(labels: impl Into<AnyTensor>, predictions: impl Into<AnyTensor>) -> MetricOp {
+    op(
+        "recall",
+        pair("recall", labels.into(), predictions.into()).map(|(l, p)| {
+            let (tp, _, fn_) = confusion(&l, &p);
+            Recall {
+                true_positives: tp,
+                false_negatives: fn_,
+            }
+        }),
+    )
+}
+
+/// State of [`auc`]: confusion counts at each threshold.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Auc {
+    thresholds: Vec<f64>,
+    tp: Vec<f64>,
+    fp: Vec<f64>,
+    tn: Vec<f64>,
+    fn_: Vec<f64>,
+}
+
+const KEPSILON: f64 = 1e-7;
+
+impl Auc {
+    /// TF's thresholds: `num` values spread over [0, 1], the ends pushed out by 1e-7.
+    fn thresholds(num: usize) -> Vec<f64> {
+        let num = num.max(2);
+        let inner = (0..num - 2).map(|i| (i + 1) as f64 / (num - 1) as f64);
+        std::iter::once(-KEPSILON)
+            .chain(inner)
+            .chain(std::iter::once(1.0 + KEPSILON))
+            .collect()
+    }
+
+    fn new(labels: &[f64], predictions: &[f64], num_thresholds: usize) -> Auc {
+        let thresholds = Auc::thresholds(num_thresholds);
+        let n = thresholds.len();
+        let mut auc = Auc {
+            thresholds,
+            tp: vec![0.0; n],
+            fp: vec![0.0; n],
+            tn: vec![0.0; n],
+            fn_: vec![0.0; n],
+        };
+        for (&label, &pred) in labels.iter().zip(predictions) {
+            for (i, &t) in auc.thresholds.iter().enumerate() {
+                match (label != 0.0, pred > t) {
+                    (true, true) => auc.tp[i] += 1.0,
+                    (false, true) => auc.fp[i] += 1.0,
+                    (false, false) => auc.tn[i] += 1.0,
+                    (true, false) => auc.fn_[i] += 1.0,
+                }
+            }
+        }
+        auc
+    }
+}
+
+impl Metric for Auc {
+    fn merge(&mut self, other: Self) {
+        for (mine, theirs) in [
+            (&mut self.tp, other.tp),
+            (&mut self.fp, other.fp),
+            (&mut self.tn, other.tn),
+            (&mut self.fn_, other.fn_),
+        ] {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                *a += b;
+            }
+        }
+    }
+
+    /// ROC AUC by the trapezoidal rule over the thresholds, as TF's `compute_auc`.
+    fn result(&self) -> f64 {
+        let n = self.thresholds.len();
+        let tpr: Vec<f64> = (0..n)
+            .map(|i| (self.tp[i] + KEPSILON) / (self.tp[i] + self.fn_[i] + KEPSILON))
+            .collect();
+        let fpr: Vec<f64> = (0..n)
+            .map(|i| self.fp[i] / (self.fp[i] + self.tn[i] + KEPSILON))
+            .collect();
+        (0..n - 1)
+            .map(|i| (fpr[i] - fpr[i + 1]) * (tpr[i] + tpr[i + 1]) / 2.0)
+            .sum()
+    }
+}
+
+/// ROC AUC with TF's 200 bucketed thresholds (TF `metrics.auc`); predictions in [0, 1].
+pub fn auc(labels: impl Into<AnyTensor>, predictions: impl Into<AnyTensor>) -> MetricOp {
+    auc_with_thresholds(labels, predictions, 200)
+}
+
+/// [`auc`] with `num_thresholds` thresholds.
+pub fn auc_with_thresholds(
+    labels: impl Into<AnyTensor>,
+    predictions: impl Into<AnyTensor>,
+    num_thresholds: usize,
+) -> MetricOp {
+    op(
+        "auc",
+        pair("auc", labels.into(), predictions.into()).and_then(|(l, p)| {
+            if p.iter().any(|v| !(0.0..=1.0).contains(v)) {
+                return Err(Error::InvalidMetricInput {
+                    metric: "auc",
+                    message: "predictions must lie in [0, 1]".into(),
+                });
+            }
+            Ok(Auc::new(&l, &p, num_thresholds))
+        }),
+    )
+}
+
+/// State of [`mean`]: sum and count.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Mean {
+    /// Sum of the values.
+    pub sum: f64,
+    /// Number of values.
+    pub count: f64,
+}
+
+impl Metric for Mean {
+    fn merge(&mut self, other: Self) {
+        self.sum += other.sum;
+        self.count += other.count;
+    }
+    fn result(&self) -> f64 {
+        ratio(self.sum, self.count)
+    }
+}
+
+/// The mean of every element of `values` over all batches (TF `metrics.mean`).
+pub fn mean(values: impl Into<AnyTensor>) -> MetricOp {
+    op(
+        "mean",
+        host_values("mean", values.into()).map(|v| Mean {
+            sum: v.iter().sum(),
+            count: v.len() as f64,
+        }),
+    )
+}
+
+fn errors_mean(
+    metric: &'static str,
+    labels: AnyTensor,
+    predictions: AnyTensor,
+    f: fn(f64) -> f64,
+) -> Result<Mean, Error> {
+    let (l, p) = pair(metric, labels, predictions)?;
+    Ok(Mean {
+        sum: l.iter().zip(&p).map(|(a, b)| f(a - b)).sum(),
+        count: l.len() as f64,
+    })
+}
+
+/// State of [`mean_squared_error`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MeanSquaredError(pub Mean);
+
+impl Metric for MeanSquaredError {
+    fn merge(&mut self, other: Self) {
+        self.0.merge(other.0);
+    }
+    fn result(&self) -> f64 {
+        self.0.result()
+    }
+}
+
+/// Mean of `(labels - predictions)²` (TF `metrics.mean_squared_error`).
+pub fn mean_squared_error(
+    labels: impl Into<AnyTensor>,
+    predictions: impl Into<AnyTensor>,
+) -> MetricOp {
+    op(
+        "mean_squared_error",
+        errors_mean(
+            "mean_squared_error",
+            labels.into(),
+            predictions.into(),
+            |d| d * d,
+        )
+        .map(MeanSquaredError),
+    )
+}
+
+/// State of [`root_mean_squared_error`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RootMeanSquaredError(pub Mean);
+
+impl Metric for RootMeanSquaredError {
+    fn merge(&mut self, other: Self) {
+        self.0.merge(other.0);
+    }
+    fn result(&self) -> f64 {
+        self.0.result().sqrt()
+    }
+}
+
+/// Square root of the mean squared error over all batches (TF `metrics.root_mean_squared_error`).
+pub fn root_mean_squared_error(
+    labels: impl Into<AnyTensor>,
+    predictions: impl Into<AnyTensor>,
+) -> MetricOp {
+    op(
+        "root_mean_squared_error",
+        errors_mean(
+            "root_mean_squared_error",
+            labels.into(),
+            predictions.into(),
+            |d| d * d,
+        )
+        .map(RootMeanSquaredError),
+    )
+}
+
+/// State of [`mean_absolute_error`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MeanAbsoluteError(pub Mean);
+
+impl Metric for MeanAbsoluteError {
+    fn merge(&mut self, other: Self) {
+        self.0.merge(other.0);
+    }
+    fn result(&self) -> f64 {
+        self.0.result()
+    }
+}
+
+/// Mean of `|labels - predictions|` (TF `metrics.mean_absolute_error`).
+pub fn mean_absolute_error(
+    labels: impl Into<AnyTensor>,
+    predictions: impl Into<AnyTensor>,
+) -> MetricOp {
+    op(
+        "mean_absolute_error",
+        errors_mean(
+            "mean_absolute_error",
+            labels.into(),
+            predictions.into(),
+            f64::abs,
+        )
+        .map(MeanAbsoluteError),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auc_of_a_perfect_ranking_is_one_and_of_a_reversed_one_zero() {
+        let labels = [0.0, 0.0, 1.0, 1.0];
+        assert!((Auc::new(&labels, &[0.1, 0.2, 0.8, 0.9], 200).result() - 1.0).abs() < 1e-6);
+        assert!(Auc::new(&labels, &[0.9, 0.8, 0.2, 0.1], 200).result().abs() < 1e-6);
+    }
+
+    #[test]
+    fn auc_matches_hand_computed_value() {
+        // One positive ranked below one negative out of four pairs: AUC = 3/4.
+        let labels = [0.0, 1.0, 0.0, 1.0];
+        let preds = [0.1, 0.35, 0.4, 0.8];
+        assert!((Auc::new(&labels, &preds, 200).result() - 0.75).abs() < 1e-3);
+    }
+
+    #[test]
+    fn auc_merges_batches_exactly() {
+        let mut a = Auc::new(&[0.0, 1.0], &[0.1, 0.35], 50);
+        a.merge(Auc::new(&[0.0, 1.0], &[0.4, 0.8], 50));
+        let whole = Auc::new(&[0.0, 1.0, 0.0, 1.0], &[0.1, 0.35, 0.4, 0.8], 50);
+        assert_eq!(a, whole);
+    }
+
+    #[test]
+    fn confusion_counts() {
+        assert_eq!(
+            confusion(&[1.0, 1.0, 0.0, 0.0, 1.0], &[1.0, 0.0, 1.0, 0.0, 1.0]),
+            (2.0, 1.0, 1.0)
+        );
+    }
+}

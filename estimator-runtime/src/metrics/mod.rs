@@ -1,0 +1,54 @@
+//! Streaming evaluation metrics: TF's `(value, update_op)` pairs as mergeable batch updates.
+//!
+//! Each function takes one batch's tensors in TF's order, `(labels, predictions)`, and returns
+//! a [`MetricOp`]: the batch's contribution. The evaluator merges the contributions of every
+//! batch and reads the value at the end, so a metric over a data set is exact, not a mean of
+//! batch means.
+//!
+//! ```
+//! use estimator_runtime::prelude::*;
+//! let device = Device::default();
+//! let labels = Tensor::<1, Int>::from_data([1, 0, 1, 1], &device);
+//! let classes = Tensor::<1, Int>::from_data([1, 0, 0, 1], &device);
+//! let mut acc = metrics::accuracy(labels.clone(), classes.clone());
+//! acc.merge(metrics::accuracy(labels, classes)).unwrap();
+//! assert_eq!(acc.result().unwrap(), 0.75);
+//! ```
+
+mod builtin;
+mod ops;
+
+pub use builtin::{
+    Accuracy, Auc, Mean, MeanAbsoluteError, MeanSquaredError, Precision, Recall,
+    RootMeanSquaredError, accuracy, auc, auc_with_thresholds, mean, mean_absolute_error,
+    mean_squared_error, precision, recall, root_mean_squared_error,
+};
+pub use ops::{EvalMetricOps, MetricOp};
+
+/// A streaming metric: a batch's state that merges with other batches' states.
+///
+/// Implement it for a custom metric and hand a value to [`EvalMetricOps::with`]:
+///
+/// ```
+/// use estimator_runtime::prelude::*;
+/// use estimator_runtime::metrics::Metric;
+///
+/// /// The largest absolute error seen.
+/// struct MaxError(f64);
+/// impl Metric for MaxError {
+///     fn merge(&mut self, other: Self) { self.0 = self.0.max(other.0); }
+///     fn result(&self) -> f64 { self.0 }
+/// }
+/// let mut op = MetricOp::from(MaxError(0.5));
+/// op.merge(MaxError(2.0).into()).unwrap();
+/// assert_eq!(op.result().unwrap(), 2.0);
+/// ```
+pub trait Metric: Send + 'static {
+    /// Folds another batch's state into this one.
+    fn merge(&mut self, other: Self)
+    where
+        Self: Sized;
+
+    /// The metric's value over every batch merged so far.
+    fn result(&self) -> f64;
+}

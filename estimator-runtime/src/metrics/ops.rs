@@ -1,0 +1,159 @@
+//! `MetricOp` (one batch's type-erased metric state) and `EvalMetricOps` (name → metric).
+
+use super::Metric;
+use crate::error::Error;
+use std::any::Any;
+
+trait ErasedMetric: Send {
+    fn merge_boxed(&mut self, other: Box<dyn Any>) -> Result<(), Box<dyn Any>>;
+    fn into_any(self: Box<Self>) -> Box<dyn Any>;
+    fn result(&self) -> f64;
+}
+
+impl<M: Metric> ErasedMetric for M {
+    fn merge_boxed(&mut self, other: Box<dyn Any>) -> Result<(), Box<dyn Any>> {
+        let other = other.downcast::<M>()?;
+        self.merge(*other);
+        Ok(())
+    }
+
+    fn into_any(self: Box<Self>) -> Box<dyn Any> {
+        self
+    }
+
+    fn result(&self) -> f64 {
+        Metric::result(self)
+    }
+}
+
+/// One batch's contribution to a metric (TF's `update_op`), or the error computing it.
+pub struct MetricOp {
+    state: Result<Box<dyn ErasedMetric>, Error>,
+}
+
+impl<M: Metric> From<M> for MetricOp {
+    fn from(metric: M) -> Self {
+        MetricOp {
+            state: Ok(Box::new(metric)),
+        }
+    }
+}
+
+impl MetricOp {
+    pub(crate) fn failed(error: Error) -> MetricOp {
+        MetricOp { state: Err(error) }
+    }
+
+    /// Folds `other` (the same metric, on another batch) into this one.
+    ///
+    /// Fails if either side failed to compute, or if they are different metrics.
+    pub fn merge(&mut self, other: MetricOp) -> Result<(), Error> {
+        let other = other.state?;
+        let this = self.state.as_mut().map_err(|e| Error::InvalidMetricInput {
+            metric: "merge",
+            message: e.to_string(),
+        })?;
+        this.merge_boxed(other.into_any())
+            .map_err(|_| Error::MetricMismatch {
+                name: String::from("<unnamed>"),
+            })
+    }
+
+    /// The metric's value over every batch merged so far.
+    pub fn result(&self) -> Result<f64, Error> {
+        match &self.state {
+            Ok(m) => Ok(m.result()),
+            Err(e) => Err(Error::InvalidMetricInput {
+                metric: "result",
+                message: e.to_string(),
+            }),
+        }
+    }
+
+    /// The error computing this batch's update, if there was one.
+    pub fn into_result(self) -> Result<MetricOp, Error> {
+        self.state.map(|s| MetricOp { state: Ok(s) })
+    }
+}
+
+/// The names reserved by the Estimator for its own results.
+pub const RESERVED_METRIC_NAMES: [&str; 2] = ["loss", "global_step"];
+
+/// Name → metric, as TF's `eval_metric_ops` dict.
+#[derive(Default)]
+pub struct EvalMetricOps {
+    entries: Vec<(String, MetricOp)>,
+}
+
+impl EvalMetricOps {
+    /// No metrics.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds (or replaces) the metric `name`.
+    pub fn with(mut self, name: impl Into<String>, op: impl Into<MetricOp>) -> Self {
+        let name = name.into();
+        let op = op.into();
+        match self.entries.iter_mut().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = op,
+            None => self.entries.push((name, op)),
+        }
+        self
+    }
+
+    /// The metric names, in insertion order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|(n, _)| n.as_str())
+    }
+
+    /// How many metrics there are.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Checks TF's rule that `loss` and `global_step` are reserved.
+    pub fn check(&self) -> Result<(), Error> {
+        match self
+            .entries
+            .iter()
+            .find(|(n, _)| RESERVED_METRIC_NAMES.contains(&n.as_str()))
+        {
+            Some((name, _)) => Err(Error::ReservedMetricName { name: name.clone() }),
+            None => Ok(()),
+        }
+    }
+
+    /// Folds another batch's metrics into these, name by name.
+    pub fn merge(&mut self, other: EvalMetricOps) -> Result<(), Error> {
+        for (name, op) in other.entries {
+            match self.entries.iter_mut().find(|(n, _)| *n == name) {
+                Some(slot) => slot.1.merge(op).map_err(|e| match e {
+                    Error::MetricMismatch { .. } => Error::MetricMismatch { name: name.clone() },
+                    other => other,
+                })?,
+                None => self.entries.push((name, op.into_result()?)),
+            }
+        }
+        Ok(())
+    }
+
+    /// Every metric's value, in insertion order.
+    pub fn results(&self) -> Result<Vec<(String, f64)>, Error> {
+        self.entries
+            .iter()
+            .map(|(n, op)| Ok((n.clone(), op.result()?)))
+            .collect()
+    }
+}
+
+impl std::fmt::Debug for EvalMetricOps {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.names()).finish()
+    }
+}

@@ -1,0 +1,93 @@
+//! The `ModelFn` trait that `#[model_fn]` implements, with per-mode entry points.
+
+use crate::config::RunConfig;
+use crate::error::Error;
+use crate::mode::ModeKeys;
+use crate::spec::{EstimatorSpec, EvalModeSpec, PredictModeSpec, TrainModeSpec};
+
+/// A model function: what `#[model_fn]` turns a user's function into.
+///
+/// Implemented by the macro; users do not implement it by hand. `call` runs the user's
+/// function as written; the `*_spec` entry points call it in one mode and return a spec whose
+/// required fields are not `Option`s, applying TF's runtime rules where the macro could not
+/// decide at compile time.
+pub trait ModelFn {
+    /// The module the Estimator owns (`()` when the model_fn takes no `model`).
+    type Model;
+    /// What the input yields as features.
+    type Features;
+    /// What the input yields as labels (`()` when the model_fn takes no `labels`).
+    type Labels;
+    /// The hyper-parameters (`()` when the model_fn takes no `params`).
+    type Params;
+
+    /// The function's name, for logs.
+    fn name(&self) -> &'static str;
+
+    /// Runs the user's function.
+    fn call(
+        &self,
+        model: &Self::Model,
+        features: Self::Features,
+        labels: Option<Self::Labels>,
+        mode: ModeKeys,
+        params: &Self::Params,
+        config: &RunConfig,
+    ) -> EstimatorSpec;
+
+    /// TRAIN: a spec with `loss` and `train_op`.
+    fn train_spec(
+        &self,
+        model: &Self::Model,
+        features: Self::Features,
+        labels: Self::Labels,
+        params: &Self::Params,
+        config: &RunConfig,
+    ) -> Result<TrainModeSpec, Error> {
+        TrainModeSpec::try_from(self.call(
+            model,
+            features,
+            Some(labels),
+            ModeKeys::Train,
+            params,
+            config,
+        ))
+    }
+
+    /// EVAL: a spec with `loss`.
+    fn eval_spec(
+        &self,
+        model: &Self::Model,
+        features: Self::Features,
+        labels: Self::Labels,
+        params: &Self::Params,
+        config: &RunConfig,
+    ) -> Result<EvalModeSpec, Error> {
+        EvalModeSpec::try_from(self.call(
+            model,
+            features,
+            Some(labels),
+            ModeKeys::Eval,
+            params,
+            config,
+        ))
+    }
+
+    /// PREDICT: a spec with `predictions` (labels are `None`).
+    fn predict_spec(
+        &self,
+        model: &Self::Model,
+        features: Self::Features,
+        params: &Self::Params,
+        config: &RunConfig,
+    ) -> Result<PredictModeSpec, Error> {
+        PredictModeSpec::try_from(self.call(
+            model,
+            features,
+            None,
+            ModeKeys::Predict,
+            params,
+            config,
+        ))
+    }
+}
