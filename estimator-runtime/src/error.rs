@@ -128,6 +128,9 @@ pub enum Error {
     /// A device could not be used (for example no Vulkan adapter for wgpu).
     #[error("device unavailable: {0}")]
     Device(String),
+    /// The input yielded an error.
+    #[error("the input failed: {0}")]
+    Input(String),
     /// A hook failed.
     #[error("hook `{hook}` failed: {message}")]
     Hook {

@@ -35,7 +35,11 @@
 
 #![warn(missing_docs)]
 
+mod checkpoint;
 mod config;
+mod estimator;
+mod input;
+mod optim;
 mod error;
 mod export_output;
 pub mod hooks;
@@ -49,6 +53,8 @@ mod train_op;
 
 pub use burn;
 pub use config::RunConfig;
+pub use estimator::{EvalArgs, EvalResults, Estimator, PredictArgs, Prediction, TrainArgs, TrainSummary};
+pub use input::InputItem;
 pub use error::Error;
 pub use estimator_macros::model_fn;
 pub use export_output::{DEFAULT_SERVING_SIGNATURE_DEF_KEY, ExportOutput, ExportOutputs};

@@ -187,6 +187,8 @@ pub struct EvalModeSpec {
     pub loss: Tensor<1>,
     /// The batch's metric updates.
     pub eval_metric_ops: EvalMetricOps,
+    /// The batch's predictions, if the model_fn gave them (their first dimension weights the loss).
+    pub predictions: Option<Predictions>,
     /// Hooks run in EVAL.
     pub hooks: Vec<Box<dyn Hook>>,
 }
@@ -234,6 +236,7 @@ impl TryFrom<EstimatorSpec> for EvalModeSpec {
         Ok(EvalModeSpec {
             loss,
             eval_metric_ops: spec.eval_metric_ops,
+            predictions: spec.predictions,
             hooks: spec.evaluation_hooks,
         })
     }

@@ -1,0 +1,201 @@
+//! `Estimator`: owns the model and orchestrates train, evaluate and predict. Each of those lives
+//! in its own module; this one holds the state they share.
+
+mod evaluate;
+mod predict;
+mod train;
+
+pub use evaluate::{EvalArgs, EvalResults};
+pub use predict::{PredictArgs, Prediction};
+pub use train::{TrainArgs, TrainSummary};
+
+use crate::checkpoint::{self, CheckpointData, CheckpointIndex, Retention, checkpoint_file_name};
+use crate::config::RunConfig;
+use crate::error::Error;
+use crate::model_fn::ModelFn;
+use crate::optim::{self, Optimizers};
+use burn::module::Module;
+use std::any::Any;
+use std::path::{Path, PathBuf};
+
+/// Trains, evaluates and predicts with a `#[model_fn]`, as TF's `tf.estimator.Estimator`.
+///
+/// The Estimator owns the model and keeps it resident between calls (TF rebuilds its graph on
+/// every call). On construction it restores the latest checkpoint in `model_dir`, if any: model,
+/// optimizer state, global step and input position.
+///
+/// ```no_run
+/// # use estimator_runtime::prelude::*;
+/// # #[derive(Module, Debug)] struct Mlp { l: nn::Linear }
+/// # #[model_fn] fn my_model_fn(model: &Mlp, features: Tensor<2>, labels: Option<Tensor<1, Int>>, mode: ModeKeys) -> EstimatorSpec { todo!() }
+/// # fn main() -> Result<(), Error> {
+/// # let model = Mlp { l: nn::LinearConfig::new(4, 3).init(&Device::default()) };
+/// # let batches: Vec<(Tensor<2>, Tensor<1, Int>)> = vec![];
+/// let mut estimator = Estimator::new(my_model_fn, model, RunConfig::default().model_dir("runs/x"))?;
+/// estimator.train(batches.clone(), TrainArgs::steps(1000))?;
+/// let results = estimator.evaluate(batches, EvalArgs::default())?;
+/// println!("accuracy = {:?}", results.metric("accuracy"));
+/// # Ok(()) }
+/// ```
+pub struct Estimator<F: ModelFn>
+where
+    F::Model: Module,
+{
+    model_fn: F,
+    model: Option<F::Model>,
+    params: Option<F::Params>,
+    config: RunConfig,
+    model_dir: PathBuf,
+    global_step: u64,
+    optimizers: Optimizers<F::Model>,
+    resume_position: u64,
+}
+
+impl<F: ModelFn> Estimator<F>
+where
+    F::Model: Module,
+    F::Params: 'static,
+{
+    /// An Estimator for `model_fn` and `model`, restoring the latest checkpoint in `model_dir`.
+    ///
+    /// Fails if `model_dir` cannot be created or written, or if its latest checkpoint is corrupt
+    /// or holds a model of another shape.
+    pub fn new(model_fn: F, model: F::Model, config: RunConfig) -> Result<Self, Error> {
+        let model_dir = match &config.model_dir {
+            Some(dir) => dir.clone(),
+            None => default_model_dir(),
+        };
+        checkpoint::prepare_dir(&model_dir)?;
+        if let Some(seed) = config.random_seed {
+            config.device.seed(seed);
+        }
+        let unit: Box<dyn Any> = Box::new(());
+        let params = unit.downcast::<F::Params>().ok().map(|b| *b);
+        let mut estimator = Estimator {
+            model_fn,
+            model: Some(model),
+            params,
+            config,
+            model_dir,
+            global_step: 0,
+            optimizers: Optimizers::default(),
+            resume_position: 0,
+        };
+        if let Some(path) = checkpoint::latest(&estimator.model_dir)? {
+            estimator.restore(&path)?;
+        }
+        Ok(estimator)
+    }
+
+    /// Attaches the `params` the model_fn takes (TF's `params` dict).
+    pub fn with_params(mut self, params: F::Params) -> Self {
+        self.params = Some(params);
+        self
+    }
+
+    /// The global step: optimizer steps taken over the whole run, across restarts.
+    pub fn global_step(&self) -> u64 {
+        self.global_step
+    }
+
+    /// The directory holding checkpoints and summaries.
+    pub fn model_dir(&self) -> &Path {
+        &self.model_dir
+    }
+
+    /// The run configuration.
+    pub fn config(&self) -> &RunConfig {
+        &self.config
+    }
+
+    /// The resident model, if a failed call has not lost it.
+    pub fn model(&self) -> Option<&F::Model> {
+        self.model.as_ref()
+    }
+
+    /// The latest checkpoint in `model_dir`, if any.
+    pub fn latest_checkpoint(&self) -> Result<Option<PathBuf>, Error> {
+        checkpoint::latest(&self.model_dir)
+    }
+
+    fn params(&self) -> Result<&F::Params, Error> {
+        self.params.as_ref().ok_or_else(|| {
+            Error::Config(format!("the model_fn `{}` takes `params`; attach them with `.with_params(..)`", self.model_fn.name()))
+        })
+    }
+
+    fn resident(&self) -> Result<&F::Model, Error> {
+        self.model.as_ref().ok_or_else(|| Error::Config("the model was lost by an earlier failed call; build a new Estimator".into()))
+    }
+
+    /// Restores model, global step, input position and optimizer state from `path`.
+    fn restore(&mut self, path: &Path) -> Result<(), Error> {
+        let data = checkpoint::read(path)?;
+        let model = self.model.take().ok_or_else(|| Error::Config("no resident model to restore into".into()))?;
+        let restored = load_into(model.clone(), &data, path);
+        match restored {
+            Ok(m) => self.model = Some(m),
+            Err(e) => {
+                self.model = Some(model);
+                return Err(e);
+            }
+        }
+        self.global_step = data.global_step;
+        self.resume_position = data.input_position;
+        let opt = data.sections.into_iter().filter(|(n, _)| n.starts_with("optimizer.")).collect();
+        self.optimizers.restore(opt);
+        tracing::info!("Restoring parameters from {}", path.display());
+        Ok(())
+    }
+
+    /// A copy of the model loaded from `path` (a checkpoint file or a model_dir).
+    fn model_from(&self, path: &Path) -> Result<F::Model, Error> {
+        let path = checkpoint::resolve(path)?;
+        let data = checkpoint::read(&path)?;
+        load_into(self.resident()?.clone(), &data, &path)
+    }
+
+    /// Writes a checkpoint of `model` at the current global step, then updates the index.
+    fn save(&self, model: &F::Model, input_position: u64) -> Result<PathBuf, Error> {
+        let mut sections = vec![
+            ("model.signature".to_string(), optim::model_signature(model).into_bytes()),
+            ("model".to_string(), optim::model_bytes(model)?),
+        ];
+        sections.extend(self.optimizers.sections()?);
+        let data = CheckpointData { global_step: self.global_step, input_position, sections };
+        let name = checkpoint_file_name(self.global_step);
+        let path = self.model_dir.join(&name);
+        checkpoint::write_atomic(&path, &data.encode())?;
+        let mut index = CheckpointIndex::read(&self.model_dir)?.unwrap_or_default();
+        index.all.retain(|n| *n != name);
+        index.all.push(name);
+        let (kept, deleted) = Retention { keep_max: self.config.keep_checkpoint_max }.apply(index.all);
+        CheckpointIndex { all: kept }.write(&self.model_dir)?;
+        for old in deleted {
+            let _ = std::fs::remove_file(self.model_dir.join(old));
+        }
+        tracing::info!("Saving checkpoints for {} into {}.", self.global_step, path.display());
+        Ok(path)
+    }
+}
+
+fn load_into<M: Module>(model: M, data: &CheckpointData, path: &Path) -> Result<M, Error> {
+    let corrupt = |reason: &str| Error::CorruptCheckpoint { path: path.to_path_buf(), reason: reason.to_string() };
+    let signature = data.section("model.signature").ok_or_else(|| corrupt("no model.signature section"))?;
+    let bytes = data.section("model").ok_or_else(|| corrupt("no model section"))?;
+    optim::load_model(model, bytes.to_vec(), &String::from_utf8_lossy(signature), path)
+}
+
+fn default_model_dir() -> PathBuf {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    std::env::temp_dir().join(format!("estimator-{}-{nanos}", std::process::id()))
+}
+
+/// A per-step seed derived from the run's seed and the global step (SplitMix64), so that a
+/// resumed run draws the same random numbers as an uninterrupted one.
+pub(crate) fn step_seed(seed: u64, step: u64) -> u64 {
+    let mut z = seed ^ step.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}

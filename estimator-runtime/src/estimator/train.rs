@@ -1,0 +1,257 @@
+//! `Estimator::train`: the training loop.
+
+use super::{Estimator, step_seed};
+use crate::checkpoint::CheckpointPolicy;
+use crate::error::Error;
+use crate::hooks::{Hook, HookContext};
+use crate::input::InputItem;
+use crate::mode::ModeKeys;
+use crate::model_fn::ModelFn;
+use burn::module::Module;
+use std::time::Instant;
+
+/// How long `train` runs (TF's `steps` / `max_steps`), and extra hooks.
+#[derive(Default)]
+pub struct TrainArgs {
+    steps: Option<u64>,
+    max_steps: Option<u64>,
+    hooks: Vec<Box<dyn Hook>>,
+}
+
+impl TrainArgs {
+    /// Train `n` more steps (or until the input ends).
+    pub fn steps(n: u64) -> Self {
+        TrainArgs { steps: Some(n), ..Self::default() }
+    }
+
+    /// Train until the global step reaches `n` (or the input ends); nothing if it already has.
+    pub fn max_steps(n: u64) -> Self {
+        TrainArgs { max_steps: Some(n), ..Self::default() }
+    }
+
+    /// Adds a hook for this call.
+    pub fn hook(mut self, hook: impl Hook + 'static) -> Self {
+        self.hooks.push(Box::new(hook));
+        self
+    }
+
+    fn target(&self, global_step: u64) -> Option<u64> {
+        match (self.steps, self.max_steps) {
+            (Some(s), Some(m)) => Some((global_step + s).min(m)),
+            (Some(s), None) => Some(global_step + s),
+            (None, m) => m,
+        }
+    }
+}
+
+/// What a `train` call did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrainSummary {
+    /// The global step at the end.
+    pub global_step: u64,
+    /// Steps taken in this call.
+    pub steps: u64,
+    /// The loss of the last step.
+    pub last_loss: Option<f64>,
+    /// Wall time of the call, in seconds.
+    pub seconds: f64,
+}
+
+/// State of one train call, threaded through the loop.
+struct Run {
+    hooks: Vec<Box<dyn Hook>>,
+    spec_hooks_taken: bool,
+    position: u64,
+    steps: u64,
+    last_loss: Option<f64>,
+    log_time: Instant,
+    log_step: u64,
+    policy: CheckpointPolicy,
+    exhausted: bool,
+    stop: bool,
+}
+
+impl<F: ModelFn> Estimator<F>
+where
+    F::Model: Module,
+    F::Params: 'static,
+{
+    /// Trains on `input` (any `IntoIterator` of `(features, labels)` batches, or of `Result`s of
+    /// them, such as a burn `DataLoader`'s `iter()`), until `args`' step limit or the input's end.
+    ///
+    /// Resumes where the last checkpoint in `model_dir` left off, including the position in the
+    /// input of a call that was interrupted, and saves a checkpoint at the end.
+    pub fn train<I>(&mut self, input: I, args: TrainArgs) -> Result<TrainSummary, Error>
+    where
+        I: IntoIterator,
+        I::Item: InputItem<F::Features, F::Labels>,
+    {
+        let started = Instant::now();
+        let target = args.target(self.global_step);
+        if target.is_some_and(|t| self.global_step >= t) {
+            tracing::info!("Skipping training since max_steps has already saved.");
+            return Ok(TrainSummary { global_step: self.global_step, steps: 0, last_loss: None, seconds: 0.0 });
+        }
+        let device = self.config.device.clone().autodiff();
+        let model = self.model.take().ok_or_else(|| Error::Config("no resident model".into()))?;
+        let model = model.fork(&device).train();
+        let skip = std::mem::take(&mut self.resume_position);
+        let (every_steps, every_time) = self.config.checkpoint_every();
+        let mut run = Run {
+            hooks: args.hooks,
+            spec_hooks_taken: false,
+            position: skip,
+            steps: 0,
+            last_loss: None,
+            log_time: Instant::now(),
+            log_step: self.global_step,
+            policy: CheckpointPolicy::new(every_steps, every_time, self.global_step),
+            exhausted: false,
+            stop: false,
+        };
+        let mut iter = input.into_iter().skip(usize::try_from(skip).unwrap_or(usize::MAX));
+        let (model, result) = self.train_loop(model, &mut iter, target, &mut run);
+        let saved = result.and_then(|()| self.finish(&model, &mut run));
+        self.model = Some(model);
+        saved?;
+        let seconds = started.elapsed().as_secs_f64();
+        tracing::info!("Loss for final step: {}.", run.last_loss.map_or("n/a".into(), |l| format!("{l}")));
+        Ok(TrainSummary { global_step: self.global_step, steps: run.steps, last_loss: run.last_loss, seconds })
+    }
+
+    fn train_loop<It>(&mut self, model: F::Model, iter: &mut It, target: Option<u64>, run: &mut Run) -> (F::Model, Result<(), Error>)
+    where
+        It: Iterator,
+        It::Item: InputItem<F::Features, F::Labels>,
+    {
+        let mut model = model;
+        if let Err(e) = begin_hooks(&mut run.hooks, self.global_step) {
+            return (model, Err(e));
+        }
+        while !run.stop && !target.is_some_and(|t| self.global_step >= t) {
+            let result = self.one_step(model, iter, run);
+            model = result.0;
+            if let Err(e) = result.1 {
+                return (model, Err(e));
+            }
+            if run.exhausted {
+                break;
+            }
+        }
+        (model, Ok(()))
+    }
+
+    /// One optimizer step: `gradient_accumulation_steps` batches, then the update.
+    fn one_step<It>(&mut self, model: F::Model, iter: &mut It, run: &mut Run) -> (F::Model, Result<(), Error>)
+    where
+        It: Iterator,
+        It::Item: InputItem<F::Features, F::Labels>,
+    {
+        let accumulate = self.config.gradient_accumulation_steps.max(1);
+        let mut model = model;
+        let mut loss_sum = 0.0;
+        let mut lr = None;
+        for micro in 0..accumulate {
+            let Some(item) = iter.next() else {
+                run.exhausted = true;
+                return (model, Ok(()));
+            };
+            run.position += 1;
+            let apply = micro + 1 == accumulate;
+            match self.micro_step(model.clone(), item, run, apply) {
+                Ok((m, loss, rate)) => {
+                    model = m;
+                    loss_sum += loss;
+                    lr = lr.or(rate);
+                }
+                Err(e) => return (model, Err(e)),
+            }
+        }
+        self.global_step += 1;
+        run.steps += 1;
+        let loss = loss_sum / accumulate as f64;
+        run.last_loss = Some(loss);
+        let result = self.after_step(&model, run, loss, lr);
+        (model, result)
+    }
+
+    fn micro_step(&mut self, model: F::Model, item: impl InputItem<F::Features, F::Labels>, run: &mut Run, apply: bool) -> Result<(F::Model, f64, Option<f64>), Error> {
+        let (features, labels) = item.into_batch()?;
+        if let Some(seed) = self.config.random_seed {
+            self.config.device.seed(step_seed(seed, self.global_step));
+        }
+        if apply {
+            let ctx = HookContext::new(ModeKeys::Train, self.global_step);
+            for hook in &mut run.hooks {
+                hook.before_step(&ctx).map_err(|e| hook_error(hook.as_ref(), e))?;
+            }
+        }
+        let spec = self.model_fn.train_spec(&model, features, labels, self.params()?, &self.config)?;
+        if !run.spec_hooks_taken {
+            run.spec_hooks_taken = true;
+            let mut hooks = spec.hooks;
+            begin_hooks(&mut hooks, self.global_step)?;
+            run.hooks.extend(hooks);
+        }
+        let loss = spec.loss.clone().into_scalar::<f64>();
+        if !loss.is_finite() {
+            return Err(Error::NanLoss { step: self.global_step });
+        }
+        let (model, lr) = self.optimizers.step(model, spec.train_op, self.global_step, apply)?;
+        Ok((model, loss, apply.then_some(lr)))
+    }
+
+    fn after_step(&mut self, model: &F::Model, run: &mut Run, loss: f64, lr: Option<f64>) -> Result<(), Error> {
+        let mut ctx = HookContext::new(ModeKeys::Train, self.global_step);
+        ctx.loss = Some(loss);
+        ctx.learning_rate = lr;
+        for hook in &mut run.hooks {
+            hook.after_step(&ctx).map_err(|e| hook_error(hook.as_ref(), e))?;
+        }
+        run.stop = ctx.stop_requested();
+        let every = self.config.log_step_count_steps;
+        if every > 0 && self.global_step % every == 0 {
+            let secs = run.log_time.elapsed().as_secs_f64();
+            let steps = self.global_step - run.log_step;
+            tracing::info!("loss = {loss:.6}, step = {} ({secs:.3} sec)", self.global_step);
+            if secs > 0.0 {
+                tracing::info!("global_step/sec: {:.4}", steps as f64 / secs);
+            }
+            run.log_time = Instant::now();
+            run.log_step = self.global_step;
+        }
+        let now = Instant::now();
+        if run.policy.should_save(self.global_step, now) {
+            self.save(model, run.position)?;
+            run.policy.saved(self.global_step, now);
+        }
+        Ok(())
+    }
+
+    /// Ends a call: hooks' `end`, and the final checkpoint (position 0: the call is complete).
+    fn finish(&mut self, model: &F::Model, run: &mut Run) -> Result<(), Error> {
+        let ctx = HookContext::new(ModeKeys::Train, self.global_step);
+        for hook in &mut run.hooks {
+            hook.end(&ctx).map_err(|e| hook_error(hook.as_ref(), e))?;
+        }
+        if run.steps > 0 {
+            self.save(model, 0)?;
+        }
+        Ok(())
+    }
+}
+
+fn begin_hooks(hooks: &mut [Box<dyn Hook>], global_step: u64) -> Result<(), Error> {
+    let ctx = HookContext::new(ModeKeys::Train, global_step);
+    for hook in hooks {
+        hook.begin(&ctx).map_err(|e| hook_error(hook.as_ref(), e))?;
+    }
+    Ok(())
+}
+
+fn hook_error(hook: &dyn Hook, e: Error) -> Error {
+    match e {
+        e @ (Error::Hook { .. } | Error::NanLoss { .. }) => e,
+        other => Error::Hook { hook: hook.name().to_string(), message: other.to_string() },
+    }
+}

@@ -1,0 +1,195 @@
+//! The one module that talks to burn's training APIs: gradients, optimizers, LR schedules and
+//! module records. burn's API changed shape in each of 0.19 through 0.22; keeping it here
+//! keeps the rest of the crate stable.
+
+use crate::error::Error;
+use crate::train_op::{LearningRate, TrainOp};
+use burn::module::{Module, ModuleVisitor, Param};
+use burn::optim::lr_scheduler::module_lr_scheduler::ModuleLrScheduler;
+use burn::optim::{GradientsAccumulator, GradientsParams, ModuleOptimizer};
+use burn::store::ModuleRecord;
+use burn::tensor::{Bool, Bytes, Int, Tensor};
+
+/// One optimizer of the run, created from the first TRAIN step's `TrainOp`.
+struct Slot<M: Module> {
+    kind: &'static str,
+    optimizer: ModuleOptimizer,
+    schedule: Option<ModuleLrScheduler>,
+    accumulator: GradientsAccumulator<M>,
+}
+
+/// The run's optimizers: created on the first step, kept, and saved in checkpoints.
+pub(crate) struct Optimizers<M: Module> {
+    slots: Vec<Slot<M>>,
+    /// Optimizer states read from a checkpoint, loaded when the optimizers are created.
+    restored: Vec<(String, Vec<u8>)>,
+}
+
+impl<M: Module> Default for Optimizers<M> {
+    fn default() -> Self {
+        Optimizers { slots: Vec::new(), restored: Vec::new() }
+    }
+}
+
+impl<M: Module> Optimizers<M> {
+    /// Keeps checkpointed optimizer states until the first step creates the optimizers.
+    pub fn restore(&mut self, sections: Vec<(String, Vec<u8>)>) {
+        self.slots.clear();
+        self.restored = sections;
+    }
+
+    /// Creates the optimizers on the first step (loading restored state and fast-forwarding
+    /// schedules to `global_step`), or checks that the step asks for the same kinds.
+    fn ensure(&mut self, op: &mut TrainOp, global_step: u64) -> Result<(), Error> {
+        if !self.slots.is_empty() {
+            return self.check_kinds(op);
+        }
+        for (i, part) in op.parts.iter_mut().enumerate() {
+            let kind = part.optimizer.kind();
+            let mut optimizer = part.optimizer.build();
+            if let Some(bytes) = self.restored_state(i, kind)? {
+                optimizer = optimizer
+                    .from_bytes(Bytes::from_bytes_vec(bytes))
+                    .map_err(|e| Error::CorruptCheckpoint { path: "optimizer state".into(), reason: format!("{e:?}") })?;
+            }
+            let schedule = match std::mem::replace(&mut part.learning_rate, LearningRate::Constant(0.0)) {
+                LearningRate::Schedule(mut s) => {
+                    for _ in 0..global_step {
+                        s.step();
+                    }
+                    Some(s)
+                }
+                constant => {
+                    part.learning_rate = constant;
+                    None
+                }
+            };
+            self.slots.push(Slot { kind, optimizer, schedule, accumulator: GradientsAccumulator::new() });
+        }
+        self.restored.clear();
+        Ok(())
+    }
+
+    fn restored_state(&self, i: usize, kind: &str) -> Result<Option<Vec<u8>>, Error> {
+        let find = |name: String| self.restored.iter().find(|(n, _)| *n == name).map(|(_, b)| b.clone());
+        let Some(saved_kind) = find(format!("optimizer.{i}.kind")) else { return Ok(None) };
+        let saved_kind = String::from_utf8_lossy(&saved_kind).into_owned();
+        if saved_kind != kind {
+            return Err(Error::OptimizerChanged { existing: saved_kind, requested: kind.to_string() });
+        }
+        Ok(find(format!("optimizer.{i}")))
+    }
+
+    fn check_kinds(&self, op: &TrainOp) -> Result<(), Error> {
+        let existing: Vec<&str> = self.slots.iter().map(|s| s.kind).collect();
+        let requested = op.optimizer_kinds();
+        if existing != requested {
+            return Err(Error::OptimizerChanged { existing: existing.join("+"), requested: requested.join("+") });
+        }
+        Ok(())
+    }
+
+    /// Backpropagates each objective of `op` and accumulates its gradients; when `apply`, steps
+    /// each optimizer with the accumulated gradients. Returns the model and the first learning rate.
+    pub fn step(&mut self, model: M, mut op: TrainOp, global_step: u64, apply: bool) -> Result<(M, f64), Error> {
+        self.ensure(&mut op, global_step)?;
+        let mut model = model;
+        let mut first_lr = None;
+        for (slot, part) in self.slots.iter_mut().zip(op.parts) {
+            let grads = GradientsParams::from_grads(part.objective.backward(), &model);
+            slot.accumulator.accumulate(&model, grads);
+            if !apply {
+                continue;
+            }
+            let grads = slot.accumulator.grads();
+            let lr = match (&mut slot.schedule, &part.learning_rate) {
+                (Some(s), _) => {
+                    let lr = s.step();
+                    let base = lr.base();
+                    model = slot.optimizer.step(lr, model, grads);
+                    base
+                }
+                (None, LearningRate::Constant(lr)) => {
+                    model = slot.optimizer.step(*lr, model, grads);
+                    *lr
+                }
+                (None, LearningRate::Schedule(_)) => return Err(Error::OptimizerChanged {
+                    existing: format!("{} with a constant learning rate", slot.kind),
+                    requested: format!("{} with a schedule", slot.kind),
+                }),
+            };
+            first_lr.get_or_insert(lr);
+        }
+        Ok((model, first_lr.unwrap_or(0.0)))
+    }
+
+    /// Checkpoint sections holding each optimizer's kind and state.
+    pub fn sections(&self) -> Result<Vec<(String, Vec<u8>)>, Error> {
+        if self.slots.is_empty() {
+            return Ok(self.restored.clone());
+        }
+        let mut out = Vec::new();
+        for (i, slot) in self.slots.iter().enumerate() {
+            let bytes = slot.optimizer.into_bytes().map_err(|e| Error::Config(format!("serialising optimizer state: {e:?}")))?;
+            out.push((format!("optimizer.{i}.kind"), slot.kind.as_bytes().to_vec()));
+            out.push((format!("optimizer.{i}"), bytes.to_vec()));
+        }
+        Ok(out)
+    }
+}
+
+/// The model's parameters as a record in bytes (burnpack).
+pub(crate) fn model_bytes<M: Module>(model: &M) -> Result<Vec<u8>, Error> {
+    let bytes = model.clone().into_record().into_bytes().map_err(|e| Error::Config(format!("serialising the model: {e:?}")))?;
+    Ok(bytes.to_vec())
+}
+
+/// Loads parameters from record bytes, after checking the shapes agree.
+pub(crate) fn load_model<M: Module>(model: M, bytes: Vec<u8>, signature: &str, what: &std::path::Path) -> Result<M, Error> {
+    let expected = model_signature(&model);
+    if expected != signature {
+        return Err(Error::CorruptCheckpoint {
+            path: what.to_path_buf(),
+            reason: format!("it holds a model of another shape\n  checkpoint: {signature}\n  model:      {expected}"),
+        });
+    }
+    let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes))
+        .map_err(|e| Error::CorruptCheckpoint { path: what.to_path_buf(), reason: format!("{e:?}") })?;
+    Ok(model.load_record(record))
+}
+
+/// Every parameter's path and shape, as one line: checkpoints of another shape are refused.
+pub(crate) fn model_signature<M: Module>(model: &M) -> String {
+    let mut v = Signature { path: Vec::new(), out: Vec::new() };
+    model.visit(&mut v);
+    v.out.join(" ")
+}
+
+struct Signature {
+    path: Vec<String>,
+    out: Vec<String>,
+}
+
+impl Signature {
+    fn push(&mut self, shape: burn::tensor::Shape) {
+        self.out.push(format!("{}{:?}", self.path.join("."), shape.as_slice()));
+    }
+}
+
+impl ModuleVisitor for Signature {
+    fn enter_module(&mut self, name: &str, _container_type: &str) {
+        self.path.push(name.to_string());
+    }
+    fn exit_module(&mut self, _name: &str, _container_type: &str) {
+        self.path.pop();
+    }
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        self.push(param.lazy_shape());
+    }
+    fn visit_int<const D: usize>(&mut self, param: &Param<Tensor<D, Int>>) {
+        self.push(param.lazy_shape());
+    }
+    fn visit_bool<const D: usize>(&mut self, param: &Param<Tensor<D, Bool>>) {
+        self.push(param.lazy_shape());
+    }
+}
