@@ -71,8 +71,9 @@ pub use train_op::{LearningRate, Minimize, OptimizerConfig, TrainOp};
 pub mod prelude {
     pub use crate::metrics::{self, Metric};
     pub use crate::{
-        Error, EstimatorSpec, EvalMetricOps, ExportOutput, ExportOutputs, Hook, HookContext,
-        MetricOp, ModeKeys, ModelFn, Predictions, RunConfig, Scaffold, TrainOp, model_fn,
+        Error, Estimator, EstimatorSpec, EvalArgs, EvalMetricOps, EvalResults, ExportOutput,
+        ExportOutputs, Hook, HookContext, MetricOp, ModeKeys, ModelFn, PredictArgs, Prediction,
+        Predictions, RunConfig, Scaffold, TrainArgs, TrainOp, model_fn,
     };
     pub use burn::module::Module;
     pub use burn::nn::{self, loss::CrossEntropyLossConfig, loss::MseLoss};

@@ -69,6 +69,7 @@ struct Run {
     policy: CheckpointPolicy,
     exhausted: bool,
     stop: bool,
+    target: Option<u64>,
 }
 
 impl<F: ModelFn> Estimator<F>
@@ -108,6 +109,7 @@ where
             policy: CheckpointPolicy::new(every_steps, every_time, self.global_step),
             exhausted: false,
             stop: false,
+            target,
         };
         let mut iter = input.into_iter().skip(usize::try_from(skip).unwrap_or(usize::MAX));
         let (model, result) = self.train_loop(model, &mut iter, target, &mut run);
@@ -221,7 +223,8 @@ where
             run.log_step = self.global_step;
         }
         let now = Instant::now();
-        if run.policy.should_save(self.global_step, now) {
+        let last = run.target.is_some_and(|t| self.global_step >= t) || run.stop;
+        if !last && run.policy.should_save(self.global_step, now) {
             self.save(model, run.position)?;
             run.policy.saved(self.global_step, now);
         }
