@@ -26,7 +26,8 @@ impl Mlp {
     }
 
     fn forward(&self, x: Tensor<2>) -> Tensor<2> {
-        self.output.forward(burn::tensor::activation::relu(self.hidden.forward(x)))
+        self.output
+            .forward(burn::tensor::activation::relu(self.hidden.forward(x)))
     }
 }
 
@@ -46,16 +47,24 @@ fn classifier(
     let logits = model.forward(features);
     let classes = logits.clone().argmax(1).flatten::<1>(0, 1);
     let probabilities = burn::tensor::activation::softmax(logits.clone(), 1);
-    let predictions = Predictions::new().with("class", classes.clone()).with("probabilities", probabilities);
+    let predictions = Predictions::new()
+        .with("class", classes.clone())
+        .with("probabilities", probabilities);
     if mode == ModeKeys::Predict {
         return EstimatorSpec::new(mode).predictions(predictions);
     }
     let Some(labels) = labels else {
         return EstimatorSpec::new(mode).predictions(predictions);
     };
-    let loss = CrossEntropyLossConfig::new().init(&logits.device()).forward(logits, labels.clone());
+    let loss = CrossEntropyLossConfig::new()
+        .init(&logits.device())
+        .forward(logits, labels.clone());
     let train_op = if mode == ModeKeys::Train {
-        Some(TrainOp::minimize(loss.clone(), AdamConfig::new(), params.learning_rate))
+        Some(TrainOp::minimize(
+            loss.clone(),
+            AdamConfig::new(),
+            params.learning_rate,
+        ))
     } else {
         None
     };
@@ -76,7 +85,11 @@ struct Options {
 }
 
 fn parse_args() -> Result<Options, String> {
-    let mut opts = Options { device: "ndarray".into(), model_dir: "runs/digits".into(), steps: 1500 };
+    let mut opts = Options {
+        device: "ndarray".into(),
+        model_dir: "runs/digits".into(),
+        steps: 1500,
+    };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         let mut value = || args.next().ok_or(format!("{flag} needs a value"));
@@ -84,7 +97,12 @@ fn parse_args() -> Result<Options, String> {
             "--device" => opts.device = value()?,
             "--model-dir" => opts.model_dir = value()?,
             "--steps" => opts.steps = value()?.parse().map_err(|e| format!("--steps: {e}"))?,
-            "-h" | "--help" => return Err("usage: digits [--device ndarray|flex|wgpu] [--model-dir DIR] [--steps N]".into()),
+            "-h" | "--help" => {
+                return Err(
+                    "usage: digits [--device ndarray|flex|wgpu] [--model-dir DIR] [--steps N]"
+                        .into(),
+                );
+            }
             other => return Err(format!("unknown flag {other}; try --help")),
         }
     }
@@ -100,7 +118,9 @@ fn device(name: &str) -> Result<Device, String> {
         "flex" => Ok(Device::flex()),
         #[cfg(feature = "wgpu")]
         "wgpu" => Ok(Device::wgpu(burn::tensor::DeviceKind::DefaultDevice)),
-        other => Err(format!("device `{other}` is not compiled in: build with `--features {other}` (ndarray, flex, wgpu)")),
+        other => Err(format!(
+            "device `{other}` is not compiled in: build with `--features {other}` (ndarray, flex, wgpu)"
+        )),
     }
 }
 
@@ -114,11 +134,22 @@ fn load_digits() -> Digits {
     let ds = smartcore::dataset::digits::load_dataset();
     let n_features = ds.num_features;
     let mut examples: Vec<(Vec<f32>, i64)> = (0..ds.num_samples)
-        .map(|i| (ds.data[i * n_features..(i + 1) * n_features].iter().map(|v| v / 16.0).collect(), ds.target[i] as i64))
+        .map(|i| {
+            (
+                ds.data[i * n_features..(i + 1) * n_features]
+                    .iter()
+                    .map(|v| v / 16.0)
+                    .collect(),
+                ds.target[i] as i64,
+            )
+        })
         .collect();
     shuffle(&mut examples, 2024);
     let test = examples.split_off(examples.len() * 4 / 5);
-    Digits { train: examples, test }
+    Digits {
+        train: examples,
+        test,
+    }
 }
 
 /// Fisher–Yates with a small seeded generator (SplitMix64), so the split never changes.
@@ -146,7 +177,11 @@ fn batch(examples: &[(Vec<f32>, i64)], device: &Device) -> (Tensor<2>, Tensor<1,
 
 /// An endless stream of shuffled batches; epoch `e` is shuffled with seed `e`, so the stream is
 /// the same in every process and a resumed run sees exactly the batches it would have seen.
-fn train_input(data: &[(Vec<f32>, i64)], batch_size: usize, device: Device) -> impl Iterator<Item = (Tensor<2>, Tensor<1, Int>)> + '_ {
+fn train_input(
+    data: &[(Vec<f32>, i64)],
+    batch_size: usize,
+    device: Device,
+) -> impl Iterator<Item = (Tensor<2>, Tensor<1, Int>)> + '_ {
     (0u64..).flat_map(move |epoch| {
         let mut order: Vec<usize> = (0..data.len()).collect();
         shuffle(&mut order, epoch);
@@ -162,7 +197,12 @@ fn train_input(data: &[(Vec<f32>, i64)], batch_size: usize, device: Device) -> i
 fn run(opts: Options) -> Result<(), Box<dyn std::error::Error>> {
     let device = device(&opts.device)?;
     let data = load_digits();
-    println!("digits: {} train / {} test examples, device {}", data.train.len(), data.test.len(), opts.device);
+    println!(
+        "digits: {} train / {} test examples, device {}",
+        data.train.len(),
+        data.test.len(),
+        opts.device
+    );
     let config = RunConfig::default()
         .model_dir(&opts.model_dir)
         .device(device.clone())
@@ -170,20 +210,33 @@ fn run(opts: Options) -> Result<(), Box<dyn std::error::Error>> {
         .save_checkpoints_steps(500)
         .log_step_count_steps(250);
     let model = Mlp::new(64, 64, 10, &device);
-    let mut estimator = Estimator::new(classifier, model, config)?.with_params(HParams { learning_rate: 3e-3 });
+    let mut estimator = Estimator::new(classifier, model, config)?.with_params(HParams {
+        learning_rate: 3e-3,
+    });
     if estimator.global_step() > 0 {
         println!("resuming from global step {}", estimator.global_step());
     }
-    let summary = estimator.train(train_input(&data.train, 32, device.clone()), TrainArgs::steps(opts.steps))?;
-    println!("trained {} steps in {:.2} s (global step {})", summary.steps, summary.seconds, summary.global_step);
+    let summary = estimator.train(
+        train_input(&data.train, 32, device.clone()),
+        TrainArgs::steps(opts.steps),
+    )?;
+    println!(
+        "trained {} steps in {:.2} s (global step {})",
+        summary.steps, summary.seconds, summary.global_step
+    );
 
     let test_batches: Vec<_> = data.test.chunks(128).map(|c| batch(c, &device)).collect();
     let results = estimator.evaluate(test_batches, EvalArgs::default())?;
-    println!("test accuracy {:.4} at global step {}", results.metric("accuracy").unwrap_or(f64::NAN), results.global_step);
+    println!(
+        "test accuracy {:.4} at global step {}",
+        results.metric("accuracy").unwrap_or(f64::NAN),
+        results.global_step
+    );
 
     let sample = &data.test[..8];
     let (features, _) = batch(sample, &device);
-    let predictions = estimator.predict([features], PredictArgs::default().predict_keys(["class"]))?;
+    let predictions =
+        estimator.predict([features], PredictArgs::default().predict_keys(["class"]))?;
     for (prediction, (_, label)) in predictions.zip(sample) {
         let class = prediction?.scalar("class").unwrap_or(f64::NAN);
         println!("predicted {class} for a digit labelled {label}");
@@ -192,7 +245,12 @@ fn run(opts: Options) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt().with_target(false).with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into())).init();
+    tracing_subscriber::fmt()
+        .with_target(false)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
     let opts = match parse_args() {
         Ok(o) => o,
         Err(e) => {

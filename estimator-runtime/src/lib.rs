@@ -37,15 +37,15 @@
 
 mod checkpoint;
 mod config;
-mod estimator;
-mod input;
-mod optim;
 mod error;
+mod estimator;
 mod export_output;
 pub mod hooks;
+mod input;
 pub mod metrics;
 mod mode;
 mod model_fn;
+mod optim;
 mod predictions;
 mod scaffold;
 mod spec;
@@ -53,12 +53,14 @@ mod train_op;
 
 pub use burn;
 pub use config::RunConfig;
-pub use estimator::{EvalArgs, EvalResults, Estimator, PredictArgs, Prediction, TrainArgs, TrainSummary};
-pub use input::InputItem;
 pub use error::Error;
+pub use estimator::{
+    Estimator, EvalArgs, EvalResults, PredictArgs, Prediction, TrainArgs, TrainSummary,
+};
 pub use estimator_macros::model_fn;
 pub use export_output::{DEFAULT_SERVING_SIGNATURE_DEF_KEY, ExportOutput, ExportOutputs};
 pub use hooks::{Hook, HookContext};
+pub use input::InputItem;
 pub use metrics::{EvalMetricOps, MetricOp};
 pub use mode::ModeKeys;
 pub use model_fn::ModelFn;

@@ -27,7 +27,10 @@ pub(crate) struct Optimizers<M: Module> {
 
 impl<M: Module> Default for Optimizers<M> {
     fn default() -> Self {
-        Optimizers { slots: Vec::new(), restored: Vec::new() }
+        Optimizers {
+            slots: Vec::new(),
+            restored: Vec::new(),
+        }
     }
 }
 
@@ -50,32 +53,51 @@ impl<M: Module> Optimizers<M> {
             if let Some(bytes) = self.restored_state(i, kind)? {
                 optimizer = optimizer
                     .from_bytes(Bytes::from_bytes_vec(bytes))
-                    .map_err(|e| Error::CorruptCheckpoint { path: "optimizer state".into(), reason: format!("{e:?}") })?;
+                    .map_err(|e| Error::CorruptCheckpoint {
+                        path: "optimizer state".into(),
+                        reason: format!("{e:?}"),
+                    })?;
             }
-            let schedule = match std::mem::replace(&mut part.learning_rate, LearningRate::Constant(0.0)) {
-                LearningRate::Schedule(mut s) => {
-                    for _ in 0..global_step {
-                        s.step();
+            let schedule =
+                match std::mem::replace(&mut part.learning_rate, LearningRate::Constant(0.0)) {
+                    LearningRate::Schedule(mut s) => {
+                        for _ in 0..global_step {
+                            s.step();
+                        }
+                        Some(s)
                     }
-                    Some(s)
-                }
-                constant => {
-                    part.learning_rate = constant;
-                    None
-                }
-            };
-            self.slots.push(Slot { kind, optimizer, schedule, accumulator: GradientsAccumulator::new() });
+                    constant => {
+                        part.learning_rate = constant;
+                        None
+                    }
+                };
+            self.slots.push(Slot {
+                kind,
+                optimizer,
+                schedule,
+                accumulator: GradientsAccumulator::new(),
+            });
         }
         self.restored.clear();
         Ok(())
     }
 
     fn restored_state(&self, i: usize, kind: &str) -> Result<Option<Vec<u8>>, Error> {
-        let find = |name: String| self.restored.iter().find(|(n, _)| *n == name).map(|(_, b)| b.clone());
-        let Some(saved_kind) = find(format!("optimizer.{i}.kind")) else { return Ok(None) };
+        let find = |name: String| {
+            self.restored
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, b)| b.clone())
+        };
+        let Some(saved_kind) = find(format!("optimizer.{i}.kind")) else {
+            return Ok(None);
+        };
         let saved_kind = String::from_utf8_lossy(&saved_kind).into_owned();
         if saved_kind != kind {
-            return Err(Error::OptimizerChanged { existing: saved_kind, requested: kind.to_string() });
+            return Err(Error::OptimizerChanged {
+                existing: saved_kind,
+                requested: kind.to_string(),
+            });
         }
         Ok(find(format!("optimizer.{i}")))
     }
@@ -84,14 +106,23 @@ impl<M: Module> Optimizers<M> {
         let existing: Vec<&str> = self.slots.iter().map(|s| s.kind).collect();
         let requested = op.optimizer_kinds();
         if existing != requested {
-            return Err(Error::OptimizerChanged { existing: existing.join("+"), requested: requested.join("+") });
+            return Err(Error::OptimizerChanged {
+                existing: existing.join("+"),
+                requested: requested.join("+"),
+            });
         }
         Ok(())
     }
 
     /// Backpropagates each objective of `op` and accumulates its gradients; when `apply`, steps
     /// each optimizer with the accumulated gradients. Returns the model and the first learning rate.
-    pub fn step(&mut self, model: M, mut op: TrainOp, global_step: u64, apply: bool) -> Result<(M, f64), Error> {
+    pub fn step(
+        &mut self,
+        model: M,
+        mut op: TrainOp,
+        global_step: u64,
+        apply: bool,
+    ) -> Result<(M, f64), Error> {
         self.ensure(&mut op, global_step)?;
         let mut model = model;
         let mut first_lr = None;
@@ -113,10 +144,12 @@ impl<M: Module> Optimizers<M> {
                     model = slot.optimizer.step(*lr, model, grads);
                     *lr
                 }
-                (None, LearningRate::Schedule(_)) => return Err(Error::OptimizerChanged {
-                    existing: format!("{} with a constant learning rate", slot.kind),
-                    requested: format!("{} with a schedule", slot.kind),
-                }),
+                (None, LearningRate::Schedule(_)) => {
+                    return Err(Error::OptimizerChanged {
+                        existing: format!("{} with a constant learning rate", slot.kind),
+                        requested: format!("{} with a schedule", slot.kind),
+                    });
+                }
             };
             first_lr.get_or_insert(lr);
         }
@@ -130,7 +163,10 @@ impl<M: Module> Optimizers<M> {
         }
         let mut out = Vec::new();
         for (i, slot) in self.slots.iter().enumerate() {
-            let bytes = slot.optimizer.into_bytes().map_err(|e| Error::Config(format!("serialising optimizer state: {e:?}")))?;
+            let bytes = slot
+                .optimizer
+                .into_bytes()
+                .map_err(|e| Error::Config(format!("serialising optimizer state: {e:?}")))?;
             out.push((format!("optimizer.{i}.kind"), slot.kind.as_bytes().to_vec()));
             out.push((format!("optimizer.{i}"), bytes.to_vec()));
         }
@@ -140,27 +176,45 @@ impl<M: Module> Optimizers<M> {
 
 /// The model's parameters as a record in bytes (burnpack).
 pub(crate) fn model_bytes<M: Module>(model: &M) -> Result<Vec<u8>, Error> {
-    let bytes = model.clone().into_record().into_bytes().map_err(|e| Error::Config(format!("serialising the model: {e:?}")))?;
+    let bytes = model
+        .clone()
+        .into_record()
+        .into_bytes()
+        .map_err(|e| Error::Config(format!("serialising the model: {e:?}")))?;
     Ok(bytes.to_vec())
 }
 
 /// Loads parameters from record bytes, after checking the shapes agree.
-pub(crate) fn load_model<M: Module>(model: M, bytes: Vec<u8>, signature: &str, what: &std::path::Path) -> Result<M, Error> {
+pub(crate) fn load_model<M: Module>(
+    model: M,
+    bytes: Vec<u8>,
+    signature: &str,
+    what: &std::path::Path,
+) -> Result<M, Error> {
     let expected = model_signature(&model);
     if expected != signature {
         return Err(Error::CorruptCheckpoint {
             path: what.to_path_buf(),
-            reason: format!("it holds a model of another shape\n  checkpoint: {signature}\n  model:      {expected}"),
+            reason: format!(
+                "it holds a model of another shape\n  checkpoint: {signature}\n  model:      {expected}"
+            ),
         });
     }
-    let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes))
-        .map_err(|e| Error::CorruptCheckpoint { path: what.to_path_buf(), reason: format!("{e:?}") })?;
+    let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes)).map_err(|e| {
+        Error::CorruptCheckpoint {
+            path: what.to_path_buf(),
+            reason: format!("{e:?}"),
+        }
+    })?;
     Ok(model.load_record(record))
 }
 
 /// Every parameter's path and shape, as one line: checkpoints of another shape are refused.
 pub(crate) fn model_signature<M: Module>(model: &M) -> String {
-    let mut v = Signature { path: Vec::new(), out: Vec::new() };
+    let mut v = Signature {
+        path: Vec::new(),
+        out: Vec::new(),
+    };
     model.visit(&mut v);
     v.out.join(" ")
 }
@@ -172,7 +226,8 @@ struct Signature {
 
 impl Signature {
     fn push(&mut self, shape: burn::tensor::Shape) {
-        self.out.push(format!("{}{:?}", self.path.join("."), shape.as_slice()));
+        self.out
+            .push(format!("{}{:?}", self.path.join("."), shape.as_slice()));
     }
 }
 

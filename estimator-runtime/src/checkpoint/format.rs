@@ -21,7 +21,10 @@ pub struct CheckpointData {
 impl CheckpointData {
     /// The section `name`.
     pub fn section(&self, name: &str) -> Option<&[u8]> {
-        self.sections.iter().find(|(n, _)| n == name).map(|(_, b)| b.as_slice())
+        self.sections
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, b)| b.as_slice())
     }
 
     /// Encodes the checkpoint.
@@ -52,7 +55,10 @@ impl CheckpointData {
         let crc = u32::from_le_bytes(r.array()?);
         let body = &bytes[r.pos..];
         if crc32c::crc32c(body) != crc {
-            return Err(format!("checksum mismatch over {} bytes (truncated or corrupted)", body.len()));
+            return Err(format!(
+                "checksum mismatch over {} bytes (truncated or corrupted)",
+                body.len()
+            ));
         }
         let global_step = u64::from_le_bytes(r.array()?);
         let input_position = u64::from_le_bytes(r.array()?);
@@ -60,11 +66,17 @@ impl CheckpointData {
         let mut sections = Vec::new();
         for _ in 0..count {
             let name_len = u16::from_le_bytes(r.array()?) as usize;
-            let name = String::from_utf8(r.take(name_len)?.to_vec()).map_err(|_| "section name is not UTF-8")?;
-            let len = usize::try_from(u64::from_le_bytes(r.array()?)).map_err(|_| "section too large")?;
+            let name = String::from_utf8(r.take(name_len)?.to_vec())
+                .map_err(|_| "section name is not UTF-8")?;
+            let len =
+                usize::try_from(u64::from_le_bytes(r.array()?)).map_err(|_| "section too large")?;
             sections.push((name, r.take(len)?.to_vec()));
         }
-        Ok(CheckpointData { global_step, input_position, sections })
+        Ok(CheckpointData {
+            global_step,
+            input_position,
+            sections,
+        })
     }
 }
 
@@ -75,7 +87,11 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
-        let end = self.pos.checked_add(n).filter(|&e| e <= self.bytes.len()).ok_or("unexpected end of file (truncated)")?;
+        let end = self
+            .pos
+            .checked_add(n)
+            .filter(|&e| e <= self.bytes.len())
+            .ok_or("unexpected end of file (truncated)")?;
         let out = &self.bytes[self.pos..end];
         self.pos = end;
         Ok(out)
@@ -93,7 +109,14 @@ mod tests {
     use super::*;
 
     fn sample() -> CheckpointData {
-        CheckpointData { global_step: 42, input_position: 7, sections: vec![("model".into(), vec![1, 2, 3]), ("optimizer.0".into(), vec![9; 100])] }
+        CheckpointData {
+            global_step: 42,
+            input_position: 7,
+            sections: vec![
+                ("model".into(), vec![1, 2, 3]),
+                ("optimizer.0".into(), vec![9; 100]),
+            ],
+        }
     }
 
     #[test]
@@ -105,7 +128,10 @@ mod tests {
     fn every_truncation_is_detected() {
         let bytes = sample().encode();
         for len in 0..bytes.len() {
-            assert!(CheckpointData::decode(&bytes[..len]).is_err(), "truncated to {len} decoded");
+            assert!(
+                CheckpointData::decode(&bytes[..len]).is_err(),
+                "truncated to {len} decoded"
+            );
         }
     }
 

@@ -38,7 +38,8 @@ impl CheckpointIndex {
     /// Parses TF's text format.
     pub fn parse(text: &str) -> CheckpointIndex {
         let value = |line: &str, key: &str| {
-            line.strip_prefix(key).map(|v| v.trim().trim_matches('"').to_string())
+            line.strip_prefix(key)
+                .map(|v| v.trim().trim_matches('"').to_string())
         };
         let mut latest = None;
         let mut all = Vec::new();
@@ -80,7 +81,9 @@ mod tests {
 
     #[test]
     fn tf_format_round_trip() {
-        let index = CheckpointIndex { all: vec!["model.ckpt-100".into(), "model.ckpt-200".into()] };
+        let index = CheckpointIndex {
+            all: vec!["model.ckpt-100".into(), "model.ckpt-200".into()],
+        };
         let text = index.render();
         assert!(text.starts_with("model_checkpoint_path: \"model.ckpt-200\"\n"));
         assert_eq!(CheckpointIndex::parse(&text), index);

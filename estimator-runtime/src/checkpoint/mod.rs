@@ -22,7 +22,10 @@ use std::path::{Path, PathBuf};
 /// then an fsync of the directory.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let write = || -> std::io::Result<()> {
         let mut file = fs::File::create(&tmp)?;
@@ -52,7 +55,10 @@ pub fn prepare_dir(dir: &Path) -> Result<(), Error> {
 /// Reads and decodes the checkpoint at `path`.
 pub fn read(path: &Path) -> Result<CheckpointData, Error> {
     let bytes = fs::read(path).map_err(|e| Error::io("reading checkpoint", path, e))?;
-    CheckpointData::decode(&bytes).map_err(|reason| Error::CorruptCheckpoint { path: path.to_path_buf(), reason })
+    CheckpointData::decode(&bytes).map_err(|reason| Error::CorruptCheckpoint {
+        path: path.to_path_buf(),
+        reason,
+    })
 }
 
 /// The checkpoint to restore from `dir`: the index's latest, if any.

@@ -14,7 +14,12 @@ pub struct CheckpointPolicy {
 impl CheckpointPolicy {
     /// A policy saving every `every_steps` steps, or every `every` (one of them).
     pub fn new(every_steps: Option<u64>, every: Option<Duration>, start_step: u64) -> Self {
-        CheckpointPolicy { every_steps, every, last_step: start_step, last_time: Instant::now() }
+        CheckpointPolicy {
+            every_steps,
+            every,
+            last_step: start_step,
+            last_time: Instant::now(),
+        }
     }
 
     /// Whether to save after reaching `step`, at time `now`.

@@ -62,17 +62,29 @@ impl EvalResults {
         match name {
             "loss" => Some(self.loss),
             "global_step" => Some(self.global_step as f64),
-            _ => self.metrics.iter().find(|(n, _)| n == name).map(|(_, v)| *v),
+            _ => self
+                .metrics
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| *v),
         }
     }
 
     /// TF's summary line: `accuracy = 0.97, global_step = 1200, loss = 0.09` (sorted by name).
     pub fn summary(&self) -> String {
-        let mut items: Vec<(String, String)> = self.metrics.iter().map(|(n, v)| (n.clone(), format!("{v}"))).collect();
+        let mut items: Vec<(String, String)> = self
+            .metrics
+            .iter()
+            .map(|(n, v)| (n.clone(), format!("{v}")))
+            .collect();
         items.push(("global_step".into(), self.global_step.to_string()));
         items.push(("loss".into(), format!("{}", self.loss)));
         items.sort();
-        items.iter().map(|(n, v)| format!("{n} = {v}")).collect::<Vec<_>>().join(", ")
+        items
+            .iter()
+            .map(|(n, v)| format!("{n} = {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -100,10 +112,20 @@ where
         let (mut loss_sum, mut weight, mut batches) = (0.0, 0.0, 0u64);
         let mut metrics = EvalMetricOps::new();
         let mut hooks = Vec::new();
-        for item in input.into_iter().take(args.steps.map_or(usize::MAX, |s| usize::try_from(s).unwrap_or(usize::MAX))) {
+        for item in input.into_iter().take(
+            args.steps
+                .map_or(usize::MAX, |s| usize::try_from(s).unwrap_or(usize::MAX)),
+        ) {
             let (features, labels) = item.into_batch()?;
-            let spec = self.model_fn.eval_spec(&model, features, labels, self.params()?, &self.config)?;
-            let size = spec.predictions.as_ref().and_then(|p| p.iter().next()).and_then(|(_, t)| t.dims().first().copied()).unwrap_or(1);
+            let spec =
+                self.model_fn
+                    .eval_spec(&model, features, labels, self.params()?, &self.config)?;
+            let size = spec
+                .predictions
+                .as_ref()
+                .and_then(|p| p.iter().next())
+                .and_then(|(_, t)| t.dims().first().copied())
+                .unwrap_or(1);
             let loss = spec.loss.into_scalar::<f64>();
             loss_sum += loss * size as f64;
             weight += size as f64;
@@ -136,7 +158,11 @@ where
             metrics: metrics.results()?,
             batches,
         };
-        tracing::info!("Saving dict for global step {}: {}", global_step, results.summary());
+        tracing::info!(
+            "Saving dict for global step {}: {}",
+            global_step,
+            results.summary()
+        );
         Ok(results)
     }
 }

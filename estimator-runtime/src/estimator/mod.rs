@@ -120,18 +120,28 @@ where
 
     fn params(&self) -> Result<&F::Params, Error> {
         self.params.as_ref().ok_or_else(|| {
-            Error::Config(format!("the model_fn `{}` takes `params`; attach them with `.with_params(..)`", self.model_fn.name()))
+            Error::Config(format!(
+                "the model_fn `{}` takes `params`; attach them with `.with_params(..)`",
+                self.model_fn.name()
+            ))
         })
     }
 
     fn resident(&self) -> Result<&F::Model, Error> {
-        self.model.as_ref().ok_or_else(|| Error::Config("the model was lost by an earlier failed call; build a new Estimator".into()))
+        self.model.as_ref().ok_or_else(|| {
+            Error::Config(
+                "the model was lost by an earlier failed call; build a new Estimator".into(),
+            )
+        })
     }
 
     /// Restores model, global step, input position and optimizer state from `path`.
     fn restore(&mut self, path: &Path) -> Result<(), Error> {
         let data = checkpoint::read(path)?;
-        let model = self.model.take().ok_or_else(|| Error::Config("no resident model to restore into".into()))?;
+        let model = self
+            .model
+            .take()
+            .ok_or_else(|| Error::Config("no resident model to restore into".into()))?;
         let restored = load_into(model.clone(), &data, path);
         match restored {
             Ok(m) => self.model = Some(m),
@@ -142,7 +152,11 @@ where
         }
         self.global_step = data.global_step;
         self.resume_position = data.input_position;
-        let opt = data.sections.into_iter().filter(|(n, _)| n.starts_with("optimizer.")).collect();
+        let opt = data
+            .sections
+            .into_iter()
+            .filter(|(n, _)| n.starts_with("optimizer."))
+            .collect();
         self.optimizers.restore(opt);
         tracing::info!("Restoring parameters from {}", path.display());
         Ok(())
@@ -158,36 +172,65 @@ where
     /// Writes a checkpoint of `model` at the current global step, then updates the index.
     fn save(&self, model: &F::Model, input_position: u64) -> Result<PathBuf, Error> {
         let mut sections = vec![
-            ("model.signature".to_string(), optim::model_signature(model).into_bytes()),
+            (
+                "model.signature".to_string(),
+                optim::model_signature(model).into_bytes(),
+            ),
             ("model".to_string(), optim::model_bytes(model)?),
         ];
         sections.extend(self.optimizers.sections()?);
-        let data = CheckpointData { global_step: self.global_step, input_position, sections };
+        let data = CheckpointData {
+            global_step: self.global_step,
+            input_position,
+            sections,
+        };
         let name = checkpoint_file_name(self.global_step);
         let path = self.model_dir.join(&name);
         checkpoint::write_atomic(&path, &data.encode())?;
         let mut index = CheckpointIndex::read(&self.model_dir)?.unwrap_or_default();
         index.all.retain(|n| *n != name);
         index.all.push(name);
-        let (kept, deleted) = Retention { keep_max: self.config.keep_checkpoint_max }.apply(index.all);
+        let (kept, deleted) = Retention {
+            keep_max: self.config.keep_checkpoint_max,
+        }
+        .apply(index.all);
         CheckpointIndex { all: kept }.write(&self.model_dir)?;
         for old in deleted {
             let _ = std::fs::remove_file(self.model_dir.join(old));
         }
-        tracing::info!("Saving checkpoints for {} into {}.", self.global_step, path.display());
+        tracing::info!(
+            "Saving checkpoints for {} into {}.",
+            self.global_step,
+            path.display()
+        );
         Ok(path)
     }
 }
 
 fn load_into<M: Module>(model: M, data: &CheckpointData, path: &Path) -> Result<M, Error> {
-    let corrupt = |reason: &str| Error::CorruptCheckpoint { path: path.to_path_buf(), reason: reason.to_string() };
-    let signature = data.section("model.signature").ok_or_else(|| corrupt("no model.signature section"))?;
-    let bytes = data.section("model").ok_or_else(|| corrupt("no model section"))?;
-    optim::load_model(model, bytes.to_vec(), &String::from_utf8_lossy(signature), path)
+    let corrupt = |reason: &str| Error::CorruptCheckpoint {
+        path: path.to_path_buf(),
+        reason: reason.to_string(),
+    };
+    let signature = data
+        .section("model.signature")
+        .ok_or_else(|| corrupt("no model.signature section"))?;
+    let bytes = data
+        .section("model")
+        .ok_or_else(|| corrupt("no model section"))?;
+    optim::load_model(
+        model,
+        bytes.to_vec(),
+        &String::from_utf8_lossy(signature),
+        path,
+    )
 }
 
 fn default_model_dir() -> PathBuf {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
     std::env::temp_dir().join(format!("estimator-{}-{nanos}", std::process::id()))
 }
 

@@ -46,7 +46,8 @@ impl Prediction {
 
     /// The output `key` as `f64` values.
     pub fn values_f64(&self, key: &str) -> Option<Vec<f64>> {
-        self.get(key).and_then(|d| d.clone().try_into_vec_as::<f64>().ok())
+        self.get(key)
+            .and_then(|d| d.clone().try_into_vec_as::<f64>().ok())
     }
 
     /// The output `key` as one `f64` (its first element).
@@ -61,19 +62,30 @@ impl Prediction {
 }
 
 /// Splits a batch of predictions into one [`Prediction`] per example.
-pub(crate) fn split(predictions: &Predictions, keys: Option<&[String]>) -> Result<Vec<Prediction>, Error> {
+pub(crate) fn split(
+    predictions: &Predictions,
+    keys: Option<&[String]>,
+) -> Result<Vec<Prediction>, Error> {
     if let Some(keys) = keys {
         if let Some(missing) = keys.iter().find(|k| predictions.get(k).is_none()) {
             let known: Vec<&str> = predictions.names().collect();
-            return Err(Error::Config(format!("predict_keys: no prediction named `{missing}` (the model_fn gives {known:?})")));
+            return Err(Error::Config(format!(
+                "predict_keys: no prediction named `{missing}` (the model_fn gives {known:?})"
+            )));
         }
     }
     let mut columns = Vec::new();
     let mut batch = None;
-    for (name, tensor) in predictions.iter().filter(|(n, _)| keys.is_none_or(|k| k.iter().any(|x| x == n))) {
+    for (name, tensor) in predictions
+        .iter()
+        .filter(|(n, _)| keys.is_none_or(|k| k.iter().any(|x| x == n)))
+    {
         let rows = rows(tensor.to_data(), name)?;
         if batch.is_some_and(|b| b != rows.len()) {
-            return Err(Error::Shape(format!("prediction `{name}` has {} rows, the others {batch:?}", rows.len())));
+            return Err(Error::Shape(format!(
+                "prediction `{name}` has {} rows, the others {batch:?}",
+                rows.len()
+            )));
         }
         batch = Some(rows.len());
         columns.push((name.to_string(), rows));
@@ -92,12 +104,22 @@ pub(crate) fn split(predictions: &Predictions, keys: Option<&[String]>) -> Resul
 fn rows(data: TensorData, name: &str) -> Result<Vec<TensorData>, Error> {
     let dims = data.shape().to_vec();
     let Some((&n, rest)) = dims.split_first() else {
-        return Err(Error::Shape(format!("prediction `{name}` is a scalar; predictions need a batch dimension")));
+        return Err(Error::Shape(format!(
+            "prediction `{name}` is a scalar; predictions need a batch dimension"
+        )));
     };
     let dtype = data.dtype();
     let bytes = data.as_bytes();
     let stride = if n == 0 { 0 } else { bytes.len() / n };
-    Ok((0..n).map(|i| TensorData::from_bytes_vec(bytes[i * stride..(i + 1) * stride].to_vec(), rest.to_vec(), dtype)).collect())
+    Ok((0..n)
+        .map(|i| {
+            TensorData::from_bytes_vec(
+                bytes[i * stride..(i + 1) * stride].to_vec(),
+                rest.to_vec(),
+                dtype,
+            )
+        })
+        .collect())
 }
 
 impl<F: ModelFn> Estimator<F>
@@ -107,7 +129,11 @@ where
 {
     /// Predicts on `input` (an `IntoIterator` of feature batches), yielding one example at a
     /// time, lazily. The resident model is used unless `args.checkpoint_path` names another.
-    pub fn predict<'a, I>(&'a self, input: I, args: PredictArgs) -> Result<impl Iterator<Item = Result<Prediction, Error>> + 'a, Error>
+    pub fn predict<'a, I>(
+        &'a self,
+        input: I,
+        args: PredictArgs,
+    ) -> Result<impl Iterator<Item = Result<Prediction, Error>> + 'a, Error>
     where
         I: IntoIterator<Item = F::Features>,
         I::IntoIter: 'a,
@@ -121,18 +147,20 @@ where
         let mut batches = input.into_iter();
         let mut pending: VecDeque<Prediction> = VecDeque::new();
         let keys = args.predict_keys;
-        Ok(std::iter::from_fn(move || loop {
-            if let Some(p) = pending.pop_front() {
-                return Some(Ok(p));
-            }
-            let features = batches.next()?;
-            let batch = self
-                .model_fn
-                .predict_spec(&model, features, params, &self.config)
-                .and_then(|spec| split(&spec.predictions, keys.as_deref()));
-            match batch {
-                Ok(rows) => pending.extend(rows),
-                Err(e) => return Some(Err(e)),
+        Ok(std::iter::from_fn(move || {
+            loop {
+                if let Some(p) = pending.pop_front() {
+                    return Some(Ok(p));
+                }
+                let features = batches.next()?;
+                let batch = self
+                    .model_fn
+                    .predict_spec(&model, features, params, &self.config)
+                    .and_then(|spec| split(&spec.predictions, keys.as_deref()));
+                match batch {
+                    Ok(rows) => pending.extend(rows),
+                    Err(e) => return Some(Err(e)),
+                }
             }
         }))
     }

@@ -21,12 +21,18 @@ pub struct TrainArgs {
 impl TrainArgs {
     /// Train `n` more steps (or until the input ends).
     pub fn steps(n: u64) -> Self {
-        TrainArgs { steps: Some(n), ..Self::default() }
+        TrainArgs {
+            steps: Some(n),
+            ..Self::default()
+        }
     }
 
     /// Train until the global step reaches `n` (or the input ends); nothing if it already has.
     pub fn max_steps(n: u64) -> Self {
-        TrainArgs { max_steps: Some(n), ..Self::default() }
+        TrainArgs {
+            max_steps: Some(n),
+            ..Self::default()
+        }
     }
 
     /// Adds a hook for this call.
@@ -91,10 +97,18 @@ where
         let target = args.target(self.global_step);
         if target.is_some_and(|t| self.global_step >= t) {
             tracing::info!("Skipping training since max_steps has already saved.");
-            return Ok(TrainSummary { global_step: self.global_step, steps: 0, last_loss: None, seconds: 0.0 });
+            return Ok(TrainSummary {
+                global_step: self.global_step,
+                steps: 0,
+                last_loss: None,
+                seconds: 0.0,
+            });
         }
         let device = self.config.device.clone().autodiff();
-        let model = self.model.take().ok_or_else(|| Error::Config("no resident model".into()))?;
+        let model = self
+            .model
+            .take()
+            .ok_or_else(|| Error::Config("no resident model".into()))?;
         let model = model.fork(&device).train();
         let skip = std::mem::take(&mut self.resume_position);
         let (every_steps, every_time) = self.config.checkpoint_every();
@@ -111,17 +125,33 @@ where
             stop: false,
             target,
         };
-        let mut iter = input.into_iter().skip(usize::try_from(skip).unwrap_or(usize::MAX));
+        let mut iter = input
+            .into_iter()
+            .skip(usize::try_from(skip).unwrap_or(usize::MAX));
         let (model, result) = self.train_loop(model, &mut iter, target, &mut run);
         let saved = result.and_then(|()| self.finish(&model, &mut run));
         self.model = Some(model);
         saved?;
         let seconds = started.elapsed().as_secs_f64();
-        tracing::info!("Loss for final step: {}.", run.last_loss.map_or("n/a".into(), |l| format!("{l}")));
-        Ok(TrainSummary { global_step: self.global_step, steps: run.steps, last_loss: run.last_loss, seconds })
+        tracing::info!(
+            "Loss for final step: {}.",
+            run.last_loss.map_or("n/a".into(), |l| format!("{l}"))
+        );
+        Ok(TrainSummary {
+            global_step: self.global_step,
+            steps: run.steps,
+            last_loss: run.last_loss,
+            seconds,
+        })
     }
 
-    fn train_loop<It>(&mut self, model: F::Model, iter: &mut It, target: Option<u64>, run: &mut Run) -> (F::Model, Result<(), Error>)
+    fn train_loop<It>(
+        &mut self,
+        model: F::Model,
+        iter: &mut It,
+        target: Option<u64>,
+        run: &mut Run,
+    ) -> (F::Model, Result<(), Error>)
     where
         It: Iterator,
         It::Item: InputItem<F::Features, F::Labels>,
@@ -144,7 +174,12 @@ where
     }
 
     /// One optimizer step: `gradient_accumulation_steps` batches, then the update.
-    fn one_step<It>(&mut self, model: F::Model, iter: &mut It, run: &mut Run) -> (F::Model, Result<(), Error>)
+    fn one_step<It>(
+        &mut self,
+        model: F::Model,
+        iter: &mut It,
+        run: &mut Run,
+    ) -> (F::Model, Result<(), Error>)
     where
         It: Iterator,
         It::Item: InputItem<F::Features, F::Labels>,
@@ -177,7 +212,13 @@ where
         (model, result)
     }
 
-    fn micro_step(&mut self, model: F::Model, item: impl InputItem<F::Features, F::Labels>, run: &mut Run, apply: bool) -> Result<(F::Model, f64, Option<f64>), Error> {
+    fn micro_step(
+        &mut self,
+        model: F::Model,
+        item: impl InputItem<F::Features, F::Labels>,
+        run: &mut Run,
+        apply: bool,
+    ) -> Result<(F::Model, f64, Option<f64>), Error> {
         let (features, labels) = item.into_batch()?;
         if let Some(seed) = self.config.random_seed {
             self.config.device.seed(step_seed(seed, self.global_step));
@@ -185,10 +226,13 @@ where
         if apply {
             let ctx = HookContext::new(ModeKeys::Train, self.global_step);
             for hook in &mut run.hooks {
-                hook.before_step(&ctx).map_err(|e| hook_error(hook.as_ref(), e))?;
+                hook.before_step(&ctx)
+                    .map_err(|e| hook_error(hook.as_ref(), e))?;
             }
         }
-        let spec = self.model_fn.train_spec(&model, features, labels, self.params()?, &self.config)?;
+        let spec =
+            self.model_fn
+                .train_spec(&model, features, labels, self.params()?, &self.config)?;
         if !run.spec_hooks_taken {
             run.spec_hooks_taken = true;
             let mut hooks = spec.hooks;
@@ -197,25 +241,39 @@ where
         }
         let loss = spec.loss.clone().into_scalar::<f64>();
         if !loss.is_finite() {
-            return Err(Error::NanLoss { step: self.global_step });
+            return Err(Error::NanLoss {
+                step: self.global_step,
+            });
         }
-        let (model, lr) = self.optimizers.step(model, spec.train_op, self.global_step, apply)?;
+        let (model, lr) = self
+            .optimizers
+            .step(model, spec.train_op, self.global_step, apply)?;
         Ok((model, loss, apply.then_some(lr)))
     }
 
-    fn after_step(&mut self, model: &F::Model, run: &mut Run, loss: f64, lr: Option<f64>) -> Result<(), Error> {
+    fn after_step(
+        &mut self,
+        model: &F::Model,
+        run: &mut Run,
+        loss: f64,
+        lr: Option<f64>,
+    ) -> Result<(), Error> {
         let mut ctx = HookContext::new(ModeKeys::Train, self.global_step);
         ctx.loss = Some(loss);
         ctx.learning_rate = lr;
         for hook in &mut run.hooks {
-            hook.after_step(&ctx).map_err(|e| hook_error(hook.as_ref(), e))?;
+            hook.after_step(&ctx)
+                .map_err(|e| hook_error(hook.as_ref(), e))?;
         }
         run.stop = ctx.stop_requested();
         let every = self.config.log_step_count_steps;
         if every > 0 && self.global_step % every == 0 {
             let secs = run.log_time.elapsed().as_secs_f64();
             let steps = self.global_step - run.log_step;
-            tracing::info!("loss = {loss:.6}, step = {} ({secs:.3} sec)", self.global_step);
+            tracing::info!(
+                "loss = {loss:.6}, step = {} ({secs:.3} sec)",
+                self.global_step
+            );
             if secs > 0.0 {
                 tracing::info!("global_step/sec: {:.4}", steps as f64 / secs);
             }
@@ -255,6 +313,9 @@ fn begin_hooks(hooks: &mut [Box<dyn Hook>], global_step: u64) -> Result<(), Erro
 fn hook_error(hook: &dyn Hook, e: Error) -> Error {
     match e {
         e @ (Error::Hook { .. } | Error::NanLoss { .. }) => e,
-        other => Error::Hook { hook: hook.name().to_string(), message: other.to_string() },
+        other => Error::Hook {
+            hook: hook.name().to_string(),
+            message: other.to_string(),
+        },
     }
 }
