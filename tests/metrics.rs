@@ -2,8 +2,9 @@
 
 use estimator_runtime::prelude::*;
 
+#[allow(deprecated)]
 fn device() -> Device {
-    Device::default()
+    Device::ndarray()
 }
 
 fn ints(v: &[i64]) -> Tensor<1, Int> {

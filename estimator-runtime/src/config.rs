@@ -32,8 +32,9 @@ pub struct RunConfig {
     pub save_summary_steps: u64,
     /// Seed for parameter initialisation and per-step randomness.
     pub random_seed: Option<u64>,
-    /// The device to run on (without autodiff; training adds it). Default: burn's default.
-    pub device: Device,
+    /// The device to run on (without autodiff; training adds it). `None`: burn's default device
+    /// (`BURN_DEVICE`, else the first enabled backend).
+    pub device: Option<Device>,
     /// Accumulate gradients over this many batches per optimizer step (default 1).
     pub gradient_accumulation_steps: u64,
 }
@@ -48,7 +49,7 @@ impl Default for RunConfig {
             log_step_count_steps: 100,
             save_summary_steps: 100,
             random_seed: None,
-            device: Device::default(),
+            device: None,
             gradient_accumulation_steps: 1,
         }
     }
@@ -101,7 +102,7 @@ impl RunConfig {
 
     /// Sets the device (its autodiff variant is used for training).
     pub fn device(mut self, device: Device) -> Self {
-        self.device = device;
+        self.device = Some(device);
         self
     }
 

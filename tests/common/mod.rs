@@ -117,8 +117,9 @@ pub fn stream(
     })
 }
 
+#[allow(deprecated)]
 pub fn device() -> Device {
-    Device::default()
+    Device::ndarray()
 }
 
 /// Every parameter of the model, as raw f32 values.

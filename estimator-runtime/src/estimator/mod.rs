@@ -15,6 +15,7 @@ use crate::error::Error;
 use crate::model_fn::ModelFn;
 use crate::optim::{self, Optimizers};
 use burn::module::Module;
+use burn::tensor::Device;
 use std::any::Any;
 use std::path::{Path, PathBuf};
 
@@ -66,9 +67,15 @@ where
             None => default_model_dir(),
         };
         checkpoint::prepare_dir(&model_dir)?;
+        let mut config = config;
+        let device = match config.device.take() {
+            Some(d) => d,
+            None => default_device()?,
+        };
         if let Some(seed) = config.random_seed {
-            config.device.seed(seed);
+            device.seed(seed);
         }
+        config.device = Some(device.clone());
         let unit: Box<dyn Any> = Box::new(());
         let params = unit.downcast::<F::Params>().ok().map(|b| *b);
         let mut estimator = Estimator {
@@ -116,6 +123,11 @@ where
     /// The latest checkpoint in `model_dir`, if any.
     pub fn latest_checkpoint(&self) -> Result<Option<PathBuf>, Error> {
         checkpoint::latest(&self.model_dir)
+    }
+
+    /// The device the Estimator runs on (without autodiff).
+    pub fn device(&self) -> Device {
+        self.config.device.clone().unwrap_or_default()
     }
 
     fn params(&self) -> Result<&F::Params, Error> {
@@ -224,6 +236,14 @@ fn load_into<M: Module>(model: M, data: &CheckpointData, path: &Path) -> Result<
         &String::from_utf8_lossy(signature),
         path,
     )
+}
+
+/// burn's default device, as a typed error where burn would panic (no backend compiled in, or
+/// an unknown `BURN_DEVICE`).
+fn default_device() -> Result<Device, Error> {
+    std::panic::catch_unwind(Device::default).map_err(|_| {
+        Error::Device("burn has no default device: enable a backend feature (ndarray, flex, wgpu) or fix BURN_DEVICE, or set RunConfig::device".into())
+    })
 }
 
 fn default_model_dir() -> PathBuf {

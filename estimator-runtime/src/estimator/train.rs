@@ -104,7 +104,7 @@ where
                 seconds: 0.0,
             });
         }
-        let device = self.config.device.clone().autodiff();
+        let device = self.device().autodiff();
         let model = self
             .model
             .take()
@@ -221,7 +221,7 @@ where
     ) -> Result<(F::Model, f64, Option<f64>), Error> {
         let (features, labels) = item.into_batch()?;
         if let Some(seed) = self.config.random_seed {
-            self.config.device.seed(step_seed(seed, self.global_step));
+            self.device().seed(step_seed(seed, self.global_step));
         }
         if apply {
             let ctx = HookContext::new(ModeKeys::Train, self.global_step);
