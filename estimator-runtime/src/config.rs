@@ -1,5 +1,6 @@
 //! `RunConfig`: where and how a run keeps its state.
 
+use crate::scaffold::{Scaffold, WarmStart};
 use burn::tensor::Device;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -37,6 +38,8 @@ pub struct RunConfig {
     pub device: Option<Device>,
     /// Accumulate gradients over this many batches per optimizer step (default 1).
     pub gradient_accumulation_steps: u64,
+    /// Initialise a fresh run's model from another run's checkpoint (TF `warm_start_from`).
+    pub warm_start_from: Option<WarmStart>,
 }
 
 impl Default for RunConfig {
@@ -51,6 +54,7 @@ impl Default for RunConfig {
             random_seed: None,
             device: None,
             gradient_accumulation_steps: 1,
+            warm_start_from: None,
         }
     }
 }
@@ -109,6 +113,13 @@ impl RunConfig {
     /// Accumulates gradients over `n` batches per optimizer step.
     pub fn gradient_accumulation_steps(mut self, n: u64) -> Self {
         self.gradient_accumulation_steps = n;
+        self
+    }
+
+    /// Warm-starts a fresh run (one with no checkpoint in `model_dir`) from `scaffold`'s warm
+    /// start settings: every parameter, or only those under its prefixes.
+    pub fn warm_start_from(mut self, scaffold: Scaffold) -> Self {
+        self.warm_start_from = scaffold.warm_start().cloned();
         self
     }
 

@@ -39,6 +39,7 @@ mod checkpoint;
 mod config;
 mod error;
 mod estimator;
+mod export;
 mod export_output;
 pub mod hooks;
 mod input;
@@ -49,7 +50,9 @@ mod optim;
 mod predictions;
 mod scaffold;
 mod spec;
+pub mod summary;
 mod train_op;
+mod training;
 
 pub use burn;
 pub use config::RunConfig;
@@ -58,8 +61,9 @@ pub use estimator::{
     Estimator, EvalArgs, EvalResults, PredictArgs, Prediction, TrainArgs, TrainSummary,
 };
 pub use estimator_macros::model_fn;
+pub use export::{ExportManifest, ExportedModel, SignatureDef, TensorSpec};
 pub use export_output::{DEFAULT_SERVING_SIGNATURE_DEF_KEY, ExportOutput, ExportOutputs};
-pub use hooks::{Hook, HookContext};
+pub use hooks::{CheckpointSaverListener, Hook, HookContext};
 pub use input::InputItem;
 pub use metrics::{EvalMetricOps, MetricOp};
 pub use mode::ModeKeys;
@@ -67,6 +71,7 @@ pub use model_fn::ModelFn;
 pub use predictions::{AnyTensor, Predictions, SINGLE_OUTPUT};
 pub use scaffold::{Scaffold, WarmStart};
 pub use spec::{EstimatorSpec, EvalModeSpec, PredictModeSpec, TrainModeSpec};
+pub use training::{BestExporter, EvalSpec, Exporter, TrainAndEvaluateResult, TrainSpec, train_and_evaluate};
 pub use train_op::{LearningRate, Minimize, OptimizerConfig, TrainOp};
 
 /// Everything a model_fn and its caller need, in one import.

@@ -163,6 +163,7 @@ where
             global_step,
             results.summary()
         );
+        self.latest_eval = Some(std::sync::Arc::new(results.clone()));
         Ok(results)
     }
 }

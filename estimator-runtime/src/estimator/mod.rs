@@ -17,6 +17,7 @@ use crate::optim::{self, Optimizers};
 use burn::module::Module;
 use burn::tensor::Device;
 use std::any::Any;
+use std::sync::Arc;
 use std::path::{Path, PathBuf};
 
 /// Trains, evaluates and predicts with a `#[model_fn]`, as TF's `tf.estimator.Estimator`.
@@ -50,6 +51,7 @@ where
     global_step: u64,
     optimizers: Optimizers<F::Model>,
     resume_position: u64,
+    latest_eval: Option<Arc<EvalResults>>,
 }
 
 impl<F: ModelFn> Estimator<F>
@@ -87,9 +89,12 @@ where
             global_step: 0,
             optimizers: Optimizers::default(),
             resume_position: 0,
+            latest_eval: None,
         };
         if let Some(path) = checkpoint::latest(&estimator.model_dir)? {
             estimator.restore(&path)?;
+        } else if let Some(ws) = estimator.config.warm_start_from.clone() {
+            estimator.warm_start(&ws)?;
         }
         Ok(estimator)
     }
@@ -118,6 +123,11 @@ where
     /// The resident model, if a failed call has not lost it.
     pub fn model(&self) -> Option<&F::Model> {
         self.model.as_ref()
+    }
+
+    /// The latest evaluation's results, if `evaluate` ran.
+    pub fn latest_eval(&self) -> Option<&EvalResults> {
+        self.latest_eval.as_deref()
     }
 
     /// The latest checkpoint in `model_dir`, if any.
@@ -172,6 +182,26 @@ where
         self.optimizers.restore(opt);
         tracing::info!("Restoring parameters from {}", path.display());
         Ok(())
+    }
+
+    /// Initialises the model's parameters (all, or those under the given prefixes) from another
+    /// run's checkpoint. The optimizer and global step start fresh, as in TF.
+    fn warm_start(&mut self, ws: &crate::scaffold::WarmStart) -> Result<(), Error> {
+        let path = checkpoint::resolve(&ws.from)?;
+        let data = checkpoint::read(&path)?;
+        let bytes = data.section("model").ok_or_else(|| Error::CorruptCheckpoint { path: path.clone(), reason: "no model section".into() })?;
+        let model = self.model.take().ok_or_else(|| Error::Config("no resident model".into()))?;
+        match optim::warm_start(model.clone(), bytes, &ws.vars_to_warm_start, &path) {
+            Ok((m, n)) => {
+                tracing::info!("Warm-started {n} parameters from {}", path.display());
+                self.model = Some(m);
+                Ok(())
+            }
+            Err(e) => {
+                self.model = Some(model);
+                Err(e)
+            }
+        }
     }
 
     /// A copy of the model loaded from `path` (a checkpoint file or a model_dir).
@@ -261,4 +291,25 @@ pub(crate) fn step_seed(seed: u64, step: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
+}
+
+impl<F: ModelFn> Estimator<F>
+where
+    F::Model: Module,
+    F::Params: 'static,
+{
+    /// Exports the resident model under `export_dir_base/<unix time>/`: its weights
+    /// (`model.safetensors`) and the signatures of its `export_outputs` (TF's
+    /// `export_saved_model`). `serving_features` is an example batch: the model_fn runs on it in
+    /// PREDICT mode to find the signatures' names, kinds, dtypes and shapes.
+    pub fn export(&self, export_dir_base: impl AsRef<Path>, serving_features: F::Features) -> Result<PathBuf, Error> {
+        let model = self.resident()?.valid();
+        let spec = self.model_fn.predict_spec(&model, serving_features, self.params()?, &self.config)?;
+        let manifest = crate::export::ExportManifest {
+            model_fn: self.model_fn.name().to_string(),
+            global_step: self.global_step,
+            signatures: crate::export::signatures(&spec.export_outputs),
+        };
+        crate::export::write(export_dir_base.as_ref(), &model, &manifest)
+    }
 }

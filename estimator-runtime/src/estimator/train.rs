@@ -3,7 +3,7 @@
 use super::{Estimator, step_seed};
 use crate::checkpoint::CheckpointPolicy;
 use crate::error::Error;
-use crate::hooks::{Hook, HookContext};
+use crate::hooks::{CheckpointSaverListener, Hook, HookContext};
 use crate::input::InputItem;
 use crate::mode::ModeKeys;
 use crate::model_fn::ModelFn;
@@ -16,9 +16,34 @@ pub struct TrainArgs {
     steps: Option<u64>,
     max_steps: Option<u64>,
     hooks: Vec<Box<dyn Hook>>,
+    listeners: Vec<Box<dyn CheckpointSaverListener>>,
+    max_secs: Option<f64>,
 }
 
 impl TrainArgs {
+    /// Also limit to `n` more steps.
+    pub fn and_steps(mut self, n: u64) -> Self {
+        self.steps = Some(n);
+        self
+    }
+
+    /// Also limit the global step to `n`.
+    pub fn and_max_steps(mut self, n: u64) -> Self {
+        self.max_steps = Some(n);
+        self
+    }
+
+    /// Also stop after `secs` seconds of training (checked between steps).
+    pub fn and_max_secs(mut self, secs: f64) -> Self {
+        self.max_secs = Some(secs);
+        self
+    }
+
+    pub(crate) fn boxed_hook(mut self, hook: Box<dyn Hook>) -> Self {
+        self.hooks.push(hook);
+        self
+    }
+
     /// Train `n` more steps (or until the input ends).
     pub fn steps(n: u64) -> Self {
         TrainArgs {
@@ -41,6 +66,12 @@ impl TrainArgs {
         self
     }
 
+    /// Adds a listener called around every checkpoint save (TF `saving_listeners`).
+    pub fn saving_listener(mut self, listener: impl CheckpointSaverListener + 'static) -> Self {
+        self.listeners.push(Box::new(listener));
+        self
+    }
+
     fn target(&self, global_step: u64) -> Option<u64> {
         match (self.steps, self.max_steps) {
             (Some(s), Some(m)) => Some((global_step + s).min(m)),
@@ -51,7 +82,6 @@ impl TrainArgs {
 }
 
 /// What a `train` call did.
-#[derive(Clone, Debug, PartialEq)]
 pub struct TrainSummary {
     /// The global step at the end.
     pub global_step: u64,
@@ -61,11 +91,33 @@ pub struct TrainSummary {
     pub last_loss: Option<f64>,
     /// Wall time of the call, in seconds.
     pub seconds: f64,
+    /// Whether the input ran out.
+    pub input_exhausted: bool,
+    /// Whether a hook or a saving listener asked to stop.
+    pub stopped_by_hook: bool,
+    /// The call's hooks, handed back for the next call (train_and_evaluate).
+    pub(crate) returned_hooks: Vec<Box<dyn Hook>>,
+}
+
+impl std::fmt::Debug for TrainSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrainSummary")
+            .field("global_step", &self.global_step)
+            .field("steps", &self.steps)
+            .field("last_loss", &self.last_loss)
+            .field("seconds", &self.seconds)
+            .field("input_exhausted", &self.input_exhausted)
+            .field("stopped_by_hook", &self.stopped_by_hook)
+            .finish()
+    }
 }
 
 /// State of one train call, threaded through the loop.
 struct Run {
     hooks: Vec<Box<dyn Hook>>,
+    /// How many of `hooks` came from the caller (the rest are the spec's).
+    own_hooks: usize,
+    listeners: Vec<Box<dyn CheckpointSaverListener>>,
     spec_hooks_taken: bool,
     position: u64,
     steps: u64,
@@ -76,6 +128,7 @@ struct Run {
     exhausted: bool,
     stop: bool,
     target: Option<u64>,
+    deadline: Option<Instant>,
 }
 
 impl<F: ModelFn> Estimator<F>
@@ -102,6 +155,9 @@ where
                 steps: 0,
                 last_loss: None,
                 seconds: 0.0,
+                input_exhausted: false,
+                stopped_by_hook: false,
+                returned_hooks: args.hooks,
             });
         }
         let device = self.device().autodiff();
@@ -113,7 +169,9 @@ where
         let skip = std::mem::take(&mut self.resume_position);
         let (every_steps, every_time) = self.config.checkpoint_every();
         let mut run = Run {
+            own_hooks: args.hooks.len(),
             hooks: args.hooks,
+            listeners: args.listeners,
             spec_hooks_taken: false,
             position: skip,
             steps: 0,
@@ -124,6 +182,7 @@ where
             exhausted: false,
             stop: false,
             target,
+            deadline: args.max_secs.map(|s| Instant::now() + std::time::Duration::from_secs_f64(s.max(0.0))),
         };
         let mut iter = input
             .into_iter()
@@ -142,6 +201,9 @@ where
             steps: run.steps,
             last_loss: run.last_loss,
             seconds,
+            input_exhausted: run.exhausted,
+            stopped_by_hook: run.stop,
+            returned_hooks: run.hooks.drain(..run.own_hooks.min(run.hooks.len())).collect(),
         })
     }
 
@@ -166,7 +228,7 @@ where
             if let Err(e) = result.1 {
                 return (model, Err(e));
             }
-            if run.exhausted {
+            if run.exhausted || run.deadline.is_some_and(|d| Instant::now() >= d) {
                 break;
             }
         }
@@ -261,6 +323,7 @@ where
         let mut ctx = HookContext::new(ModeKeys::Train, self.global_step);
         ctx.loss = Some(loss);
         ctx.learning_rate = lr;
+        ctx.latest_eval = self.latest_eval.clone();
         for hook in &mut run.hooks {
             hook.after_step(&ctx)
                 .map_err(|e| hook_error(hook.as_ref(), e))?;
@@ -283,8 +346,21 @@ where
         let now = Instant::now();
         let last = run.target.is_some_and(|t| self.global_step >= t) || run.stop;
         if !last && run.policy.should_save(self.global_step, now) {
-            self.save(model, run.position)?;
+            self.save_with_listeners(model, run.position, run)?;
             run.policy.saved(self.global_step, now);
+        }
+        Ok(())
+    }
+
+    fn save_with_listeners(&mut self, model: &F::Model, position: u64, run: &mut Run) -> Result<(), Error> {
+        for l in &mut run.listeners {
+            l.before_save(self.global_step)?;
+        }
+        let path = self.save(model, position)?;
+        for l in &mut run.listeners {
+            if l.after_save(self.global_step, &path)? {
+                run.stop = true;
+            }
         }
         Ok(())
     }
@@ -296,7 +372,7 @@ where
             hook.end(&ctx).map_err(|e| hook_error(hook.as_ref(), e))?;
         }
         if run.steps > 0 {
-            self.save(model, 0)?;
+            self.save_with_listeners(model, 0, run)?;
         }
         Ok(())
     }

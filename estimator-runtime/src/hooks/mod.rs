@@ -1,8 +1,17 @@
-//! `Hook`: TF's `SessionRunHook`, with begin / before_step / after_step / end and a stop request.
+//! `Hook`: TF's `SessionRunHook`, with begin / before_step / after_step / end and a stop request,
+//! and the built-in hooks of TF's `basic_session_run_hooks.py` and `early_stopping.py`.
+
+mod builtin;
+mod early_stopping;
+
+pub use builtin::{CheckpointSaverListener, LoggingTensorHook, NanTensorHook, StepCounterHook, StopAtStepHook};
+pub use early_stopping::{EarlyStopping, EarlyStoppingHook, stop_if_no_decrease_hook, stop_if_no_increase_hook};
 
 use crate::error::Error;
+use crate::estimator::EvalResults;
 use crate::mode::ModeKeys;
 use std::cell::Cell;
+use std::sync::Arc;
 
 /// What a hook sees: read-only facts about the run, plus a way to ask it to stop.
 #[derive(Debug)]
@@ -15,6 +24,8 @@ pub struct HookContext {
     pub loss: Option<f64>,
     /// The learning rate of the step just run (in `after_step`, TRAIN only).
     pub learning_rate: Option<f64>,
+    /// The latest evaluation of this Estimator, if any (what early stopping reads).
+    pub latest_eval: Option<Arc<EvalResults>>,
     stop: Cell<bool>,
 }
 
@@ -25,6 +36,7 @@ impl HookContext {
             global_step,
             loss: None,
             learning_rate: None,
+            latest_eval: None,
             stop: Cell::new(false),
         }
     }
@@ -32,6 +44,16 @@ impl HookContext {
     /// Asks the loop to stop after this step (TF `run_context.request_stop()`).
     pub fn request_stop(&self) {
         self.stop.set(true);
+    }
+
+    /// A named scalar of the step: `loss`, `learning_rate` or `global_step`.
+    pub fn scalar(&self, name: &str) -> Option<f64> {
+        match name {
+            "loss" => self.loss,
+            "learning_rate" => self.learning_rate,
+            "global_step" => Some(self.global_step as f64),
+            _ => None,
+        }
     }
 
     /// Whether some hook asked to stop.

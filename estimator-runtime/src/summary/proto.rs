@@ -1,0 +1,94 @@
+//! The protobuf messages of an event file, written by hand from TF's `event.proto` and
+//! `summary.proto` (only the fields this writer sets).
+
+/// `tensorflow.Event`: one record of an event file.
+#[derive(Clone, PartialEq, prost::Message)]
+pub(crate) struct Event {
+    /// Seconds since the Unix epoch.
+    #[prost(double, tag = "1")]
+    pub wall_time: f64,
+    /// The global step.
+    #[prost(int64, tag = "2")]
+    pub step: i64,
+    /// What the event carries.
+    #[prost(oneof = "What", tags = "3, 5")]
+    pub what: Option<What>,
+}
+
+/// `Event.what`.
+#[derive(Clone, PartialEq, prost::Oneof)]
+pub(crate) enum What {
+    /// The file's format version, written as the first event (`brain.Event:2`).
+    #[prost(string, tag = "3")]
+    FileVersion(String),
+    /// Summary values.
+    #[prost(message, tag = "5")]
+    Summary(Summary),
+}
+
+/// `tensorflow.Summary`.
+#[derive(Clone, PartialEq, prost::Message)]
+pub(crate) struct Summary {
+    /// The values.
+    #[prost(message, repeated, tag = "1")]
+    pub value: Vec<SummaryValue>,
+}
+
+/// `tensorflow.Summary.Value`, with the TF1 `simple_value` scalar field.
+#[derive(Clone, PartialEq, prost::Message)]
+pub(crate) struct SummaryValue {
+    /// The tag, e.g. `loss`.
+    #[prost(string, tag = "1")]
+    pub tag: String,
+    /// The scalar value.
+    #[prost(float, tag = "2")]
+    pub simple_value: f32,
+}
+
+impl Event {
+    /// The first event of every file.
+    pub fn file_version(wall_time: f64) -> Event {
+        Event {
+            wall_time,
+            step: 0,
+            what: Some(What::FileVersion("brain.Event:2".to_owned())),
+        }
+    }
+
+    /// A one-value scalar summary.
+    pub fn scalar(wall_time: f64, step: i64, tag: &str, value: f32) -> Event {
+        let value = SummaryValue {
+            tag: tag.to_owned(),
+            simple_value: value,
+        };
+        Event {
+            wall_time,
+            step,
+            what: Some(What::Summary(Summary { value: vec![value] })),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use prost::Message;
+
+    #[test]
+    fn scalar_event_uses_tf_field_numbers() {
+        let bytes = Event::scalar(0.0, 3, "a", 1.0).encode_to_vec();
+        // Same bytes as TensorBoard 2.21 `event_pb2.Event` serializes.
+        // step (2, varint) = 3; summary (5, len 10) { value (1, len 8) { tag (1) "a", simple_value (2, fixed32) 1.0 } }
+        let expected = [
+            0x10, 3, 0x2a, 10, 0x0a, 8, 0x0a, 1, b'a', 0x15, 0, 0, 0x80, 0x3f,
+        ];
+        assert_eq!(bytes, expected);
+    }
+
+    #[test]
+    fn file_version_event_uses_field_3() {
+        let bytes = Event::file_version(0.0).encode_to_vec();
+        assert_eq!(bytes[0], 0x1a);
+        assert_eq!(&bytes[2..], b"brain.Event:2");
+    }
+}

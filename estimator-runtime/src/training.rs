@@ -1,0 +1,210 @@
+//! `train_and_evaluate` (TF `training.py`): train, evaluate after checkpoints at a cadence, run
+//! exporters, and stop at `max_steps` or when early stopping says so.
+
+use crate::error::Error;
+use crate::estimator::{EvalArgs, EvalResults, Estimator, TrainArgs};
+use crate::hooks::{EarlyStopping, Hook};
+use crate::input::InputItem;
+use crate::model_fn::ModelFn;
+use burn::module::Module;
+use std::path::{Path, PathBuf};
+
+/// What and how long to train (TF `TrainSpec`).
+pub struct TrainSpec<I> {
+    input: I,
+    max_steps: Option<u64>,
+    hooks: Vec<Box<dyn Hook>>,
+}
+
+impl<I> TrainSpec<I> {
+    /// Trains on `input` (consumed as one stream across evaluations) until `max_steps`.
+    pub fn new(input: I, max_steps: Option<u64>) -> Self {
+        TrainSpec { input, max_steps, hooks: Vec::new() }
+    }
+
+    /// Adds a training hook (an early-stopping hook, say).
+    pub fn hook(mut self, hook: impl Hook + 'static) -> Self {
+        self.hooks.push(Box::new(hook));
+        self
+    }
+}
+
+/// Picks what to keep after an evaluation (TF `Exporter`).
+pub trait Exporter<F: ModelFn>
+where
+    F::Model: Module,
+{
+    /// The exporter's name; exports go under `model_dir/export/<name>`.
+    fn name(&self) -> &str;
+
+    /// Called after every evaluation; returns the export directory if it exported.
+    fn export(&mut self, estimator: &Estimator<F>, export_base: &Path, results: &EvalResults) -> Result<Option<PathBuf>, Error>;
+}
+
+/// Exports when the evaluation is the best so far by a metric (TF `BestExporter`).
+pub struct BestExporter<Feat> {
+    name: String,
+    metric: String,
+    higher_is_better: bool,
+    best: Option<f64>,
+    serving_features: Box<dyn Fn() -> Feat>,
+}
+
+impl<Feat> BestExporter<Feat> {
+    /// Exports when `metric` reaches a new best; `serving_features` makes an example batch.
+    pub fn new(name: impl Into<String>, metric: impl Into<String>, higher_is_better: bool, serving_features: impl Fn() -> Feat + 'static) -> Self {
+        BestExporter { name: name.into(), metric: metric.into(), higher_is_better, best: None, serving_features: Box::new(serving_features) }
+    }
+}
+
+impl<F: ModelFn> Exporter<F> for BestExporter<F::Features>
+where
+    F::Model: Module,
+    F::Params: 'static,
+{
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn export(&mut self, estimator: &Estimator<F>, export_base: &Path, results: &EvalResults) -> Result<Option<PathBuf>, Error> {
+        let value = results.metric(&self.metric).ok_or_else(|| Error::Config(format!("BestExporter: the evaluation has no metric `{}`", self.metric)))?;
+        let better = match self.best {
+            None => true,
+            Some(best) if self.higher_is_better => value > best,
+            Some(best) => value < best,
+        };
+        if !better {
+            return Ok(None);
+        }
+        self.best = Some(value);
+        estimator.export(export_base, (self.serving_features)()).map(Some)
+    }
+}
+
+/// When and how to evaluate (TF `EvalSpec`).
+pub struct EvalSpec<J, F: ModelFn>
+where
+    F::Model: Module,
+{
+    input_fn: Box<dyn FnMut() -> J>,
+    steps: Option<u64>,
+    name: Option<String>,
+    throttle_steps: Option<u64>,
+    throttle_secs: f64,
+    exporters: Vec<Box<dyn Exporter<F>>>,
+    early_stopping: Option<EarlyStopping>,
+}
+
+impl<J, F: ModelFn> EvalSpec<J, F>
+where
+    F::Model: Module,
+{
+    /// Evaluates on a fresh `input_fn()` each time; by default every 600 s, as TF.
+    pub fn new(input_fn: impl FnMut() -> J + 'static) -> Self {
+        EvalSpec { input_fn: Box::new(input_fn), steps: None, name: None, throttle_steps: None, throttle_secs: 600.0, exporters: Vec::new(), early_stopping: None }
+    }
+
+    /// At most `n` eval batches.
+    pub fn steps(mut self, n: u64) -> Self {
+        self.steps = Some(n);
+        self
+    }
+
+    /// A named evaluation.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Evaluates every `n` training steps (replaces the seconds cadence).
+    pub fn throttle_steps(mut self, n: u64) -> Self {
+        self.throttle_steps = Some(n.max(1));
+        self
+    }
+
+    /// Evaluates at most every `secs` seconds (TF `throttle_secs`).
+    pub fn throttle_secs(mut self, secs: f64) -> Self {
+        self.throttle_secs = secs;
+        self.throttle_steps = None;
+        self
+    }
+
+    /// Adds an exporter, run after each evaluation.
+    pub fn exporter(mut self, exporter: impl Exporter<F> + 'static) -> Self {
+        self.exporters.push(Box::new(exporter));
+        self
+    }
+
+    /// Stops training when `policy` says so after an evaluation.
+    pub fn early_stopping(mut self, policy: EarlyStopping) -> Self {
+        self.early_stopping = Some(policy);
+        self
+    }
+}
+
+/// What `train_and_evaluate` did.
+#[derive(Clone, Debug)]
+pub struct TrainAndEvaluateResult {
+    /// The last evaluation.
+    pub last_eval: Option<EvalResults>,
+    /// Every evaluation, in order.
+    pub evals: Vec<EvalResults>,
+    /// Directories written by exporters.
+    pub exports: Vec<PathBuf>,
+    /// Whether early stopping (a hook or the EvalSpec's policy) ended training.
+    pub stopped_early: bool,
+}
+
+/// Trains and evaluates alternately, as TF's `tf.estimator.train_and_evaluate` in local mode.
+pub fn train_and_evaluate<F, I, J>(estimator: &mut Estimator<F>, train_spec: TrainSpec<I>, eval_spec: EvalSpec<J, F>) -> Result<TrainAndEvaluateResult, Error>
+where
+    F: ModelFn,
+    F::Model: Module,
+    F::Params: 'static,
+    I: IntoIterator,
+    I::Item: InputItem<F::Features, F::Labels>,
+    J: IntoIterator,
+    J::Item: InputItem<F::Features, F::Labels>,
+{
+    let mut eval_spec = eval_spec;
+    let mut stream = train_spec.input.into_iter();
+    let mut hooks = train_spec.hooks;
+    let mut out = TrainAndEvaluateResult { last_eval: None, evals: Vec::new(), exports: Vec::new(), stopped_early: false };
+    loop {
+        let mut args = TrainArgs::default();
+        if let Some(max) = train_spec.max_steps {
+            args = args.and_max_steps(max);
+        }
+        args = match eval_spec.throttle_steps {
+            Some(n) => args.and_steps(n),
+            None => args.and_max_secs(eval_spec.throttle_secs),
+        };
+        for hook in hooks.drain(..) {
+            args = args.boxed_hook(hook);
+        }
+        let summary = estimator.train(stream.by_ref(), args)?;
+        hooks = summary.returned_hooks;
+        let eval_args = EvalArgs { steps: eval_spec.steps, name: eval_spec.name.clone(), checkpoint_path: None };
+        let results = estimator.evaluate((eval_spec.input_fn)(), eval_args)?;
+        let base = estimator.model_dir().join("export");
+        for exporter in &mut eval_spec.exporters {
+            if let Some(dir) = exporter.export(estimator, &base.join(exporter.name()), &results)? {
+                out.exports.push(dir);
+            }
+        }
+        let policy_stop = match &mut eval_spec.early_stopping {
+            Some(p) => p.observe_eval(&results)?,
+            None => false,
+        };
+        out.evals.push(results.clone());
+        out.last_eval = Some(results);
+        let done = train_spec.max_steps.is_some_and(|m| estimator.global_step() >= m) || summary.input_exhausted;
+        if policy_stop || summary.stopped_by_hook {
+            out.stopped_early = true;
+            return Ok(out);
+        }
+        if done || summary.steps == 0 {
+            return Ok(out);
+        }
+    }
+}
