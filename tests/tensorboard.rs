@@ -1,0 +1,98 @@
+//! Event files written by `SummaryWriter` read back with TensorBoard's own `EventAccumulator`.
+//!
+//! Needs `python3` with the `tensorboard` package (`pip install tensorboard`). Set
+//! `ESTIMATOR_SKIP_TENSORBOARD=1` to skip where it cannot be installed.
+
+use estimator_runtime::summary::SummaryWriter;
+use std::path::Path;
+use std::process::Command;
+
+/// Prints, for the directory in argv[1], one line per tag: `tag step,value step,value ...`.
+const READ_SCALARS: &str = r#"
+import sys
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+ea = EventAccumulator(sys.argv[1])
+ea.Reload()
+for tag in sorted(ea.Tags()["scalars"]):
+    print(tag, " ".join(f"{e.step},{e.value!r}" for e in ea.Scalars(tag)))
+"#;
+
+/// True if the test should run; false (after a skip line) if the user opted out. Panics with
+/// install instructions if TensorBoard is missing and the user did not opt out.
+fn tensorboard_available() -> bool {
+    if std::env::var("ESTIMATOR_SKIP_TENSORBOARD").as_deref() == Ok("1") {
+        eprintln!("skipping tensorboard test: ESTIMATOR_SKIP_TENSORBOARD=1");
+        return false;
+    }
+    let import = Command::new("python3")
+        .args(["-c", "import tensorboard"])
+        .output();
+    match import {
+        Ok(out) if out.status.success() => true,
+        Ok(out) => panic!(
+            "\n\n*** TensorBoard is not installed for python3: run `pip install tensorboard` ***\n\
+             (or set ESTIMATOR_SKIP_TENSORBOARD=1 to skip this test)\n\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        Err(e) => panic!(
+            "\n\n*** cannot run python3 ({e}): install Python 3, then `pip install tensorboard` ***\n\
+             (or set ESTIMATOR_SKIP_TENSORBOARD=1 to skip this test)\n"
+        ),
+    }
+}
+
+/// TensorBoard's view of the scalars in `dir`, one `(tag, [(step, value)])` per tag.
+fn read_scalars(dir: &Path) -> Vec<(String, Vec<(u64, f64)>)> {
+    let out = Command::new("python3")
+        .args(["-c", READ_SCALARS])
+        .arg(dir)
+        .output()
+        .expect("run python3");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "EventAccumulator failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout.lines().map(parse_tag_line).collect()
+}
+
+fn parse_tag_line(line: &str) -> (String, Vec<(u64, f64)>) {
+    let mut words = line.split(' ');
+    let tag = words.next().expect("a tag").to_owned();
+    let points = words
+        .map(|w| {
+            let (step, value) = w.split_once(',').expect("step,value");
+            (step.parse().expect("step"), value.parse().expect("value"))
+        })
+        .collect();
+    (tag, points)
+}
+
+#[test]
+fn tensorboard_reads_scalars() -> Result<(), Box<dyn std::error::Error>> {
+    if !tensorboard_available() {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let losses = [1.0, 0.5, 0.25, 0.125, 0.0625];
+    let mut train = SummaryWriter::create(dir.path())?;
+    for (step, loss) in (1..=5).zip(losses) {
+        train.scalar("loss", loss, step)?;
+    }
+    drop(train);
+    let mut eval = SummaryWriter::create(&dir.path().join("eval"))?;
+    eval.scalar("accuracy", 0.75, 5)?;
+    eval.flush()?;
+
+    let expected_loss: Vec<(u64, f64)> = (1..=5).zip(losses).collect();
+    assert_eq!(
+        read_scalars(dir.path()),
+        vec![("loss".to_owned(), expected_loss)]
+    );
+    assert_eq!(
+        read_scalars(&dir.path().join("eval")),
+        vec![("accuracy".to_owned(), vec![(5, 0.75)])]
+    );
+    Ok(())
+}
