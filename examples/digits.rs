@@ -7,7 +7,9 @@
 //! cargo run --release --example digits -- [--device ndarray|flex|wgpu] [--model-dir DIR] [--steps N]
 //! ```
 
+use estimator_runtime::hooks::EarlyStopping;
 use estimator_runtime::prelude::*;
+use estimator_runtime::{BestExporter, EvalSpec, TrainSpec, train_and_evaluate};
 use std::process::ExitCode;
 
 /// A two-layer perceptron.
@@ -216,17 +218,31 @@ fn run(opts: Options) -> Result<(), Box<dyn std::error::Error>> {
     if estimator.global_step() > 0 {
         println!("resuming from global step {}", estimator.global_step());
     }
-    let summary = estimator.train(
-        train_input(&data.train, 32, device.clone()),
-        TrainArgs::steps(opts.steps),
+    let started = std::time::Instant::now();
+    let start_step = estimator.global_step();
+    let test = data.test.clone();
+    let eval_device = device.clone();
+    let serving = data.test[..4].to_vec();
+    let serving_device = device.clone();
+    let outcome = train_and_evaluate(
+        &mut estimator,
+        TrainSpec::new(train_input(&data.train, 32, device.clone()), Some(start_step + opts.steps)),
+        EvalSpec::new(move || test.chunks(128).map(|c| batch(c, &eval_device)).collect::<Vec<_>>())
+            .throttle_steps(500)
+            .early_stopping(EarlyStopping::no_decrease("loss", 1000))
+            .exporter(BestExporter::new("best", "accuracy", true, move || batch(&serving, &serving_device).0)),
     )?;
     println!(
-        "trained {} steps in {:.2} s (global step {})",
-        summary.steps, summary.seconds, summary.global_step
+        "trained {} steps in {:.2} s (global step {}){}",
+        estimator.global_step() - start_step,
+        started.elapsed().as_secs_f64(),
+        estimator.global_step(),
+        if outcome.stopped_early { ", stopped early: eval loss stopped improving" } else { "" }
     );
-
-    let test_batches: Vec<_> = data.test.chunks(128).map(|c| batch(c, &device)).collect();
-    let results = estimator.evaluate(test_batches, EvalArgs::default())?;
+    for dir in &outcome.exports {
+        println!("exported the best model so far to {}", dir.display());
+    }
+    let results = outcome.last_eval.ok_or("no evaluation ran")?;
     println!(
         "test accuracy {:.4} at global step {}",
         results.metric("accuracy").unwrap_or(f64::NAN),
