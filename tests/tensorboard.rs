@@ -3,6 +3,8 @@
 //! Needs `python3` with the `tensorboard` package (`pip install tensorboard`). Set
 //! `ESTIMATOR_SKIP_TENSORBOARD=1` to skip where it cannot be installed.
 
+mod common;
+
 use estimator_runtime::summary::SummaryWriter;
 use std::path::Path;
 use std::process::Command;
@@ -95,4 +97,28 @@ fn tensorboard_reads_scalars() -> Result<(), Box<dyn std::error::Error>> {
         vec![("accuracy".to_owned(), vec![(5, 0.75)])]
     );
     Ok(())
+}
+
+#[test]
+fn an_estimator_run_writes_scalars_tensorboard_reads() {
+    use common::*;
+    use estimator_runtime::prelude::*;
+    if !tensorboard_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rows = iris();
+    let cfg = config(dir.path()).save_summary_steps(10);
+    let mut est = Estimator::new(iris_classifier, Net::new(&device()), cfg).expect("estimator");
+    est.train(stream(rows.clone(), 16, device()), TrainArgs::steps(30)).expect("train");
+    est.evaluate(vec![batch(&rows, &device())], EvalArgs::default()).expect("evaluate");
+    let train = read_scalars(dir.path());
+    let loss = train.iter().find(|(t, _)| t == "loss").map(|(_, v)| v.clone()).unwrap_or_default();
+    assert_eq!(loss.iter().map(|(s, _)| *s).collect::<Vec<_>>(), [10, 20, 30], "{train:?}");
+    assert!(train.iter().any(|(t, _)| t == "learning_rate"), "{train:?}");
+    let eval = read_scalars(&dir.path().join("eval"));
+    let tags: Vec<&str> = eval.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(tags, ["accuracy", "loss"]);
+    assert_eq!(eval[0].1.len(), 1);
+    assert_eq!(eval[0].1[0].0, 30);
 }

@@ -163,6 +163,11 @@ where
             global_step,
             results.summary()
         );
+        let subdir = results.name.as_ref().map_or_else(|| "eval".to_string(), |n| format!("eval_{n}"));
+        let mut scalars: Vec<(&str, f64)> = results.metrics.iter().map(|(n, v)| (n.as_str(), *v)).collect();
+        scalars.push(("loss", results.loss));
+        self.write_scalars(&subdir, &scalars, global_step)?;
+        self.flush_summaries()?;
         self.latest_eval = Some(std::sync::Arc::new(results.clone()));
         Ok(results)
     }

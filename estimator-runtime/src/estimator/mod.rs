@@ -18,6 +18,7 @@ use burn::module::Module;
 use burn::tensor::Device;
 use std::any::Any;
 use std::sync::Arc;
+use crate::summary::SummaryWriter;
 use std::path::{Path, PathBuf};
 
 /// Trains, evaluates and predicts with a `#[model_fn]`, as TF's `tf.estimator.Estimator`.
@@ -52,6 +53,7 @@ where
     optimizers: Optimizers<F::Model>,
     resume_position: u64,
     latest_eval: Option<Arc<EvalResults>>,
+    summaries: std::collections::BTreeMap<String, SummaryWriter>,
 }
 
 impl<F: ModelFn> Estimator<F>
@@ -90,6 +92,7 @@ where
             optimizers: Optimizers::default(),
             resume_position: 0,
             latest_eval: None,
+            summaries: std::collections::BTreeMap::new(),
         };
         if let Some(path) = checkpoint::latest(&estimator.model_dir)? {
             estimator.restore(&path)?;
@@ -181,6 +184,28 @@ where
             .collect();
         self.optimizers.restore(opt);
         tracing::info!("Restoring parameters from {}", path.display());
+        Ok(())
+    }
+
+    /// Writes scalars to the TensorBoard event file of `subdir` (`""` = model_dir, `eval`,
+    /// `eval_<name>`), created on first use and kept for the Estimator's life.
+    pub(crate) fn write_scalars(&mut self, subdir: &str, scalars: &[(&str, f64)], step: u64) -> Result<(), Error> {
+        if !self.summaries.contains_key(subdir) {
+            let dir = if subdir.is_empty() { self.model_dir.clone() } else { self.model_dir.join(subdir) };
+            self.summaries.insert(subdir.to_string(), SummaryWriter::create(&dir)?);
+        }
+        if let Some(writer) = self.summaries.get_mut(subdir) {
+            for (tag, value) in scalars {
+                writer.scalar(tag, *value, step)?;
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn flush_summaries(&mut self) -> Result<(), Error> {
+        for writer in self.summaries.values_mut() {
+            writer.flush()?;
+        }
         Ok(())
     }
 

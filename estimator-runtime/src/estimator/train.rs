@@ -329,6 +329,14 @@ where
                 .map_err(|e| hook_error(hook.as_ref(), e))?;
         }
         run.stop = ctx.stop_requested();
+        let summary_every = self.config.save_summary_steps;
+        if summary_every > 0 && self.global_step % summary_every == 0 {
+            let mut scalars = vec![("loss", loss)];
+            if let Some(lr) = lr {
+                scalars.push(("learning_rate", lr));
+            }
+            self.write_scalars("", &scalars, self.global_step)?;
+        }
         let every = self.config.log_step_count_steps;
         if every > 0 && self.global_step % every == 0 {
             let secs = run.log_time.elapsed().as_secs_f64();
@@ -338,6 +346,7 @@ where
                 self.global_step
             );
             if secs > 0.0 {
+                self.write_scalars("", &[("global_step/sec", steps as f64 / secs)], self.global_step)?;
                 tracing::info!("global_step/sec: {:.4}", steps as f64 / secs);
             }
             run.log_time = Instant::now();
@@ -374,7 +383,7 @@ where
         if run.steps > 0 {
             self.save_with_listeners(model, 0, run)?;
         }
-        Ok(())
+        self.flush_summaries()
     }
 }
 
