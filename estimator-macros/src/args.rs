@@ -30,7 +30,7 @@ impl Args {
                 Ok(())
             } else {
                 Err(meta.error(format_args!(
-                    "unknown `model_fn` argument `{}`\n\nhelp: the only argument is `crate = \"path\"`",
+                    "unknown `model_fn` argument `{}`\nhelp: the only argument is `crate = \"path\"`",
                     meta.path.to_token_stream_string()
                 )))
             }

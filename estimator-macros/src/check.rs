@@ -47,7 +47,8 @@ fn help(field: Field) -> &'static str {
 struct Missing {
     field: Field,
     site: Site,
-    modes: Vec<(Mode, Option<String>)>,
+    /// Each mode that misses the field there, with the notes that explain why.
+    modes: Vec<(Mode, Vec<String>)>,
 }
 
 /// Records an error for every required field that is absent on a path a mode surely takes.
@@ -60,27 +61,15 @@ pub fn required_fields(cx: &mut Ctxt, analyses: &[ModeAnalysis]) {
             };
             for cand in cands {
                 for &field in required(analysis.mode) {
-                    if cand.presence(field) != Presence::Absent {
-                        continue;
-                    }
-                    let site = cand.site(field);
-                    let entry = (
-                        analysis.mode,
-                        cand.reason.clone().or_else(|| point.reason.clone()),
-                    );
-                    match missing
-                        .iter_mut()
-                        .find(|m| m.field == field && m.site.id == site.id)
-                    {
-                        Some(m) if !m.modes.iter().any(|(md, _)| *md == analysis.mode) => {
-                            m.modes.push(entry)
-                        }
-                        Some(_) => {}
-                        None => missing.push(Missing {
+                    if cand.presence(field) == Presence::Absent {
+                        let spec_reason = cand.reason.as_ref().or(point.reason.as_ref());
+                        add(
+                            &mut missing,
+                            analysis.mode,
                             field,
-                            site: site.clone(),
-                            modes: vec![entry],
-                        }),
+                            cand.site(field),
+                            spec_reason,
+                        );
                     }
                 }
             }
@@ -91,6 +80,49 @@ pub fn required_fields(cx: &mut Ctxt, analyses: &[ModeAnalysis]) {
     }
 }
 
+/// Adds `mode` to the error for `field` at `site`, or starts that error.
+fn add(
+    missing: &mut Vec<Missing>,
+    mode: Mode,
+    field: Field,
+    site: &Site,
+    spec_reason: Option<&String>,
+) {
+    let entry = (mode, notes(mode, field, site, spec_reason));
+    match missing
+        .iter_mut()
+        .find(|m| m.field == field && m.site.id == site.id)
+    {
+        Some(m) if !m.modes.iter().any(|(md, _)| *md == mode) => m.modes.push(entry),
+        Some(_) => {}
+        None => missing.push(Missing {
+            field,
+            site: site.clone(),
+            modes: vec![entry],
+        }),
+    }
+}
+
+/// Why `mode` reaches this spec, and why the field is `None` there, where a mode condition
+/// decided either.
+fn notes(mode: Mode, field: Field, site: &Site, spec_reason: Option<&String>) -> Vec<String> {
+    let variant = mode.variant();
+    let mut notes = Vec::new();
+    if let Some(reason) = spec_reason {
+        notes.push(format!(
+            "note: `ModeKeys::{variant}` returns this spec because {reason}"
+        ));
+    }
+    match &site.reason {
+        Some(reason) if Some(reason) != spec_reason => notes.push(format!(
+            "note: `{}` is `None` in `ModeKeys::{variant}` because {reason}",
+            field.name()
+        )),
+        _ => {}
+    }
+    notes
+}
+
 fn message(m: &Missing) -> String {
     let modes: Vec<String> = m
         .modes
@@ -98,24 +130,16 @@ fn message(m: &Missing) -> String {
         .map(|(md, _)| format!("ModeKeys::{}", md.variant()))
         .collect();
     let reqs: Vec<&str> = m.modes.iter().map(|(md, _)| requirement(*md)).collect();
-    let mut msg = format!(
+    let mut lines = vec![format!(
         "missing {} for {}: {} (\"{}\")",
         m.field.name(),
         modes.join(" and "),
         reqs.join(", "),
         tf_message(m.field)
-    );
-    for (mode, reason) in &m.modes {
-        if let Some(reason) = reason {
-            msg.push_str(&format!(
-                "\nnote: `ModeKeys::{}` returns this spec because {reason}",
-                mode.variant()
-            ));
-        }
-    }
-    msg.push('\n');
-    msg.push_str(help(m.field));
-    msg
+    )];
+    lines.extend(m.modes.iter().flat_map(|(_, notes)| notes.iter().cloned()));
+    lines.push(help(m.field).to_string());
+    lines.join("\n")
 }
 
 const RESERVED_METRICS: [&str; 2] = ["loss", "global_step"];
@@ -185,7 +209,7 @@ impl<'ast> Visit<'ast> for Names<'_> {
                 .extend(links.iter().map(|l| *l as *const ExprMethodCall as usize));
             match root.as_deref() {
                 Some("EvalMetricOps") => self.metric_names(&links),
-                Some("ExportOutputs") => self.export_names(m, &links),
+                Some("ExportOutputs") => self.export_names(&links),
                 _ => {}
             }
         }
@@ -201,20 +225,25 @@ impl Names<'_> {
             };
             if RESERVED_METRICS.contains(&name.as_str()) {
                 self.cx.error_spanned_by(lit, format_args!(
-                    "metric name \"{name}\" is reserved (\"Metric with name \\\"{name}\\\" is not allowed, because Estimator already defines a default metric with the same name.\")\n\nhelp: rename the metric; the Estimator reports `{name}` itself"
+                    "metric name \"{name}\" is reserved (\"Metric with name \\\"{name}\\\" is not allowed, because Estimator already defines a default metric with the same name.\")\nhelp: rename the metric; the Estimator reports `{name}` itself"
                 ));
             }
         }
     }
 
-    fn export_names(&mut self, outer: &ExprMethodCall, links: &[&ExprMethodCall]) {
+    /// `links` run from the outermost `.with` inwards, so the last one's receiver is the
+    /// `ExportOutputs::new()` the error points at.
+    fn export_names(&mut self, links: &[&ExprMethodCall]) {
         let names: Option<Vec<String>> = links
             .iter()
-            .map(|l| literal_name(l).map(|(n, _)| n))
+            .rev()
+            .map(|l| literal_name(l).map(|(n, _)| format!("\"{n}\"")))
             .collect();
-        let Some(names) = names else { return };
-        if names.len() >= 2 && !names.iter().any(|n| n == "serving_default") {
-            self.cx.error_spanned_by(outer, "several export outputs and none named \"serving_default\" (\"Multiple export_outputs were provided, but none of them is specified as the default. Do this by naming one of them with signature_constants.DEFAULT_SERVING_SIGNATURE_DEF_KEY.\")\n\nhelp: name the default output \"serving_default\"");
+        let (Some(names), Some(innermost)) = (names, links.last()) else {
+            return;
+        };
+        if names.len() >= 2 && !names.iter().any(|n| n == "\"serving_default\"") {
+            self.cx.error_spanned_by(&innermost.receiver, format_args!("several export outputs ({}) and none named \"serving_default\" (\"Multiple export_outputs were provided, but none of them is specified as the default. Do this by naming one of them with signature_constants.DEFAULT_SERVING_SIGNATURE_DEF_KEY.\")\nhelp: name the default output \"serving_default\"", names.join(", ")));
         }
     }
 }

@@ -57,39 +57,106 @@ impl Signature {
     pub fn parse(cx: &mut Ctxt, item: &ItemFn) -> Signature {
         let sig = &item.sig;
         if let Some(asyncness) = &sig.asyncness {
-            cx.error_spanned_by(asyncness, "a model_fn cannot be `async`\n\nhelp: the Estimator calls it once per step; remove `async`");
+            cx.error_spanned_by(asyncness, "a model_fn cannot be `async`\nhelp: the Estimator calls it once per step; remove `async`");
         }
         if !sig.generics.params.is_empty() {
-            cx.error_spanned_by(&sig.generics, "a model_fn cannot be generic\n\nhelp: burn 0.22 tensors carry no backend parameter; name concrete types");
+            cx.error_spanned_by(&sig.generics, "a model_fn cannot be generic\nhelp: burn 0.22 tensors carry no backend parameter; name concrete types");
         }
         if let Some(variadic) = &sig.variadic {
             cx.error_spanned_by(variadic, "a model_fn cannot be variadic");
         }
         check_return(cx, &sig.output, sig);
         let mut params: Vec<Param> = Vec::new();
+        let mut seen: Vec<Role> = Vec::new();
+        let mut unknown: Vec<Ident> = Vec::new();
         for input in &sig.inputs {
-            if let Some(param) = parse_param(cx, input) {
-                if params.iter().any(|p| p.role == param.role) {
-                    cx.error_spanned_by(
-                        &param.ident,
-                        format_args!("duplicate parameter `{}`", role_name(param.role)),
-                    );
-                } else {
-                    params.push(param);
+            match parse_param(cx, input) {
+                Slot::Typed(param) => {
+                    if first_of_role(cx, &mut seen, param.role, &param.ident) {
+                        params.push(*param);
+                    }
                 }
+                Slot::BadType(role, ident) => {
+                    first_of_role(cx, &mut seen, role, &ident);
+                }
+                Slot::Unknown(ident) => unknown.push(ident),
+                Slot::Invalid => {}
             }
         }
-        for (name, role) in [("mode", Role::Mode), ("features", Role::Features)] {
-            if !params.iter().any(|p| p.role == role) {
-                let span = sig.paren_token.span.join();
-                cx.push(syn::Error::new(
-                    span,
-                    format_args!("a model_fn needs a `{name}` parameter\n\nhelp: TF passes `features`, `labels`, `mode`, `params` and `config` by name; `mode: ModeKeys` and `features` are required"),
-                ));
-            }
+        let missing: Vec<Role> = [Role::Mode, Role::Features]
+            .into_iter()
+            .filter(|role| !seen.contains(role))
+            .collect();
+        let suggested = report_unknown(cx, &unknown, &seen, &missing);
+        for role in missing.into_iter().filter(|r| !suggested.contains(r)) {
+            cx.push(syn::Error::new(
+                sig.paren_token.span.join(),
+                format_args!("a model_fn needs a `{}` parameter\nhelp: TF passes `features`, `labels`, `mode`, `params` and `config` by name; `mode: ModeKeys` and `features` are required", role_name(role)),
+            ));
         }
         Signature { params }
     }
+}
+
+/// What one parameter turned out to be.
+enum Slot {
+    /// A recognised role with a usable type.
+    Typed(Box<Param>),
+    /// A recognised role whose type is wrong (already reported).
+    BadType(Role, Ident),
+    /// A name TF does not know: reported once the missing roles are known.
+    Unknown(Ident),
+    /// A receiver or a pattern (already reported).
+    Invalid,
+}
+
+/// Records `role` as seen; a second parameter with the same role is an error.
+fn first_of_role(cx: &mut Ctxt, seen: &mut Vec<Role>, role: Role, ident: &Ident) -> bool {
+    if seen.contains(&role) {
+        cx.error_spanned_by(
+            ident,
+            format_args!("duplicate parameter `{}`", role_name(role)),
+        );
+        return false;
+    }
+    seen.push(role);
+    true
+}
+
+/// Reports each unknown name, with a suggestion where one fits, and returns the missing
+/// roles a suggestion already covers (so that they are not reported a second time).
+fn report_unknown(cx: &mut Ctxt, unknown: &[Ident], seen: &[Role], missing: &[Role]) -> Vec<Role> {
+    let mut suggested = Vec::new();
+    for ident in unknown {
+        let name = ident.to_string();
+        let close = closest_role(name.trim_start_matches('_'), seen);
+        let only_missing = match (unknown, missing) {
+            ([_], [role]) => Some(*role),
+            _ => None,
+        };
+        let help = match (close, only_missing) {
+            (Some(role), _) => Some(format!("did you mean `{}`?", role_name(role))),
+            (None, Some(role)) => Some(format!(
+                "a model_fn needs a `{0}` parameter: rename `{name}` to `{0}`",
+                role_name(role)
+            )),
+            (None, None) => None,
+        };
+        suggested.extend(close.or(only_missing).filter(|r| missing.contains(r)));
+        cx.error_spanned_by(ident, unknown_name_message(&name, help.as_deref()));
+    }
+    suggested
+}
+
+/// The role whose name is within two edits of `name`, preferring roles not yet declared.
+fn closest_role(name: &str, seen: &[Role]) -> Option<Role> {
+    let mut close: Vec<(usize, bool, Role)> = ROLES
+        .iter()
+        .map(|(n, r)| (edit_distance(n, name), seen.contains(r), *r))
+        .filter(|(d, _, _)| *d <= 2)
+        .collect();
+    close.sort_by_key(|(d, taken, _)| (*taken, *d));
+    close.first().map(|(_, _, r)| *r)
 }
 
 fn role_name(role: Role) -> &'static str {
@@ -103,21 +170,21 @@ fn check_return(cx: &mut Ctxt, output: &ReturnType, sig: &syn::Signature) {
     match output {
         ReturnType::Default => cx.error_spanned_by(
             &sig.ident,
-            "a model_fn must return `EstimatorSpec`\n\nhelp: add `-> EstimatorSpec` after the parameter list",
+            "a model_fn must return `EstimatorSpec`\nhelp: add `-> EstimatorSpec` after the parameter list",
         ),
         ReturnType::Type(_, ty) if !type_is(ty, "EstimatorSpec") => cx.error_spanned_by(
             ty,
-            "a model_fn must return `EstimatorSpec`\n\nnote: the Estimator validates the spec itself; return it, not a `Result`",
+            "a model_fn must return `EstimatorSpec`\nnote: the Estimator validates the spec itself; return it, not a `Result`",
         ),
         ReturnType::Type(..) => {}
     }
 }
 
-fn parse_param(cx: &mut Ctxt, input: &FnArg) -> Option<Param> {
+fn parse_param(cx: &mut Ctxt, input: &FnArg) -> Slot {
     let typed = match input {
         FnArg::Receiver(receiver) => {
-            cx.error_spanned_by(receiver, "a model_fn cannot take `self`\n\nhelp: write a free function; the model is passed as `model: &M`");
-            return None;
+            cx.error_spanned_by(receiver, "a model_fn cannot take `self`\nhelp: write a free function; the model is passed as `model: &M`");
+            return Slot::Invalid;
         }
         FnArg::Typed(typed) => typed,
     };
@@ -125,7 +192,7 @@ fn parse_param(cx: &mut Ctxt, input: &FnArg) -> Option<Param> {
         Pat::Ident(pat) if pat.by_ref.is_none() && pat.subpat.is_none() => pat.ident.clone(),
         other => {
             cx.error_spanned_by(other, "expected a parameter name, one of `model`, `features`, `labels`, `mode`, `params`, `config`");
-            return None;
+            return Slot::Invalid;
         }
     };
     let name = ident.to_string();
@@ -134,25 +201,27 @@ fn parse_param(cx: &mut Ctxt, input: &FnArg) -> Option<Param> {
         .find(|(n, _)| *n == name.trim_start_matches('_'))
         .map(|(_, r)| *r)
     else {
-        cx.error_spanned_by(&ident, unknown_name_message(&name));
-        return None;
+        return Slot::Unknown(ident);
     };
     let ty = (*typed.ty).clone();
-    let inner = inner_type(cx, role, &ty)?;
-    Some(Param {
-        role,
-        ident,
-        ty,
-        inner,
-    })
+    match inner_type(cx, role, &ty) {
+        Some(inner) => Slot::Typed(Box::new(Param {
+            role,
+            ident,
+            ty,
+            inner,
+        })),
+        None => Slot::BadType(role, ident),
+    }
 }
 
-fn unknown_name_message(name: &str) -> String {
+fn unknown_name_message(name: &str, help: Option<&str>) -> String {
     let mut msg = format!(
-        "unknown model_fn parameter `{name}`\n\nnote: TF recognises parameters by name: `model`, `features`, `labels`, `mode`, `params`, `config`"
+        "unknown model_fn parameter `{name}`\nnote: TF recognises parameters by name: `model`, `features`, `labels`, `mode`, `params`, `config`"
     );
-    if let Some((best, _)) = ROLES.iter().find(|(n, _)| edit_distance(n, name) <= 2) {
-        msg.push_str(&format!("\nhelp: did you mean `{best}`?"));
+    if let Some(help) = help {
+        msg.push_str("\nhelp: ");
+        msg.push_str(help);
     }
     msg
 }
@@ -160,13 +229,13 @@ fn unknown_name_message(name: &str) -> String {
 fn inner_type(cx: &mut Ctxt, role: Role, ty: &Type) -> Option<Type> {
     match role {
         Role::Mode if !type_is(ty, "ModeKeys") => {
-            cx.error_spanned_by(ty, "`mode` must have type `ModeKeys`");
+            cx.error_spanned_by(ty, "`mode` must have type `ModeKeys`\nhelp: write `mode: ModeKeys`; TF's `train`, `eval` and `infer` are `ModeKeys::Train`, `ModeKeys::Eval` and `ModeKeys::Predict`");
             None
         }
         Role::Labels => match option_inner(ty) {
             Some(inner) => Some(inner),
             None => {
-                cx.error_spanned_by(ty, "`labels` must be an `Option<_>`\n\nnote: labels are `None` in PREDICT, as in TF\nhelp: write `labels: Option<...>`");
+                cx.error_spanned_by(ty, "`labels` must be an `Option<_>`\nnote: labels are `None` in PREDICT, as in TF\nhelp: write `labels: Option<...>`");
                 None
             }
         },
@@ -180,12 +249,12 @@ fn inner_type(cx: &mut Ctxt, role: Role, ty: &Type) -> Option<Type> {
             }
             _ => {
                 let name = role_name(role);
-                cx.error_spanned_by(ty, format_args!("`{name}` must be a shared borrow, like `&T`\n\nnote: the Estimator owns the {name} and lends it to the model_fn"));
+                cx.error_spanned_by(ty, format_args!("`{name}` must be a shared borrow, like `&T`\nnote: the Estimator owns the {name} and lends it to the model_fn"));
                 None
             }
         },
         _ if matches!(ty, Type::ImplTrait(_)) => {
-            cx.error_spanned_by(ty, "a model_fn cannot take `impl Trait`\n\nhelp: name the concrete type the input yields");
+            cx.error_spanned_by(ty, "a model_fn cannot take `impl Trait`\nhelp: name the concrete type the input yields");
             None
         }
         _ => Some(ty.clone()),
@@ -260,7 +329,8 @@ mod tests {
         let (_, errors) = parse(parse_quote! {
             async fn f<T>(featurs: T, labels: Tensor<1>, model: Mlp) -> Result<EstimatorSpec, ()> { todo!() }
         });
-        assert_eq!(errors.len(), 8, "{errors:#?}");
+        // `featurs` is reported once, with its suggestion, not again as a missing `features`.
+        assert_eq!(errors.len(), 7, "{errors:#?}");
         assert!(
             errors
                 .iter()
@@ -274,6 +344,39 @@ mod tests {
             fn f(features: X, mode: ModeKeys, _mode: ModeKeys) -> EstimatorSpec { todo!() }
         });
         assert_eq!(errors, vec!["duplicate parameter `mode`".to_string()]);
+    }
+
+    #[test]
+    fn wrong_type_is_not_also_missing() {
+        let (_, errors) = parse(parse_quote! {
+            fn f(features: X, mode: &str) -> EstimatorSpec { todo!() }
+        });
+        assert_eq!(errors.len(), 1, "{errors:#?}");
+        assert!(errors[0].starts_with("`mode` must have type `ModeKeys`\n"));
+    }
+
+    #[test]
+    fn lone_unknown_name_is_offered_the_missing_role() {
+        let (_, errors) = parse(parse_quote! {
+            fn f(inputs: X, mode: ModeKeys) -> EstimatorSpec { todo!() }
+        });
+        assert_eq!(errors.len(), 1, "{errors:#?}");
+        assert!(
+            errors[0].ends_with(
+                "help: a model_fn needs a `features` parameter: rename `inputs` to `features`"
+            ),
+            "{}",
+            errors[0]
+        );
+    }
+
+    #[test]
+    fn several_unknown_names_leave_the_missing_role_reported() {
+        let (_, errors) = parse(parse_quote! {
+            fn f(inputs: X, targets: Y, mode: ModeKeys) -> EstimatorSpec { todo!() }
+        });
+        assert_eq!(errors.len(), 3, "{errors:#?}");
+        assert!(errors[2].starts_with("a model_fn needs a `features` parameter"));
     }
 
     #[test]

@@ -1,3 +1,5 @@
+//! `tests/ui` must fail to compile with the `.stderr` snapshots; `tests/pass` must build and run.
+
 #[test]
 fn ui() {
     let t = trybuild::TestCases::new();

@@ -6,6 +6,7 @@
 //! present, absent or unknown, and where that was decided.
 
 mod cond;
+mod snippet;
 mod spec;
 mod value;
 mod walk;

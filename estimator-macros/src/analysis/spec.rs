@@ -3,6 +3,7 @@
 
 use super::Mode;
 use super::cond::{self, Tri};
+use super::snippet::snippet;
 use super::value::{Field, Presence, Site, SpecCandidate, Value};
 use super::walk::Env;
 use syn::{Expr, Member, Path};
@@ -59,10 +60,11 @@ fn literal(s: &syn::ExprStruct, values: Vec<Value>) -> Value {
     let mut explicit: Vec<(Field, Presence, Site)> = Vec::new();
     for field in &s.fields {
         let value = values.next().unwrap_or(Value::Unknown);
-        if let Member::Named(name) = &field.member {
-            if let Some(f) = Field::from_name(&name.to_string()) {
-                explicit.push((f, value.presence(), Site::of(field)));
-            }
+        if let Member::Named(name) = &field.member
+            && let Some(f) = Field::from_name(&name.to_string())
+        {
+            let site = Site::of(field).because(value.reason());
+            explicit.push((f, value.presence(), site));
         }
     }
     let path_site = Site::of(&s.path);
@@ -85,6 +87,13 @@ fn literal(s: &syn::ExprStruct, values: Vec<Value>) -> Value {
     Value::Spec(candidates)
 }
 
+fn unparen(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Paren(p) => unparen(&p.expr),
+        _ => expr,
+    }
+}
+
 fn unknown_candidate(site: &Site) -> SpecCandidate {
     let unknown = (Presence::Unknown, site.clone());
     SpecCandidate {
@@ -101,7 +110,10 @@ fn method_value(m: &syn::ExprMethodCall, values: Vec<Value>, env: &Env, mode: Mo
         (Value::Spec(cands), name) => builder(m, cands, name, values.next()),
         (_, "then" | "then_some") => match cond::decide(&m.receiver, env, mode) {
             Tri::True => Value::Opt(Presence::Present, Site::of(m)),
-            Tri::False => Value::Opt(Presence::Absent, Site::of(m)),
+            Tri::False => {
+                let reason = format!("`{}` is false", snippet(unparen(&m.receiver)));
+                Value::Opt(Presence::Absent, Site::of(m).because(Some(reason)))
+            }
             Tri::Unknown => Value::Unknown,
         },
         _ => Value::Unknown,
@@ -119,7 +131,7 @@ fn builder(
     let set = Field::from_name(name).map(|f| {
         let arg = arg.unwrap_or(Value::Unknown);
         let site = match (&arg, m.args.first()) {
-            (Value::Opt(Presence::Absent, _), Some(a)) => Site::of(a),
+            (Value::Opt(Presence::Absent, _), Some(a)) => Site::of(a).because(arg.reason()),
             _ => chain.clone(),
         };
         (f, arg.presence(), site)
@@ -160,7 +172,8 @@ pub fn assign_field(f: &syn::ExprField, value: &Value, rhs: &Expr, env: &mut Env
         (Some(Value::Spec(cands)), Some(field)) => {
             let mut cands = cands.clone();
             for cand in &mut cands {
-                cand.fields[field.index()] = (value.presence(), Site::of(rhs));
+                let site = Site::of(rhs).because(value.reason());
+                cand.fields[field.index()] = (value.presence(), site);
             }
             Value::Spec(cands)
         }
@@ -175,9 +188,9 @@ fn forget_root(f: &syn::ExprField, env: &mut Env) {
     while let Expr::Field(inner) = base {
         base = &inner.base;
     }
-    if let Expr::Path(p) = base {
-        if let Some(ident) = p.path.get_ident() {
-            env.set_var(ident.to_string(), Value::Unknown);
-        }
+    if let Expr::Path(p) = base
+        && let Some(ident) = p.path.get_ident()
+    {
+        env.set_var(ident.to_string(), Value::Unknown);
     }
 }

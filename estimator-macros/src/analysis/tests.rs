@@ -255,7 +255,13 @@ fn reserved_metric_names_and_exports() {
     assert_eq!(errs.len(), 3, "{errs:#?}");
     assert!(errs[0].starts_with("metric name \"loss\" is reserved"));
     assert!(errs[1].starts_with("metric name \"global_step\" is reserved"));
-    assert!(errs[2].starts_with("several export outputs and none named \"serving_default\""));
+    assert!(
+        errs[2].starts_with(
+            "several export outputs (\"a\", \"b\") and none named \"serving_default\""
+        ),
+        "{}",
+        errs[2]
+    );
 }
 
 #[test]
@@ -267,4 +273,57 @@ fn diverging_macros_end_a_path() {
         }
     };
     assert_eq!(errors(item), Vec::<String>::new());
+}
+
+#[test]
+fn note_says_which_condition_chose_none() {
+    let item: ItemFn = parse_quote! {
+        fn f(features: X, mode: ModeKeys) -> EstimatorSpec {
+            if mode == ModeKeys::Predict {
+                return EstimatorSpec::new(mode).predictions(p);
+            }
+            let loss = if mode == ModeKeys::Train { Some(l) } else { None };
+            let train_op = (mode == ModeKeys::Train).then(|| t);
+            EstimatorSpec { loss, train_op, ..EstimatorSpec::new(mode) }
+        }
+    };
+    let errs = errors(item);
+    assert_eq!(errs.len(), 1, "{errs:#?}");
+    assert!(
+        errs[0].contains("\nnote: `loss` is `None` in `ModeKeys::Eval` because `mode == ModeKeys::Train` is false\n"),
+        "{}",
+        errs[0]
+    );
+}
+
+#[test]
+fn then_note_quotes_the_condition() {
+    let item: ItemFn = parse_quote! {
+        fn f(features: X, mode: ModeKeys) -> EstimatorSpec {
+            let train_op = (mode == ModeKeys::Eval).then(|| t);
+            EstimatorSpec::new(mode).predictions(p).loss(l).train_op(train_op)
+        }
+    };
+    let errs = errors(item);
+    assert_eq!(errs.len(), 1, "{errs:#?}");
+    assert!(
+        errs[0].contains("note: `train_op` is `None` in `ModeKeys::Train` because `mode == ModeKeys::Eval` is false"),
+        "{}",
+        errs[0]
+    );
+}
+
+#[test]
+fn none_under_the_same_condition_gets_one_note() {
+    let item: ItemFn = parse_quote! {
+        fn f(features: X, mode: ModeKeys) -> EstimatorSpec {
+            if mode == ModeKeys::Predict {
+                return EstimatorSpec { predictions: None, ..EstimatorSpec::new(mode) };
+            }
+            EstimatorSpec::new(mode).loss(l).train_op(t)
+        }
+    };
+    let errs = errors(item);
+    assert_eq!(errs.len(), 1, "{errs:#?}");
+    assert_eq!(errs[0].matches("note:").count(), 1, "{}", errs[0]);
 }

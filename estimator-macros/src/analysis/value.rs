@@ -65,6 +65,8 @@ pub struct Site {
     pub id: usize,
     /// The tokens to span in a diagnostic.
     pub tokens: TokenStream,
+    /// For a field set to `None`: the mode condition that chose `None` (`mode == X` is false).
+    pub reason: Option<String>,
 }
 
 impl Site {
@@ -72,7 +74,14 @@ impl Site {
         Site {
             id: node as *const T as usize,
             tokens: node.to_token_stream(),
+            reason: None,
         }
+    }
+
+    /// The same site, recording why a `None` was chosen there.
+    pub(crate) fn because(mut self, reason: Option<String>) -> Site {
+        self.reason = reason;
+        self
     }
 }
 
@@ -141,6 +150,14 @@ impl Value {
         match self {
             Value::Opt(p, _) => *p,
             _ => Presence::Unknown,
+        }
+    }
+
+    /// Why this value is `None`, where a mode condition chose it.
+    pub fn reason(&self) -> Option<String> {
+        match self {
+            Value::Opt(Presence::Absent, site) => site.reason.clone(),
+            _ => None,
         }
     }
 }

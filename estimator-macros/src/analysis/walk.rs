@@ -1,10 +1,10 @@
 //! The walker: abstract interpretation of a body for one fixed mode.
 
 use super::cond::{self, Tri};
+use super::snippet::snippet;
 use super::spec;
 use super::value::{Presence, Site, Value};
 use super::{Mode, ModeAnalysis, ReturnPoint};
-use quote::ToTokens;
 use std::collections::{HashMap, HashSet};
 use syn::visit::Visit;
 use syn::{Block, Expr, Pat, Stmt};
@@ -210,7 +210,7 @@ impl Walker {
             Expr::Paren(p) => self.expr(&p.expr, env),
             Expr::Group(g) => self.expr(&g.expr, env),
             Expr::Path(p) => {
-                let value = path_value(p, &env);
+                let value = path_value(p, &env, self.reasons.last());
                 Flow::on(env, value)
             }
             Expr::Macro(m) if !m.mac.path.is_ident("matches") => self.mac(&m.mac, env),
@@ -304,7 +304,7 @@ impl Walker {
         let Some(env) = flow.env else {
             return Flow::diverged();
         };
-        let text = i.cond.to_token_stream().to_string();
+        let text = snippet(&*i.cond);
         let then_flow = (tri != Tri::False).then(|| {
             let mut inner = env.clone();
             inner.forget(bound.clone());
@@ -365,7 +365,7 @@ impl Walker {
             for name in &names {
                 inner.set(name.clone(), binding.clone());
             }
-            let pat = arm.pat.to_token_stream().to_string();
+            let pat = snippet(&arm.pat);
             let reason = format!("`match` arm `{pat}` is taken");
             let flow = self.branch(tri, reason, |w| w.expr(&arm.body, inner));
             result = Some(Flow::join(result, Some(scoped(flow, &env, names))));
@@ -426,13 +426,14 @@ fn scoped(flow: Flow, outer: &Env, names: Vec<String>) -> Flow {
     }
 }
 
-fn path_value(p: &syn::ExprPath, env: &Env) -> Value {
+/// The value of a path; a `None` remembers the mode condition under which it was written.
+fn path_value(p: &syn::ExprPath, env: &Env, reason: Option<&String>) -> Value {
     if let Some(ident) = p.path.get_ident() {
         if let Some(v) = env.get(&ident.to_string()) {
             return v.clone();
         }
         if ident == "None" {
-            return Value::Opt(Presence::Absent, Site::of(p));
+            return Value::Opt(Presence::Absent, Site::of(p).because(reason.cloned()));
         }
     }
     Value::Unknown

@@ -1,0 +1,35 @@
+// Features of the user's own type, as an input_fn yields them.
+use estimator_runtime::burn; // `#[derive(Module)]` names `burn::`
+use estimator_runtime::prelude::*;
+
+#[derive(Module, Debug)]
+struct Mlp {
+    linear: nn::Linear,
+}
+
+struct Batch {
+    pixels: Tensor<2>,
+    #[allow(dead_code)]
+    ids: Vec<u64>,
+}
+
+#[model_fn]
+fn classifier(
+    model: &Mlp,
+    features: Batch,
+    labels: Option<Tensor<1, Int>>,
+    mode: ModeKeys,
+) -> EstimatorSpec {
+    let logits = model.linear.forward(features.pixels);
+    if mode == ModeKeys::Predict {
+        return EstimatorSpec::new(mode).predictions(Predictions::new().with("logits", logits));
+    }
+    let loss = CrossEntropyLossConfig::new()
+        .init(&logits.device())
+        .forward(logits, labels.unwrap());
+    let train_op =
+        (mode == ModeKeys::Train).then(|| TrainOp::minimize(loss.clone(), SgdConfig::new(), 0.1));
+    EstimatorSpec::new(mode).loss(loss).train_op(train_op)
+}
+
+fn main() {}

@@ -1,0 +1,35 @@
+use estimator_runtime::burn; // `#[derive(Module)]` names `burn::`
+use estimator_runtime::prelude::*;
+
+#[derive(Module, Debug)]
+struct Mlp {
+    linear: nn::Linear,
+}
+
+#[model_fn]
+fn classifier(
+    model: &Mlp,
+    features: Tensor<2>,
+    labels: Option<Tensor<1, Int>>,
+    mode: ModeKeys,
+) -> EstimatorSpec {
+    let logits = model.linear.forward(features);
+    if mode == ModeKeys::Predict {
+        return EstimatorSpec::new(mode).predictions(Predictions::new().with("logits", logits));
+    }
+    let loss = CrossEntropyLossConfig::new()
+        .init(&logits.device())
+        .forward(logits, labels.unwrap());
+    let train_op = if mode != ModeKeys::Predict && mode != ModeKeys::Train {
+        Some(TrainOp::minimize(loss.clone(), SgdConfig::new(), 0.1))
+    } else {
+        None
+    };
+    EstimatorSpec {
+        loss: Some(loss),
+        train_op,
+        ..EstimatorSpec::new(mode)
+    }
+}
+
+fn main() {}

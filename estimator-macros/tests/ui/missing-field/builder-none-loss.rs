@@ -1,0 +1,32 @@
+use estimator_runtime::burn; // `#[derive(Module)]` names `burn::`
+use estimator_runtime::prelude::*;
+
+#[derive(Module, Debug)]
+struct Mlp {
+    linear: nn::Linear,
+}
+
+#[model_fn]
+fn classifier(
+    model: &Mlp,
+    features: Tensor<2>,
+    labels: Option<Tensor<1, Int>>,
+    mode: ModeKeys,
+) -> EstimatorSpec {
+    let logits = model.linear.forward(features);
+    if mode == ModeKeys::Predict {
+        return EstimatorSpec::new(mode).predictions(Predictions::new().with("logits", logits));
+    }
+    let labels = labels.unwrap();
+    let loss = CrossEntropyLossConfig::new()
+        .init(&logits.device())
+        .forward(logits, labels);
+    if mode == ModeKeys::Train {
+        return EstimatorSpec::new(mode)
+            .loss(loss.clone())
+            .train_op(TrainOp::minimize(loss, SgdConfig::new(), 0.1));
+    }
+    EstimatorSpec::new(mode).loss(None)
+}
+
+fn main() {}

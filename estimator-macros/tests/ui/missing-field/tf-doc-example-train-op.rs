@@ -1,0 +1,30 @@
+// TF's first `EstimatorSpec` example, with `train_op=train_op` left out.
+use estimator_runtime::burn; // `#[derive(Module)]` names `burn::`
+use estimator_runtime::prelude::*;
+
+#[derive(Module, Debug)]
+struct Mlp {
+    linear: nn::Linear,
+}
+
+#[model_fn]
+fn classifier(
+    model: &Mlp,
+    features: Tensor<2>,
+    labels: Option<Tensor<1, Int>>,
+    mode: ModeKeys,
+) -> EstimatorSpec {
+    let logits = model.linear.forward(features);
+    let predictions = Predictions::new().with("logits", logits.clone());
+    let loss = CrossEntropyLossConfig::new()
+        .init(&logits.device())
+        .forward(logits, labels.unwrap());
+    EstimatorSpec {
+        mode,
+        predictions: Some(predictions),
+        loss: Some(loss),
+        ..EstimatorSpec::new(mode)
+    }
+}
+
+fn main() {}
