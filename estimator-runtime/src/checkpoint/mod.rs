@@ -21,6 +21,16 @@ use std::path::{Path, PathBuf};
 /// Writes `bytes` to `path` atomically: a temporary file in the same directory, fsync, rename,
 /// then an fsync of the directory.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    write_atomic_with(path, bytes, |tmp| fs::File::create(tmp))
+}
+
+/// [`write_atomic`] with the temporary file opened by `open`, so tests can inject failures. On
+/// any error the temporary file is removed and `path` is left as it was.
+fn write_atomic_with<W: Write + Syncable>(
+    path: &Path,
+    bytes: &[u8],
+    open: impl FnOnce(&Path) -> std::io::Result<W>,
+) -> Result<(), Error> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path
         .file_name()
@@ -28,9 +38,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let write = || -> std::io::Result<()> {
-        let mut file = fs::File::create(&tmp)?;
+        let mut file = open(&tmp)?;
         file.write_all(bytes)?;
-        file.sync_all()?;
+        file.sync()?;
+        drop(file);
         fs::rename(&tmp, path)?;
         if let Ok(d) = fs::File::open(dir) {
             let _ = d.sync_all();
@@ -41,6 +52,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         let _ = fs::remove_file(&tmp);
         Error::io("writing", path, e)
     })
+}
+
+/// A sink that can be made durable (`fsync`).
+trait Syncable {
+    fn sync(&mut self) -> std::io::Result<()>;
+}
+
+impl Syncable for fs::File {
+    fn sync(&mut self) -> std::io::Result<()> {
+        self.sync_all()
+    }
 }
 
 /// Creates `dir` (and parents), and checks that it can be written to.
@@ -74,5 +96,141 @@ pub fn resolve(path: &Path) -> Result<PathBuf, Error> {
         Ok(path.to_path_buf())
     } else {
         Err(Error::NoCheckpoint(path.to_path_buf()))
+    }
+}
+
+#[cfg(test)]
+mod fault_tests {
+    use super::*;
+
+    /// A file that fails after `limit` bytes with `kind`, as a full disk or an I/O error would.
+    struct FailingFile {
+        inner: fs::File,
+        written: usize,
+        limit: usize,
+        error: fn() -> std::io::Error,
+    }
+
+    impl Write for FailingFile {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.written >= self.limit {
+                return Err((self.error)());
+            }
+            let n = buf
+                .len()
+                .min(self.limit - self.written)
+                .max(1)
+                .min(buf.len());
+            self.written += n;
+            self.inner.write(&buf[..n])
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            self.inner.flush()
+        }
+    }
+
+    impl Syncable for FailingFile {
+        fn sync(&mut self) -> std::io::Result<()> {
+            self.inner.sync_all()
+        }
+    }
+
+    fn failing(
+        limit: usize,
+        error: fn() -> std::io::Error,
+    ) -> impl FnOnce(&Path) -> std::io::Result<FailingFile> {
+        move |p| {
+            Ok(FailingFile {
+                inner: fs::File::create(p)?,
+                written: 0,
+                limit,
+                error,
+            })
+        }
+    }
+
+    fn dir() -> tempfile::TempDir {
+        tempfile::tempdir().expect("temp dir")
+    }
+
+    fn checkpoint(step: u64) -> Vec<u8> {
+        CheckpointData {
+            global_step: step,
+            input_position: 0,
+            sections: vec![("model".into(), vec![7; 4096])],
+        }
+        .encode()
+    }
+
+    #[test]
+    fn a_write_failing_midway_leaves_the_previous_file_and_no_temporary() {
+        let d = dir();
+        let path = d.path().join("model.ckpt");
+        write_atomic(&path, &checkpoint(1)).expect("first write");
+        let err = write_atomic_with(
+            &path,
+            &checkpoint(2),
+            failing(1000, || std::io::Error::other("injected")),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Io {
+                    action: "writing",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(
+            read(&path).map(|c| c.global_step).ok(),
+            Some(1),
+            "the previous checkpoint still loads"
+        );
+        let leftovers: Vec<_> = fs::read_dir(d.path())
+            .expect("read dir")
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
+            .collect();
+        assert!(leftovers.is_empty(), "temporary file removed");
+    }
+
+    #[test]
+    fn a_full_disk_is_a_typed_error_saying_so() {
+        let d = dir();
+        let path = d.path().join("model.ckpt");
+        write_atomic(&path, &checkpoint(1)).expect("first write");
+        let enospc = || std::io::Error::from_raw_os_error(28);
+        let err = write_atomic_with(&path, &checkpoint(2), failing(10, enospc)).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("No space left on device"), "{msg}");
+        assert_eq!(read(&path).map(|c| c.global_step).ok(), Some(1));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn dev_full_is_reported_as_a_full_disk() {
+        let d = dir();
+        let path = d.path().join("model.ckpt");
+        let err = write_atomic_with(&path, &checkpoint(1), |_| {
+            fs::OpenOptions::new().write(true).open("/dev/full")
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("No space left on device"), "{err}");
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn a_flipped_byte_is_a_typed_error() {
+        let d = dir();
+        let path = d.path().join("model.ckpt");
+        let mut bytes = checkpoint(3);
+        let mid = bytes.len() / 2;
+        bytes[mid] ^= 1;
+        fs::write(&path, &bytes).expect("write");
+        let err = read(&path).unwrap_err();
+        assert!(matches!(err, Error::CorruptCheckpoint { .. }), "{err:?}");
+        assert!(err.to_string().contains("checksum mismatch"), "{err}");
     }
 }
