@@ -1,0 +1,102 @@
+//! The crash/resume harness's worker: trains an MLP on smartcore's digits with a fixed seed,
+//! checkpointing every 10 steps, and writes the final weights' raw bits to `<model_dir>/weights.bin`.
+//!
+//! `crash-worker <model_dir> <max_steps> [--wide]` prints `step N` after each step and
+//! `saving N` just before each checkpoint write, so the harness can kill it at a chosen moment.
+//! `--wide` adds a 1024-wide hidden layer so checkpoint writes take long enough to be hit.
+
+use estimator_runtime::hooks::CheckpointSaverListener;
+use estimator_runtime::prelude::*;
+use std::io::Write;
+
+#[derive(Module, Debug)]
+struct Mlp {
+    hidden: nn::Linear,
+    output: nn::Linear,
+}
+
+impl Mlp {
+    fn forward(&self, x: Tensor<2>) -> Tensor<2> {
+        self.output.forward(burn::tensor::activation::relu(self.hidden.forward(x)))
+    }
+}
+
+#[model_fn]
+fn classifier(model: &Mlp, features: Tensor<2>, labels: Option<Tensor<1, Int>>, mode: ModeKeys) -> EstimatorSpec {
+    let logits = model.forward(features);
+    let predictions = Predictions::new().with("class", logits.clone().argmax(1).flatten::<1>(0, 1));
+    let Some(labels) = labels else { return EstimatorSpec::new(mode).predictions(predictions) };
+    let loss = CrossEntropyLossConfig::new().init(&logits.device()).forward(logits, labels);
+    EstimatorSpec::new(mode).loss(loss.clone()).train_op(TrainOp::minimize(loss, AdamConfig::new(), 1e-3)).predictions(predictions)
+}
+
+struct Progress;
+
+impl Hook for Progress {
+    fn after_step(&mut self, ctx: &HookContext) -> Result<(), Error> {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "step {}", ctx.global_step);
+        let _ = out.flush();
+        Ok(())
+    }
+}
+
+impl CheckpointSaverListener for Progress {
+    fn before_save(&mut self, global_step: u64) -> Result<(), Error> {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "saving {global_step}");
+        let _ = out.flush();
+        Ok(())
+    }
+}
+
+fn digits_stream(device: Device) -> impl Iterator<Item = (Tensor<2>, Tensor<1, Int>)> {
+    let ds = smartcore::dataset::digits::load_dataset();
+    let f = ds.num_features;
+    let rows: Vec<(Vec<f32>, i64)> =
+        (0..ds.num_samples).map(|i| (ds.data[i * f..(i + 1) * f].iter().map(|v| v / 16.0).collect(), ds.target[i] as i64)).collect();
+    (0usize..).flat_map(move |epoch| {
+        let n = rows.len();
+        let order: Vec<usize> = (0..n).map(|i| (i * 31 + epoch * 17) % n).collect();
+        let batches: Vec<_> = order
+            .chunks(32)
+            .map(|idx| {
+                let x: Vec<f32> = idx.iter().flat_map(|&i| rows[i].0.iter().copied()).collect();
+                let y: Vec<i64> = idx.iter().map(|&i| rows[i].1).collect();
+                (
+                    Tensor::<2>::from_data(TensorData::new(x, [idx.len(), f]), &device),
+                    Tensor::<1, Int>::from_data(TensorData::new(y, [idx.len()]), &device),
+                )
+            })
+            .collect();
+        batches
+    })
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let (Some(dir), Some(max_steps)) = (args.get(1), args.get(2)) else {
+        return Err("usage: crash-worker <model_dir> <max_steps> [--wide]".into());
+    };
+    let max_steps: u64 = max_steps.parse()?;
+    let width = if args.iter().any(|a| a == "--wide") { 1024 } else { 32 };
+    #[allow(deprecated)]
+    let device = Device::ndarray();
+    let model = Mlp { hidden: nn::LinearConfig::new(64, width).init(&device), output: nn::LinearConfig::new(width, 10).init(&device) };
+    let config = RunConfig::default().model_dir(dir).device(device.clone()).random_seed(3).save_checkpoints_steps(10).log_step_count_steps(0).save_summary_steps(0);
+    let mut estimator = Estimator::new(classifier, model, config)?;
+    println!("restored {}", estimator.global_step());
+    estimator.train(digits_stream(device), TrainArgs::max_steps(max_steps).hook(Progress).saving_listener(Progress))?;
+    let model = estimator.model().ok_or("model lost")?;
+    let mut bits = Vec::new();
+    for t in [model.hidden.weight.val().flatten::<1>(0, 1), model.output.weight.val().flatten::<1>(0, 1)] {
+        bits.extend(t.into_data().try_into_vec_as::<f32>().map_err(|e| format!("{e:?}"))?);
+    }
+    for b in [&model.hidden.bias, &model.output.bias].into_iter().flatten() {
+        bits.extend(b.val().into_data().try_into_vec_as::<f32>().map_err(|e| format!("{e:?}"))?);
+    }
+    let bytes: Vec<u8> = bits.iter().flat_map(|v| v.to_le_bytes()).collect();
+    std::fs::write(std::path::Path::new(dir).join("weights.bin"), bytes)?;
+    println!("done {}", estimator.global_step());
+    Ok(())
+}
