@@ -10,7 +10,10 @@ const WORKER: &str = env!("CARGO_BIN_EXE_crash-worker");
 const MAX_STEPS: u64 = 200;
 
 fn kills() -> usize {
-    std::env::var("ESTIMATOR_CRASH_KILLS").ok().and_then(|v| v.parse().ok()).unwrap_or(3)
+    std::env::var("ESTIMATOR_CRASH_KILLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3)
 }
 
 /// SplitMix64, for reproducible kill points.
@@ -52,15 +55,28 @@ fn run_worker(dir: &Path, extra: &[&str], kill_at: Option<&str>) -> (bool, u64) 
 
 fn weights(dir: &Path) -> Vec<f32> {
     let bytes = std::fs::read(dir.join("weights.bin")).expect("weights written");
-    bytes.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()
+    bytes
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
 }
 
 fn compare(reference: &[f32], resumed: &[f32]) {
     assert_eq!(reference.len(), resumed.len());
-    let max_diff = reference.iter().zip(resumed).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
-    let identical = reference.iter().zip(resumed).all(|(a, b)| a.to_bits() == b.to_bits());
+    let max_diff = reference
+        .iter()
+        .zip(resumed)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0f32, f32::max);
+    let identical = reference
+        .iter()
+        .zip(resumed)
+        .all(|(a, b)| a.to_bits() == b.to_bits());
     eprintln!("bit-identical: {identical}, max abs diff: {max_diff:e}");
-    assert!(identical, "resumed weights differ from the uninterrupted run (max abs diff {max_diff:e})");
+    assert!(
+        identical,
+        "resumed weights differ from the uninterrupted run (max abs diff {max_diff:e})"
+    );
 }
 
 #[test]
@@ -73,9 +89,15 @@ fn killed_at_random_steps_resumes_to_bit_identical_weights() {
     for k in 0..kills() {
         let at = 1 + next(&mut rng) % (MAX_STEPS - 1);
         let (finished, restored) = run_worker(crashed.path(), &[], Some(&format!("step {at}")));
-        assert!(restored >= last_restored, "kill {k}: restored {restored} after {last_restored}");
+        assert!(
+            restored >= last_restored,
+            "kill {k}: restored {restored} after {last_restored}"
+        );
         last_restored = restored;
-        assert!(!finished || at <= restored, "kill {k} at step {at} did not happen");
+        assert!(
+            !finished || at <= restored,
+            "kill {k} at step {at} did not happen"
+        );
     }
     let (finished, _) = run_worker(crashed.path(), &[], None);
     assert!(finished);
@@ -92,12 +114,23 @@ fn killed_during_checkpoint_writes_the_latest_checkpoint_always_loads() {
         if at >= MAX_STEPS {
             break;
         }
-        let (finished, restored) = run_worker(crashed.path(), &["--wide"], Some(&format!("saving {at}")));
-        assert!(!finished, "kill {k} at the save of step {at} did not happen");
+        let (finished, restored) =
+            run_worker(crashed.path(), &["--wide"], Some(&format!("saving {at}")));
+        assert!(
+            !finished,
+            "kill {k} at the save of step {at} did not happen"
+        );
         // The next start must restore a complete checkpoint: the one before, or this one if its
         // rename landed before the kill; never a torn file.
-        let (_, next_restored) = run_worker(crashed.path(), &["--wide"], Some(&format!("step {}", at + 1)));
-        assert!(next_restored == at || next_restored == at - 10 || next_restored == restored, "restored {next_restored} after a kill at the save of {at}");
+        let (_, next_restored) = run_worker(
+            crashed.path(),
+            &["--wide"],
+            Some(&format!("step {}", at + 1)),
+        );
+        assert!(
+            next_restored == at || next_restored == at - 10 || next_restored == restored,
+            "restored {next_restored} after a kill at the save of {at}"
+        );
     }
     let (finished, _) = run_worker(crashed.path(), &["--wide"], None);
     assert!(finished);

@@ -110,11 +110,21 @@ fn an_estimator_run_writes_scalars_tensorboard_reads() {
     let rows = iris();
     let cfg = config(dir.path()).save_summary_steps(10);
     let mut est = Estimator::new(iris_classifier, Net::new(&device()), cfg).expect("estimator");
-    est.train(stream(rows.clone(), 16, device()), TrainArgs::steps(30)).expect("train");
-    est.evaluate(vec![batch(&rows, &device())], EvalArgs::default()).expect("evaluate");
+    est.train(stream(rows.clone(), 16, device()), TrainArgs::steps(30))
+        .expect("train");
+    est.evaluate(vec![batch(&rows, &device())], EvalArgs::default())
+        .expect("evaluate");
     let train = read_scalars(dir.path());
-    let loss = train.iter().find(|(t, _)| t == "loss").map(|(_, v)| v.clone()).unwrap_or_default();
-    assert_eq!(loss.iter().map(|(s, _)| *s).collect::<Vec<_>>(), [10, 20, 30], "{train:?}");
+    let loss = train
+        .iter()
+        .find(|(t, _)| t == "loss")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    assert_eq!(
+        loss.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+        [10, 20, 30],
+        "{train:?}"
+    );
     assert!(train.iter().any(|(t, _)| t == "learning_rate"), "{train:?}");
     let eval = read_scalars(&dir.path().join("eval"));
     let tags: Vec<&str> = eval.iter().map(|(t, _)| t.as_str()).collect();

@@ -21,20 +21,31 @@ struct Recorder {
 
 impl Hook for Recorder {
     fn begin(&mut self, ctx: &HookContext) -> Result<(), Error> {
-        self.log.borrow_mut().push(format!("{}.begin@{}", self.name, ctx.global_step));
+        self.log
+            .borrow_mut()
+            .push(format!("{}.begin@{}", self.name, ctx.global_step));
         Ok(())
     }
     fn before_step(&mut self, ctx: &HookContext) -> Result<(), Error> {
-        self.log.borrow_mut().push(format!("{}.before@{}", self.name, ctx.global_step));
+        self.log
+            .borrow_mut()
+            .push(format!("{}.before@{}", self.name, ctx.global_step));
         Ok(())
     }
     fn after_step(&mut self, ctx: &HookContext) -> Result<(), Error> {
-        assert!(ctx.loss.is_some_and(f64::is_finite), "after_step sees the step's loss");
-        self.log.borrow_mut().push(format!("{}.after@{}", self.name, ctx.global_step));
+        assert!(
+            ctx.loss.is_some_and(f64::is_finite),
+            "after_step sees the step's loss"
+        );
+        self.log
+            .borrow_mut()
+            .push(format!("{}.after@{}", self.name, ctx.global_step));
         Ok(())
     }
     fn end(&mut self, ctx: &HookContext) -> Result<(), Error> {
-        self.log.borrow_mut().push(format!("{}.end@{}", self.name, ctx.global_step));
+        self.log
+            .borrow_mut()
+            .push(format!("{}.end@{}", self.name, ctx.global_step));
         Ok(())
     }
 }
@@ -45,12 +56,28 @@ fn hooks_are_called_in_order() -> Result<(), Error> {
     let log = Rc::new(RefCell::new(Vec::new()));
     let mut est = Estimator::new(iris_classifier, Net::new(&device()), config(dir.path()))?;
     let args = TrainArgs::steps(2)
-        .hook(Recorder { name: "a", log: log.clone() })
-        .hook(Recorder { name: "b", log: log.clone() });
+        .hook(Recorder {
+            name: "a",
+            log: log.clone(),
+        })
+        .hook(Recorder {
+            name: "b",
+            log: log.clone(),
+        });
     est.train(stream(iris(), 16, device()), args)?;
     let expected = [
-        "a.begin@0", "b.begin@0", "a.before@0", "b.before@0", "a.after@1", "b.after@1", "a.before@1", "b.before@1",
-        "a.after@2", "b.after@2", "a.end@2", "b.end@2",
+        "a.begin@0",
+        "b.begin@0",
+        "a.before@0",
+        "b.before@0",
+        "a.after@1",
+        "b.after@1",
+        "a.before@1",
+        "b.before@1",
+        "a.after@2",
+        "b.after@2",
+        "a.end@2",
+        "b.end@2",
     ];
     assert_eq!(*log.borrow(), expected);
     Ok(())
@@ -60,25 +87,38 @@ fn hooks_are_called_in_order() -> Result<(), Error> {
 fn a_hook_can_stop_training() -> Result<(), Error> {
     let dir = tmp();
     let mut est = Estimator::new(iris_classifier, Net::new(&device()), config(dir.path()))?;
-    let s = est.train(stream(iris(), 16, device()), TrainArgs::steps(100).hook(StopAtStepHook::last_step(7)))?;
+    let s = est.train(
+        stream(iris(), 16, device()),
+        TrainArgs::steps(100).hook(StopAtStepHook::last_step(7)),
+    )?;
     assert_eq!(s.global_step, 7);
     assert!(s.stopped_by_hook);
     Ok(())
 }
 
 #[model_fn]
-fn diverging(model: &Net, features: Tensor<2>, labels: Option<Tensor<1, Int>>, mode: ModeKeys) -> EstimatorSpec {
+fn diverging(
+    model: &Net,
+    features: Tensor<2>,
+    labels: Option<Tensor<1, Int>>,
+    mode: ModeKeys,
+) -> EstimatorSpec {
     let logits = model.forward(features);
     let _ = labels;
     let loss = logits.clone().mean() * f32::NAN;
-    EstimatorSpec::new(mode).loss(loss.clone()).train_op(TrainOp::minimize(loss, SgdConfig::new(), 0.1)).predictions(logits)
+    EstimatorSpec::new(mode)
+        .loss(loss.clone())
+        .train_op(TrainOp::minimize(loss, SgdConfig::new(), 0.1))
+        .predictions(logits)
 }
 
 #[test]
 fn a_nan_loss_is_a_typed_error_and_nothing_is_saved() -> Result<(), Error> {
     let dir = tmp();
     let mut est = Estimator::new(diverging, Net::new(&device()), config(dir.path()))?;
-    let err = est.train(stream(iris(), 16, device()), TrainArgs::steps(5)).unwrap_err();
+    let err = est
+        .train(stream(iris(), 16, device()), TrainArgs::steps(5))
+        .unwrap_err();
     assert!(matches!(err, Error::NanLoss { step: 0 }), "{err:?}");
     assert_eq!(est.latest_checkpoint()?, None);
     Ok(())
@@ -92,19 +132,45 @@ fn export_then_load_predicts_what_the_estimator_predicts() -> Result<(), Error> 
     est.train(stream(rows.clone(), 16, device()), TrainArgs::steps(50))?;
     let (features, _) = batch(&rows[..20], &device());
     let export_dir = est.export(dir.path().join("export"), features.clone())?;
-    let expected: Vec<Prediction> = est.predict([features.clone()], PredictArgs::default())?.collect::<Result<_, _>>()?;
+    let expected: Vec<Prediction> = est
+        .predict([features.clone()], PredictArgs::default())?
+        .collect::<Result<_, _>>()?;
 
     let loaded = ExportedModel::load(&export_dir, iris_classifier, Net::new(&device()))?;
-    let names: Vec<&str> = loaded.manifest().signatures.iter().map(|s| s.name.as_str()).collect();
+    let names: Vec<&str> = loaded
+        .manifest()
+        .signatures
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect();
     assert_eq!(names, ["serving_default"]);
     assert_eq!(loaded.manifest().signatures[0].method, "predict");
     let outputs = loaded.predict("serving_default", features)?;
-    let logits = outputs.iter().find(|(n, _)| n == "logits").map(|(_, d)| d.clone()).expect("logits output");
+    let logits = outputs
+        .iter()
+        .find(|(n, _)| n == "logits")
+        .map(|(_, d)| d.clone())
+        .expect("logits output");
     let got = logits.try_into_vec_as::<f32>().unwrap_or_default();
-    let want: Vec<f32> = expected.iter().flat_map(|p| p.get("logits").cloned().map(|d| d.try_into_vec_as::<f32>().unwrap_or_default()).unwrap_or_default()).collect();
+    let want: Vec<f32> = expected
+        .iter()
+        .flat_map(|p| {
+            p.get("logits")
+                .cloned()
+                .map(|d| d.try_into_vec_as::<f32>().unwrap_or_default())
+                .unwrap_or_default()
+        })
+        .collect();
     assert_eq!(got.len(), 60);
-    assert_eq!(got, want, "exported model predicts exactly what the Estimator predicted");
-    assert!(loaded.predict("nope", batch(&rows[..1], &device()).0).is_err());
+    assert_eq!(
+        got, want,
+        "exported model predicts exactly what the Estimator predicted"
+    );
+    assert!(
+        loaded
+            .predict("nope", batch(&rows[..1], &device()).0)
+            .is_err()
+    );
     Ok(())
 }
 
@@ -119,12 +185,26 @@ fn train_and_evaluate_with_early_stopping_and_a_best_exporter() -> Result<(), Er
     let eval = EvalSpec::new(move || vec![batch(&eval_rows, &device())])
         .throttle_steps(50)
         .early_stopping(EarlyStopping::no_decrease("loss", 100).min_steps(100))
-        .exporter(BestExporter::new("best", "accuracy", true, move || batch(&serving_rows[..4], &device()).0));
+        .exporter(BestExporter::new("best", "accuracy", true, move || {
+            batch(&serving_rows[..4], &device()).0
+        }));
     let result = train_and_evaluate(&mut est, train, eval)?;
     assert!(result.stopped_early || est.global_step() == 2000);
     assert!(result.evals.len() >= 2);
-    assert!(result.evals.windows(2).all(|w| w[1].global_step == w[0].global_step + 50), "eval every 50 steps");
-    assert!(!result.exports.is_empty() && result.exports.iter().all(|d| d.join("model.safetensors").exists()));
+    assert!(
+        result
+            .evals
+            .windows(2)
+            .all(|w| w[1].global_step == w[0].global_step + 50),
+        "eval every 50 steps"
+    );
+    assert!(
+        !result.exports.is_empty()
+            && result
+                .exports
+                .iter()
+                .all(|d| d.join("model.safetensors").exists())
+    );
     let last = result.last_eval.expect("an evaluation ran");
     assert!(last.metric("accuracy").unwrap_or(0.0) > 0.9);
     Ok(())
@@ -138,7 +218,8 @@ fn an_early_stopping_hook_reads_eval_results() -> Result<(), Error> {
     let mut est = Estimator::new(iris_classifier, Net::new(&device()), config(dir.path()))?;
     // Accuracy on the first 30 rows (all setosa) reaches 1.0 quickly and cannot increase after,
     // so "no increase for 100 steps" must stop training well before 5000 steps.
-    let train = TrainSpec::new(stream(rows, 16, device()), Some(5000)).hook(stop_if_no_increase_hook("accuracy", 100));
+    let train = TrainSpec::new(stream(rows, 16, device()), Some(5000))
+        .hook(stop_if_no_increase_hook("accuracy", 100));
     let eval = EvalSpec::new(move || vec![batch(&eval_rows[..30], &device())]).throttle_steps(25);
     let result = train_and_evaluate(&mut est, train, eval)?;
     assert!(result.stopped_early, "stopped at {}", est.global_step());
@@ -151,21 +232,40 @@ fn warm_start_copies_all_or_some_parameters() -> Result<(), Error> {
     let source = tmp();
     let mut est = Estimator::new(iris_classifier, Net::new(&device()), config(source.path()))?;
     est.train(stream(iris(), 16, device()), TrainArgs::steps(20))?;
-    let trained = est.model().map(|m| (weights(m), m.hidden.weight.val().into_data())).expect("model");
+    let trained = est
+        .model()
+        .map(|m| (weights(m), m.hidden.weight.val().into_data()))
+        .expect("model");
 
     let all = tmp();
     let cfg = config(all.path()).warm_start_from(Scaffold::new().warm_start_from(source.path()));
     let warm = Estimator::new(iris_classifier, Net::new(&device()), cfg)?;
-    assert_eq!(warm.global_step(), 0, "warm start does not restore the global step");
+    assert_eq!(
+        warm.global_step(),
+        0,
+        "warm start does not restore the global step"
+    );
     assert_eq!(warm.model().map(weights), Some(trained.0.clone()));
 
     let some = tmp();
-    let cfg = config(some.path()).warm_start_from(Scaffold::new().warm_start_from(source.path()).vars_to_warm_start(["hidden"]));
+    let cfg = config(some.path()).warm_start_from(
+        Scaffold::new()
+            .warm_start_from(source.path())
+            .vars_to_warm_start(["hidden"]),
+    );
     let fresh = Net::new(&device());
     let fresh_output = fresh.output.weight.val().into_data();
     let partial = Estimator::new(iris_classifier, fresh, cfg)?;
     let model = partial.model().expect("model");
-    assert_eq!(model.hidden.weight.val().into_data(), trained.1, "hidden layer warm-started");
-    assert_eq!(model.output.weight.val().into_data(), fresh_output, "output layer untouched");
+    assert_eq!(
+        model.hidden.weight.val().into_data(),
+        trained.1,
+        "hidden layer warm-started"
+    );
+    assert_eq!(
+        model.output.weight.val().into_data(),
+        fresh_output,
+        "output layer untouched"
+    );
     Ok(())
 }

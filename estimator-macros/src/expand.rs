@@ -86,9 +86,11 @@ fn expand(args: &Args, item: &ItemFn, sig: &Signature) -> TokenStream {
             }
 
             #[doc(hidden)]
+            #[allow(clippy::type_complexity)]
             const __ESTIMATOR_CHECKED: fn(#(#tys),*) -> ::core::result::Result<#private::EstimatorSpec, #private::Error> = Self::__estimator_checked;
         }
 
+        #[allow(clippy::type_complexity)]
         impl ::core::ops::Deref for #marker {
             type Target = fn(#(#tys),*) -> ::core::result::Result<#private::EstimatorSpec, #private::Error>;
             fn deref(&self) -> &Self::Target {

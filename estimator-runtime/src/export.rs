@@ -61,8 +61,16 @@ pub(crate) fn signatures(outputs: &ExportOutputs) -> Vec<SignatureDef> {
                 .iter()
                 .map(|(n, t)| {
                     let dims = t.dims();
-                    let shape = dims.iter().enumerate().map(|(i, d)| if i == 0 { -1 } else { *d as i64 }).collect();
-                    TensorSpec { name: n.to_string(), dtype: format!("{:?}", t.to_data().dtype()), shape }
+                    let shape = dims
+                        .iter()
+                        .enumerate()
+                        .map(|(i, d)| if i == 0 { -1 } else { *d as i64 })
+                        .collect();
+                    TensorSpec {
+                        name: n.to_string(),
+                        dtype: format!("{:?}", t.to_data().dtype()),
+                        shape,
+                    }
                 })
                 .collect(),
         })
@@ -71,9 +79,16 @@ pub(crate) fn signatures(outputs: &ExportOutputs) -> Vec<SignatureDef> {
 
 /// Writes `model`'s weights and the manifest into a new directory under `base`, named by the
 /// Unix time as TF does, atomically (a temporary directory renamed at the end).
-pub(crate) fn write<M: Module>(base: &Path, model: &M, manifest: &ExportManifest) -> Result<PathBuf, Error> {
+pub(crate) fn write<M: Module>(
+    base: &Path,
+    model: &M,
+    manifest: &ExportManifest,
+) -> Result<PathBuf, Error> {
     std::fs::create_dir_all(base).map_err(|e| Error::io("creating export directory", base, e))?;
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     let mut dir = base.join(secs.to_string());
     let mut n = 0;
     while dir.exists() {
@@ -82,9 +97,14 @@ pub(crate) fn write<M: Module>(base: &Path, model: &M, manifest: &ExportManifest
     }
     let tmp = base.join(format!(".tmp-{secs}-{}", std::process::id()));
     std::fs::create_dir_all(&tmp).map_err(|e| Error::io("creating export directory", &tmp, e))?;
-    let export_err = |reason: String| Error::Export { path: tmp.clone(), reason };
+    let export_err = |reason: String| Error::Export {
+        path: tmp.clone(),
+        reason,
+    };
     let mut store = SafetensorsStore::from_file(tmp.join(WEIGHTS_FILE));
-    model.save_into(&mut store).map_err(|e| export_err(format!("writing weights: {e:?}")))?;
+    model
+        .save_into(&mut store)
+        .map_err(|e| export_err(format!("writing weights: {e:?}")))?;
     let json = serde_json::to_vec_pretty(manifest).map_err(|e| export_err(e.to_string()))?;
     crate::checkpoint::write_atomic(&tmp.join(SIGNATURES_FILE), &json)?;
     std::fs::rename(&tmp, &dir).map_err(|e| Error::io("renaming export directory", &dir, e))?;
@@ -110,18 +130,34 @@ where
     /// model of the same architecture, on the device to predict on), and its signatures.
     pub fn load(dir: impl AsRef<Path>, model_fn: F, model: F::Model) -> Result<Self, Error> {
         let dir = dir.as_ref();
-        let export_err = |reason: String| Error::Export { path: dir.to_path_buf(), reason };
-        let json = std::fs::read(dir.join(SIGNATURES_FILE)).map_err(|e| Error::io("reading signatures", dir.join(SIGNATURES_FILE), e))?;
-        let manifest: ExportManifest = serde_json::from_slice(&json).map_err(|e| export_err(format!("bad {SIGNATURES_FILE}: {e}")))?;
+        let export_err = |reason: String| Error::Export {
+            path: dir.to_path_buf(),
+            reason,
+        };
+        let json = std::fs::read(dir.join(SIGNATURES_FILE))
+            .map_err(|e| Error::io("reading signatures", dir.join(SIGNATURES_FILE), e))?;
+        let manifest: ExportManifest = serde_json::from_slice(&json)
+            .map_err(|e| export_err(format!("bad {SIGNATURES_FILE}: {e}")))?;
         let mut model = model;
         let mut store = SafetensorsStore::from_file(dir.join(WEIGHTS_FILE));
-        let applied = model.load_from(&mut store).map_err(|e| export_err(format!("reading weights: {e:?}")))?;
+        let applied = model
+            .load_from(&mut store)
+            .map_err(|e| export_err(format!("reading weights: {e:?}")))?;
         if !applied.errors.is_empty() || !applied.missing.is_empty() {
-            return Err(export_err(format!("weights do not fit the model: missing {:?}, errors {:?}", applied.missing, applied.errors)));
+            return Err(export_err(format!(
+                "weights do not fit the model: missing {:?}, errors {:?}",
+                applied.missing, applied.errors
+            )));
         }
         let unit: Box<dyn std::any::Any> = Box::new(());
         let params = unit.downcast::<F::Params>().ok().map(|b| *b);
-        Ok(ExportedModel { model_fn, model: model.valid(), params, manifest, config: RunConfig::default() })
+        Ok(ExportedModel {
+            model_fn,
+            model: model.valid(),
+            params,
+            manifest,
+            config: RunConfig::default(),
+        })
     }
 
     /// Attaches the `params` the model_fn takes.
@@ -136,14 +172,42 @@ where
     }
 
     /// Runs the signature `name` on a batch of features: each output's tensor for the batch.
-    pub fn predict(&self, signature: &str, features: F::Features) -> Result<Vec<(String, TensorData)>, Error> {
+    pub fn predict(
+        &self,
+        signature: &str,
+        features: F::Features,
+    ) -> Result<Vec<(String, TensorData)>, Error> {
         if !self.manifest.signatures.iter().any(|s| s.name == signature) {
-            let known: Vec<&str> = self.manifest.signatures.iter().map(|s| s.name.as_str()).collect();
-            return Err(Error::Config(format!("no signature `{signature}` in the export (it has {known:?})")));
+            let known: Vec<&str> = self
+                .manifest
+                .signatures
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect();
+            return Err(Error::Config(format!(
+                "no signature `{signature}` in the export (it has {known:?})"
+            )));
         }
-        let params = self.params.as_ref().ok_or_else(|| Error::Config("the model_fn takes `params`; attach them with `.with_params(..)`".into()))?;
-        let spec = PredictModeSpec::try_from(self.model_fn.call(&self.model, features, None, ModeKeys::Predict, params, &self.config))?;
-        let output = spec.export_outputs.get(signature).ok_or_else(|| Error::Config(format!("the model_fn no longer gives signature `{signature}`")))?;
-        Ok(output.outputs().iter().map(|(n, t)| (n.to_string(), t.to_data())).collect())
+        let params = self.params.as_ref().ok_or_else(|| {
+            Error::Config("the model_fn takes `params`; attach them with `.with_params(..)`".into())
+        })?;
+        let spec = PredictModeSpec::try_from(self.model_fn.call(
+            &self.model,
+            features,
+            None,
+            ModeKeys::Predict,
+            params,
+            &self.config,
+        ))?;
+        let output = spec.export_outputs.get(signature).ok_or_else(|| {
+            Error::Config(format!(
+                "the model_fn no longer gives signature `{signature}`"
+            ))
+        })?;
+        Ok(output
+            .outputs()
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_data()))
+            .collect())
     }
 }

@@ -9,6 +9,7 @@ pub const DEFAULT_SERVING_SIGNATURE_DEF_KEY: &str = "serving_default";
 
 /// One serving signature, as TF's `ExportOutput` subclasses.
 #[derive(Clone, Debug)]
+#[allow(clippy::large_enum_variant)] // built once per batch; boxing would only add noise for users
 pub enum ExportOutput {
     /// Class scores and/or class ids (TF `ClassificationOutput`); at least one is needed.
     Classification {

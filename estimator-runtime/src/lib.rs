@@ -70,9 +70,11 @@ pub use mode::ModeKeys;
 pub use model_fn::ModelFn;
 pub use predictions::{AnyTensor, Predictions, SINGLE_OUTPUT};
 pub use scaffold::{Scaffold, WarmStart};
-pub use spec::{EstimatorSpec, EvalModeSpec, PredictModeSpec, TrainModeSpec};
-pub use training::{BestExporter, EvalSpec, Exporter, TrainAndEvaluateResult, TrainSpec, train_and_evaluate};
+pub use spec::{EstimatorSpec, EvalModeSpec, IntoPredictions, PredictModeSpec, TrainModeSpec};
 pub use train_op::{LearningRate, Minimize, OptimizerConfig, TrainOp};
+pub use training::{
+    BestExporter, EvalSpec, Exporter, TrainAndEvaluateResult, TrainSpec, train_and_evaluate,
+};
 
 /// Everything a model_fn and its caller need, in one import.
 pub mod prelude {

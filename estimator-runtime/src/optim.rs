@@ -211,9 +211,15 @@ pub(crate) fn load_model<M: Module>(
 
 /// Loads the parameters whose path starts with one of `prefixes` (all when empty) from record
 /// bytes; returns the model and how many tensors were applied.
-pub(crate) fn warm_start<M: Module>(model: M, bytes: &[u8], prefixes: &[String], what: &std::path::Path) -> Result<(M, usize), Error> {
+pub(crate) fn warm_start<M: Module>(
+    model: M,
+    bytes: &[u8],
+    prefixes: &[String],
+    what: &std::path::Path,
+) -> Result<(M, usize), Error> {
     use burn::store::{BurnpackStore, ModuleSnapshot};
-    let mut store = BurnpackStore::from_bytes(Some(Bytes::from_bytes_vec(bytes.to_vec()))).allow_partial(true);
+    let mut store =
+        BurnpackStore::from_bytes(Some(Bytes::from_bytes_vec(bytes.to_vec()))).allow_partial(true);
     if !prefixes.is_empty() {
         for p in prefixes {
             store = store.with_regex(&format!("^{}", regex_escape(p)));
@@ -222,15 +228,29 @@ pub(crate) fn warm_start<M: Module>(model: M, bytes: &[u8], prefixes: &[String],
     let mut model = model;
     let result = model
         .load_from(&mut store)
-        .map_err(|e| Error::CorruptCheckpoint { path: what.to_path_buf(), reason: format!("warm start: {e:?}") })?;
+        .map_err(|e| Error::CorruptCheckpoint {
+            path: what.to_path_buf(),
+            reason: format!("warm start: {e:?}"),
+        })?;
     if !result.errors.is_empty() {
-        return Err(Error::CorruptCheckpoint { path: what.to_path_buf(), reason: format!("warm start: {:?}", result.errors) });
+        return Err(Error::CorruptCheckpoint {
+            path: what.to_path_buf(),
+            reason: format!("warm start: {:?}", result.errors),
+        });
     }
     Ok((model, result.applied.len()))
 }
 
 fn regex_escape(s: &str) -> String {
-    s.chars().flat_map(|c| if c.is_ascii_alphanumeric() || c == '_' { vec![c] } else { vec!['\\', c] }).collect()
+    s.chars()
+        .flat_map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                vec![c]
+            } else {
+                vec!['\\', c]
+            }
+        })
+        .collect()
 }
 
 /// Every parameter's path and shape, as one line: checkpoints of another shape are refused.

@@ -2,7 +2,7 @@
 //! exporters, and stop at `max_steps` or when early stopping says so.
 
 use crate::error::Error;
-use crate::estimator::{EvalArgs, EvalResults, Estimator, TrainArgs};
+use crate::estimator::{Estimator, EvalArgs, EvalResults, TrainArgs};
 use crate::hooks::{EarlyStopping, Hook};
 use crate::input::InputItem;
 use crate::model_fn::ModelFn;
@@ -19,7 +19,11 @@ pub struct TrainSpec<I> {
 impl<I> TrainSpec<I> {
     /// Trains on `input` (consumed as one stream across evaluations) until `max_steps`.
     pub fn new(input: I, max_steps: Option<u64>) -> Self {
-        TrainSpec { input, max_steps, hooks: Vec::new() }
+        TrainSpec {
+            input,
+            max_steps,
+            hooks: Vec::new(),
+        }
     }
 
     /// Adds a training hook (an early-stopping hook, say).
@@ -38,7 +42,12 @@ where
     fn name(&self) -> &str;
 
     /// Called after every evaluation; returns the export directory if it exported.
-    fn export(&mut self, estimator: &Estimator<F>, export_base: &Path, results: &EvalResults) -> Result<Option<PathBuf>, Error>;
+    fn export(
+        &mut self,
+        estimator: &Estimator<F>,
+        export_base: &Path,
+        results: &EvalResults,
+    ) -> Result<Option<PathBuf>, Error>;
 }
 
 /// Exports when the evaluation is the best so far by a metric (TF `BestExporter`).
@@ -52,8 +61,19 @@ pub struct BestExporter<Feat> {
 
 impl<Feat> BestExporter<Feat> {
     /// Exports when `metric` reaches a new best; `serving_features` makes an example batch.
-    pub fn new(name: impl Into<String>, metric: impl Into<String>, higher_is_better: bool, serving_features: impl Fn() -> Feat + 'static) -> Self {
-        BestExporter { name: name.into(), metric: metric.into(), higher_is_better, best: None, serving_features: Box::new(serving_features) }
+    pub fn new(
+        name: impl Into<String>,
+        metric: impl Into<String>,
+        higher_is_better: bool,
+        serving_features: impl Fn() -> Feat + 'static,
+    ) -> Self {
+        BestExporter {
+            name: name.into(),
+            metric: metric.into(),
+            higher_is_better,
+            best: None,
+            serving_features: Box::new(serving_features),
+        }
     }
 }
 
@@ -66,8 +86,18 @@ where
         &self.name
     }
 
-    fn export(&mut self, estimator: &Estimator<F>, export_base: &Path, results: &EvalResults) -> Result<Option<PathBuf>, Error> {
-        let value = results.metric(&self.metric).ok_or_else(|| Error::Config(format!("BestExporter: the evaluation has no metric `{}`", self.metric)))?;
+    fn export(
+        &mut self,
+        estimator: &Estimator<F>,
+        export_base: &Path,
+        results: &EvalResults,
+    ) -> Result<Option<PathBuf>, Error> {
+        let value = results.metric(&self.metric).ok_or_else(|| {
+            Error::Config(format!(
+                "BestExporter: the evaluation has no metric `{}`",
+                self.metric
+            ))
+        })?;
         let better = match self.best {
             None => true,
             Some(best) if self.higher_is_better => value > best,
@@ -77,7 +107,9 @@ where
             return Ok(None);
         }
         self.best = Some(value);
-        estimator.export(export_base, (self.serving_features)()).map(Some)
+        estimator
+            .export(export_base, (self.serving_features)())
+            .map(Some)
     }
 }
 
@@ -101,7 +133,15 @@ where
 {
     /// Evaluates on a fresh `input_fn()` each time; by default every 600 s, as TF.
     pub fn new(input_fn: impl FnMut() -> J + 'static) -> Self {
-        EvalSpec { input_fn: Box::new(input_fn), steps: None, name: None, throttle_steps: None, throttle_secs: 600.0, exporters: Vec::new(), early_stopping: None }
+        EvalSpec {
+            input_fn: Box::new(input_fn),
+            steps: None,
+            name: None,
+            throttle_steps: None,
+            throttle_secs: 600.0,
+            exporters: Vec::new(),
+            early_stopping: None,
+        }
     }
 
     /// At most `n` eval batches.
@@ -156,7 +196,11 @@ pub struct TrainAndEvaluateResult {
 }
 
 /// Trains and evaluates alternately, as TF's `tf.estimator.train_and_evaluate` in local mode.
-pub fn train_and_evaluate<F, I, J>(estimator: &mut Estimator<F>, train_spec: TrainSpec<I>, eval_spec: EvalSpec<J, F>) -> Result<TrainAndEvaluateResult, Error>
+pub fn train_and_evaluate<F, I, J>(
+    estimator: &mut Estimator<F>,
+    train_spec: TrainSpec<I>,
+    eval_spec: EvalSpec<J, F>,
+) -> Result<TrainAndEvaluateResult, Error>
 where
     F: ModelFn,
     F::Model: Module,
@@ -169,7 +213,12 @@ where
     let mut eval_spec = eval_spec;
     let mut stream = train_spec.input.into_iter();
     let mut hooks = train_spec.hooks;
-    let mut out = TrainAndEvaluateResult { last_eval: None, evals: Vec::new(), exports: Vec::new(), stopped_early: false };
+    let mut out = TrainAndEvaluateResult {
+        last_eval: None,
+        evals: Vec::new(),
+        exports: Vec::new(),
+        stopped_early: false,
+    };
     loop {
         let mut args = TrainArgs::default();
         if let Some(max) = train_spec.max_steps {
@@ -184,7 +233,11 @@ where
         }
         let summary = estimator.train(stream.by_ref(), args)?;
         hooks = summary.returned_hooks;
-        let eval_args = EvalArgs { steps: eval_spec.steps, name: eval_spec.name.clone(), checkpoint_path: None };
+        let eval_args = EvalArgs {
+            steps: eval_spec.steps,
+            name: eval_spec.name.clone(),
+            checkpoint_path: None,
+        };
         let results = estimator.evaluate((eval_spec.input_fn)(), eval_args)?;
         let base = estimator.model_dir().join("export");
         for exporter in &mut eval_spec.exporters {
@@ -198,7 +251,10 @@ where
         };
         out.evals.push(results.clone());
         out.last_eval = Some(results);
-        let done = train_spec.max_steps.is_some_and(|m| estimator.global_step() >= m) || summary.input_exhausted;
+        let done = train_spec
+            .max_steps
+            .is_some_and(|m| estimator.global_step() >= m)
+            || summary.input_exhausted;
         if policy_stop || summary.stopped_by_hook {
             out.stopped_early = true;
             return Ok(out);

@@ -17,17 +17,30 @@ struct Mlp {
 
 impl Mlp {
     fn forward(&self, x: Tensor<2>) -> Tensor<2> {
-        self.output.forward(burn::tensor::activation::relu(self.hidden.forward(x)))
+        self.output
+            .forward(burn::tensor::activation::relu(self.hidden.forward(x)))
     }
 }
 
 #[model_fn]
-fn classifier(model: &Mlp, features: Tensor<2>, labels: Option<Tensor<1, Int>>, mode: ModeKeys) -> EstimatorSpec {
+fn classifier(
+    model: &Mlp,
+    features: Tensor<2>,
+    labels: Option<Tensor<1, Int>>,
+    mode: ModeKeys,
+) -> EstimatorSpec {
     let logits = model.forward(features);
     let predictions = Predictions::new().with("class", logits.clone().argmax(1).flatten::<1>(0, 1));
-    let Some(labels) = labels else { return EstimatorSpec::new(mode).predictions(predictions) };
-    let loss = CrossEntropyLossConfig::new().init(&logits.device()).forward(logits, labels);
-    EstimatorSpec::new(mode).loss(loss.clone()).train_op(TrainOp::minimize(loss, AdamConfig::new(), 1e-3)).predictions(predictions)
+    let Some(labels) = labels else {
+        return EstimatorSpec::new(mode).predictions(predictions);
+    };
+    let loss = CrossEntropyLossConfig::new()
+        .init(&logits.device())
+        .forward(logits, labels);
+    EstimatorSpec::new(mode)
+        .loss(loss.clone())
+        .train_op(TrainOp::minimize(loss, AdamConfig::new(), 1e-3))
+        .predictions(predictions)
 }
 
 struct Progress;
@@ -53,15 +66,27 @@ impl CheckpointSaverListener for Progress {
 fn digits_stream(device: Device) -> impl Iterator<Item = (Tensor<2>, Tensor<1, Int>)> {
     let ds = smartcore::dataset::digits::load_dataset();
     let f = ds.num_features;
-    let rows: Vec<(Vec<f32>, i64)> =
-        (0..ds.num_samples).map(|i| (ds.data[i * f..(i + 1) * f].iter().map(|v| v / 16.0).collect(), ds.target[i] as i64)).collect();
+    let rows: Vec<(Vec<f32>, i64)> = (0..ds.num_samples)
+        .map(|i| {
+            (
+                ds.data[i * f..(i + 1) * f]
+                    .iter()
+                    .map(|v| v / 16.0)
+                    .collect(),
+                ds.target[i] as i64,
+            )
+        })
+        .collect();
     (0usize..).flat_map(move |epoch| {
         let n = rows.len();
         let order: Vec<usize> = (0..n).map(|i| (i * 31 + epoch * 17) % n).collect();
         let batches: Vec<_> = order
             .chunks(32)
             .map(|idx| {
-                let x: Vec<f32> = idx.iter().flat_map(|&i| rows[i].0.iter().copied()).collect();
+                let x: Vec<f32> = idx
+                    .iter()
+                    .flat_map(|&i| rows[i].0.iter().copied())
+                    .collect();
                 let y: Vec<i64> = idx.iter().map(|&i| rows[i].1).collect();
                 (
                     Tensor::<2>::from_data(TensorData::new(x, [idx.len(), f]), &device),
@@ -79,21 +104,54 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("usage: crash-worker <model_dir> <max_steps> [--wide]".into());
     };
     let max_steps: u64 = max_steps.parse()?;
-    let width = if args.iter().any(|a| a == "--wide") { 1024 } else { 32 };
+    let width = if args.iter().any(|a| a == "--wide") {
+        1024
+    } else {
+        32
+    };
     #[allow(deprecated)]
     let device = Device::ndarray();
-    let model = Mlp { hidden: nn::LinearConfig::new(64, width).init(&device), output: nn::LinearConfig::new(width, 10).init(&device) };
-    let config = RunConfig::default().model_dir(dir).device(device.clone()).random_seed(3).save_checkpoints_steps(10).log_step_count_steps(0).save_summary_steps(0);
+    let model = Mlp {
+        hidden: nn::LinearConfig::new(64, width).init(&device),
+        output: nn::LinearConfig::new(width, 10).init(&device),
+    };
+    let config = RunConfig::default()
+        .model_dir(dir)
+        .device(device.clone())
+        .random_seed(3)
+        .save_checkpoints_steps(10)
+        .log_step_count_steps(0)
+        .save_summary_steps(0);
     let mut estimator = Estimator::new(classifier, model, config)?;
     println!("restored {}", estimator.global_step());
-    estimator.train(digits_stream(device), TrainArgs::max_steps(max_steps).hook(Progress).saving_listener(Progress))?;
+    estimator.train(
+        digits_stream(device),
+        TrainArgs::max_steps(max_steps)
+            .hook(Progress)
+            .saving_listener(Progress),
+    )?;
     let model = estimator.model().ok_or("model lost")?;
     let mut bits = Vec::new();
-    for t in [model.hidden.weight.val().flatten::<1>(0, 1), model.output.weight.val().flatten::<1>(0, 1)] {
-        bits.extend(t.into_data().try_into_vec_as::<f32>().map_err(|e| format!("{e:?}"))?);
+    for t in [
+        model.hidden.weight.val().flatten::<1>(0, 1),
+        model.output.weight.val().flatten::<1>(0, 1),
+    ] {
+        bits.extend(
+            t.into_data()
+                .try_into_vec_as::<f32>()
+                .map_err(|e| format!("{e:?}"))?,
+        );
     }
-    for b in [&model.hidden.bias, &model.output.bias].into_iter().flatten() {
-        bits.extend(b.val().into_data().try_into_vec_as::<f32>().map_err(|e| format!("{e:?}"))?);
+    for b in [&model.hidden.bias, &model.output.bias]
+        .into_iter()
+        .flatten()
+    {
+        bits.extend(
+            b.val()
+                .into_data()
+                .try_into_vec_as::<f32>()
+                .map_err(|e| format!("{e:?}"))?,
+        );
     }
     let bytes: Vec<u8> = bits.iter().flat_map(|v| v.to_le_bytes()).collect();
     std::fs::write(std::path::Path::new(dir).join("weights.bin"), bytes)?;

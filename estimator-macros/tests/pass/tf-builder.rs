@@ -41,8 +41,7 @@ fn classifier(
         None
     };
     EstimatorSpec::new(mode)
-        // An `Option<Predictions>` needs its type named: `predictions` also takes a bare tensor.
-        .predictions::<Predictions>(predictions)
+        .predictions(predictions)
         .loss(loss)
         .train_op(train_op)
 }

@@ -163,8 +163,15 @@ where
             global_step,
             results.summary()
         );
-        let subdir = results.name.as_ref().map_or_else(|| "eval".to_string(), |n| format!("eval_{n}"));
-        let mut scalars: Vec<(&str, f64)> = results.metrics.iter().map(|(n, v)| (n.as_str(), *v)).collect();
+        let subdir = results
+            .name
+            .as_ref()
+            .map_or_else(|| "eval".to_string(), |n| format!("eval_{n}"));
+        let mut scalars: Vec<(&str, f64)> = results
+            .metrics
+            .iter()
+            .map(|(n, v)| (n.as_str(), *v))
+            .collect();
         scalars.push(("loss", results.loss));
         self.write_scalars(&subdir, &scalars, global_step)?;
         self.flush_summaries()?;

@@ -14,12 +14,12 @@ use crate::config::RunConfig;
 use crate::error::Error;
 use crate::model_fn::ModelFn;
 use crate::optim::{self, Optimizers};
+use crate::summary::SummaryWriter;
 use burn::module::Module;
 use burn::tensor::Device;
 use std::any::Any;
-use std::sync::Arc;
-use crate::summary::SummaryWriter;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Trains, evaluates and predicts with a `#[model_fn]`, as TF's `tf.estimator.Estimator`.
 ///
@@ -189,10 +189,20 @@ where
 
     /// Writes scalars to the TensorBoard event file of `subdir` (`""` = model_dir, `eval`,
     /// `eval_<name>`), created on first use and kept for the Estimator's life.
-    pub(crate) fn write_scalars(&mut self, subdir: &str, scalars: &[(&str, f64)], step: u64) -> Result<(), Error> {
+    pub(crate) fn write_scalars(
+        &mut self,
+        subdir: &str,
+        scalars: &[(&str, f64)],
+        step: u64,
+    ) -> Result<(), Error> {
         if !self.summaries.contains_key(subdir) {
-            let dir = if subdir.is_empty() { self.model_dir.clone() } else { self.model_dir.join(subdir) };
-            self.summaries.insert(subdir.to_string(), SummaryWriter::create(&dir)?);
+            let dir = if subdir.is_empty() {
+                self.model_dir.clone()
+            } else {
+                self.model_dir.join(subdir)
+            };
+            self.summaries
+                .insert(subdir.to_string(), SummaryWriter::create(&dir)?);
         }
         if let Some(writer) = self.summaries.get_mut(subdir) {
             for (tag, value) in scalars {
@@ -214,8 +224,16 @@ where
     fn warm_start(&mut self, ws: &crate::scaffold::WarmStart) -> Result<(), Error> {
         let path = checkpoint::resolve(&ws.from)?;
         let data = checkpoint::read(&path)?;
-        let bytes = data.section("model").ok_or_else(|| Error::CorruptCheckpoint { path: path.clone(), reason: "no model section".into() })?;
-        let model = self.model.take().ok_or_else(|| Error::Config("no resident model".into()))?;
+        let bytes = data
+            .section("model")
+            .ok_or_else(|| Error::CorruptCheckpoint {
+                path: path.clone(),
+                reason: "no model section".into(),
+            })?;
+        let model = self
+            .model
+            .take()
+            .ok_or_else(|| Error::Config("no resident model".into()))?;
         match optim::warm_start(model.clone(), bytes, &ws.vars_to_warm_start, &path) {
             Ok((m, n)) => {
                 tracing::info!("Warm-started {n} parameters from {}", path.display());
@@ -327,9 +345,15 @@ where
     /// (`model.safetensors`) and the signatures of its `export_outputs` (TF's
     /// `export_saved_model`). `serving_features` is an example batch: the model_fn runs on it in
     /// PREDICT mode to find the signatures' names, kinds, dtypes and shapes.
-    pub fn export(&self, export_dir_base: impl AsRef<Path>, serving_features: F::Features) -> Result<PathBuf, Error> {
+    pub fn export(
+        &self,
+        export_dir_base: impl AsRef<Path>,
+        serving_features: F::Features,
+    ) -> Result<PathBuf, Error> {
         let model = self.resident()?.valid();
-        let spec = self.model_fn.predict_spec(&model, serving_features, self.params()?, &self.config)?;
+        let spec =
+            self.model_fn
+                .predict_spec(&model, serving_features, self.params()?, &self.config)?;
         let manifest = crate::export::ExportManifest {
             model_fn: self.model_fn.name().to_string(),
             global_step: self.global_step,

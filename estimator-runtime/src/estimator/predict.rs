@@ -66,8 +66,9 @@ pub(crate) fn split(
     predictions: &Predictions,
     keys: Option<&[String]>,
 ) -> Result<Vec<Prediction>, Error> {
-    if let Some(keys) = keys {
-        if let Some(missing) = keys.iter().find(|k| predictions.get(k).is_none()) {
+    if let Some(missing) = keys.and_then(|keys| keys.iter().find(|k| predictions.get(k).is_none()))
+    {
+        {
             let known: Vec<&str> = predictions.names().collect();
             return Err(Error::Config(format!(
                 "predict_keys: no prediction named `{missing}` (the model_fn gives {known:?})"
@@ -110,7 +111,7 @@ fn rows(data: TensorData, name: &str) -> Result<Vec<TensorData>, Error> {
     };
     let dtype = data.dtype();
     let bytes = data.as_bytes();
-    let stride = if n == 0 { 0 } else { bytes.len() / n };
+    let stride = bytes.len().checked_div(n).unwrap_or(0);
     Ok((0..n)
         .map(|i| {
             TensorData::from_bytes_vec(

@@ -182,7 +182,9 @@ where
             exhausted: false,
             stop: false,
             target,
-            deadline: args.max_secs.map(|s| Instant::now() + std::time::Duration::from_secs_f64(s.max(0.0))),
+            deadline: args
+                .max_secs
+                .map(|s| Instant::now() + std::time::Duration::from_secs_f64(s.max(0.0))),
         };
         let mut iter = input
             .into_iter()
@@ -203,7 +205,10 @@ where
             seconds,
             input_exhausted: run.exhausted,
             stopped_by_hook: run.stop,
-            returned_hooks: run.hooks.drain(..run.own_hooks.min(run.hooks.len())).collect(),
+            returned_hooks: run
+                .hooks
+                .drain(..run.own_hooks.min(run.hooks.len()))
+                .collect(),
         })
     }
 
@@ -222,7 +227,7 @@ where
         if let Err(e) = begin_hooks(&mut run.hooks, self.global_step) {
             return (model, Err(e));
         }
-        while !run.stop && !target.is_some_and(|t| self.global_step >= t) {
+        while !run.stop && target.is_none_or(|t| self.global_step < t) {
             let result = self.one_step(model, iter, run);
             model = result.0;
             if let Err(e) = result.1 {
@@ -330,7 +335,7 @@ where
         }
         run.stop = ctx.stop_requested();
         let summary_every = self.config.save_summary_steps;
-        if summary_every > 0 && self.global_step % summary_every == 0 {
+        if summary_every > 0 && self.global_step.is_multiple_of(summary_every) {
             let mut scalars = vec![("loss", loss)];
             if let Some(lr) = lr {
                 scalars.push(("learning_rate", lr));
@@ -338,7 +343,7 @@ where
             self.write_scalars("", &scalars, self.global_step)?;
         }
         let every = self.config.log_step_count_steps;
-        if every > 0 && self.global_step % every == 0 {
+        if every > 0 && self.global_step.is_multiple_of(every) {
             let secs = run.log_time.elapsed().as_secs_f64();
             let steps = self.global_step - run.log_step;
             tracing::info!(
@@ -346,7 +351,11 @@ where
                 self.global_step
             );
             if secs > 0.0 {
-                self.write_scalars("", &[("global_step/sec", steps as f64 / secs)], self.global_step)?;
+                self.write_scalars(
+                    "",
+                    &[("global_step/sec", steps as f64 / secs)],
+                    self.global_step,
+                )?;
                 tracing::info!("global_step/sec: {:.4}", steps as f64 / secs);
             }
             run.log_time = Instant::now();
@@ -361,7 +370,12 @@ where
         Ok(())
     }
 
-    fn save_with_listeners(&mut self, model: &F::Model, position: u64, run: &mut Run) -> Result<(), Error> {
+    fn save_with_listeners(
+        &mut self,
+        model: &F::Model,
+        position: u64,
+        run: &mut Run,
+    ) -> Result<(), Error> {
         for l in &mut run.listeners {
             l.before_save(self.global_step)?;
         }

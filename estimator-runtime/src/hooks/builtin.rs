@@ -20,7 +20,10 @@ pub struct LoggingTensorHook {
 impl LoggingTensorHook {
     /// Logs `names` every `every_n_iter` steps.
     pub fn new<S: Into<String>>(names: impl IntoIterator<Item = S>, every_n_iter: u64) -> Self {
-        LoggingTensorHook { names: names.into_iter().map(Into::into).collect(), every_n_iter: every_n_iter.max(1) }
+        LoggingTensorHook {
+            names: names.into_iter().map(Into::into).collect(),
+            every_n_iter: every_n_iter.max(1),
+        }
     }
 
     /// The line logged for `ctx` (`loss = 0.31, learning_rate = 0.001`).
@@ -43,7 +46,7 @@ impl Hook for LoggingTensorHook {
     }
 
     fn after_step(&mut self, ctx: &HookContext) -> Result<(), Error> {
-        if ctx.global_step % self.every_n_iter == 0 {
+        if ctx.global_step.is_multiple_of(self.every_n_iter) {
             tracing::info!("{}", self.line(ctx));
         }
         Ok(())
@@ -60,12 +63,18 @@ pub struct StopAtStepHook {
 impl StopAtStepHook {
     /// Stops `num_steps` steps after the hook begins.
     pub fn num_steps(num_steps: u64) -> Self {
-        StopAtStepHook { num_steps: Some(num_steps), last_step: None }
+        StopAtStepHook {
+            num_steps: Some(num_steps),
+            last_step: None,
+        }
     }
 
     /// Stops once the global step reaches `last_step`.
     pub fn last_step(last_step: u64) -> Self {
-        StopAtStepHook { num_steps: None, last_step: Some(last_step) }
+        StopAtStepHook {
+            num_steps: None,
+            last_step: Some(last_step),
+        }
     }
 }
 
@@ -103,7 +112,11 @@ pub struct StepCounterHook {
 impl StepCounterHook {
     /// Measures every `every_n_steps` steps.
     pub fn new(every_n_steps: u64) -> Self {
-        StepCounterHook { every_n_steps: every_n_steps.max(1), last: None, steps_per_sec: None }
+        StepCounterHook {
+            every_n_steps: every_n_steps.max(1),
+            last: None,
+            steps_per_sec: None,
+        }
     }
 }
 
@@ -118,7 +131,9 @@ impl Hook for StepCounterHook {
     }
 
     fn after_step(&mut self, ctx: &HookContext) -> Result<(), Error> {
-        let Some((step, time)) = self.last else { return Ok(()) };
+        let Some((step, time)) = self.last else {
+            return Ok(());
+        };
         if ctx.global_step >= step + self.every_n_steps {
             let secs = time.elapsed().as_secs_f64();
             if secs > 0.0 {
@@ -152,7 +167,9 @@ impl Hook for NanTensorHook {
 
     fn after_step(&mut self, ctx: &HookContext) -> Result<(), Error> {
         match ctx.loss {
-            Some(loss) if !loss.is_finite() && self.fail_on_nan_loss => Err(Error::NanLoss { step: ctx.global_step }),
+            Some(loss) if !loss.is_finite() && self.fail_on_nan_loss => Err(Error::NanLoss {
+                step: ctx.global_step,
+            }),
             Some(loss) if !loss.is_finite() => {
                 tracing::warn!("Model diverged with loss = NaN.");
                 ctx.request_stop();

@@ -35,12 +35,21 @@ pub struct EarlyStopping {
 impl EarlyStopping {
     /// Stop when `metric` has not decreased for `max_steps_without_decrease` steps.
     pub fn no_decrease(metric: impl Into<String>, max_steps_without_decrease: u64) -> Self {
-        EarlyStopping { metric: metric.into(), direction: Direction::Decrease, patience: max_steps_without_decrease, min_steps: 0, best: None }
+        EarlyStopping {
+            metric: metric.into(),
+            direction: Direction::Decrease,
+            patience: max_steps_without_decrease,
+            min_steps: 0,
+            best: None,
+        }
     }
 
     /// Stop when `metric` has not increased for `max_steps_without_increase` steps.
     pub fn no_increase(metric: impl Into<String>, max_steps_without_increase: u64) -> Self {
-        EarlyStopping { direction: Direction::Increase, ..EarlyStopping::no_decrease(metric, max_steps_without_increase) }
+        EarlyStopping {
+            direction: Direction::Increase,
+            ..EarlyStopping::no_decrease(metric, max_steps_without_increase)
+        }
     }
 
     /// Never stop before `min_steps`.
@@ -71,7 +80,10 @@ impl EarlyStopping {
     /// Records an evaluation; returns whether to stop. Fails if the metric is missing.
     pub fn observe_eval(&mut self, results: &EvalResults) -> Result<bool, Error> {
         let value = results.metric(&self.metric).ok_or_else(|| {
-            Error::Config(format!("early stopping watches `{}`, which the evaluation does not report", self.metric))
+            Error::Config(format!(
+                "early stopping watches `{}`, which the evaluation does not report",
+                self.metric
+            ))
         })?;
         Ok(self.observe(results.global_step, value))
     }
@@ -87,18 +99,33 @@ pub struct EarlyStoppingHook {
 impl EarlyStoppingHook {
     /// A hook applying `policy`.
     pub fn new(policy: EarlyStopping) -> Self {
-        EarlyStoppingHook { policy, seen_step: None }
+        EarlyStoppingHook {
+            policy,
+            seen_step: None,
+        }
     }
 }
 
 /// TF's `stop_if_no_decrease_hook(estimator, metric_name, max_steps_without_decrease)`.
-pub fn stop_if_no_decrease_hook(metric: impl Into<String>, max_steps_without_decrease: u64) -> EarlyStoppingHook {
-    EarlyStoppingHook::new(EarlyStopping::no_decrease(metric, max_steps_without_decrease))
+pub fn stop_if_no_decrease_hook(
+    metric: impl Into<String>,
+    max_steps_without_decrease: u64,
+) -> EarlyStoppingHook {
+    EarlyStoppingHook::new(EarlyStopping::no_decrease(
+        metric,
+        max_steps_without_decrease,
+    ))
 }
 
 /// TF's `stop_if_no_increase_hook(estimator, metric_name, max_steps_without_increase)`.
-pub fn stop_if_no_increase_hook(metric: impl Into<String>, max_steps_without_increase: u64) -> EarlyStoppingHook {
-    EarlyStoppingHook::new(EarlyStopping::no_increase(metric, max_steps_without_increase))
+pub fn stop_if_no_increase_hook(
+    metric: impl Into<String>,
+    max_steps_without_increase: u64,
+) -> EarlyStoppingHook {
+    EarlyStoppingHook::new(EarlyStopping::no_increase(
+        metric,
+        max_steps_without_increase,
+    ))
 }
 
 impl Hook for EarlyStoppingHook {
@@ -107,13 +134,18 @@ impl Hook for EarlyStoppingHook {
     }
 
     fn after_step(&mut self, ctx: &HookContext) -> Result<(), Error> {
-        let Some(eval) = &ctx.latest_eval else { return Ok(()) };
+        let Some(eval) = &ctx.latest_eval else {
+            return Ok(());
+        };
         if self.seen_step == Some(eval.global_step) {
             return Ok(());
         }
         self.seen_step = Some(eval.global_step);
         if self.policy.observe_eval(eval)? {
-            tracing::info!("Requesting early stopping at global step {}", ctx.global_step);
+            tracing::info!(
+                "Requesting early stopping at global step {}",
+                ctx.global_step
+            );
             ctx.request_stop();
         }
         Ok(())

@@ -4,8 +4,12 @@
 mod builtin;
 mod early_stopping;
 
-pub use builtin::{CheckpointSaverListener, LoggingTensorHook, NanTensorHook, StepCounterHook, StopAtStepHook};
-pub use early_stopping::{EarlyStopping, EarlyStoppingHook, stop_if_no_decrease_hook, stop_if_no_increase_hook};
+pub use builtin::{
+    CheckpointSaverListener, LoggingTensorHook, NanTensorHook, StepCounterHook, StopAtStepHook,
+};
+pub use early_stopping::{
+    EarlyStopping, EarlyStoppingHook, stop_if_no_decrease_hook, stop_if_no_increase_hook,
+};
 
 use crate::error::Error;
 use crate::estimator::EvalResults;

@@ -94,9 +94,9 @@ impl EstimatorSpec {
         }
     }
 
-    /// Sets the predictions (a `Predictions`, a bare tensor, or an `Option` of either).
-    pub fn predictions<P: Into<Predictions>>(mut self, predictions: impl Into<Option<P>>) -> Self {
-        self.predictions = predictions.into().map(Into::into);
+    /// Sets the predictions (a `Predictions`, a bare tensor, or an `Option<Predictions>`).
+    pub fn predictions(mut self, predictions: impl IntoPredictions) -> Self {
+        self.predictions = predictions.into_predictions();
         self
     }
 
@@ -167,6 +167,25 @@ fn check_scalar(loss: &Tensor<1>) -> Result<(), Error> {
         });
     }
     Ok(())
+}
+
+/// What [`EstimatorSpec::predictions`] accepts: `Predictions`, a bare tensor, or an
+/// `Option<Predictions>` (TF's `predictions=None`).
+pub trait IntoPredictions {
+    /// The predictions, or `None`.
+    fn into_predictions(self) -> Option<Predictions>;
+}
+
+impl<T: Into<Predictions>> IntoPredictions for T {
+    fn into_predictions(self) -> Option<Predictions> {
+        Some(self.into())
+    }
+}
+
+impl IntoPredictions for Option<Predictions> {
+    fn into_predictions(self) -> Option<Predictions> {
+        self
+    }
 }
 
 /// A TRAIN spec: `loss` and `train_op` are there, so the loop never unwraps.

@@ -230,3 +230,21 @@ fn builder_accepts_options() {
         .train_op(none);
     assert!(spec.train_op.is_none() && spec.loss.is_some());
 }
+
+#[test]
+fn builder_accepts_optional_predictions() {
+    let none: Option<Predictions> = None;
+    assert!(
+        EstimatorSpec::new(ModeKeys::Predict)
+            .predictions(none)
+            .predictions
+            .is_none()
+    );
+    let some = Some(Predictions::from(classes()));
+    assert!(
+        EstimatorSpec::new(ModeKeys::Predict)
+            .predictions(some)
+            .predictions
+            .is_some()
+    );
+}
