@@ -6,8 +6,8 @@
 //! cargo run --release --example diabetes -- [--model-dir DIR]
 //! ```
 
-use estimator_runtime::prelude::*;
 use estimator_runtime::hooks::EarlyStopping;
+use estimator_runtime::prelude::*;
 use estimator_runtime::{EvalSpec, ExportedModel, TrainSpec, train_and_evaluate};
 
 /// A small MLP with one output.
@@ -19,7 +19,10 @@ pub struct Regressor {
 
 impl Regressor {
     fn new(device: &Device) -> Self {
-        Regressor { hidden: nn::LinearConfig::new(10, 32).init(device), output: nn::LinearConfig::new(32, 1).init(device) }
+        Regressor {
+            hidden: nn::LinearConfig::new(10, 32).init(device),
+            output: nn::LinearConfig::new(32, 1).init(device),
+        }
     }
 
     fn forward(&self, x: Tensor<2>) -> Tensor<1> {
@@ -35,24 +38,43 @@ pub struct Scale {
 }
 
 #[model_fn]
-fn regressor(model: &Regressor, features: Tensor<2>, labels: Option<Tensor<1>>, mode: ModeKeys, params: &Scale) -> EstimatorSpec {
+fn regressor(
+    model: &Regressor,
+    features: Tensor<2>,
+    labels: Option<Tensor<1>>,
+    mode: ModeKeys,
+    params: &Scale,
+) -> EstimatorSpec {
     let scaled = model.forward(features);
     let value = scaled.clone() * params.std + params.mean;
     let predictions = Predictions::new().with("value", value.clone());
-    let export_outputs = ExportOutputs::new().with("regression", ExportOutput::Regression { value: value.clone() });
+    let export_outputs = ExportOutputs::new().with(
+        "regression",
+        ExportOutput::Regression {
+            value: value.clone(),
+        },
+    );
     if mode == ModeKeys::Predict {
-        return EstimatorSpec::new(mode).predictions(predictions).export_outputs(export_outputs);
+        return EstimatorSpec::new(mode)
+            .predictions(predictions)
+            .export_outputs(export_outputs);
     }
-    let Some(labels) = labels else { return EstimatorSpec::new(mode).predictions(predictions) };
+    let Some(labels) = labels else {
+        return EstimatorSpec::new(mode).predictions(predictions);
+    };
     let target = (labels.clone() - params.mean) / params.std;
     let loss = (scaled - target).square().mean();
-    let train_op = (mode == ModeKeys::Train).then(|| TrainOp::minimize(loss.clone(), AdamConfig::new(), 3e-3));
+    let train_op =
+        (mode == ModeKeys::Train).then(|| TrainOp::minimize(loss.clone(), AdamConfig::new(), 3e-3));
     EstimatorSpec {
         predictions: Some(predictions),
         loss: Some(loss),
         train_op,
         eval_metric_ops: EvalMetricOps::new()
-            .with("mae", metrics::mean_absolute_error(labels.clone(), value.clone()))
+            .with(
+                "mae",
+                metrics::mean_absolute_error(labels.clone(), value.clone()),
+            )
             .with("rmse", metrics::root_mean_squared_error(labels, value)),
         export_outputs,
         ..EstimatorSpec::new(mode)
@@ -67,13 +89,33 @@ fn load() -> (Rows, Rows) {
     let (x, y) = (ds.records(), ds.targets());
     let (n, f) = (x.nrows(), x.ncols());
     let mean: Vec<f64> = (0..f).map(|j| x.column(j).sum() / n as f64).collect();
-    let std: Vec<f64> = (0..f).map(|j| (x.column(j).iter().map(|v| (v - mean[j]).powi(2)).sum::<f64>() / n as f64).sqrt()).collect();
+    let std: Vec<f64> = (0..f)
+        .map(|j| {
+            (x.column(j)
+                .iter()
+                .map(|v| (v - mean[j]).powi(2))
+                .sum::<f64>()
+                / n as f64)
+                .sqrt()
+        })
+        .collect();
     let rows: Rows = (0..n)
-        .map(|i| ((0..f).map(|j| ((x[[i, j]] - mean[j]) / std[j]) as f32).collect(), y[i] as f32))
+        .map(|i| {
+            (
+                (0..f)
+                    .map(|j| ((x[[i, j]] - mean[j]) / std[j]) as f32)
+                    .collect(),
+                y[i] as f32,
+            )
+        })
         .collect();
     let (mut train, mut test) = (Vec::new(), Vec::new());
     for (i, row) in rows.into_iter().enumerate() {
-        if (i * 7919) % 10 < 2 { test.push(row) } else { train.push(row) }
+        if (i * 7919) % 10 < 2 {
+            test.push(row)
+        } else {
+            train.push(row)
+        }
     }
     (train, test)
 }
@@ -81,51 +123,108 @@ fn load() -> (Rows, Rows) {
 fn batch(rows: &[(Vec<f32>, f32)], device: &Device) -> (Tensor<2>, Tensor<1>) {
     let x: Vec<f32> = rows.iter().flat_map(|r| r.0.iter().copied()).collect();
     let y: Vec<f32> = rows.iter().map(|r| r.1).collect();
-    (Tensor::from_data(TensorData::new(x, [rows.len(), 10]), device), Tensor::from_data(TensorData::new(y, [rows.len()]), device))
+    (
+        Tensor::from_data(TensorData::new(x, [rows.len(), 10]), device),
+        Tensor::from_data(TensorData::new(y, [rows.len()]), device),
+    )
 }
 
 fn train_stream(rows: Rows, device: Device) -> impl Iterator<Item = (Tensor<2>, Tensor<1>)> {
     (0usize..).flat_map(move |epoch| {
         let n = rows.len();
         let order: Vec<usize> = (0..n).map(|i| (i * 37 + epoch * 11) % n).collect();
-        let batches: Vec<_> = order.chunks(32).map(|idx| batch(&idx.iter().map(|&i| rows[i].clone()).collect::<Vec<_>>(), &device)).collect();
+        let batches: Vec<_> = order
+            .chunks(32)
+            .map(|idx| {
+                batch(
+                    &idx.iter().map(|&i| rows[i].clone()).collect::<Vec<_>>(),
+                    &device,
+                )
+            })
+            .collect();
         batches
     })
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    tracing_subscriber::fmt().with_target(false).with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into())).init();
-    let model_dir = std::env::args().skip_while(|a| a != "--model-dir").nth(1).unwrap_or_else(|| "runs/diabetes".into());
+    tracing_subscriber::fmt()
+        .with_target(false)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let model_dir = std::env::args()
+        .skip_while(|a| a != "--model-dir")
+        .nth(1)
+        .unwrap_or_else(|| "runs/diabetes".into());
     #[allow(deprecated)]
     let device = Device::ndarray();
     let (train, test) = load();
     let train_mean = train.iter().map(|r| r.1).sum::<f32>() / train.len() as f32;
-    let train_std = (train.iter().map(|r| (r.1 - train_mean).powi(2)).sum::<f32>() / train.len() as f32).sqrt();
-    let baseline_mae = test.iter().map(|r| (r.1 - train_mean).abs()).sum::<f32>() / test.len() as f32;
-    println!("diabetes: {} train / {} test patients", train.len(), test.len());
+    let train_std = (train
+        .iter()
+        .map(|r| (r.1 - train_mean).powi(2))
+        .sum::<f32>()
+        / train.len() as f32)
+        .sqrt();
+    let baseline_mae =
+        test.iter().map(|r| (r.1 - train_mean).abs()).sum::<f32>() / test.len() as f32;
+    println!(
+        "diabetes: {} train / {} test patients",
+        train.len(),
+        test.len()
+    );
 
-    let config = RunConfig::default().model_dir(&model_dir).device(device.clone()).random_seed(1).log_step_count_steps(500);
-    let mut estimator = Estimator::new(regressor, Regressor::new(&device), config)?.with_params(Scale { mean: train_mean, std: train_std });
+    let config = RunConfig::default()
+        .model_dir(&model_dir)
+        .device(device.clone())
+        .random_seed(1)
+        .log_step_count_steps(500);
+    let mut estimator =
+        Estimator::new(regressor, Regressor::new(&device), config)?.with_params(Scale {
+            mean: train_mean,
+            std: train_std,
+        });
     let estimator_start = estimator.global_step();
     let test_for_eval = test.clone();
     let eval_device = device.clone();
     let result = train_and_evaluate(
         &mut estimator,
-        TrainSpec::new(train_stream(train, device.clone()), Some(estimator_start + 2000)),
+        TrainSpec::new(
+            train_stream(train, device.clone()),
+            Some(estimator_start + 2000),
+        ),
         EvalSpec::new(move || vec![batch(&test_for_eval, &eval_device)])
             .throttle_steps(250)
             .early_stopping(EarlyStopping::no_decrease("mae", 500)),
     )?;
     let eval = result.last_eval.ok_or("no evaluation ran")?;
     let mae = eval.metric("mae").unwrap_or(f64::NAN);
-    println!("test MAE {mae:.2} (mean predictor {baseline_mae:.2}, ratio {:.2}); RMSE {:.2}", mae / baseline_mae as f64, eval.metric("rmse").unwrap_or(f64::NAN));
+    println!(
+        "test MAE {mae:.2} (mean predictor {baseline_mae:.2}, ratio {:.2}); RMSE {:.2}",
+        mae / baseline_mae as f64,
+        eval.metric("rmse").unwrap_or(f64::NAN)
+    );
 
     let (features, labels) = batch(&test[..5], &device);
-    let export_dir = estimator.export(std::path::Path::new(&model_dir).join("export"), features.clone())?;
-    let served = ExportedModel::load(&export_dir, regressor, Regressor::new(&device))?.with_params(Scale { mean: train_mean, std: train_std });
+    let export_dir = estimator.export(
+        std::path::Path::new(&model_dir).join("export"),
+        features.clone(),
+    )?;
+    let served =
+        ExportedModel::load(&export_dir, regressor, Regressor::new(&device))?.with_params(Scale {
+            mean: train_mean,
+            std: train_std,
+        });
     let outputs = served.predict("serving_default", features)?;
-    let values = outputs.first().map(|(_, d)| d.clone().try_into_vec_as::<f32>().unwrap_or_default()).unwrap_or_default();
-    let labels = labels.into_data().try_into_vec_as::<f32>().unwrap_or_default();
+    let values = outputs
+        .first()
+        .map(|(_, d)| d.clone().try_into_vec_as::<f32>().unwrap_or_default())
+        .unwrap_or_default();
+    let labels = labels
+        .into_data()
+        .try_into_vec_as::<f32>()
+        .unwrap_or_default();
     for (v, l) in values.iter().zip(&labels) {
         println!("exported model predicts {v:.1} for a patient whose target is {l:.0}");
     }

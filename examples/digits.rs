@@ -226,18 +226,31 @@ fn run(opts: Options) -> Result<(), Box<dyn std::error::Error>> {
     let serving_device = device.clone();
     let outcome = train_and_evaluate(
         &mut estimator,
-        TrainSpec::new(train_input(&data.train, 32, device.clone()), Some(start_step + opts.steps)),
-        EvalSpec::new(move || test.chunks(128).map(|c| batch(c, &eval_device)).collect::<Vec<_>>())
-            .throttle_steps(500)
-            .early_stopping(EarlyStopping::no_decrease("loss", 1000))
-            .exporter(BestExporter::new("best", "accuracy", true, move || batch(&serving, &serving_device).0)),
+        TrainSpec::new(
+            train_input(&data.train, 32, device.clone()),
+            Some(start_step + opts.steps),
+        ),
+        EvalSpec::new(move || {
+            test.chunks(128)
+                .map(|c| batch(c, &eval_device))
+                .collect::<Vec<_>>()
+        })
+        .throttle_steps(500)
+        .early_stopping(EarlyStopping::no_decrease("loss", 1000))
+        .exporter(BestExporter::new("best", "accuracy", true, move || {
+            batch(&serving, &serving_device).0
+        })),
     )?;
     println!(
         "trained {} steps in {:.2} s (global step {}){}",
         estimator.global_step() - start_step,
         started.elapsed().as_secs_f64(),
         estimator.global_step(),
-        if outcome.stopped_early { ", stopped early: eval loss stopped improving" } else { "" }
+        if outcome.stopped_early {
+            ", stopped early: eval loss stopped improving"
+        } else {
+            ""
+        }
     );
     for dir in &outcome.exports {
         println!("exported the best model so far to {}", dir.display());
