@@ -48,6 +48,7 @@ mod mode;
 mod model_fn;
 mod optim;
 mod predictions;
+mod progress;
 mod scaffold;
 mod spec;
 pub mod summary;

@@ -129,6 +129,7 @@ struct Run {
     stop: bool,
     target: Option<u64>,
     deadline: Option<Instant>,
+    progress: crate::progress::Progress,
 }
 
 impl<F: ModelFn> Estimator<F>
@@ -182,6 +183,7 @@ where
             exhausted: false,
             stop: false,
             target,
+            progress: crate::progress::Progress::new(self.global_step, target),
             deadline: args
                 .max_secs
                 .map(|s| Instant::now() + std::time::Duration::from_secs_f64(s.max(0.0))),
@@ -275,6 +277,7 @@ where
         run.steps += 1;
         let loss = loss_sum / accumulate as f64;
         run.last_loss = Some(loss);
+        run.progress.step(loss);
         let result = self.after_step(&model, run, loss, lr);
         (model, result)
     }
@@ -394,6 +397,7 @@ where
         for hook in &mut run.hooks {
             hook.end(&ctx).map_err(|e| hook_error(hook.as_ref(), e))?;
         }
+        run.progress.finish();
         if run.steps > 0 {
             self.save_with_listeners(model, 0, run)?;
         }
