@@ -84,21 +84,25 @@ fn killed_at_random_steps_resumes_to_bit_identical_weights() {
     let reference = tempfile::tempdir().expect("temp dir");
     assert_eq!(run_worker(reference.path(), &[], None), (true, 0));
     let crashed = tempfile::tempdir().expect("temp dir");
+    // Distinct, increasing kill steps: each run resumes below the next kill point, so every
+    // planned kill happens.
     let mut rng = 0xC0FFEE;
-    let mut last_restored = 0;
-    for k in 0..kills() {
+    let mut points: Vec<u64> = Vec::new();
+    while points.len() < kills().min(MAX_STEPS as usize - 1) {
         let at = 1 + next(&mut rng) % (MAX_STEPS - 1);
-        let (finished, restored) = run_worker(crashed.path(), &[], Some(&format!("step {at}")));
-        assert!(
-            restored >= last_restored,
-            "kill {k}: restored {restored} after {last_restored}"
-        );
-        last_restored = restored;
-        assert!(
-            !finished || at <= restored,
-            "kill {k} at step {at} did not happen"
-        );
+        if !points.contains(&at) {
+            points.push(at);
+        }
     }
+    points.sort_unstable();
+    let mut last_restored = 0;
+    for (k, at) in points.iter().enumerate() {
+        let (finished, restored) = run_worker(crashed.path(), &[], Some(&format!("step {at}")));
+        assert!(!finished, "kill {k} at step {at} did not happen");
+        assert!(restored >= last_restored && restored < *at, "kill {k}: restored {restored}, previous {last_restored}");
+        last_restored = restored;
+    }
+    eprintln!("killed {} times at steps {points:?}", points.len());
     let (finished, _) = run_worker(crashed.path(), &[], None);
     assert!(finished);
     compare(&weights(reference.path()), &weights(crashed.path()));
