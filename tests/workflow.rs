@@ -269,3 +269,43 @@ fn warm_start_copies_all_or_some_parameters() -> Result<(), Error> {
     );
     Ok(())
 }
+
+#[model_fn]
+fn two_optimizers(
+    model: &Net,
+    features: Tensor<2>,
+    labels: Option<Tensor<1, Int>>,
+    mode: ModeKeys,
+) -> EstimatorSpec {
+    let logits = model.forward(features.clone());
+    let Some(labels) = labels else {
+        return EstimatorSpec::new(mode).predictions(logits);
+    };
+    let ce = CrossEntropyLossConfig::new()
+        .init(&logits.device())
+        .forward(logits.clone(), labels);
+    // A second, independent forward pass with its own objective (as a GAN's second player).
+    let l2 = model.forward(features).square().mean() * 1e-3;
+    let train_op = TrainOp::group([
+        TrainOp::minimize(ce.clone(), AdamConfig::new(), 1e-2),
+        TrainOp::minimize(l2, SgdConfig::new(), 1e-2),
+    ]);
+    EstimatorSpec::new(mode)
+        .loss(ce)
+        .train_op(train_op)
+        .predictions(logits)
+}
+
+#[test]
+fn grouped_train_ops_step_each_optimizer_and_resume() -> Result<(), Error> {
+    let dir = tmp();
+    let mut est = Estimator::new(two_optimizers, Net::new(&device()), config(dir.path()))?;
+    let before = est.model().map(weights).expect("model");
+    est.train(stream(iris(), 16, device()), TrainArgs::steps(5))?;
+    assert_ne!(est.model().map(weights), Some(before));
+    drop(est);
+    let mut est = Estimator::new(two_optimizers, Net::new(&device()), config(dir.path()))?;
+    let s = est.train(stream(iris(), 16, device()), TrainArgs::steps(5))?;
+    assert_eq!(s.global_step, 10);
+    Ok(())
+}
