@@ -99,7 +99,10 @@ fn killed_at_random_steps_resumes_to_bit_identical_weights() {
     for (k, at) in points.iter().enumerate() {
         let (finished, restored) = run_worker(crashed.path(), &[], Some(&format!("step {at}")));
         assert!(!finished, "kill {k} at step {at} did not happen");
-        assert!(restored >= last_restored && restored < *at, "kill {k}: restored {restored}, previous {last_restored}");
+        assert!(
+            restored >= last_restored && restored < *at,
+            "kill {k}: restored {restored}, previous {last_restored}"
+        );
         last_restored = restored;
     }
     eprintln!("killed {} times at steps {points:?}", points.len());

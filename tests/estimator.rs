@@ -281,3 +281,52 @@ fn changing_the_optimizer_kind_is_an_error() -> Result<(), Error> {
     assert!(matches!(err, Error::OptimizerChanged { .. }), "{err:?}");
     Ok(())
 }
+
+#[test]
+fn predict_and_evaluate_from_a_given_checkpoint() -> Result<(), Error> {
+    let dir = tempfile::tempdir().map_err(|e| Error::Config(e.to_string()))?;
+    let rows = iris();
+    let mut est = Estimator::new(iris_classifier, Net::new(&device()), config(dir.path()))?;
+    est.train(stream(rows.clone(), 16, device()), TrainArgs::steps(1))?;
+    est.train(stream(rows.clone(), 16, device()), TrainArgs::steps(100))?;
+    let (features, _) = batch(&rows[..5], &device());
+    let logits = |p: Vec<Prediction>| -> Vec<f64> {
+        p.iter()
+            .flat_map(|p| p.values_f64("logits").unwrap_or_default())
+            .collect()
+    };
+    let resident = logits(
+        est.predict([features.clone()], PredictArgs::default())?
+            .collect::<Result<_, _>>()?,
+    );
+    let first = dir.path().join("model.ckpt-1");
+    let early = logits(
+        est.predict(
+            [features.clone()],
+            PredictArgs::default().checkpoint_path(&first),
+        )?
+        .collect::<Result<_, _>>()?,
+    );
+    let latest = logits(
+        est.predict(
+            [features],
+            PredictArgs::default().checkpoint_path(dir.path()),
+        )?
+        .collect::<Result<_, _>>()?,
+    );
+    assert_eq!(
+        resident, latest,
+        "the latest checkpoint holds the resident model"
+    );
+    assert_ne!(resident, early, "step 1's checkpoint predicts differently");
+    let eval = est.evaluate(
+        vec![batch(&rows, &device())],
+        EvalArgs::default().checkpoint_path(&first).name("first"),
+    )?;
+    assert_eq!((eval.global_step, eval.name.as_deref()), (1, Some("first")));
+    assert!(
+        dir.path().join("eval_first").is_dir(),
+        "named evaluations write their own summaries"
+    );
+    Ok(())
+}
