@@ -164,7 +164,7 @@ fn chain(m: &ExprMethodCall) -> (Option<String>, Vec<&ExprMethodCall>) {
     let mut links = vec![m];
     let mut receiver = &*m.receiver;
     loop {
-        match receiver {
+        match peel(receiver) {
             Expr::MethodCall(inner) if inner.method == "with" => {
                 links.push(inner);
                 receiver = &inner.receiver;
@@ -191,12 +191,22 @@ fn chain(m: &ExprMethodCall) -> (Option<String>, Vec<&ExprMethodCall>) {
 }
 
 fn literal_name(m: &ExprMethodCall) -> Option<(String, &Expr)> {
-    match m.args.first()? {
-        lit @ Expr::Lit(syn::ExprLit {
+    let arg = m.args.first()?;
+    match peel(arg) {
+        Expr::Lit(syn::ExprLit {
             lit: syn::Lit::Str(s),
             ..
-        }) => Some((s.value(), lit)),
+        }) => Some((s.value(), arg)),
         _ => None,
+    }
+}
+
+/// `expr` without parentheses, or the invisible group a `macro_rules!` `$e:expr` arrives in.
+fn peel(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Group(g) => peel(&g.expr),
+        Expr::Paren(p) => peel(&p.expr),
+        other => other,
     }
 }
 
@@ -245,5 +255,30 @@ impl Names<'_> {
         if names.len() >= 2 && !names.iter().any(|n| n == "\"serving_default\"") {
             self.cx.error_spanned_by(&innermost.receiver, format_args!("several export outputs ({}) and none named \"serving_default\" (\"Multiple export_outputs were provided, but none of them is specified as the default. Do this by naming one of them with signature_constants.DEFAULT_SERVING_SIGNATURE_DEF_KEY.\")\nhelp: name the default output \"serving_default\"", names.join(", ")));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proc_macro2::{Delimiter, Group};
+    use quote::quote;
+
+    /// A name from a `macro_rules!` `$name:expr` arrives in an invisible group.
+    #[test]
+    fn names_in_parentheses_or_invisible_groups() {
+        let name = Group::new(Delimiter::None, quote!("loss"));
+        let ops = Group::new(Delimiter::None, quote!(EvalMetricOps::new()));
+        let body: Block = syn::parse_quote!({
+            let a = #ops.with(#name, m).with(("global_step"), m);
+            let b = ExportOutputs::new().with(#name, x).with("b", y);
+        });
+        let mut cx = Ctxt::default();
+        literal_names(&mut cx, &body);
+        let errors = cx.messages();
+        assert_eq!(errors.len(), 3, "{errors:#?}");
+        assert!(errors[0].starts_with("metric name \"loss\" is reserved"));
+        assert!(errors[1].starts_with("metric name \"global_step\" is reserved"));
+        assert!(errors[2].starts_with("several export outputs (\"loss\", \"b\")"));
     }
 }

@@ -12,6 +12,9 @@ mod expand;
 mod fallback;
 mod signature;
 
+#[cfg(test)]
+mod robustness;
+
 use proc_macro::TokenStream;
 
 /// Turns a TF-style `model_fn` into a value that `Estimator::new` accepts, and checks at

@@ -227,6 +227,11 @@ fn unknown_name_message(name: &str, help: Option<&str>) -> String {
 }
 
 fn inner_type(cx: &mut Ctxt, role: Role, ty: &Type) -> Option<Type> {
+    // Parentheses, and the invisible group a `macro_rules!` `$t:ty` arrives in, are transparent.
+    if let Type::Group(syn::TypeGroup { elem, .. }) | Type::Paren(syn::TypeParen { elem, .. }) = ty
+    {
+        return inner_type(cx, role, elem);
+    }
     match role {
         Role::Mode if !type_is(ty, "ModeKeys") => {
             cx.error_spanned_by(ty, "`mode` must have type `ModeKeys`\nhelp: write `mode: ModeKeys`; TF's `train`, `eval` and `infer` are `ModeKeys::Train`, `ModeKeys::Eval` and `ModeKeys::Predict`");
@@ -377,6 +382,18 @@ mod tests {
         });
         assert_eq!(errors.len(), 3, "{errors:#?}");
         assert!(errors[2].starts_with("a model_fn needs a `features` parameter"));
+    }
+
+    #[test]
+    fn parenthesised_and_invisible_types() {
+        let none = proc_macro2::Delimiter::None;
+        let labels = proc_macro2::Group::new(none, quote::quote!(Option<L>));
+        let (sig, errors) = parse(parse_quote! {
+            fn f(features: X, labels: #labels, mode: (ModeKeys), model: (&M)) -> EstimatorSpec { todo!() }
+        });
+        let labels = sig.get(Role::Labels).map(|p| &p.inner);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(quote::quote!(#labels).to_string(), "L");
     }
 
     #[test]

@@ -327,3 +327,32 @@ fn none_under_the_same_condition_gets_one_note() {
     assert_eq!(errs.len(), 1, "{errs:#?}");
     assert_eq!(errs[0].matches("note:").count(), 1, "{}", errs[0]);
 }
+
+/// A body nested deeper than the walker follows: no stack overflow on rustc's 8 MiB stack,
+/// the error before the deep part is kept, and the code past the limit is left to the runtime.
+#[test]
+fn deep_else_if_chain_does_not_overflow() {
+    let mut body =
+        String::from("if mode == ModeKeys::Predict { return EstimatorSpec::new(mode); }");
+    for i in 0..3000 {
+        body.push_str(&format!(
+            " if flag{i} {{ EstimatorSpec::new(mode).loss(l) }} else"
+        ));
+    }
+    let source = format!(
+        "fn f(features: X, mode: ModeKeys) -> EstimatorSpec {{ {body} {{ EstimatorSpec::new(mode) }} }}"
+    );
+    let walk = move || syn::parse_str(&source).map(errors);
+    let thread = std::thread::Builder::new().stack_size(8 << 20).spawn(walk);
+    let errs = thread
+        .expect("spawn")
+        .join()
+        .expect("no panic")
+        .expect("parses");
+    assert_eq!(errs.len(), 1, "{errs:#?}");
+    assert!(
+        errs[0].starts_with("missing predictions for ModeKeys::Predict"),
+        "{}",
+        errs[0]
+    );
+}

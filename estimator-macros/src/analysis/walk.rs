@@ -105,7 +105,12 @@ pub struct Walker {
     returns: Vec<ReturnPoint>,
     uncertain: usize,
     reasons: Vec<String>,
+    depth: usize,
 }
+
+/// How deeply the walker follows nested expressions. Deeper code is left to the runtime
+/// check, so that a huge body (a 3,000-arm `else if` chain) cannot overflow rustc's stack.
+const MAX_DEPTH: usize = 256;
 
 const DIVERGING_MACROS: [&str; 4] = ["panic", "unreachable", "todo", "unimplemented"];
 
@@ -117,6 +122,7 @@ impl Walker {
             returns: Vec::new(),
             uncertain: 0,
             reasons: Vec::new(),
+            depth: 0,
         };
         let mut env = Env::default();
         env.set(mode_ident.to_string(), Value::Mode);
@@ -201,6 +207,18 @@ impl Walker {
     }
 
     fn expr(&mut self, expr: &Expr, env: Env) -> Flow {
+        if self.depth >= MAX_DEPTH {
+            // Not followed: from here on, no return point is certain (never decremented).
+            self.uncertain += 1;
+            return Flow::on(env, Value::Unknown);
+        }
+        self.depth += 1;
+        let flow = self.expr_kind(expr, env);
+        self.depth -= 1;
+        flow
+    }
+
+    fn expr_kind(&mut self, expr: &Expr, env: Env) -> Flow {
         match expr {
             Expr::Return(r) => self.ret(r, env),
             Expr::If(i) => self.if_expr(i, env),
