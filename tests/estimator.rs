@@ -330,3 +330,23 @@ fn predict_and_evaluate_from_a_given_checkpoint() -> Result<(), Error> {
     );
     Ok(())
 }
+
+#[test]
+fn gradient_accumulation_takes_one_step_per_n_batches() -> Result<(), Error> {
+    let dir = tempfile::tempdir().map_err(|e| Error::Config(e.to_string()))?;
+    let rows = iris();
+    let batches: Vec<Batch> = rows.chunks(10).map(|c| batch(c, &device())).collect();
+    let cfg = config(dir.path()).gradient_accumulation_steps(3);
+    let mut est = Estimator::new(iris_classifier, Net::new(&device()), cfg)?;
+    let s = est.train(batches, TrainArgs::default())?;
+    // 15 batches, 3 per optimizer step: 5 steps.
+    assert_eq!((s.global_step, s.input_exhausted), (5, true));
+    let s = est.train(stream(rows.clone(), 10, device()), TrainArgs::steps(100))?;
+    assert_eq!(s.global_step, 105);
+    let acc = est
+        .evaluate(vec![batch(&rows, &device())], EvalArgs::default())?
+        .metric("accuracy")
+        .unwrap_or(0.0);
+    assert!(acc > 0.85, "accuracy {acc}");
+    Ok(())
+}

@@ -16,6 +16,31 @@ struct Slot<M: Module> {
     optimizer: ModuleOptimizer,
     schedule: Option<ModuleLrScheduler>,
     accumulator: GradientsAccumulator<M>,
+    /// Whether the accumulator holds gradients not yet applied.
+    pending: bool,
+}
+
+/// One optimizer update with `grads` (or the slot's accumulated gradients when `None`).
+fn step_slot<M: Module>(
+    slot: &mut Slot<M>,
+    rate: &LearningRate,
+    model: M,
+    grads: Option<GradientsParams>,
+    first_lr: &mut Option<f64>,
+) -> M {
+    let grads = grads.unwrap_or_else(|| slot.accumulator.grads());
+    let (model, lr) = match (&mut slot.schedule, rate) {
+        (Some(s), _) => {
+            let lr = s.step();
+            let base = lr.base();
+            (slot.optimizer.step(lr, model, grads), base)
+        }
+        (None, LearningRate::Constant(lr)) => (slot.optimizer.step(*lr, model, grads), *lr),
+        // `prepare` refused a schedule where the run has a constant rate.
+        (None, LearningRate::Schedule(_)) => (model, 0.0),
+    };
+    first_lr.get_or_insert(lr);
+    model
 }
 
 /// The run's optimizers: created on the first step, kept, and saved in checkpoints.
@@ -76,6 +101,7 @@ impl<M: Module> Optimizers<M> {
                 optimizer,
                 schedule,
                 accumulator: GradientsAccumulator::new(),
+                pending: false,
             });
         }
         self.restored.clear();
@@ -103,9 +129,15 @@ impl<M: Module> Optimizers<M> {
     }
 
     fn check_kinds(&self, op: &TrainOp) -> Result<(), Error> {
-        let existing: Vec<&str> = self.slots.iter().map(|s| s.kind).collect();
-        let requested = op.optimizer_kinds();
-        if existing != requested {
+        let same = self.slots.len() == op.parts.len()
+            && self
+                .slots
+                .iter()
+                .zip(&op.parts)
+                .all(|(s, p)| s.kind == p.optimizer.kind());
+        if !same {
+            let existing: Vec<&str> = self.slots.iter().map(|s| s.kind).collect();
+            let requested = op.optimizer_kinds();
             return Err(Error::OptimizerChanged {
                 existing: existing.join("+"),
                 requested: requested.join("+"),
@@ -114,48 +146,42 @@ impl<M: Module> Optimizers<M> {
         Ok(())
     }
 
-    /// Backpropagates each objective of `op` and accumulates its gradients; when `apply`, steps
-    /// each optimizer with the accumulated gradients. Returns the model and the first learning rate.
-    pub fn step(
-        &mut self,
-        model: M,
-        mut op: TrainOp,
-        global_step: u64,
-        apply: bool,
-    ) -> Result<(M, f64), Error> {
-        self.ensure(&mut op, global_step)?;
+    /// Creates the optimizers on the first step, or checks that `op` asks for the same kinds
+    /// and learning-rate form. After this, [`apply`](Self::apply) cannot fail.
+    pub fn prepare(&mut self, op: &mut TrainOp, global_step: u64) -> Result<(), Error> {
+        self.ensure(op, global_step)?;
+        for (slot, part) in self.slots.iter().zip(&op.parts) {
+            if slot.schedule.is_none() && matches!(part.learning_rate, LearningRate::Schedule(_)) {
+                return Err(Error::OptimizerChanged {
+                    existing: format!("{} with a constant learning rate", slot.kind),
+                    requested: format!("{} with a schedule", slot.kind),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Backpropagates each objective of a [prepared](Self::prepare) `op`; when `apply`, steps
+    /// each optimizer with the gradients (accumulated over the batches since the last update).
+    /// Returns the model and the first optimizer's learning rate.
+    pub fn apply(&mut self, model: M, op: TrainOp, apply: bool) -> (M, f64) {
         let mut model = model;
         let mut first_lr = None;
         for (slot, part) in self.slots.iter_mut().zip(op.parts) {
             let grads = GradientsParams::from_grads(part.objective.backward(), &model);
-            slot.accumulator.accumulate(&model, grads);
-            if !apply {
-                continue;
+            if !apply || slot.pending {
+                slot.accumulator.accumulate(&model, grads);
+                slot.pending = !apply;
+                if !apply {
+                    continue;
+                }
+                model = step_slot(slot, &part.learning_rate, model, None, &mut first_lr);
+            } else {
+                model = step_slot(slot, &part.learning_rate, model, Some(grads), &mut first_lr);
             }
-            let grads = slot.accumulator.grads();
-            let lr = match (&mut slot.schedule, &part.learning_rate) {
-                (Some(s), _) => {
-                    let lr = s.step();
-                    let base = lr.base();
-                    model = slot.optimizer.step(lr, model, grads);
-                    base
-                }
-                (None, LearningRate::Constant(lr)) => {
-                    model = slot.optimizer.step(*lr, model, grads);
-                    *lr
-                }
-                (None, LearningRate::Schedule(_)) => {
-                    return Err(Error::OptimizerChanged {
-                        existing: format!("{} with a constant learning rate", slot.kind),
-                        requested: format!("{} with a schedule", slot.kind),
-                    });
-                }
-            };
-            first_lr.get_or_insert(lr);
         }
-        Ok((model, first_lr.unwrap_or(0.0)))
+        (model, first_lr.unwrap_or(0.0))
     }
-
     /// Checkpoint sections holding each optimizer's kind and state.
     pub fn sections(&self) -> Result<Vec<(String, Vec<u8>)>, Error> {
         if self.slots.is_empty() {

@@ -28,7 +28,7 @@ impl CheckpointPolicy {
             return false;
         }
         match (self.every_steps, self.every) {
-            (Some(n), _) => n > 0 && step >= self.last_step + n,
+            (Some(n), _) => n > 0 && step >= self.last_step.saturating_add(n),
             (None, Some(t)) => now.duration_since(self.last_time) >= t,
             (None, None) => false,
         }
@@ -83,6 +83,12 @@ mod tests {
         let mut p = p;
         p.saved(100, now);
         assert!(!p.should_save(150, now) && p.should_save(200, now));
+    }
+
+    #[test]
+    fn a_huge_step_count_never_overflows() {
+        let p = CheckpointPolicy::new(Some(u64::MAX), None, 100);
+        assert!(!p.should_save(u64::MAX - 1, Instant::now()));
     }
 
     #[test]

@@ -264,9 +264,10 @@ where
             };
             run.position += 1;
             let apply = micro + 1 == accumulate;
-            match self.micro_step(model.clone(), item, run, apply) {
-                Ok((m, loss, rate)) => {
-                    model = m;
+            let (m, result) = self.micro_step(model, item, run, apply);
+            model = m;
+            match result {
+                Ok((loss, rate)) => {
                     loss_sum += loss;
                     lr = lr.or(rate);
                 }
@@ -282,13 +283,35 @@ where
         (model, result)
     }
 
+    /// One batch: the model_fn, the loss check, and the backward pass (plus the update when
+    /// `apply`). The model is handed back on every path, errors included.
     fn micro_step(
         &mut self,
         model: F::Model,
         item: impl InputItem<F::Features, F::Labels>,
         run: &mut Run,
         apply: bool,
-    ) -> Result<(F::Model, f64, Option<f64>), Error> {
+    ) -> (F::Model, Result<(f64, Option<f64>), Error>) {
+        let spec = match self.micro_spec(&model, item, run, apply) {
+            Ok(spec) => spec,
+            Err(e) => return (model, Err(e)),
+        };
+        let (loss, mut train_op) = spec;
+        if let Err(e) = self.optimizers.prepare(&mut train_op, self.global_step) {
+            return (model, Err(e));
+        }
+        let (model, lr) = self.optimizers.apply(model, train_op, apply);
+        (model, Ok((loss, apply.then_some(lr))))
+    }
+
+    /// Runs the model_fn on one batch; returns the (finite) loss and the train op.
+    fn micro_spec(
+        &mut self,
+        model: &F::Model,
+        item: impl InputItem<F::Features, F::Labels>,
+        run: &mut Run,
+        apply: bool,
+    ) -> Result<(f64, crate::train_op::TrainOp), Error> {
         let (features, labels) = item.into_batch()?;
         if let Some(seed) = self.config.random_seed {
             self.device().seed(step_seed(seed, self.global_step));
@@ -302,23 +325,20 @@ where
         }
         let spec =
             self.model_fn
-                .train_spec(&model, features, labels, self.params()?, &self.config)?;
+                .train_spec(model, features, labels, self.params()?, &self.config)?;
         if !run.spec_hooks_taken {
             run.spec_hooks_taken = true;
             let mut hooks = spec.hooks;
             begin_hooks(&mut hooks, self.global_step)?;
             run.hooks.extend(hooks);
         }
-        let loss = spec.loss.clone().into_scalar::<f64>();
+        let loss = spec.loss.into_scalar::<f64>();
         if !loss.is_finite() {
             return Err(Error::NanLoss {
                 step: self.global_step,
             });
         }
-        let (model, lr) = self
-            .optimizers
-            .step(model, spec.train_op, self.global_step, apply)?;
-        Ok((model, loss, apply.then_some(lr)))
+        Ok((loss, spec.train_op))
     }
 
     fn after_step(
