@@ -34,6 +34,19 @@ impl CheckpointPolicy {
         }
     }
 
+    /// Whether deciding needs the time (a seconds cadence).
+    pub fn needs_clock(&self) -> bool {
+        self.every_steps.is_none() && self.every.is_some()
+    }
+
+    /// [`should_save`](Self::should_save) with the time read only when the policy needs it.
+    pub fn should_save_at(&self, step: u64, now: Option<Instant>) -> bool {
+        match now {
+            Some(now) => self.should_save(step, now),
+            None => self.every_steps.is_some() && self.should_save(step, self.last_time),
+        }
+    }
+
     /// Records a save at `step`.
     pub fn saved(&mut self, step: u64, now: Instant) {
         self.last_step = step;

@@ -316,7 +316,7 @@ where
         if let Some(seed) = self.config.random_seed {
             self.device().seed(step_seed(seed, self.global_step));
         }
-        if apply {
+        if apply && !run.hooks.is_empty() {
             let ctx = HookContext::new(ModeKeys::Train, self.global_step);
             for hook in &mut run.hooks {
                 hook.before_step(&ctx)
@@ -348,15 +348,17 @@ where
         loss: f64,
         lr: Option<f64>,
     ) -> Result<(), Error> {
-        let mut ctx = HookContext::new(ModeKeys::Train, self.global_step);
-        ctx.loss = Some(loss);
-        ctx.learning_rate = lr;
-        ctx.latest_eval = self.latest_eval.clone();
-        for hook in &mut run.hooks {
-            hook.after_step(&ctx)
-                .map_err(|e| hook_error(hook.as_ref(), e))?;
+        if !run.hooks.is_empty() {
+            let mut ctx = HookContext::new(ModeKeys::Train, self.global_step);
+            ctx.loss = Some(loss);
+            ctx.learning_rate = lr;
+            ctx.latest_eval = self.latest_eval.clone();
+            for hook in &mut run.hooks {
+                hook.after_step(&ctx)
+                    .map_err(|e| hook_error(hook.as_ref(), e))?;
+            }
+            run.stop = ctx.stop_requested();
         }
-        run.stop = ctx.stop_requested();
         let summary_every = self.config.save_summary_steps;
         if summary_every > 0 && self.global_step.is_multiple_of(summary_every) {
             let mut scalars = vec![("loss", loss)];
@@ -384,9 +386,10 @@ where
             run.log_time = Instant::now();
             run.log_step = self.global_step;
         }
-        let now = Instant::now();
+        let now = run.policy.needs_clock().then(Instant::now);
         let last = run.target.is_some_and(|t| self.global_step >= t) || run.stop;
-        if !last && run.policy.should_save(self.global_step, now) {
+        if !last && run.policy.should_save_at(self.global_step, now) {
+            let now = now.unwrap_or_else(Instant::now);
             self.save_with_listeners(model, run.position, run)?;
             run.policy.saved(self.global_step, now);
         }
