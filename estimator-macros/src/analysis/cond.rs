@@ -1,8 +1,8 @@
 //! Deciding conditions on `mode`: `==`, `!=`, `!`, `&&`, `||`, `matches!`, and match patterns.
 
 use super::Mode;
+use super::env::Env;
 use super::value::Value;
-use super::walk::Env;
 use syn::parse::Parser;
 use syn::{BinOp, Expr, Pat, Path, Token, UnOp};
 

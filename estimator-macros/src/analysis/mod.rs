@@ -6,8 +6,10 @@
 //! present, absent or unknown, and where that was decided.
 
 mod cond;
+mod env;
 mod snippet;
 mod spec;
+mod syntax;
 mod value;
 mod walk;
 

@@ -3,9 +3,9 @@
 
 use super::Mode;
 use super::cond::{self, Tri};
+use super::env::Env;
 use super::snippet::snippet;
 use super::value::{Field, Presence, Site, SpecCandidate, Value};
-use super::walk::Env;
 use syn::{Expr, Member, Path};
 
 /// Builder methods of `EstimatorSpec` that keep the required fields as they are.

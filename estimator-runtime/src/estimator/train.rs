@@ -112,6 +112,9 @@ impl std::fmt::Debug for TrainSummary {
     }
 }
 
+/// One batch's loss, and the learning rate when the batch ended an optimizer step.
+type StepOutcome = (f64, Option<f64>);
+
 /// State of one train call, threaded through the loop.
 struct Run {
     hooks: Vec<Box<dyn Hook>>,
@@ -291,7 +294,7 @@ where
         item: impl InputItem<F::Features, F::Labels>,
         run: &mut Run,
         apply: bool,
-    ) -> (F::Model, Result<(f64, Option<f64>), Error>) {
+    ) -> (F::Model, Result<StepOutcome, Error>) {
         let spec = match self.micro_spec(&model, item, run, apply) {
             Ok(spec) => spec,
             Err(e) => return (model, Err(e)),
