@@ -309,3 +309,53 @@ fn grouped_train_ops_step_each_optimizer_and_resume() -> Result<(), Error> {
     assert_eq!(s.global_step, 10);
     Ok(())
 }
+
+/// Where a spec's Scaffold warm-starts from.
+struct WarmFrom(std::path::PathBuf);
+
+#[model_fn]
+fn scaffolded(
+    model: &Net,
+    features: Tensor<2>,
+    labels: Option<Tensor<1, Int>>,
+    mode: ModeKeys,
+    params: &WarmFrom,
+) -> EstimatorSpec {
+    let logits = model.forward(features);
+    let Some(labels) = labels else {
+        return EstimatorSpec::new(mode).predictions(logits);
+    };
+    let loss = CrossEntropyLossConfig::new()
+        .init(&logits.device())
+        .forward(logits.clone(), labels);
+    EstimatorSpec::new(mode)
+        .loss(loss.clone())
+        .train_op(TrainOp::minimize(loss, SgdConfig::new(), 1e-9))
+        .predictions(logits)
+        .scaffold(Scaffold::new().warm_start_from(&params.0))
+}
+
+#[test]
+fn a_spec_scaffold_warm_starts_a_fresh_run_once() -> Result<(), Error> {
+    let source = tmp();
+    let mut est = Estimator::new(iris_classifier, Net::new(&device()), config(source.path()))?;
+    est.train(stream(iris(), 16, device()), TrainArgs::steps(20))?;
+    let trained = est.model().map(weights).expect("model");
+
+    let dir = tmp();
+    let mut warm = Estimator::new(scaffolded, Net::new(&device()), config(dir.path()))?
+        .with_params(WarmFrom(source.path().to_path_buf()));
+    let s = warm.train(stream(iris(), 16, device()), TrainArgs::steps(3))?;
+    assert_eq!(s.global_step, 3, "the initialising batch is not a step");
+    let after = warm.model().map(weights).expect("model");
+    let max_diff = trained
+        .iter()
+        .zip(&after)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0f32, f32::max);
+    assert!(
+        max_diff < 1e-5,
+        "weights start from the source checkpoint (max diff {max_diff})"
+    );
+    Ok(())
+}

@@ -222,29 +222,13 @@ where
     /// Initialises the model's parameters (all, or those under the given prefixes) from another
     /// run's checkpoint. The optimizer and global step start fresh, as in TF.
     fn warm_start(&mut self, ws: &crate::scaffold::WarmStart) -> Result<(), Error> {
-        let path = checkpoint::resolve(&ws.from)?;
-        let data = checkpoint::read(&path)?;
-        let bytes = data
-            .section("model")
-            .ok_or_else(|| Error::CorruptCheckpoint {
-                path: path.clone(),
-                reason: "no model section".into(),
-            })?;
         let model = self
             .model
             .take()
             .ok_or_else(|| Error::Config("no resident model".into()))?;
-        match optim::warm_start(model.clone(), bytes, &ws.vars_to_warm_start, &path) {
-            Ok((m, n)) => {
-                tracing::info!("Warm-started {n} parameters from {}", path.display());
-                self.model = Some(m);
-                Ok(())
-            }
-            Err(e) => {
-                self.model = Some(model);
-                Err(e)
-            }
-        }
+        let (model, result) = warm_start_model(model, ws);
+        self.model = Some(model);
+        result
     }
 
     /// A copy of the model loaded from `path` (a checkpoint file or a model_dir).
@@ -289,6 +273,34 @@ where
             path.display()
         );
         Ok(path)
+    }
+}
+
+/// Warm-starts `model` from `ws`; the model comes back unchanged on error.
+pub(crate) fn warm_start_model<M: Module>(
+    model: M,
+    ws: &crate::scaffold::WarmStart,
+) -> (M, Result<(), Error>) {
+    let read = checkpoint::resolve(&ws.from).and_then(|path| Ok((checkpoint::read(&path)?, path)));
+    let (data, path) = match read {
+        Ok(found) => found,
+        Err(e) => return (model, Err(e)),
+    };
+    let Some(bytes) = data.section("model") else {
+        return (
+            model,
+            Err(Error::CorruptCheckpoint {
+                path,
+                reason: "no model section".into(),
+            }),
+        );
+    };
+    match optim::warm_start(model.clone(), bytes, &ws.vars_to_warm_start, &path) {
+        Ok((m, n)) => {
+            tracing::info!("Warm-started {n} parameters from {}", path.display());
+            (m, Ok(()))
+        }
+        Err(e) => (model, Err(e)),
     }
 }
 

@@ -133,6 +133,8 @@ struct Run {
     target: Option<u64>,
     deadline: Option<Instant>,
     progress: crate::progress::Progress,
+    scaffold_seen: bool,
+    warm_started: bool,
 }
 
 impl<F: ModelFn> Estimator<F>
@@ -187,6 +189,8 @@ where
             stop: false,
             target,
             progress: crate::progress::Progress::new(self.global_step, target),
+            scaffold_seen: self.global_step > 0 || self.config.warm_start_from.is_some(),
+            warm_started: false,
             deadline: args
                 .max_secs
                 .map(|s| Instant::now() + std::time::Duration::from_secs_f64(s.max(0.0))),
@@ -269,6 +273,9 @@ where
             let apply = micro + 1 == accumulate;
             let (m, result) = self.micro_step(model, item, run, apply);
             model = m;
+            if std::mem::take(&mut run.warm_started) {
+                return (model, Ok(()));
+            }
             match result {
                 Ok((loss, rate)) => {
                     loss_sum += loss;
@@ -299,7 +306,14 @@ where
             Ok(spec) => spec,
             Err(e) => return (model, Err(e)),
         };
-        let (loss, mut train_op) = spec;
+        let (loss, mut train_op, warm) = spec;
+        if let Some(ws) = warm {
+            // The model_fn ran on the model as it was; warm-start it and spend this batch on
+            // initialisation (no update, no step), as TF initialises before the first step.
+            let (model, result) = super::warm_start_model(model, &ws);
+            run.warm_started = result.is_ok();
+            return (model, result.map(|()| (loss, None)));
+        }
         if let Err(e) = self.optimizers.prepare(&mut train_op, self.global_step) {
             return (model, Err(e));
         }
@@ -314,7 +328,14 @@ where
         item: impl InputItem<F::Features, F::Labels>,
         run: &mut Run,
         apply: bool,
-    ) -> Result<(f64, crate::train_op::TrainOp), Error> {
+    ) -> Result<
+        (
+            f64,
+            crate::train_op::TrainOp,
+            Option<crate::scaffold::WarmStart>,
+        ),
+        Error,
+    > {
         let (features, labels) = item.into_batch()?;
         if let Some(seed) = self.config.random_seed {
             self.device().seed(step_seed(seed, self.global_step));
@@ -341,7 +362,14 @@ where
                 step: self.global_step,
             });
         }
-        Ok((loss, spec.train_op))
+        // A spec's Scaffold warm start applies once, at the first step of a fresh run.
+        let warm = if self.global_step == 0 && !run.scaffold_seen {
+            run.scaffold_seen = true;
+            spec.scaffold.warm_start().cloned()
+        } else {
+            None
+        };
+        Ok((loss, spec.train_op, warm))
     }
 
     fn after_step(
