@@ -149,12 +149,10 @@ where
                 applied.missing, applied.errors
             )));
         }
-        let unit: Box<dyn std::any::Any> = Box::new(());
-        let params = unit.downcast::<F::Params>().ok().map(|b| *b);
         Ok(ExportedModel {
             model_fn,
             model: model.valid(),
-            params,
+            params: crate::model_fn::unit_params(),
             manifest,
             config: RunConfig::default(),
         })

@@ -91,3 +91,10 @@ pub trait ModelFn {
         ))
     }
 }
+
+/// The params of a model_fn that takes none: `Some(())` when `P` is `()`, `None` otherwise (the
+/// caller must then attach them with `with_params`).
+pub(crate) fn unit_params<P: 'static>() -> Option<P> {
+    let unit: Box<dyn std::any::Any> = Box::new(());
+    unit.downcast::<P>().ok().map(|b| *b)
+}

@@ -246,10 +246,8 @@ pub(crate) fn warm_start<M: Module>(
     use burn::store::{BurnpackStore, ModuleSnapshot};
     let mut store =
         BurnpackStore::from_bytes(Some(Bytes::from_bytes_vec(bytes.to_vec()))).allow_partial(true);
-    if !prefixes.is_empty() {
-        for p in prefixes {
-            store = store.with_regex(&format!("^{}", regex_escape(p)));
-        }
+    for p in prefixes {
+        store = store.with_regex(&format!("^{}", regex_escape(p)));
     }
     let mut model = model;
     let result = model

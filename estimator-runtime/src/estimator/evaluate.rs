@@ -101,11 +101,7 @@ where
         I::Item: InputItem<F::Features, F::Labels>,
     {
         let (model, global_step) = match &args.checkpoint_path {
-            Some(path) => {
-                let path = crate::checkpoint::resolve(path)?;
-                let step = crate::checkpoint::read(&path)?.global_step;
-                (self.model_from(&path)?, step)
-            }
+            Some(path) => self.model_from(path)?,
             None => (self.resident()?.clone(), self.global_step),
         };
         let model = model.valid();

@@ -17,7 +17,6 @@ use crate::optim::{self, Optimizers};
 use crate::summary::SummaryWriter;
 use burn::module::Module;
 use burn::tensor::Device;
-use std::any::Any;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -48,6 +47,7 @@ where
     model: Option<F::Model>,
     params: Option<F::Params>,
     config: RunConfig,
+    device: Device,
     model_dir: PathBuf,
     global_step: u64,
     optimizers: Optimizers<F::Model>,
@@ -71,22 +71,19 @@ where
             None => default_model_dir(),
         };
         checkpoint::prepare_dir(&model_dir)?;
-        let mut config = config;
-        let device = match config.device.take() {
-            Some(d) => d,
+        let device = match &config.device {
+            Some(d) => d.clone(),
             None => default_device()?,
         };
         if let Some(seed) = config.random_seed {
             device.seed(seed);
         }
-        config.device = Some(device.clone());
-        let unit: Box<dyn Any> = Box::new(());
-        let params = unit.downcast::<F::Params>().ok().map(|b| *b);
         let mut estimator = Estimator {
             model_fn,
             model: Some(model),
-            params,
+            params: crate::model_fn::unit_params(),
             config,
+            device,
             model_dir,
             global_step: 0,
             optimizers: Optimizers::default(),
@@ -139,8 +136,8 @@ where
     }
 
     /// The device the Estimator runs on (without autodiff).
-    pub fn device(&self) -> Device {
-        self.config.device.clone().unwrap_or_default()
+    pub fn device(&self) -> &Device {
+        &self.device
     }
 
     fn params(&self) -> Result<&F::Params, Error> {
@@ -232,10 +229,14 @@ where
     }
 
     /// A copy of the model loaded from `path` (a checkpoint file or a model_dir).
-    fn model_from(&self, path: &Path) -> Result<F::Model, Error> {
+    /// A copy of the model loaded from `path`, with that checkpoint's global step.
+    fn model_from(&self, path: &Path) -> Result<(F::Model, u64), Error> {
         let path = checkpoint::resolve(path)?;
         let data = checkpoint::read(&path)?;
-        load_into(self.resident()?.clone(), &data, &path)
+        Ok((
+            load_into(self.resident()?.clone(), &data, &path)?,
+            data.global_step,
+        ))
     }
 
     /// Writes a checkpoint of `model` at the current global step, then updates the index.

@@ -140,7 +140,7 @@ where
         I::IntoIter: 'a,
     {
         let model = match &args.checkpoint_path {
-            Some(path) => self.model_from(path)?,
+            Some(path) => self.model_from(path)?.0,
             None => self.resident()?.clone(),
         }
         .valid();

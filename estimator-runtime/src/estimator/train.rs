@@ -61,9 +61,8 @@ impl TrainArgs {
     }
 
     /// Adds a hook for this call.
-    pub fn hook(mut self, hook: impl Hook + 'static) -> Self {
-        self.hooks.push(Box::new(hook));
-        self
+    pub fn hook(self, hook: impl Hook + 'static) -> Self {
+        self.boxed_hook(Box::new(hook))
     }
 
     /// Adds a listener called around every checkpoint save (TF `saving_listeners`).
@@ -166,7 +165,7 @@ where
                 returned_hooks: args.hooks,
             });
         }
-        let device = self.device().autodiff();
+        let device = self.device.clone().autodiff();
         let model = self
             .model
             .take()
@@ -198,7 +197,7 @@ where
         let mut iter = input
             .into_iter()
             .skip(usize::try_from(skip).unwrap_or(usize::MAX));
-        let (model, result) = self.train_loop(model, &mut iter, target, &mut run);
+        let (model, result) = self.train_loop(model, &mut iter, &mut run);
         let saved = result.and_then(|()| self.finish(&model, &mut run));
         self.model = Some(model);
         saved?;
@@ -225,7 +224,6 @@ where
         &mut self,
         model: F::Model,
         iter: &mut It,
-        target: Option<u64>,
         run: &mut Run,
     ) -> (F::Model, Result<(), Error>)
     where
@@ -236,7 +234,7 @@ where
         if let Err(e) = begin_hooks(&mut run.hooks, self.global_step) {
             return (model, Err(e));
         }
-        while !run.stop && target.is_none_or(|t| self.global_step < t) {
+        while !run.stop && run.target.is_none_or(|t| self.global_step < t) {
             let result = self.one_step(model, iter, run);
             model = result.0;
             if let Err(e) = result.1 {
@@ -338,7 +336,7 @@ where
     > {
         let (features, labels) = item.into_batch()?;
         if let Some(seed) = self.config.random_seed {
-            self.device().seed(step_seed(seed, self.global_step));
+            self.device.seed(step_seed(seed, self.global_step));
         }
         if apply && !run.hooks.is_empty() {
             let ctx = HookContext::new(ModeKeys::Train, self.global_step);
