@@ -1,10 +1,10 @@
 //! Checks: required fields at every certain return point of every mode, and the literal
 //! metric and export-output names.
 
-use crate::analysis::{Field, Mode, ModeAnalysis, Presence, Site, Value};
+use crate::analysis::{
+    Field, LiteralNames, Mode, ModeAnalysis, Presence, ReturnPoint, Site, SpecCandidate, Value,
+};
 use crate::ctxt::Ctxt;
-use syn::visit::Visit;
-use syn::{Block, Expr, ExprMethodCall};
 
 /// The fields a mode requires, as TF's `EstimatorSpec` does.
 pub fn required(mode: Mode) -> &'static [Field] {
@@ -51,26 +51,28 @@ struct Missing {
     modes: Vec<(Mode, Vec<String>)>,
 }
 
-/// Records an error for every required field that is absent on a path a mode surely takes.
-pub fn required_fields(cx: &mut Ctxt, analyses: &[ModeAnalysis]) {
+/// Records an error for every required field that a mode certainly misses: one that is absent
+/// at every return point the mode may reach. Where any return point is not a spec the analysis
+/// can read (a helper's result, a macro that may return), or the field is present or unknown at
+/// one of them, nothing is reported and TF's runtime check decides. `modes` are the modes the
+/// model_fn declares it supports; the others are not checked.
+pub fn required_fields(cx: &mut Ctxt, analyses: &[ModeAnalysis], modes: &[Mode]) {
     let mut missing: Vec<Missing> = Vec::new();
-    for analysis in analyses {
-        for point in analysis.returns.iter().filter(|p| p.certain) {
-            let Value::Spec(cands) = &point.value else {
+    for analysis in analyses.iter().filter(|a| modes.contains(&a.mode)) {
+        let Some(specs) = readable_specs(analysis) else {
+            continue;
+        };
+        for &field in required(analysis.mode) {
+            let absent_everywhere = specs
+                .iter()
+                .all(|(_, cands)| cands.iter().all(|c| c.presence(field) == Presence::Absent));
+            if !absent_everywhere {
                 continue;
-            };
-            for cand in cands {
-                for &field in required(analysis.mode) {
-                    if cand.presence(field) == Presence::Absent {
-                        let spec_reason = cand.reason.as_ref().or(point.reason.as_ref());
-                        add(
-                            &mut missing,
-                            analysis.mode,
-                            field,
-                            cand.site(field),
-                            spec_reason,
-                        );
-                    }
+            }
+            for (point, cands) in &specs {
+                for cand in cands.iter() {
+                    let spec_reason = cand.reason.as_ref().or(point.reason.as_ref());
+                    add(&mut missing, analysis.mode, field, cand.site(field), spec_reason);
                 }
             }
         }
@@ -78,6 +80,20 @@ pub fn required_fields(cx: &mut Ctxt, analyses: &[ModeAnalysis]) {
     for m in missing {
         cx.error_spanned_by(&m.site.tokens, message(&m));
     }
+}
+
+/// Every return point of `analysis` with the spec constructors it may return; `None` if one
+/// of them returns something the analysis cannot read, or if the mode never returns.
+fn readable_specs(analysis: &ModeAnalysis) -> Option<Vec<(&ReturnPoint, &[SpecCandidate])>> {
+    let specs: Option<Vec<_>> = analysis
+        .returns
+        .iter()
+        .map(|point| match &point.value {
+            Value::Spec(cands) if !cands.is_empty() => Some((point, cands.as_slice())),
+            _ => None,
+        })
+        .collect();
+    specs.filter(|s| !s.is_empty())
 }
 
 /// Adds `mode` to the error for `field` at `site`, or starts that error.
@@ -146,114 +162,21 @@ const RESERVED_METRICS: [&str; 2] = ["loss", "global_step"];
 
 /// Records an error for each literal metric name TF reserves, and for literal export outputs
 /// with several entries and none named `serving_default`.
-pub fn literal_names(cx: &mut Ctxt, body: &Block) {
-    let mut visitor = Names {
-        cx,
-        seen: Vec::new(),
-    };
-    visitor.visit_block(body);
-}
-
-struct Names<'a> {
-    cx: &'a mut Ctxt,
-    seen: Vec<usize>,
-}
-
-/// A `.with(name, value)` chain and the constructor at its root (`EvalMetricOps::new()`).
-fn chain(m: &ExprMethodCall) -> (Option<String>, Vec<&ExprMethodCall>) {
-    let mut links = vec![m];
-    let mut receiver = &*m.receiver;
-    loop {
-        match peel(receiver) {
-            Expr::MethodCall(inner) if inner.method == "with" => {
-                links.push(inner);
-                receiver = &inner.receiver;
-            }
-            Expr::Call(call) => {
-                let Expr::Path(p) = &*call.func else {
-                    return (None, links);
-                };
-                let segs: Vec<String> = p
-                    .path
-                    .segments
-                    .iter()
-                    .map(|s| s.ident.to_string())
-                    .collect();
-                let root = match segs.as_slice() {
-                    [.., ty, new] if new == "new" => Some(ty.clone()),
-                    _ => None,
-                };
-                return (root, links);
-            }
-            _ => return (None, links),
-        }
-    }
-}
-
-fn literal_name(m: &ExprMethodCall) -> Option<(String, &Expr)> {
-    let arg = m.args.first()?;
-    match peel(arg) {
-        Expr::Lit(syn::ExprLit {
-            lit: syn::Lit::Str(s),
-            ..
-        }) => Some((s.value(), arg)),
-        _ => None,
-    }
-}
-
-/// `expr` without parentheses, or the invisible group a `macro_rules!` `$e:expr` arrives in.
-fn peel(expr: &Expr) -> &Expr {
-    match expr {
-        Expr::Group(g) => peel(&g.expr),
-        Expr::Paren(p) => peel(&p.expr),
-        other => other,
-    }
-}
-
-impl<'ast> Visit<'ast> for Names<'_> {
-    fn visit_expr_method_call(&mut self, m: &'ast ExprMethodCall) {
-        let id = m as *const ExprMethodCall as usize;
-        if m.method == "with" && !self.seen.contains(&id) {
-            let (root, links) = chain(m);
-            self.seen
-                .extend(links.iter().map(|l| *l as *const ExprMethodCall as usize));
-            match root.as_deref() {
-                Some("EvalMetricOps") => self.metric_names(&links),
-                Some("ExportOutputs") => self.export_names(&links),
-                _ => {}
-            }
-        }
-        syn::visit::visit_expr_method_call(self, m);
-    }
-}
-
-impl Names<'_> {
-    fn metric_names(&mut self, links: &[&ExprMethodCall]) {
-        for link in links.iter().rev() {
-            let Some((name, lit)) = literal_name(link) else {
-                continue;
-            };
-            if RESERVED_METRICS.contains(&name.as_str()) {
-                self.cx.error_spanned_by(lit, format_args!(
+pub fn literal_names(cx: &mut Ctxt, names: &[LiteralNames]) {
+    for use_ in names {
+        match use_ {
+            LiteralNames::Metric { name, site } if RESERVED_METRICS.contains(&name.as_str()) => {
+                cx.error_spanned_by(site, format_args!(
                     "metric name \"{name}\" is reserved (\"Metric with name \\\"{name}\\\" is not allowed, because Estimator already defines a default metric with the same name.\")\nhelp: rename the metric; the Estimator reports `{name}` itself"
                 ));
             }
-        }
-    }
-
-    /// `links` run from the outermost `.with` inwards, so the last one's receiver is the
-    /// `ExportOutputs::new()` the error points at.
-    fn export_names(&mut self, links: &[&ExprMethodCall]) {
-        let names: Option<Vec<String>> = links
-            .iter()
-            .rev()
-            .map(|l| literal_name(l).map(|(n, _)| format!("\"{n}\"")))
-            .collect();
-        let (Some(names), Some(innermost)) = (names, links.last()) else {
-            return;
-        };
-        if names.len() >= 2 && !names.iter().any(|n| n == "\"serving_default\"") {
-            self.cx.error_spanned_by(&innermost.receiver, format_args!("several export outputs ({}) and none named \"serving_default\" (\"Multiple export_outputs were provided, but none of them is specified as the default. Do this by naming one of them with signature_constants.DEFAULT_SERVING_SIGNATURE_DEF_KEY.\")\nhelp: name the default output \"serving_default\"", names.join(", ")));
+            LiteralNames::Metric { .. } => {}
+            LiteralNames::ExportOutputs { names, site } => {
+                if names.len() >= 2 && !names.iter().any(|n| n == "serving_default") {
+                    let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+                    cx.error_spanned_by(site, format_args!("several export outputs ({}) and none named \"serving_default\" (\"Multiple export_outputs were provided, but none of them is specified as the default. Do this by naming one of them with signature_constants.DEFAULT_SERVING_SIGNATURE_DEF_KEY.\")\nhelp: name the default output \"serving_default\"", quoted.join(", ")));
+                }
+            }
         }
     }
 }
@@ -261,6 +184,7 @@ impl Names<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use syn::Block;
     use proc_macro2::{Delimiter, Group};
     use quote::quote;
 
@@ -274,7 +198,7 @@ mod tests {
             let b = ExportOutputs::new().with(#name, x).with("b", y);
         });
         let mut cx = Ctxt::default();
-        literal_names(&mut cx, &body);
+        literal_names(&mut cx, &crate::analysis::literal_names(&body));
         let errors = cx.messages();
         assert_eq!(errors.len(), 3, "{errors:#?}");
         assert!(errors[0].starts_with("metric name \"loss\" is reserved"));

@@ -1,84 +1,35 @@
 //! Code generation. Only called on a signature that checked, so it cannot fail.
+//!
+//! The annotated name becomes a `const` of a marker type that implements `ModelFn` and derefs
+//! to a function pointer, so it can be handed to `Estimator::new` and called like the function.
+//! The user's function is kept as written, nested inside a wrapper whose body declares a
+//! function item of the same name: inside the user's body, that item shadows the `const`, so a
+//! parameter or a `let` with the function's name (`fn model(model: &Net, ..)`) is a plain
+//! binding and not a constant pattern.
 
-use crate::analysis;
+use crate::analysis::Mode;
 use crate::args::Args;
-use crate::check;
-use crate::ctxt::Ctxt;
-use crate::fallback;
 use crate::signature::{Role, Signature};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::{Ident, ItemFn, Type};
 
-/// The macro's entry point on `proc_macro2` tokens: never panics, always returns tokens.
-pub fn model_fn(args: TokenStream, input: TokenStream) -> TokenStream {
-    let mut cx = Ctxt::default();
-    let args = Args::parse(&mut cx, args);
-    let item: ItemFn = match syn::parse2(input.clone()) {
-        Ok(item) => item,
-        Err(_) => return fallback::not_a_function(cx, input),
-    };
-    let sig = Signature::parse(&mut cx, &item);
-    let signature_ok = cx.is_empty();
-    if let Some(mode) = sig.get(Role::Mode) {
-        let analyses = analysis::analyse(&item.block, &mode.ident.to_string());
-        check::required_fields(&mut cx, &analyses);
-    }
-    check::literal_names(&mut cx, &item.block);
-    if signature_ok {
-        let expanded = expand(&args, &item, &sig);
-        let errors = cx.into_compile_errors();
-        quote!(#expanded #errors)
-    } else {
-        fallback::item(cx, &item)
-    }
-}
-
-fn expand(args: &Args, item: &ItemFn, sig: &Signature) -> TokenStream {
-    let krate = &args.krate;
-    let private = quote!(#krate::__private);
+/// The expansion of a model_fn whose signature checked.
+pub fn model_fn(args: &Args, item: &ItemFn, sig: &Signature) -> TokenStream {
+    let private = private(args);
     let name = &item.sig.ident;
-    let vis = &item.vis;
-    let marker = format_ident!("__estimator_model_fn_{}", name);
-    let docs: Vec<_> = item
-        .attrs
-        .iter()
-        .filter(|a| a.path().is_ident("doc"))
-        .collect();
-    let user_fn = user_fn(item);
+    let marker = marker(item);
     let tys: Vec<&Type> = sig.params.iter().map(|p| &p.ty).collect();
-    let arg_names: Vec<Ident> = (0..tys.len())
-        .map(|i| Ident::new(&format!("__arg{i}"), Span::mixed_site()))
-        .collect();
-    let inner = |role: Role| {
-        sig.get(role).map_or_else(
-            || quote!(()),
-            |p| {
-                let t = &p.inner;
-                quote!(#t)
-            },
-        )
-    };
-    let (model_ty, features_ty, labels_ty, params_ty) = (
-        inner(Role::Model),
-        inner(Role::Features),
-        inner(Role::Labels),
-        inner(Role::Params),
-    );
-    let call_args = sig.params.iter().map(|p| role_arg(p.role));
-    let name_str = name.to_string();
+    let arg_names = arg_names(tys.len());
+    let wrapper = wrapper(item, &private, &arg_names, &tys);
+    let model_fn_impl = model_fn_impl(args, item, sig);
+    let value = value(item);
     let span = name.span();
     quote_spanned! {span=>
-        #[doc(hidden)]
-        #[allow(non_camel_case_types)]
-        #vis struct #marker { _private: () }
-
-        #(#docs)*
-        #[allow(non_upper_case_globals)]
-        #vis const #name: #marker = #marker { _private: () };
+        #value
 
         impl #marker {
-            #user_fn
+            #wrapper
 
             #[allow(clippy::too_many_arguments)]
             fn __estimator_checked(#(#arg_names: #tys),*) -> ::core::result::Result<#private::EstimatorSpec, #private::Error> {
@@ -98,6 +49,59 @@ fn expand(args: &Args, item: &ItemFn, sig: &Signature) -> TokenStream {
             }
         }
 
+        #model_fn_impl
+    }
+}
+
+/// `::estimator_runtime::__private`, or the `crate = ".."` override's.
+pub fn private(args: &Args) -> TokenStream {
+    let krate = &args.krate;
+    quote!(#krate::__private)
+}
+
+/// The hidden marker type whose `const` carries the annotated name.
+pub fn marker(item: &ItemFn) -> Ident {
+    format_ident!("__estimator_model_fn_{}", item.sig.ident)
+}
+
+/// The marker type and the `const` named as the user's function, with its docs.
+pub fn value(item: &ItemFn) -> TokenStream {
+    let (name, vis, marker) = (&item.sig.ident, &item.vis, marker(item));
+    let docs = item.attrs.iter().filter(|a| a.path().is_ident("doc"));
+    quote_spanned! {name.span()=>
+        #[doc(hidden)]
+        #[allow(non_camel_case_types)]
+        #vis struct #marker { _private: () }
+
+        #(#docs)*
+        #[allow(non_upper_case_globals)]
+        #vis const #name: #marker = #marker { _private: () };
+    }
+}
+
+/// The `ModelFn` impl: the roles' types, the name, the supported modes, and `call`.
+pub fn model_fn_impl(args: &Args, item: &ItemFn, sig: &Signature) -> TokenStream {
+    let private = private(args);
+    let marker = marker(item);
+    let inner = |role: Role| {
+        sig.get(role).map_or_else(
+            || quote!(()),
+            |p| {
+                let t = &p.inner;
+                quote!(#t)
+            },
+        )
+    };
+    let (model_ty, features_ty, labels_ty, params_ty) = (
+        inner(Role::Model),
+        inner(Role::Features),
+        inner(Role::Labels),
+        inner(Role::Params),
+    );
+    let call_args = sig.params.iter().map(|p| role_arg(p.role));
+    let name_str = item.sig.ident.to_string();
+    let modes = args.modes.iter().map(|m| mode_tokens(&private, *m));
+    quote_spanned! {item.sig.ident.span()=>
         impl #private::ModelFn for #marker {
             type Model = #model_ty;
             type Features = #features_ty;
@@ -108,41 +112,68 @@ fn expand(args: &Args, item: &ItemFn, sig: &Signature) -> TokenStream {
                 #name_str
             }
 
+            fn modes(&self) -> &'static [#private::ModeKeys] {
+                &[#(#modes),*]
+            }
+
             fn call(
                 &self,
-                model: &Self::Model,
-                features: Self::Features,
-                labels: ::core::option::Option<Self::Labels>,
-                mode: #private::ModeKeys,
-                params: &Self::Params,
-                config: &#private::RunConfig,
+                __estimator_model: &Self::Model,
+                __estimator_features: Self::Features,
+                __estimator_labels: ::core::option::Option<Self::Labels>,
+                __estimator_mode: #private::ModeKeys,
+                __estimator_params: &Self::Params,
+                __estimator_config: &#private::RunConfig,
             ) -> #private::EstimatorSpec {
-                let _ = (&model, &labels, &params, &config);
+                let _ = (&__estimator_model, &__estimator_labels, &__estimator_params, &__estimator_config);
                 Self::__estimator_model_fn(#(#call_args),*)
             }
         }
     }
 }
 
-/// The user's function, unchanged but for its name, as an associated function.
-fn user_fn(item: &ItemFn) -> TokenStream {
-    let mut inner = item.clone();
-    inner.sig.ident = Ident::new("__estimator_model_fn", item.sig.ident.span());
-    inner.vis = syn::Visibility::Inherited;
-    inner.attrs.retain(|a| !a.path().is_ident("doc"));
-    quote! {
-        #[allow(clippy::too_many_arguments)]
-        #inner
+fn mode_tokens(private: &TokenStream, mode: Mode) -> TokenStream {
+    let variant = Ident::new(mode.variant(), Span::call_site());
+    quote!(#private::ModeKeys::#variant)
+}
+
+fn arg_names(n: usize) -> Vec<Ident> {
+    (0..n)
+        .map(|i| Ident::new(&format!("__arg{i}"), Span::mixed_site()))
+        .collect()
+}
+
+// The names of `call`'s parameters: never a name a user's `const` (or model_fn) could have,
+// so that they are bindings and not constant patterns.
+fn role_arg(role: Role) -> TokenStream {
+    match role {
+        Role::Model => quote!(__estimator_model),
+        Role::Features => quote!(__estimator_features),
+        Role::Labels => quote!(__estimator_labels),
+        Role::Mode => quote!(__estimator_mode),
+        Role::Params => quote!(__estimator_params),
+        Role::Config => quote!(__estimator_config),
     }
 }
 
-fn role_arg(role: Role) -> TokenStream {
-    match role {
-        Role::Model => quote!(model),
-        Role::Features => quote!(features),
-        Role::Labels => quote!(labels),
-        Role::Mode => quote!(mode),
-        Role::Params => quote!(params),
-        Role::Config => quote!(config),
+/// `__estimator_model_fn`: declares an item named like the user's function (shadowing the
+/// `const` inside), then the user's function as written, and calls it.
+fn wrapper(item: &ItemFn, private: &TokenStream, arg_names: &[Ident], tys: &[&Type]) -> TokenStream {
+    let name = &item.sig.ident;
+    let mut user = item.clone();
+    user.sig.ident = Ident::new("__estimator_user_fn", name.span());
+    user.vis = syn::Visibility::Inherited;
+    user.attrs.retain(|a| !a.path().is_ident("doc"));
+    quote! {
+        #[allow(clippy::too_many_arguments)]
+        fn __estimator_model_fn(#(#arg_names: #tys),*) -> #private::EstimatorSpec {
+            #[allow(dead_code, non_snake_case, clippy::all)]
+            fn #name() {}
+
+            #[allow(clippy::too_many_arguments)]
+            #user
+
+            __estimator_user_fn(#(#arg_names),*)
+        }
     }
 }

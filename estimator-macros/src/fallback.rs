@@ -1,15 +1,116 @@
-//! Fail-soft output: on a signature error, the user's item comes back unchanged next to the
-//! errors, so one mistake gives one error and the rest of the code still resolves.
+//! Fail-soft output: on a signature error, the errors come with the smallest stand-in the rest
+//! of the code needs, as thiserror's fallback does: the annotated name is still a value that
+//! implements `ModelFn` (with the types the signature names, where it names them), so the
+//! user's `Estimator::new(name, ..)` resolves and the one mistake gives one error.
 
+use crate::args::Args;
 use crate::ctxt::Ctxt;
+use crate::expand;
+use crate::signature::{Role, Signature};
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
-use syn::{Item, ItemFn};
+use syn::{FnArg, Item, ItemFn};
 
-/// The user's function as written, plus every recorded error.
-pub fn item(cx: Ctxt, item: &ItemFn) -> TokenStream {
+/// The errors, the annotated name as a `ModelFn` stand-in, and the user's function kept (under
+/// a hidden name) so that rust-analyzer still sees its body.
+pub fn item(cx: Ctxt, args: &Args, item: &ItemFn, sig: &Signature) -> TokenStream {
     let errors = cx.into_compile_errors();
-    quote!(#item #errors)
+    let private = expand::private(args);
+    let marker = expand::marker(item);
+    let value = expand::value(item);
+    let ty = |role: Role| {
+        sig.get(role).map_or_else(
+            || quote!(()),
+            |p| {
+                let t = &p.inner;
+                quote!(#t)
+            },
+        )
+    };
+    let (model, features, labels, params) = (
+        ty(Role::Model),
+        ty(Role::Features),
+        ty(Role::Labels),
+        ty(Role::Params),
+    );
+    let name = item.sig.ident.to_string();
+    let user = user_fn(item);
+    let deref = deref(&private, &marker, item);
+    quote! {
+        #errors
+        #value
+
+        impl #marker {
+            #user
+        }
+
+        #deref
+
+        impl #private::ModelFn for #marker {
+            type Model = #model;
+            type Features = #features;
+            type Labels = #labels;
+            type Params = #params;
+
+            fn name(&self) -> &'static str {
+                #name
+            }
+
+            fn call(
+                &self,
+                _: &Self::Model,
+                _: Self::Features,
+                _: ::core::option::Option<Self::Labels>,
+                _: #private::ModeKeys,
+                _: &Self::Params,
+                _: &#private::RunConfig,
+            ) -> #private::EstimatorSpec {
+                ::core::unreachable!("a model_fn with a signature error does not compile")
+            }
+        }
+    }
+}
+
+/// `Deref` to a function pointer with the parameter types as written, so a direct call still
+/// resolves; none when the function takes `self`.
+fn deref(private: &TokenStream, marker: &syn::Ident, item: &ItemFn) -> TokenStream {
+    let tys: Option<Vec<&syn::Type>> = item
+        .sig
+        .inputs
+        .iter()
+        .map(|a| match a {
+            FnArg::Typed(t) => Some(&*t.ty),
+            FnArg::Receiver(_) => None,
+        })
+        .collect();
+    let Some(tys) = tys else {
+        return TokenStream::new();
+    };
+    quote! {
+        #[allow(clippy::type_complexity)]
+        impl ::core::ops::Deref for #marker {
+            type Target = fn(#(#tys),*) -> ::core::result::Result<#private::EstimatorSpec, #private::Error>;
+            fn deref(&self) -> &Self::Target {
+                ::core::unreachable!("a model_fn with a signature error does not compile")
+            }
+        }
+    }
+}
+
+/// The user's function under a hidden name, as an associated function; dropped when it takes
+/// `self` (it would become a method of the marker, and its body would give follow-on errors).
+fn user_fn(item: &ItemFn) -> TokenStream {
+    if item.sig.inputs.iter().any(|a| matches!(a, FnArg::Receiver(_))) {
+        return TokenStream::new();
+    }
+    let mut user = item.clone();
+    user.sig.ident = syn::Ident::new("__estimator_model_fn", item.sig.ident.span());
+    user.vis = syn::Visibility::Inherited;
+    user.attrs.retain(|a| !a.path().is_ident("doc"));
+    quote! {
+        #[allow(dead_code, clippy::too_many_arguments)]
+        #user
+    }
 }
 
 /// `#[model_fn]` on something that is not a function: an error on its keyword and name.

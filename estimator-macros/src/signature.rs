@@ -227,11 +227,7 @@ fn unknown_name_message(name: &str, help: Option<&str>) -> String {
 }
 
 fn inner_type(cx: &mut Ctxt, role: Role, ty: &Type) -> Option<Type> {
-    // Parentheses, and the invisible group a `macro_rules!` `$t:ty` arrives in, are transparent.
-    if let Type::Group(syn::TypeGroup { elem, .. }) | Type::Paren(syn::TypeParen { elem, .. }) = ty
-    {
-        return inner_type(cx, role, elem);
-    }
+    let ty = crate::peel::ty(ty);
     match role {
         Role::Mode if !type_is(ty, "ModeKeys") => {
             cx.error_spanned_by(ty, "`mode` must have type `ModeKeys`\nhelp: write `mode: ModeKeys`; TF's `train`, `eval` and `infer` are `ModeKeys::Train`, `ModeKeys::Eval` and `ModeKeys::Predict`");
@@ -268,12 +264,10 @@ fn inner_type(cx: &mut Ctxt, role: Role, ty: &Type) -> Option<Type> {
 
 /// Whether `ty` is a path whose last segment is `name` (`EstimatorSpec`, `a::EstimatorSpec`).
 pub fn type_is(ty: &Type, name: &str) -> bool {
-    match ty {
+    match crate::peel::ty(ty) {
         Type::Path(p) => {
             p.qself.is_none() && p.path.segments.last().is_some_and(|s| s.ident == name)
         }
-        Type::Group(g) => type_is(&g.elem, name),
-        Type::Paren(p) => type_is(&p.elem, name),
         _ => false,
     }
 }

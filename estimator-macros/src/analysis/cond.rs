@@ -2,6 +2,7 @@
 
 use super::Mode;
 use super::env::Env;
+use super::syntax::collect_pat_idents;
 use super::value::Value;
 use syn::parse::Parser;
 use syn::{BinOp, Expr, Pat, Path, Token, UnOp};
@@ -52,11 +53,50 @@ impl Tri {
     }
 }
 
+/// Decides the condition of an `if` or `while`, which may hold `let` patterns joined by `&&`
+/// (`if let ModeKeys::Train | ModeKeys::Eval = mode && ready`). Also returns the names the
+/// patterns bind, with their values: a binding of `mode` is `mode`.
+pub fn decide_chain(expr: &Expr, env: &Env, mode: Mode) -> (Tri, Vec<(String, Value)>) {
+    match crate::peel::expr(expr) {
+        Expr::Let(l) => {
+            let on_mode = is_mode(&l.expr, env);
+            let mut names = Vec::new();
+            collect_pat_idents(&l.pat, &mut names);
+            let value = if on_mode { Value::Mode } else { Value::Unknown };
+            let bindings = names.into_iter().map(|n| (n, value.clone())).collect();
+            let tri = if on_mode {
+                pattern(&l.pat, mode)
+            } else {
+                Tri::Unknown
+            };
+            (tri, bindings)
+        }
+        Expr::Binary(b) if matches!(b.op, BinOp::And(_)) && has_let(expr) => {
+            let (left, mut bindings) = decide_chain(&b.left, env, mode);
+            let mut inner = env.clone();
+            for (name, value) in &bindings {
+                inner.set(name.clone(), value.clone());
+            }
+            let (right, more) = decide_chain(&b.right, &inner, mode);
+            bindings.extend(more);
+            (left.and(right), bindings)
+        }
+        other => (decide(other, env, mode), Vec::new()),
+    }
+}
+
+/// Whether a condition holds a `let` pattern (directly, or in a `&&` chain).
+fn has_let(expr: &Expr) -> bool {
+    match crate::peel::expr(expr) {
+        Expr::Let(_) => true,
+        Expr::Binary(b) if matches!(b.op, BinOp::And(_)) => has_let(&b.left) || has_let(&b.right),
+        _ => false,
+    }
+}
+
 /// Decides `expr` as a condition, with `mode` fixed.
 pub fn decide(expr: &Expr, env: &Env, mode: Mode) -> Tri {
-    match expr {
-        Expr::Paren(e) => decide(&e.expr, env, mode),
-        Expr::Group(e) => decide(&e.expr, env, mode),
+    match crate::peel::expr(expr) {
         Expr::Lit(lit) => match &lit.lit {
             syn::Lit::Bool(b) => Tri::from_bool(b.value),
             _ => Tri::Unknown,
@@ -97,10 +137,11 @@ fn compare(left: &Expr, right: &Expr, env: &Env, mode: Mode) -> Tri {
 
 /// Whether `expr` is the `mode` parameter (or a binding of it).
 pub fn is_mode(expr: &Expr, env: &Env) -> bool {
-    match expr {
-        Expr::Paren(e) => is_mode(&e.expr, env),
-        Expr::Group(e) => is_mode(&e.expr, env),
+    match crate::peel::expr(expr) {
         Expr::Reference(r) => is_mode(&r.expr, env),
+        Expr::MethodCall(m) if m.method == "clone" && m.args.is_empty() => {
+            is_mode(&m.receiver, env)
+        }
         Expr::Unary(u) if matches!(u.op, UnOp::Deref(_)) => is_mode(&u.expr, env),
         Expr::Path(p) => p
             .path
@@ -112,9 +153,7 @@ pub fn is_mode(expr: &Expr, env: &Env) -> bool {
 
 /// `ModeKeys::Train` (or a bare imported `Train`), as an expression.
 fn mode_const(expr: &Expr) -> Option<Mode> {
-    match expr {
-        Expr::Paren(e) => mode_const(&e.expr),
-        Expr::Group(e) => mode_const(&e.expr),
+    match crate::peel::expr(expr) {
         Expr::Reference(r) => mode_const(&r.expr),
         Expr::Path(p) if p.qself.is_none() => mode_path(&p.path),
         _ => None,
@@ -133,9 +172,9 @@ fn mode_path(path: &Path) -> Option<Mode> {
 
 /// Whether `pat` matches the value `mode`.
 pub fn pattern(pat: &Pat, mode: Mode) -> Tri {
-    match pat {
+    match crate::peel::pat(pat) {
         Pat::Wild(_) => Tri::True,
-        Pat::Paren(p) => pattern(&p.pat, mode),
+        Pat::Reference(r) => pattern(&r.pat, mode),
         Pat::Path(p) => mode_path(&p.path).map_or(Tri::Unknown, |m| Tri::from_bool(m == mode)),
         Pat::Ident(p) if p.subpat.is_none() => match Mode::from_variant(&p.ident.to_string()) {
             Some(m) => Tri::from_bool(m == mode),
@@ -175,8 +214,14 @@ fn matches_macro(mac: &syn::Macro, env: &Env, mode: Mode) -> Tri {
         return Tri::Unknown;
     }
     let matched = pattern(&pat, mode);
+    let mut names = Vec::new();
+    collect_pat_idents(&pat, &mut names);
+    let mut inner = env.clone();
+    for name in names {
+        inner.set(name, Value::Mode);
+    }
     match guard {
-        Some(guard) => matched.and(decide(&guard, env, mode)),
+        Some(guard) => matched.and(decide(&guard, &inner, mode)),
         None => matched,
     }
 }

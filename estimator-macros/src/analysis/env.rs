@@ -126,7 +126,14 @@ pub(super) fn bind(pat: &Pat, value: Value, env: &mut Env, bound: &mut Vec<Strin
         other => {
             let mut names = Vec::new();
             collect_pat_idents(other, &mut names);
-            env.forget(names.clone());
+            // Any binding in a pattern on `mode` (a fieldless enum) holds `mode` itself.
+            if matches!(value, Value::Mode) {
+                for name in &names {
+                    env.set(name.clone(), Value::Mode);
+                }
+            } else {
+                env.forget(names.clone());
+            }
             bound.extend(names);
         }
     }

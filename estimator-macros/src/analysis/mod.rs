@@ -7,13 +7,15 @@
 
 mod cond;
 mod env;
+mod names;
 mod snippet;
 mod spec;
 mod syntax;
 mod value;
 mod walk;
 
-pub use value::{Field, Presence, Site, Value};
+pub use names::{LiteralNames, literal_names};
+pub use value::{Field, Presence, Site, SpecCandidate, Value};
 
 use syn::Block;
 
@@ -49,10 +51,9 @@ impl Mode {
 
 /// A place where the function returns, as seen in one mode.
 pub struct ReturnPoint {
-    /// What is returned there.
+    /// What is returned there ([`Value::Unknown`] where the walker could not follow: a
+    /// macro that may return, or code nested past its depth limit).
     pub value: Value,
-    /// Whether the mode certainly reaches it: no undecidable condition lies on the way.
-    pub certain: bool,
     /// The mode condition that selected this path, as written (`mode == ModeKeys::Predict` is false).
     pub reason: Option<String>,
 }
@@ -61,7 +62,8 @@ pub struct ReturnPoint {
 pub struct ModeAnalysis {
     /// The mode analysed.
     pub mode: Mode,
-    /// Every return point the mode may reach.
+    /// Every return point the mode may reach: a superset, never a subset, so that a field
+    /// absent at all of them is certainly absent.
     pub returns: Vec<ReturnPoint>,
 }
 

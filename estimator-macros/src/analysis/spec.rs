@@ -87,13 +87,6 @@ fn literal(s: &syn::ExprStruct, values: Vec<Value>) -> Value {
     Value::Spec(candidates)
 }
 
-fn unparen(expr: &Expr) -> &Expr {
-    match expr {
-        Expr::Paren(p) => unparen(&p.expr),
-        _ => expr,
-    }
-}
-
 fn unknown_candidate(site: &Site) -> SpecCandidate {
     let unknown = (Presence::Unknown, site.clone());
     SpecCandidate {
@@ -111,7 +104,7 @@ fn method_value(m: &syn::ExprMethodCall, values: Vec<Value>, env: &Env, mode: Mo
         (_, "then" | "then_some") => match cond::decide(&m.receiver, env, mode) {
             Tri::True => Value::Opt(Presence::Present, Site::of(m)),
             Tri::False => {
-                let reason = format!("`{}` is false", snippet(unparen(&m.receiver)));
+                let reason = format!("`{}` is false", snippet(crate::peel::expr(&m.receiver)));
                 Value::Opt(Presence::Absent, Site::of(m).because(Some(reason)))
             }
             Tri::Unknown => Value::Unknown,

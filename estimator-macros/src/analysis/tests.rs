@@ -9,12 +9,12 @@ use syn::{ItemFn, parse_quote};
 fn errors(item: ItemFn) -> Vec<String> {
     let mut cx = Ctxt::default();
     let analyses = analysis::analyse(&item.block, "mode");
-    check::required_fields(&mut cx, &analyses);
-    check::literal_names(&mut cx, &item.block);
+    check::required_fields(&mut cx, &analyses, &Mode::ALL);
+    check::literal_names(&mut cx, &analysis::literal_names(&item.block));
     cx.messages()
 }
 
-/// The presence of `field` at each certain return point of `mode`.
+/// The presence of `field` at each return point of `mode`.
 fn presences(item: &ItemFn, mode: Mode, field: analysis::Field) -> Vec<Presence> {
     let analyses = analysis::analyse(&item.block, "mode");
     let a = analyses
@@ -23,7 +23,6 @@ fn presences(item: &ItemFn, mode: Mode, field: analysis::Field) -> Vec<Presence>
         .expect("every mode is analysed");
     a.returns
         .iter()
-        .filter(|r| r.certain)
         .flat_map(|r| match &r.value {
             Value::Spec(c) => c.iter().map(|c| c.presence(field)).collect(),
             _ => vec![Presence::Unknown],
@@ -185,9 +184,10 @@ fn undecidable_paths_are_left_to_the_runtime() {
         }
     };
     assert_eq!(errors(item.clone()), Vec::<String>::new());
+    // The `let .. else` return, the helper's spec, and the tail.
     assert_eq!(
         presences(&item, Mode::Train, analysis::Field::TrainOp),
-        vec![Presence::Unknown]
+        vec![Presence::Absent, Presence::Unknown, Presence::Unknown]
     );
 }
 
@@ -355,4 +355,182 @@ fn deep_else_if_chain_does_not_overflow() {
         "{}",
         errs[0]
     );
+}
+
+/// The most common TF idiom: loss and train_op under `if let Some(labels) = labels`, and a
+/// predictions-only fall-through. The condition is not about `mode`: nothing is decided.
+#[test]
+fn if_let_some_labels_is_left_to_the_runtime() {
+    let item: ItemFn = parse_quote! {
+        fn f(features: X, labels: Option<Y>, mode: ModeKeys) -> EstimatorSpec {
+            let predictions = Predictions::from(features.clone());
+            if let Some(labels) = labels {
+                let loss = loss_fn(features, labels);
+                return EstimatorSpec {
+                    mode,
+                    loss: Some(loss.clone()),
+                    train_op: Some(TrainOp::minimize(loss, SgdConfig::new(), 0.1)),
+                    predictions: Some(predictions),
+                    ..EstimatorSpec::new(mode)
+                };
+            }
+            EstimatorSpec::new(mode).predictions(predictions)
+        }
+    };
+    assert_eq!(errors(item), Vec::<String>::new());
+}
+
+#[test]
+fn user_predicates_are_left_to_the_runtime() {
+    let item: ItemFn = parse_quote! {
+        fn f(features: X, mode: ModeKeys) -> EstimatorSpec {
+            let mut spec = EstimatorSpec::new(mode).loss(l).predictions(p);
+            if is_training(mode) { spec = spec.train_op(t); }
+            spec
+        }
+    };
+    assert_eq!(errors(item), Vec::<String>::new());
+}
+
+/// Every return point of TRAIN lacks `train_op`: an error at each, even behind an unknown
+/// condition, since whichever way it goes the spec misses the field.
+#[test]
+fn absent_on_every_return_is_an_error_at_each() {
+    let item: ItemFn = parse_quote! {
+        fn f(features: X, mode: ModeKeys) -> EstimatorSpec {
+            if unknown() { return EstimatorSpec::new(mode).loss(a).predictions(p); }
+            EstimatorSpec::new(mode).loss(b).predictions(p)
+        }
+    };
+    let errs = errors(item);
+    assert_eq!(errs.len(), 2, "{errs:#?}");
+    assert!(errs.iter().all(|e| e.starts_with("missing train_op for ModeKeys::Train")));
+}
+
+#[test]
+fn if_let_and_let_else_on_mode_are_decided() {
+    let item: ItemFn = parse_quote! {
+        fn f(features: X, mode: ModeKeys) -> EstimatorSpec {
+            if let ModeKeys::Predict = mode {
+                return EstimatorSpec::new(mode).predictions(p);
+            }
+            let (ModeKeys::Train | ModeKeys::Eval) = mode else {
+                return EstimatorSpec::new(mode).predictions(p);
+            };
+            EstimatorSpec::new(mode).loss(l).train_op(t)
+        }
+    };
+    assert_eq!(errors(item), Vec::<String>::new());
+    let item: ItemFn = parse_quote! {
+        fn f(features: X, mode: ModeKeys) -> EstimatorSpec {
+            if let ModeKeys::Predict = mode {
+                return EstimatorSpec::new(mode).loss(l);
+            }
+            let m @ (ModeKeys::Train | ModeKeys::Eval) = mode else { unreachable!() };
+            if let ModeKeys::Train = m { return EstimatorSpec::new(mode).loss(l); }
+            EstimatorSpec::new(m).loss(l)
+        }
+    };
+    let errs = errors(item);
+    assert_eq!(errs.len(), 2, "{errs:#?}");
+    assert!(errs[0].starts_with("missing train_op for ModeKeys::Train"), "{}", errs[0]);
+    assert!(errs[1].starts_with("missing predictions for ModeKeys::Predict"), "{}", errs[1]);
+}
+
+#[test]
+fn bindings_of_mode_in_guards_and_lets_are_mode() {
+    let item: ItemFn = parse_quote! {
+        fn f(features: X, mode: ModeKeys) -> EstimatorSpec {
+            match mode {
+                m if m == ModeKeys::Predict => EstimatorSpec::new(m).predictions(p),
+                other => {
+                    let current = &other;
+                    let train = matches!(*current, k if k == ModeKeys::Train);
+                    EstimatorSpec::new(other).loss(l).train_op(train.then(|| t))
+                }
+            }
+        }
+    };
+    assert_eq!(errors(item.clone()), Vec::<String>::new());
+    assert_eq!(
+        presences(&item, Mode::Eval, analysis::Field::TrainOp),
+        vec![Presence::Absent]
+    );
+    let item: ItemFn = parse_quote! {
+        fn f(features: X, mode: ModeKeys) -> EstimatorSpec {
+            if let m = mode.clone() && m == ModeKeys::Predict {
+                return EstimatorSpec::new(m).loss(l);
+            }
+            EstimatorSpec::new(mode).loss(l).train_op(t)
+        }
+    };
+    let errs = errors(item);
+    assert_eq!(errs.len(), 1, "{errs:#?}");
+    assert!(errs[0].starts_with("missing predictions for ModeKeys::Predict"));
+}
+
+#[test]
+fn while_let_on_mode_is_a_loop_taken_or_not() {
+    let item: ItemFn = parse_quote! {
+        fn f(features: X, mode: ModeKeys) -> EstimatorSpec {
+            while let ModeKeys::Predict = mode {
+                return EstimatorSpec::new(mode).predictions(p);
+            }
+            EstimatorSpec::new(mode).loss(l).train_op(t)
+        }
+    };
+    assert_eq!(errors(item.clone()), Vec::<String>::new());
+    assert_eq!(
+        presences(&item, Mode::Train, analysis::Field::Predictions),
+        vec![Presence::Absent],
+        "the loop body is not reached in TRAIN"
+    );
+}
+
+/// A macro the analysis does not know may expand to a `return`, and a labeled block may be
+/// left by a `break` with any value: both leave the mode to the runtime check.
+#[test]
+fn unknown_macros_and_labeled_blocks_are_left_to_the_runtime() {
+    let item: ItemFn = parse_quote! {
+        fn f(features: X, mode: ModeKeys) -> EstimatorSpec {
+            bail_with_full_spec!(mode);
+            EstimatorSpec::new(mode).predictions(p)
+        }
+    };
+    assert_eq!(errors(item), Vec::<String>::new());
+    let item: ItemFn = parse_quote! {
+        fn f(features: X, mode: ModeKeys) -> EstimatorSpec {
+            let spec = 'done: {
+                if ready() { break 'done EstimatorSpec::new(mode).loss(l).train_op(t).predictions(p); }
+                EstimatorSpec::new(mode).predictions(p)
+            };
+            spec
+        }
+    };
+    assert_eq!(errors(item), Vec::<String>::new());
+    let item: ItemFn = parse_quote! {
+        fn f(features: X, mode: ModeKeys) -> EstimatorSpec {
+            println!("step");
+            tracing::info!("mode = {}", mode);
+            EstimatorSpec::new(mode).predictions(p)
+        }
+    };
+    let errs = errors(item);
+    assert_eq!(errs.len(), 2, "known logging macros do not return: {errs:#?}");
+}
+
+#[test]
+fn declared_modes_limit_the_checks() {
+    let item: ItemFn = parse_quote! {
+        fn f(features: X, mode: ModeKeys) -> EstimatorSpec {
+            EstimatorSpec::new(mode).predictions(p)
+        }
+    };
+    let mut cx = Ctxt::default();
+    let analyses = analysis::analyse(&item.block, "mode");
+    check::required_fields(&mut cx, &analyses, &[Mode::Predict]);
+    assert!(cx.messages().is_empty(), "{:#?}", cx.messages());
+    check::required_fields(&mut cx, &analyses, &[Mode::Eval, Mode::Predict]);
+    assert_eq!(cx.messages().len(), 1);
+    assert!(cx.messages()[0].starts_with("missing loss for ModeKeys::Eval"));
 }

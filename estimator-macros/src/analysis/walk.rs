@@ -14,7 +14,6 @@ use super::syntax::{assigned_in, children, collect_pat_idents, mutate, roots};
 pub struct Walker {
     mode: Mode,
     returns: Vec<ReturnPoint>,
-    uncertain: usize,
     reasons: Vec<String>,
     depth: usize,
 }
@@ -25,13 +24,22 @@ const MAX_DEPTH: usize = 256;
 
 const DIVERGING_MACROS: [&str; 4] = ["panic", "unreachable", "todo", "unimplemented"];
 
+/// Macros known not to return from the function they are called in (unless a `return` is
+/// written in their arguments). Any other macro may expand to a `return`, so a path through
+/// it is left to the runtime check.
+const PLAIN_MACROS: [&str; 30] = [
+    "println", "print", "eprintln", "eprint", "format", "format_args", "write", "writeln",
+    "vec", "assert", "assert_eq", "assert_ne", "debug_assert", "debug_assert_eq",
+    "debug_assert_ne", "dbg", "matches", "concat", "stringify", "line", "column", "file",
+    "module_path", "cfg", "env", "trace", "debug", "info", "warn", "error",
+];
+
 impl Walker {
     /// Analyses `body` with `mode` fixed; `mode_ident` names the mode parameter.
     pub fn run(mode: Mode, mode_ident: &str, body: &Block) -> ModeAnalysis {
         let mut walker = Walker {
             mode,
             returns: Vec::new(),
-            uncertain: 0,
             reasons: Vec::new(),
             depth: 0,
         };
@@ -49,12 +57,7 @@ impl Walker {
 
     fn record(&mut self, value: Value) {
         let reason = self.reasons.last().cloned();
-        let certain = self.uncertain == 0;
-        self.returns.push(ReturnPoint {
-            value,
-            certain,
-            reason,
-        });
+        self.returns.push(ReturnPoint { value, reason });
     }
 
     fn block(&mut self, block: &Block, env: Env) -> Flow {
@@ -90,37 +93,54 @@ impl Walker {
 
     fn local(&mut self, local: &syn::Local, env: Env, bound: &mut Vec<String>) -> Flow {
         let flow = match &local.init {
-            Some(init) => {
-                let flow = self.expr(&init.expr, env);
-                if let (Some((_, diverge)), Some(env)) = (&init.diverge, &flow.env) {
-                    self.uncertain += 1;
-                    self.expr(diverge, env.clone());
-                    self.uncertain -= 1;
-                }
-                flow
-            }
+            Some(init) => self.expr(&init.expr, env),
             None => Flow::on(env, Value::Unknown),
         };
         let Some(mut env) = flow.env else {
             return Flow::diverged();
         };
+        if let Some((init, (_, diverge))) = local.init.as_ref().and_then(|i| Some((i, i.diverge.as_ref()?))) {
+            // `let PAT = init else { .. }`: decided when `init` is `mode`.
+            let tri = if cond::is_mode(&init.expr, &env) {
+                cond::pattern(&local.pat, self.mode)
+            } else {
+                Tri::Unknown
+            };
+            if tri != Tri::True {
+                let text = snippet(&local.pat);
+                self.branch(tri, format!("`let {text} = ..` does not match"), |w| {
+                    w.expr(diverge, env.clone())
+                });
+            }
+            if tri == Tri::False {
+                return Flow::diverged();
+            }
+        }
         bind(&local.pat, flow.value, &mut env, bound);
         Flow::on(env, Value::Unknown)
     }
 
     fn mac(&mut self, mac: &syn::Macro, env: Env) -> Flow {
-        let diverges = DIVERGING_MACROS.iter().any(|name| mac.path.is_ident(name));
-        if diverges {
-            Flow::diverged()
-        } else {
-            Flow::on(env, Value::Unknown)
+        let named = |names: &[&str]| {
+            let last = mac.path.segments.last().map(|s| s.ident.to_string());
+            last.is_some_and(|l| names.contains(&l.as_str()))
+        };
+        if named(&DIVERGING_MACROS) {
+            return Flow::diverged();
         }
+        let mut env = env;
+        if !named(&PLAIN_MACROS) || mentions_return(&mac.tokens) {
+            // It may return from the function, or assign anything it names.
+            self.record(Value::Unknown);
+            env.forget(idents_in(&mac.tokens));
+        }
+        Flow::on(env, Value::Unknown)
     }
 
     fn expr(&mut self, expr: &Expr, env: Env) -> Flow {
         if self.depth >= MAX_DEPTH {
-            // Not followed: from here on, no return point is certain (never decremented).
-            self.uncertain += 1;
+            // Not followed: it may return anything, so this mode is left to the runtime check.
+            self.record(Value::Unknown);
             return Flow::on(env, Value::Unknown);
         }
         self.depth += 1;
@@ -134,6 +154,7 @@ impl Walker {
             Expr::Return(r) => self.ret(r, env),
             Expr::If(i) => self.if_expr(i, env),
             Expr::Match(m) => self.match_expr(m, env),
+            Expr::Block(b) if b.label.is_some() => self.labeled_block(expr, &b.block, env),
             Expr::Block(b) => self.block(&b.block, env),
             Expr::Unsafe(u) => self.block(&u.block, env),
             Expr::Paren(p) => self.expr(&p.expr, env),
@@ -180,6 +201,7 @@ impl Walker {
         mutate(expr, &mut env);
         let value = match cond::decide(expr, &env, self.mode).known() {
             Some(b) if is_condition(expr) => Value::Bool(b),
+            _ if cond::is_mode(expr, &env) => Value::Mode,
             _ => spec::value_of(expr, values, &env, self.mode),
         };
         let value = self.with_reason(expr, value);
@@ -218,29 +240,19 @@ impl Walker {
     }
 
     fn if_expr(&mut self, i: &syn::ExprIf, env: Env) -> Flow {
-        let (tri, flow, bound) = match &*i.cond {
-            Expr::Let(l) => {
-                let flow = self.expr(&l.expr, env);
-                let mut names = Vec::new();
-                collect_pat_idents(&l.pat, &mut names);
-                (Tri::Unknown, flow, names)
-            }
-            c => {
-                let tri = env_decide(c, &env, self.mode);
-                (tri, self.expr(c, env), Vec::new())
-            }
-        };
+        let (tri, bindings) = cond::decide_chain(&i.cond, &env, self.mode);
+        let flow = self.expr(&i.cond, env);
         let Some(env) = flow.env else {
             return Flow::diverged();
         };
         let text = snippet(&*i.cond);
         let then_flow = (tri != Tri::False).then(|| {
             let mut inner = env.clone();
-            inner.forget(bound.clone());
+            let names = bind_all(&mut inner, bindings);
             let flow = self.branch(tri, format!("`{text}` is true"), |w| {
                 w.block(&i.then_branch, inner)
             });
-            scoped(flow, &env, bound)
+            scoped(flow, &env, names)
         });
         let else_flow = (tri != Tri::True).then(|| match &i.else_branch {
             Some((_, e)) => self.branch(tri, format!("`{text}` is false"), |w| {
@@ -256,14 +268,10 @@ impl Walker {
         let known = tri != Tri::Unknown;
         if known {
             self.reasons.push(reason);
-        } else {
-            self.uncertain += 1;
         }
         let flow = f(self);
         if known {
             self.reasons.pop();
-        } else {
-            self.uncertain -= 1;
         }
         flow
     }
@@ -281,18 +289,18 @@ impl Walker {
             } else {
                 Tri::Unknown
             };
-            if let Some((_, guard)) = &arm.guard {
-                tri = tri_and(tri, env_decide(guard, &env, self.mode));
-            }
-            if tri == Tri::False {
-                continue;
-            }
             let mut names = Vec::new();
             collect_pat_idents(&arm.pat, &mut names);
             let mut inner = env.clone();
             let binding = if on_mode { Value::Mode } else { Value::Unknown };
             for name in &names {
                 inner.set(name.clone(), binding.clone());
+            }
+            if let Some((_, guard)) = &arm.guard {
+                tri = tri_and(tri, env_decide(guard, &inner, self.mode));
+            }
+            if tri == Tri::False {
+                continue;
             }
             let pat = snippet(&arm.pat);
             let reason = format!("`match` arm `{pat}` is taken");
@@ -308,22 +316,90 @@ impl Walker {
     fn loop_expr(&mut self, expr: &Expr, env: Env) -> Flow {
         let mut env = env;
         env.forget(assigned_in(expr, &env));
-        self.uncertain += 1;
-        let body = match expr {
-            Expr::Loop(l) => Some(&l.body),
-            Expr::While(w) => Some(&w.body),
-            Expr::ForLoop(f) => {
-                self.expr(&f.expr, env.clone());
-                Some(&f.body)
+        match expr {
+            Expr::Loop(l) => {
+                self.block(&l.body, env.clone());
             }
-            _ => None,
-        };
-        if let Some(body) = body {
-            self.block(body, env.clone());
+            Expr::While(w) => {
+                let (tri, bindings) = cond::decide_chain(&w.cond, &env, self.mode);
+                let flow = self.expr(&w.cond, env.clone());
+                if let (Some(mut inner), true) = (flow.env, tri != Tri::False) {
+                    bind_all(&mut inner, bindings);
+                    self.block(&w.body, inner);
+                }
+            }
+            Expr::ForLoop(f) => {
+                let flow = self.expr(&f.expr, env.clone());
+                if let Some(mut inner) = flow.env {
+                    let mut names = Vec::new();
+                    collect_pat_idents(&f.pat, &mut names);
+                    inner.forget(names);
+                    self.block(&f.body, inner);
+                }
+            }
+            _ => {}
         }
-        self.uncertain -= 1;
         Flow::on(env, Value::Unknown)
     }
+
+    /// `'a: { .. break 'a value; .. }`: walked for its returns; what it yields, and what it
+    /// assigns, are unknown, since a `break` may leave it from any point.
+    fn labeled_block(&mut self, expr: &Expr, block: &Block, env: Env) -> Flow {
+        let mut env = env;
+        env.forget(assigned_in(expr, &env));
+        let flow = self.block(block, env.clone());
+        match flow.env {
+            Some(_) => Flow::on(env, Value::Unknown),
+            None if breaks_out(block) => Flow::on(env, Value::Unknown),
+            None => Flow::diverged(),
+        }
+    }
+}
+
+/// Binds `(name, value)` pairs from a pattern; returns the names, to end their scope later.
+fn bind_all(env: &mut Env, bindings: Vec<(String, Value)>) -> Vec<String> {
+    let mut names = Vec::new();
+    for (name, value) in bindings {
+        env.set(name.clone(), value);
+        names.push(name);
+    }
+    names
+}
+
+/// Whether `tokens` hold the keyword `return` (at any depth).
+fn mentions_return(tokens: &proc_macro2::TokenStream) -> bool {
+    tokens.clone().into_iter().any(|tt| match tt {
+        proc_macro2::TokenTree::Ident(i) => i == "return",
+        proc_macro2::TokenTree::Group(g) => mentions_return(&g.stream()),
+        _ => false,
+    })
+}
+
+/// Every identifier in `tokens`: the variables a macro might assign.
+fn idents_in(tokens: &proc_macro2::TokenStream) -> Vec<String> {
+    let mut out = Vec::new();
+    for tt in tokens.clone() {
+        match tt {
+            proc_macro2::TokenTree::Ident(i) => out.push(i.to_string()),
+            proc_macro2::TokenTree::Group(g) => out.extend(idents_in(&g.stream())),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Whether a `break` in `block` (outside nested loops and closures) may leave it.
+fn breaks_out(block: &Block) -> bool {
+    struct Breaks(bool);
+    impl<'ast> syn::visit::Visit<'ast> for Breaks {
+        fn visit_expr_break(&mut self, _: &'ast syn::ExprBreak) {
+            self.0 = true;
+        }
+        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+    }
+    let mut v = Breaks(false);
+    syn::visit::Visit::visit_block(&mut v, block);
+    v.0
 }
 
 fn tri_and(a: Tri, b: Tri) -> Tri {

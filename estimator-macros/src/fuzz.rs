@@ -105,7 +105,7 @@ fn build_case(seed: u64) -> Case {
 /// The macro's output, or the panic's message.
 fn expand(args: &TokenStream, input: &TokenStream) -> Result<TokenStream, String> {
     catch_unwind(AssertUnwindSafe(|| {
-        crate::expand::model_fn(args.clone(), input.clone())
+        crate::expand_model_fn(args.clone(), input.clone())
     }))
     .map_err(|payload| {
         payload
@@ -207,7 +207,7 @@ fn report(case: &Case, why: &str, out: Option<&TokenStream>) -> String {
         out.push_str(" ...");
     }
     format!(
-        "case seed {:#018x} ({:?}): {why}\n  rerun: ESTIMATOR_FUZZ_SEED={:#x} cargo test -p estimator-macros robustness::fuzz -- --nocapture\n  args: {}\n  input: {}\n  output: {out}",
+        "case seed {:#018x} ({:?}): {why}\n  rerun: ESTIMATOR_FUZZ_SEED={:#x} cargo test -p estimator-macros fuzz::fuzz -- --nocapture\n  args: {}\n  input: {}\n  output: {out}",
         case.seed, case.kind, case.seed, case.args, case.input
     )
 }
@@ -296,7 +296,7 @@ fn fuzz() {
     let (accepted, rejected): (u64, u64) =
         (tally.accepted.iter().sum(), tally.rejected.iter().sum());
     println!(
-        "robustness: {n} cases in {:.2?}: {accepted} valid (no compile_error), {rejected} invalid (compile_error), {} panics",
+        "fuzz: {n} cases in {:.2?}: {accepted} valid (no compile_error), {rejected} invalid (compile_error), {} panics",
         start.elapsed(),
         tally.panics
     );

@@ -1,0 +1,115 @@
+#[doc(hidden)]
+#[allow(non_camel_case_types)]
+pub struct __estimator_model_fn_regressor {
+    _private: (),
+}
+/// A regressor written with `match mode` and builder chains.
+#[allow(non_upper_case_globals)]
+pub const regressor: __estimator_model_fn_regressor = __estimator_model_fn_regressor {
+    _private: (),
+};
+impl __estimator_model_fn_regressor {
+    #[allow(clippy::too_many_arguments)]
+    fn __estimator_model_fn(
+        __arg0: Tensor<2>,
+        __arg1: Option<Tensor<1>>,
+        __arg2: ModeKeys,
+    ) -> ::estimator_runtime::__private::EstimatorSpec {
+        #[allow(dead_code, non_snake_case, clippy::all)]
+        fn regressor() {}
+        #[allow(clippy::too_many_arguments)]
+        fn __estimator_user_fn(
+            features: Tensor<2>,
+            labels: Option<Tensor<1>>,
+            mode: ModeKeys,
+        ) -> EstimatorSpec {
+            let value = features.sum_dim(1).flatten::<1>(0, 1);
+            match mode {
+                ModeKeys::Predict => {
+                    EstimatorSpec::new(mode).predictions(Predictions::from(value))
+                }
+                ModeKeys::Train | ModeKeys::Eval => {
+                    let loss = (value - labels.unwrap()).square().mean();
+                    let train_op = (mode == ModeKeys::Train)
+                        .then(|| TrainOp::minimize(loss.clone(), SgdConfig::new(), 0.1));
+                    EstimatorSpec::new(mode).loss(loss).train_op(train_op)
+                }
+            }
+        }
+        __estimator_user_fn(__arg0, __arg1, __arg2)
+    }
+    #[allow(clippy::too_many_arguments)]
+    fn __estimator_checked(
+        __arg0: Tensor<2>,
+        __arg1: Option<Tensor<1>>,
+        __arg2: ModeKeys,
+    ) -> ::core::result::Result<
+        ::estimator_runtime::__private::EstimatorSpec,
+        ::estimator_runtime::__private::Error,
+    > {
+        ::estimator_runtime::__private::EstimatorSpec::validate(
+            Self::__estimator_model_fn(__arg0, __arg1, __arg2),
+        )
+    }
+    #[doc(hidden)]
+    #[allow(clippy::type_complexity)]
+    const __ESTIMATOR_CHECKED: fn(
+        Tensor<2>,
+        Option<Tensor<1>>,
+        ModeKeys,
+    ) -> ::core::result::Result<
+        ::estimator_runtime::__private::EstimatorSpec,
+        ::estimator_runtime::__private::Error,
+    > = Self::__estimator_checked;
+}
+#[allow(clippy::type_complexity)]
+impl ::core::ops::Deref for __estimator_model_fn_regressor {
+    type Target = fn(
+        Tensor<2>,
+        Option<Tensor<1>>,
+        ModeKeys,
+    ) -> ::core::result::Result<
+        ::estimator_runtime::__private::EstimatorSpec,
+        ::estimator_runtime::__private::Error,
+    >;
+    fn deref(&self) -> &Self::Target {
+        &Self::__ESTIMATOR_CHECKED
+    }
+}
+impl ::estimator_runtime::__private::ModelFn for __estimator_model_fn_regressor {
+    type Model = ();
+    type Features = Tensor<2>;
+    type Labels = Tensor<1>;
+    type Params = ();
+    fn name(&self) -> &'static str {
+        "regressor"
+    }
+    fn modes(&self) -> &'static [::estimator_runtime::__private::ModeKeys] {
+        &[
+            ::estimator_runtime::__private::ModeKeys::Train,
+            ::estimator_runtime::__private::ModeKeys::Eval,
+            ::estimator_runtime::__private::ModeKeys::Predict,
+        ]
+    }
+    fn call(
+        &self,
+        __estimator_model: &Self::Model,
+        __estimator_features: Self::Features,
+        __estimator_labels: ::core::option::Option<Self::Labels>,
+        __estimator_mode: ::estimator_runtime::__private::ModeKeys,
+        __estimator_params: &Self::Params,
+        __estimator_config: &::estimator_runtime::__private::RunConfig,
+    ) -> ::estimator_runtime::__private::EstimatorSpec {
+        let _ = (
+            &__estimator_model,
+            &__estimator_labels,
+            &__estimator_params,
+            &__estimator_config,
+        );
+        Self::__estimator_model_fn(
+            __estimator_features,
+            __estimator_labels,
+            __estimator_mode,
+        )
+    }
+}

@@ -1,0 +1,144 @@
+#[doc(hidden)]
+#[allow(non_camel_case_types)]
+struct __estimator_model_fn_classifier {
+    _private: (),
+}
+#[allow(non_upper_case_globals)]
+const classifier: __estimator_model_fn_classifier = __estimator_model_fn_classifier {
+    _private: (),
+};
+impl __estimator_model_fn_classifier {
+    #[allow(clippy::too_many_arguments)]
+    fn __estimator_model_fn(
+        __arg0: &Mlp,
+        __arg1: Tensor<2>,
+        __arg2: Option<Tensor<1, Int>>,
+        __arg3: ModeKeys,
+        __arg4: &HParams,
+    ) -> ::estimator_runtime::__private::EstimatorSpec {
+        #[allow(dead_code, non_snake_case, clippy::all)]
+        fn classifier() {}
+        #[allow(clippy::too_many_arguments)]
+        fn __estimator_user_fn(
+            model: &Mlp,
+            features: Tensor<2>,
+            labels: Option<Tensor<1, Int>>,
+            mode: ModeKeys,
+            params: &HParams,
+        ) -> EstimatorSpec {
+            let logits = model.forward(features);
+            let classes = logits.clone().argmax(1).flatten::<1>(0, 1);
+            let predictions = Predictions::new().with("class", classes.clone());
+            if mode == ModeKeys::Predict {
+                return EstimatorSpec::new(mode).predictions(predictions);
+            }
+            let labels = labels.unwrap();
+            let loss = CrossEntropyLossConfig::new()
+                .init(&logits.device())
+                .forward(logits, labels.clone());
+            let train_op = if mode == ModeKeys::Train {
+                Some(
+                    TrainOp::minimize(
+                        loss.clone(),
+                        AdamConfig::new(),
+                        params.learning_rate,
+                    ),
+                )
+            } else {
+                None
+            };
+            EstimatorSpec {
+                mode,
+                predictions: Some(predictions),
+                loss: Some(loss),
+                train_op,
+                eval_metric_ops: EvalMetricOps::new()
+                    .with("accuracy", metrics::accuracy(labels, classes)),
+                ..EstimatorSpec::new(mode)
+            }
+        }
+        __estimator_user_fn(__arg0, __arg1, __arg2, __arg3, __arg4)
+    }
+    #[allow(clippy::too_many_arguments)]
+    fn __estimator_checked(
+        __arg0: &Mlp,
+        __arg1: Tensor<2>,
+        __arg2: Option<Tensor<1, Int>>,
+        __arg3: ModeKeys,
+        __arg4: &HParams,
+    ) -> ::core::result::Result<
+        ::estimator_runtime::__private::EstimatorSpec,
+        ::estimator_runtime::__private::Error,
+    > {
+        ::estimator_runtime::__private::EstimatorSpec::validate(
+            Self::__estimator_model_fn(__arg0, __arg1, __arg2, __arg3, __arg4),
+        )
+    }
+    #[doc(hidden)]
+    #[allow(clippy::type_complexity)]
+    const __ESTIMATOR_CHECKED: fn(
+        &Mlp,
+        Tensor<2>,
+        Option<Tensor<1, Int>>,
+        ModeKeys,
+        &HParams,
+    ) -> ::core::result::Result<
+        ::estimator_runtime::__private::EstimatorSpec,
+        ::estimator_runtime::__private::Error,
+    > = Self::__estimator_checked;
+}
+#[allow(clippy::type_complexity)]
+impl ::core::ops::Deref for __estimator_model_fn_classifier {
+    type Target = fn(
+        &Mlp,
+        Tensor<2>,
+        Option<Tensor<1, Int>>,
+        ModeKeys,
+        &HParams,
+    ) -> ::core::result::Result<
+        ::estimator_runtime::__private::EstimatorSpec,
+        ::estimator_runtime::__private::Error,
+    >;
+    fn deref(&self) -> &Self::Target {
+        &Self::__ESTIMATOR_CHECKED
+    }
+}
+impl ::estimator_runtime::__private::ModelFn for __estimator_model_fn_classifier {
+    type Model = Mlp;
+    type Features = Tensor<2>;
+    type Labels = Tensor<1, Int>;
+    type Params = HParams;
+    fn name(&self) -> &'static str {
+        "classifier"
+    }
+    fn modes(&self) -> &'static [::estimator_runtime::__private::ModeKeys] {
+        &[
+            ::estimator_runtime::__private::ModeKeys::Train,
+            ::estimator_runtime::__private::ModeKeys::Eval,
+            ::estimator_runtime::__private::ModeKeys::Predict,
+        ]
+    }
+    fn call(
+        &self,
+        __estimator_model: &Self::Model,
+        __estimator_features: Self::Features,
+        __estimator_labels: ::core::option::Option<Self::Labels>,
+        __estimator_mode: ::estimator_runtime::__private::ModeKeys,
+        __estimator_params: &Self::Params,
+        __estimator_config: &::estimator_runtime::__private::RunConfig,
+    ) -> ::estimator_runtime::__private::EstimatorSpec {
+        let _ = (
+            &__estimator_model,
+            &__estimator_labels,
+            &__estimator_params,
+            &__estimator_config,
+        );
+        Self::__estimator_model_fn(
+            __estimator_model,
+            __estimator_features,
+            __estimator_labels,
+            __estimator_mode,
+            __estimator_params,
+        )
+    }
+}
