@@ -29,6 +29,20 @@ pub enum Error {
         /// The mode the model_fn was called in.
         mode: ModeKeys,
     },
+    /// The model_fn was declared for other modes only (`#[model_fn(modes(predict))]`).
+    #[error(
+        "the model_fn `{model_fn}` does not support ModeKeys::{mode:?}: it declares `#[model_fn(modes({declared}))]` (add `{tf}` to its `modes(..)`, with the fields that mode needs)"
+    )]
+    UnsupportedMode {
+        /// The model_fn's name.
+        model_fn: &'static str,
+        /// The mode it was asked to run in.
+        mode: ModeKeys,
+        /// The modes it declares, as written in the attribute.
+        declared: String,
+        /// The mode's name in `modes(..)`.
+        tf: &'static str,
+    },
     /// The loss has more than one element.
     #[error("Loss must be scalar, given: {shape:?} (reduce it, e.g. with `.mean()`)")]
     LossNotScalar {

@@ -24,6 +24,26 @@ pub trait ModelFn {
     /// The function's name, for logs.
     fn name(&self) -> &'static str;
 
+    /// The modes the model_fn supports: all three unless the attribute says otherwise
+    /// (`#[model_fn(modes(predict))]` for a serving-only model_fn).
+    fn modes(&self) -> &'static [ModeKeys] {
+        &[ModeKeys::Train, ModeKeys::Eval, ModeKeys::Predict]
+    }
+
+    /// `Ok` if the model_fn supports `mode`, else [`Error::UnsupportedMode`].
+    fn ensure_mode(&self, mode: ModeKeys) -> Result<(), Error> {
+        if self.modes().contains(&mode) {
+            return Ok(());
+        }
+        let declared: Vec<&str> = self.modes().iter().map(|m| attribute_name(*m)).collect();
+        Err(Error::UnsupportedMode {
+            model_fn: self.name(),
+            mode,
+            declared: declared.join(", "),
+            tf: attribute_name(mode),
+        })
+    }
+
     /// Runs the user's function.
     fn call(
         &self,
@@ -44,6 +64,7 @@ pub trait ModelFn {
         params: &Self::Params,
         config: &RunConfig,
     ) -> Result<TrainModeSpec, Error> {
+        self.ensure_mode(ModeKeys::Train)?;
         TrainModeSpec::try_from(self.call(
             model,
             features,
@@ -63,6 +84,7 @@ pub trait ModelFn {
         params: &Self::Params,
         config: &RunConfig,
     ) -> Result<EvalModeSpec, Error> {
+        self.ensure_mode(ModeKeys::Eval)?;
         EvalModeSpec::try_from(self.call(
             model,
             features,
@@ -81,6 +103,7 @@ pub trait ModelFn {
         params: &Self::Params,
         config: &RunConfig,
     ) -> Result<PredictModeSpec, Error> {
+        self.ensure_mode(ModeKeys::Predict)?;
         PredictModeSpec::try_from(self.call(
             model,
             features,
@@ -89,6 +112,15 @@ pub trait ModelFn {
             params,
             config,
         ))
+    }
+}
+
+/// A mode's name in `#[model_fn(modes(..))]`.
+fn attribute_name(mode: ModeKeys) -> &'static str {
+    match mode {
+        ModeKeys::Train => "train",
+        ModeKeys::Eval => "eval",
+        ModeKeys::Predict => "predict",
     }
 }
 
