@@ -126,7 +126,11 @@ mod tests {
         let args = Args::parse(&mut cx, quote!(modes(predict, eval), crate = "x"));
         assert!(cx.is_empty(), "{:?}", cx.messages());
         assert_eq!(args.modes, vec![Mode::Eval, Mode::Predict]);
-        for bad in [quote!(modes()), quote!(modes(infer)), quote!(modes(eval, eval))] {
+        for bad in [
+            quote!(modes()),
+            quote!(modes(infer)),
+            quote!(modes(eval, eval)),
+        ] {
             let mut cx = Ctxt::default();
             Args::parse(&mut cx, bad.clone());
             assert_eq!(cx.messages().len(), 1, "{bad}");

@@ -72,7 +72,13 @@ pub fn required_fields(cx: &mut Ctxt, analyses: &[ModeAnalysis], modes: &[Mode])
             for (point, cands) in &specs {
                 for cand in cands.iter() {
                     let spec_reason = cand.reason.as_ref().or(point.reason.as_ref());
-                    add(&mut missing, analysis.mode, field, cand.site(field), spec_reason);
+                    add(
+                        &mut missing,
+                        analysis.mode,
+                        field,
+                        cand.site(field),
+                        spec_reason,
+                    );
                 }
             }
         }
@@ -184,9 +190,9 @@ pub fn literal_names(cx: &mut Ctxt, names: &[LiteralNames]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use syn::Block;
     use proc_macro2::{Delimiter, Group};
     use quote::quote;
+    use syn::Block;
 
     /// A name from a `macro_rules!` `$name:expr` arrives in an invisible group.
     #[test]

@@ -158,7 +158,12 @@ fn role_arg(role: Role) -> TokenStream {
 
 /// `__estimator_model_fn`: declares an item named like the user's function (shadowing the
 /// `const` inside), then the user's function as written, and calls it.
-fn wrapper(item: &ItemFn, private: &TokenStream, arg_names: &[Ident], tys: &[&Type]) -> TokenStream {
+fn wrapper(
+    item: &ItemFn,
+    private: &TokenStream,
+    arg_names: &[Ident],
+    tys: &[&Type],
+) -> TokenStream {
     let name = &item.sig.ident;
     let mut user = item.clone();
     user.sig.ident = Ident::new("__estimator_user_fn", name.span());

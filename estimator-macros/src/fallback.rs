@@ -15,11 +15,16 @@ use syn::{FnArg, Item, ItemFn};
 /// a hidden name) so that rust-analyzer still sees its body.
 pub fn item(cx: Ctxt, args: &Args, item: &ItemFn, sig: &Signature) -> TokenStream {
     let errors = cx.into_compile_errors();
+    if has_receiver(item) {
+        // A method: the attribute sits in an `impl`, where no stand-in item can go.
+        return quote!(#item #errors);
+    }
+    let generic = !item.sig.generics.params.is_empty();
     let private = expand::private(args);
     let marker = expand::marker(item);
     let value = expand::value(item);
     let ty = |role: Role| {
-        sig.get(role).map_or_else(
+        sig.get(role).filter(|_| !generic).map_or_else(
             || quote!(()),
             |p| {
                 let t = &p.inner;
@@ -74,12 +79,16 @@ pub fn item(cx: Ctxt, args: &Args, item: &ItemFn, sig: &Signature) -> TokenStrea
 /// `Deref` to a function pointer with the parameter types as written, so a direct call still
 /// resolves; none when the function takes `self`.
 fn deref(private: &TokenStream, marker: &syn::Ident, item: &ItemFn) -> TokenStream {
+    if !item.sig.generics.params.is_empty() {
+        return TokenStream::new();
+    }
     let tys: Option<Vec<&syn::Type>> = item
         .sig
         .inputs
         .iter()
         .map(|a| match a {
-            FnArg::Typed(t) => Some(&*t.ty),
+            FnArg::Typed(t) if !mentions_impl(&t.ty) => Some(&*t.ty),
+            FnArg::Typed(_) => None,
             FnArg::Receiver(_) => None,
         })
         .collect();
@@ -97,12 +106,27 @@ fn deref(private: &TokenStream, marker: &syn::Ident, item: &ItemFn) -> TokenStre
     }
 }
 
-/// The user's function under a hidden name, as an associated function; dropped when it takes
-/// `self` (it would become a method of the marker, and its body would give follow-on errors).
-fn user_fn(item: &ItemFn) -> TokenStream {
-    if item.sig.inputs.iter().any(|a| matches!(a, FnArg::Receiver(_))) {
-        return TokenStream::new();
+fn has_receiver(item: &ItemFn) -> bool {
+    item.sig
+        .inputs
+        .iter()
+        .any(|a| matches!(a, FnArg::Receiver(_)))
+}
+
+/// Whether `ty` holds an `impl Trait`, which a function pointer type cannot.
+fn mentions_impl(ty: &syn::Type) -> bool {
+    fn walk(tokens: TokenStream) -> bool {
+        tokens.into_iter().any(|tt| match tt {
+            proc_macro2::TokenTree::Ident(i) => i == "impl",
+            proc_macro2::TokenTree::Group(g) => walk(g.stream()),
+            _ => false,
+        })
     }
+    walk(ty.to_token_stream())
+}
+
+/// The user's function under a hidden name, as an associated function.
+fn user_fn(item: &ItemFn) -> TokenStream {
     let mut user = item.clone();
     user.sig.ident = syn::Ident::new("__estimator_model_fn", item.sig.ident.span());
     user.vis = syn::Visibility::Inherited;

@@ -36,13 +36,13 @@ mod tests {
 
     #[test]
     fn parentheses_and_invisible_groups_are_transparent() {
-        let group = Group::new(Delimiter::None, quote!(((mode))));
+        let group = Group::new(Delimiter::None, quote!((mode)));
         let e: syn::Expr = syn::parse2(quote!((#group))).expect("an expression");
         assert!(matches!(super::expr(&e), syn::Expr::Path(p) if p.path.is_ident("mode")));
-        let t: syn::Type = syn::parse_quote!(((ModeKeys)));
+        let t: syn::Type = syn::parse_quote!((ModeKeys));
         assert!(matches!(super::ty(&t), syn::Type::Path(_)));
         let p: syn::Pat = syn::Pat::parse_single
-            .parse2(quote!(((x))))
+            .parse2(quote!((x)))
             .expect("a pattern");
         assert!(matches!(super::pat(&p), syn::Pat::Ident(_)));
     }

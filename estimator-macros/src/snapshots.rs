@@ -63,7 +63,10 @@ fn expansions_match_their_snapshots() {
             )),
             Err(_) if !overwrite => {
                 std::fs::write(&snapshot, &expanded).expect("the snapshot is writable");
-                failures.push(format!("{}: new snapshot written; review it", snapshot.display()));
+                failures.push(format!(
+                    "{}: new snapshot written; review it",
+                    snapshot.display()
+                ));
             }
             _ => std::fs::write(&snapshot, &expanded).expect("the snapshot is writable"),
         }

@@ -404,7 +404,10 @@ fn absent_on_every_return_is_an_error_at_each() {
     };
     let errs = errors(item);
     assert_eq!(errs.len(), 2, "{errs:#?}");
-    assert!(errs.iter().all(|e| e.starts_with("missing train_op for ModeKeys::Train")));
+    assert!(
+        errs.iter()
+            .all(|e| e.starts_with("missing train_op for ModeKeys::Train"))
+    );
 }
 
 #[test]
@@ -433,8 +436,16 @@ fn if_let_and_let_else_on_mode_are_decided() {
     };
     let errs = errors(item);
     assert_eq!(errs.len(), 2, "{errs:#?}");
-    assert!(errs[0].starts_with("missing train_op for ModeKeys::Train"), "{}", errs[0]);
-    assert!(errs[1].starts_with("missing predictions for ModeKeys::Predict"), "{}", errs[1]);
+    assert!(
+        errs[0].starts_with("missing train_op for ModeKeys::Train"),
+        "{}",
+        errs[0]
+    );
+    assert!(
+        errs[1].starts_with("missing predictions for ModeKeys::Predict"),
+        "{}",
+        errs[1]
+    );
 }
 
 #[test]
@@ -516,7 +527,11 @@ fn unknown_macros_and_labeled_blocks_are_left_to_the_runtime() {
         }
     };
     let errs = errors(item);
-    assert_eq!(errs.len(), 2, "known logging macros do not return: {errs:#?}");
+    assert_eq!(
+        errs.len(),
+        2,
+        "known logging macros do not return: {errs:#?}"
+    );
 }
 
 #[test]

@@ -28,10 +28,36 @@ const DIVERGING_MACROS: [&str; 4] = ["panic", "unreachable", "todo", "unimplemen
 /// written in their arguments). Any other macro may expand to a `return`, so a path through
 /// it is left to the runtime check.
 const PLAIN_MACROS: [&str; 30] = [
-    "println", "print", "eprintln", "eprint", "format", "format_args", "write", "writeln",
-    "vec", "assert", "assert_eq", "assert_ne", "debug_assert", "debug_assert_eq",
-    "debug_assert_ne", "dbg", "matches", "concat", "stringify", "line", "column", "file",
-    "module_path", "cfg", "env", "trace", "debug", "info", "warn", "error",
+    "println",
+    "print",
+    "eprintln",
+    "eprint",
+    "format",
+    "format_args",
+    "write",
+    "writeln",
+    "vec",
+    "assert",
+    "assert_eq",
+    "assert_ne",
+    "debug_assert",
+    "debug_assert_eq",
+    "debug_assert_ne",
+    "dbg",
+    "matches",
+    "concat",
+    "stringify",
+    "line",
+    "column",
+    "file",
+    "module_path",
+    "cfg",
+    "env",
+    "trace",
+    "debug",
+    "info",
+    "warn",
+    "error",
 ];
 
 impl Walker {
@@ -99,7 +125,11 @@ impl Walker {
         let Some(mut env) = flow.env else {
             return Flow::diverged();
         };
-        if let Some((init, (_, diverge))) = local.init.as_ref().and_then(|i| Some((i, i.diverge.as_ref()?))) {
+        if let Some((init, (_, diverge))) = local
+            .init
+            .as_ref()
+            .and_then(|i| Some((i, i.diverge.as_ref()?)))
+        {
             // `let PAT = init else { .. }`: decided when `init` is `mode`.
             let tri = if cond::is_mode(&init.expr, &env) {
                 cond::pattern(&local.pat, self.mode)

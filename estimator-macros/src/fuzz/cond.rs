@@ -5,8 +5,11 @@ use super::modes::Pen;
 use super::rng::Rng;
 use crate::analysis::Mode;
 
-/// A condition on the mode, always decidable.
+/// A condition on the mode: decidable, or (`Opaque`) a form the analysis does not model.
 pub enum Cond {
+    /// Undecidable from `mode`: a user predicate, a closure, a loop, a field of `params`, …
+    /// (which one: an index into [`OPAQUE`]).
+    Opaque(usize),
     Eq(Mode, bool),
     Ne(Mode),
     Matches(Vec<Mode>),
@@ -18,9 +21,25 @@ pub enum Cond {
     Var(Box<Cond>),
 }
 
+/// Conditions the analysis cannot decide; `MODE` stands for the mode's name.
+const OPAQUE: [&str; 8] = [
+    "labels_opt.is_some()",
+    "is_training(MODE)",
+    "(|| x.is_empty())()",
+    "{ let mut seen = false; for _ in 0..steps { seen = !seen; } seen }",
+    "cfg!(debug_assertions)",
+    "params.flag",
+    "check(&MODE)",
+    "(MODE == ModeKeys::Train) == params.flag",
+];
+
 impl Cond {
-    pub fn random(rng: &mut Rng, depth: usize) -> Cond {
-        let sub = |rng: &mut Rng| Box::new(Cond::random(rng, depth.saturating_sub(1)));
+    /// A condition with `opaque` percent of its nodes undecidable.
+    pub fn random(rng: &mut Rng, depth: usize, opaque: u64) -> Cond {
+        if rng.chance(opaque) {
+            return Cond::Opaque(rng.below(OPAQUE.len()));
+        }
+        let sub = |rng: &mut Rng| Box::new(Cond::random(rng, depth.saturating_sub(1), opaque));
         match rng.below(if depth == 0 { 10 } else { 18 }) {
             0..=3 => Cond::Eq(rng.mode(), rng.chance(30)),
             4..=5 => Cond::Ne(rng.mode()),
@@ -33,21 +52,45 @@ impl Cond {
         }
     }
 
-    pub fn eval(&self, m: Mode) -> bool {
+    /// Whether it holds a condition the analysis does not model.
+    pub fn unmodelled(&self) -> bool {
         match self {
-            Cond::Eq(x, _) => *x == m,
-            Cond::Ne(x) => *x != m,
-            Cond::Matches(xs) => xs.contains(&m),
-            Cond::Lit(b) => *b,
-            Cond::Not(c) => !c.eval(m),
-            Cond::And(a, b) => a.eval(m) && b.eval(m),
-            Cond::Or(a, b) => a.eval(m) || b.eval(m),
+            Cond::Opaque(_) => true,
+            Cond::Not(c) | Cond::Var(c) => c.unmodelled(),
+            Cond::And(a, b) | Cond::Or(a, b) => a.unmodelled() || b.unmodelled(),
+            _ => false,
+        }
+    }
+
+    /// The value in mode `m`; `None` where it depends on more than the mode.
+    pub fn eval(&self, m: Mode) -> Option<bool> {
+        match self {
+            Cond::Opaque(_) => None,
+            Cond::Eq(x, _) => Some(*x == m),
+            Cond::Ne(x) => Some(*x != m),
+            Cond::Matches(xs) => Some(xs.contains(&m)),
+            Cond::Lit(b) => Some(*b),
+            Cond::Not(c) => c.eval(m).map(|b| !b),
+            Cond::And(a, b) => match (a.eval(m), b.eval(m)) {
+                (Some(false), _) | (_, Some(false)) => Some(false),
+                (Some(true), Some(true)) => Some(true),
+                _ => None,
+            },
+            Cond::Or(a, b) => match (a.eval(m), b.eval(m)) {
+                (Some(true), _) | (_, Some(true)) => Some(true),
+                (Some(false), Some(false)) => Some(false),
+                _ => None,
+            },
             Cond::Var(c) => c.eval(m),
         }
     }
 
     pub fn render(&self, p: &mut Pen) -> String {
         let text = match self {
+            Cond::Opaque(i) => {
+                let mode = p.mode();
+                format!("({})", OPAQUE[*i].replace("MODE", &mode))
+            }
             Cond::Eq(x, false) => format!("{} == {}", p.mode(), p.variant(*x)),
             Cond::Eq(x, true) => format!("{} == {}", p.variant(*x), p.mode()),
             Cond::Ne(x) => format!("{} != {}", p.mode(), p.variant(*x)),
@@ -89,14 +132,24 @@ pub enum Opt {
 }
 
 impl Opt {
-    pub fn random(rng: &mut Rng) -> Opt {
+    /// A value; `opaque` percent of its conditions' nodes are undecidable.
+    pub fn random(rng: &mut Rng, opaque: u64) -> Opt {
         match rng.below(20) {
             0..=10 => Opt::Some,
             11..=13 => Opt::None,
             14 => Opt::Unknown,
-            15..=16 => Opt::If(Cond::random(rng, 1), rng.chance(50)),
-            17..=18 => Opt::Then(Cond::random(rng, 1)),
+            15..=16 => Opt::If(Cond::random(rng, 1, opaque), rng.chance(50)),
+            17..=18 => Opt::Then(Cond::random(rng, 1, opaque)),
             _ => Opt::Match(rng.modes()),
+        }
+    }
+
+    /// Whether it is an `Option` of unknown origin, or hangs on an undecidable condition.
+    pub fn unmodelled(&self) -> bool {
+        match self {
+            Opt::Unknown => true,
+            Opt::If(c, _) | Opt::Then(c) => c.unmodelled(),
+            _ => false,
         }
     }
 
@@ -106,8 +159,8 @@ impl Opt {
             Opt::Some => Some(true),
             Opt::None => Some(false),
             Opt::Unknown => None,
-            Opt::If(c, some_first) => Some(c.eval(m) == *some_first),
-            Opt::Then(c) => Some(c.eval(m)),
+            Opt::If(c, some_first) => c.eval(m).map(|b| b == *some_first),
+            Opt::Then(c) => c.eval(m),
             Opt::Match(ms) => Some(ms.contains(&m)),
         }
     }

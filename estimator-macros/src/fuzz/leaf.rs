@@ -16,12 +16,17 @@ pub struct Leaf {
 }
 
 impl Leaf {
-    pub fn random(rng: &mut Rng) -> Leaf {
+    /// A spec; `opaque` percent of its conditions' nodes are undecidable.
+    pub fn random(rng: &mut Rng, opaque: u64) -> Leaf {
         let metric = rng
             .chance(20)
             .then(|| *rng.pick(&["accuracy", "loss", "global_step"]));
         Leaf {
-            opts: [Opt::random(rng), Opt::random(rng), Opt::random(rng)],
+            opts: [
+                Opt::random(rng, opaque),
+                Opt::random(rng, opaque),
+                Opt::random(rng, opaque),
+            ],
             style: rng.below(6),
             omit_none: rng.chance(50),
             metric,

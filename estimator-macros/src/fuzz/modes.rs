@@ -1,7 +1,7 @@
 //! Structured model_fns: random trees of decidable mode conditions whose leaves return specs,
 //! together with the errors the macro must give, computed here independently of it.
 
-use super::cond::{Cond, patterns};
+use super::cond::{Cond, Opt, patterns};
 use super::leaf::Leaf;
 use super::rng::Rng;
 use crate::analysis::Mode;
@@ -24,6 +24,9 @@ fn required(mode: Mode) -> &'static [usize] {
 pub struct Expected {
     /// `(field, mode variant)` for every required field a mode's path leaves `None`.
     pub missing: BTreeSet<(String, String)>,
+    /// Whether the body holds forms the analysis does not model (undecidable conditions,
+    /// `if let`, loops, closures, unknown macros, unknown `Option`s).
+    pub unmodelled: bool,
     /// How many reserved metric names the body writes (on any path, reachable or not).
     pub reserved: usize,
 }
@@ -119,48 +122,115 @@ enum Node {
     Match(Vec<MatchArm>),
     /// `let spec = { .. }; spec`.
     Bound(Box<Node>),
+    /// `if let Some(_l) = labels_opt { .. } else { .. }`: not about the mode.
+    IfLetSome(Box<Node>, Box<Node>),
+    /// `for _ in 0..steps { if c { <returns> } } <rest>`: the loop may run or not.
+    Looped(Cond, Box<Node>, Box<Node>),
+    /// `user_macro!(x); ..`: a macro the analysis does not know, which may return.
+    UserMacro(Box<Node>),
+    /// `println!(..); ..`: a known macro, which does not return.
+    Logged(Box<Node>),
+}
+
+/// What a mode may reach: the leaves it may return (a superset, where conditions are
+/// undecidable), and whether it passes a macro that may return by itself.
+#[derive(Default)]
+struct Reach<'a> {
+    leaves: Vec<&'a Leaf>,
+    opaque: bool,
 }
 
 impl Node {
-    fn random(rng: &mut Rng, depth: usize) -> Node {
+    fn random(rng: &mut Rng, depth: usize, opaque: u64) -> Node {
         if depth == 0 || rng.chance(25) {
-            return Node::Leaf(Leaf::random(rng));
+            return Node::Leaf(Leaf::random(rng, opaque));
         }
-        let sub = |rng: &mut Rng| Box::new(Node::random(rng, depth - 1));
-        match rng.below(7) {
-            0..=1 => Node::IfElse(Cond::random(rng, 2), sub(rng), sub(rng)),
-            2..=3 => Node::Early(Cond::random(rng, 2), sub(rng), sub(rng)),
-            4..=5 => Node::Match(random_arms(rng, depth)),
-            _ => Node::Bound(sub(rng)),
+        let sub = |rng: &mut Rng| Box::new(Node::random(rng, depth - 1, opaque));
+        let cond = |rng: &mut Rng| Cond::random(rng, 2, opaque);
+        let kinds = if opaque > 0 { 11 } else { 7 };
+        match rng.below(kinds) {
+            0..=1 => Node::IfElse(cond(rng), sub(rng), sub(rng)),
+            2..=3 => Node::Early(cond(rng), sub(rng), sub(rng)),
+            4..=5 => Node::Match(random_arms(rng, depth, opaque)),
+            6 => Node::Bound(sub(rng)),
+            7 => Node::IfLetSome(sub(rng), sub(rng)),
+            8 => Node::Looped(cond(rng), sub(rng), sub(rng)),
+            9 if rng.chance(30) => Node::UserMacro(sub(rng)),
+            _ => Node::Logged(sub(rng)),
         }
     }
 
-    /// The leaf mode `m` returns, as Rust runs it.
-    fn reach(&self, m: Mode) -> Option<&Leaf> {
+    /// What mode `m` may reach, with every undecidable condition taken both ways.
+    fn reach<'a>(&'a self, m: Mode, out: &mut Reach<'a>) {
         match self {
-            Node::Leaf(leaf) => Some(leaf),
-            Node::IfElse(c, a, b) | Node::Early(c, a, b) if c.eval(m) => a.reach(m),
-            Node::IfElse(_, _, b) | Node::Early(_, _, b) => b.reach(m),
+            Node::Leaf(leaf) => out.leaves.push(leaf),
+            Node::IfElse(c, a, b) | Node::Early(c, a, b) | Node::Looped(c, a, b) => {
+                let loops = matches!(self, Node::Looped(..));
+                match c.eval(m) {
+                    Some(true) if !loops => a.reach(m, out),
+                    Some(false) => b.reach(m, out),
+                    _ => {
+                        a.reach(m, out);
+                        b.reach(m, out);
+                    }
+                }
+            }
+            Node::IfLetSome(a, b) => {
+                a.reach(m, out);
+                b.reach(m, out);
+            }
+            Node::Match(arms) => {
+                for (arm, guard, body) in arms {
+                    if matches!(arm, Arm::Modes(ms) if !ms.contains(&m)) {
+                        continue;
+                    }
+                    let guard = guard.as_ref().map_or(Some(true), |g| g.eval(m));
+                    if guard != Some(false) {
+                        body.reach(m, out);
+                    }
+                    if guard == Some(true) {
+                        break;
+                    }
+                }
+            }
+            Node::Bound(n) | Node::Logged(n) => n.reach(m, out),
+            Node::UserMacro(n) => {
+                out.opaque = true;
+                n.reach(m, out);
+            }
+        }
+    }
+
+    /// Whether the tree holds a form the analysis does not model.
+    fn unmodelled(&self) -> bool {
+        match self {
+            Node::Leaf(leaf) => leaf.opts.iter().any(Opt::unmodelled),
+            Node::IfElse(c, a, b) | Node::Early(c, a, b) | Node::Looped(c, a, b) => {
+                matches!(self, Node::Looped(..))
+                    || c.unmodelled()
+                    || a.unmodelled()
+                    || b.unmodelled()
+            }
+            Node::IfLetSome(..) | Node::UserMacro(_) => true,
             Node::Match(arms) => arms
                 .iter()
-                .find(|(arm, guard, _)| {
-                    let pattern = !matches!(arm, Arm::Modes(ms) if !ms.contains(&m));
-                    pattern && guard.as_ref().is_none_or(|g| g.eval(m))
-                })
-                .and_then(|(_, _, n)| n.reach(m)),
-            Node::Bound(n) => n.reach(m),
+                .any(|(_, g, n)| g.as_ref().is_some_and(Cond::unmodelled) || n.unmodelled()),
+            Node::Bound(n) | Node::Logged(n) => n.unmodelled(),
         }
     }
 
     fn leaves<'a>(&'a self, out: &mut Vec<&'a Leaf>) {
         match self {
             Node::Leaf(leaf) => out.push(leaf),
-            Node::IfElse(_, a, b) | Node::Early(_, a, b) => {
+            Node::IfElse(_, a, b)
+            | Node::Early(_, a, b)
+            | Node::Looped(_, a, b)
+            | Node::IfLetSome(a, b) => {
                 a.leaves(out);
                 b.leaves(out);
             }
             Node::Match(arms) => arms.iter().for_each(|(_, _, n)| n.leaves(out)),
-            Node::Bound(n) => n.leaves(out),
+            Node::Bound(n) | Node::UserMacro(n) | Node::Logged(n) => n.leaves(out),
         }
     }
 
@@ -178,6 +248,18 @@ impl Node {
                 let c = c.render(p);
                 format!("if {c} {{ {} }} {}", a.render(p, true), b.render(p, ret))
             }
+            Node::Looped(c, a, b) => {
+                let c = c.render(p);
+                let a = a.render(p, true);
+                format!(
+                    "for _ in 0..steps {{ if {c} {{ {a} }} }} {}",
+                    b.render(p, ret)
+                )
+            }
+            Node::IfLetSome(a, b) => {
+                let (a, b) = (a.render(p, ret), b.render(p, ret));
+                format!("if let Some(_l) = labels_opt {{ {a} }} else {{ {b} }}")
+            }
             Node::Match(arms) => {
                 let scrutinee = p.mode();
                 let arms: Vec<String> = arms.iter().map(|arm| render_arm(arm, p, ret)).collect();
@@ -186,6 +268,11 @@ impl Node {
             Node::Bound(n) => {
                 let tail = if ret { "return spec;" } else { "spec" };
                 format!("let spec = {{ {} }}; {tail}", n.render(p, false))
+            }
+            Node::UserMacro(n) => format!("{{ trace_step!(x); {} }}", n.render(p, ret)),
+            Node::Logged(n) => {
+                let mode = p.mode();
+                format!("{{ println!(\"{{:?}}\", {mode}); {} }}", n.render(p, ret))
             }
         }
     }
@@ -203,7 +290,7 @@ fn render_arm((arm, guard, body): &MatchArm, p: &mut Pen, ret: bool) -> String {
 }
 
 /// Arms that split the three modes, some guarded; after a guard, the last arm is `_`.
-fn random_arms(rng: &mut Rng, depth: usize) -> Vec<MatchArm> {
+fn random_arms(rng: &mut Rng, depth: usize, opaque: u64) -> Vec<MatchArm> {
     let mut modes = Mode::ALL.to_vec();
     rng.shuffle(&mut modes);
     let mut arms = Vec::new();
@@ -211,25 +298,27 @@ fn random_arms(rng: &mut Rng, depth: usize) -> Vec<MatchArm> {
     while !modes.is_empty() {
         let take = 1 + rng.below(modes.len());
         let rest = modes.split_off(take);
-        let guard = rng.chance(20).then(|| Cond::random(rng, 1));
+        let guard = rng.chance(20).then(|| Cond::random(rng, 1, opaque));
         guarded |= guard.is_some();
         let arm = match (rest.is_empty() && rng.chance(40), rng.chance(50)) {
             (true, true) => Arm::Wild,
             (true, false) => Arm::Bind,
             (false, _) => Arm::Modes(modes),
         };
-        arms.push((arm, guard, Node::random(rng, depth - 1)));
+        arms.push((arm, guard, Node::random(rng, depth - 1, opaque)));
         modes = rest;
     }
     if guarded {
-        arms.push((Arm::Wild, None, Node::random(rng, depth - 1)));
+        arms.push((Arm::Wild, None, Node::random(rng, depth - 1, opaque)));
     }
     arms
 }
 
 /// A generated model_fn and the errors it must give.
 pub fn generate(rng: &mut Rng) -> (TokenStream, Expected) {
-    let root = Node::random(rng, 3);
+    // Most trees are fully decidable; the others mix in forms the analysis does not model.
+    let opaque = *rng.pick(&[0, 0, 0, 10, 25, 50]);
+    let root = Node::random(rng, 3, opaque);
     let scrutinee = if rng.chance(20) { "current" } else { "mode" };
     let invisible = *rng.pick(&[0, 0, 5, 20]);
     let ret = rng.chance(30);
@@ -269,12 +358,22 @@ pub fn generate(rng: &mut Rng) -> (TokenStream, Expected) {
     (make_invisible(tokens), expected(&root))
 }
 
+/// The errors the contract asks for: a required field is missing in a mode only where every
+/// leaf that mode may reach leaves it `None`, and no macro that may return lies on the way.
 fn expected(root: &Node) -> Expected {
     let mut missing = BTreeSet::new();
     for m in Mode::ALL {
-        let Some(leaf) = root.reach(m) else { continue };
+        let mut reach = Reach::default();
+        root.reach(m, &mut reach);
+        if reach.opaque || reach.leaves.is_empty() {
+            continue;
+        }
         for &f in required(m) {
-            if leaf.opts[f].eval(m) == Some(false) {
+            if reach
+                .leaves
+                .iter()
+                .all(|l| l.opts[f].eval(m) == Some(false))
+            {
                 missing.insert((FIELDS[f].to_string(), m.variant().to_string()));
             }
         }
@@ -285,5 +384,9 @@ fn expected(root: &Node) -> Expected {
         .iter()
         .filter(|l| matches!(l.metric, Some("loss" | "global_step")))
         .count();
-    Expected { missing, reserved }
+    Expected {
+        missing,
+        unmodelled: root.unmodelled(),
+        reserved,
+    }
 }
