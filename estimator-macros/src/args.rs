@@ -12,7 +12,8 @@ pub struct Args {
     /// Path of the runtime crate that generated code names (`::estimator_runtime` by default).
     pub krate: Path,
     /// The modes the model_fn supports (all three by default); the others are not checked,
-    /// and the Estimator refuses to run them.
+    /// and the Estimator refuses to run them. Empty when the arguments have an error: what
+    /// the user meant is unknown, so no mode is checked.
     pub modes: Vec<Mode>,
 }
 
@@ -47,12 +48,17 @@ impl Args {
                 )))
             }
         });
-        if let Err(err) = parser.parse2(tokens) {
-            cx.push(err);
-        }
+        let parsed = parser.parse2(tokens);
+        let modes = match parsed {
+            Ok(()) => modes.unwrap_or_else(|| Mode::ALL.to_vec()),
+            Err(err) => {
+                cx.push(err);
+                Vec::new()
+            }
+        };
         Args {
             krate: krate.unwrap_or_else(|| parse_quote!(::estimator_runtime)),
-            modes: modes.unwrap_or_else(|| Mode::ALL.to_vec()),
+            modes,
         }
     }
 }

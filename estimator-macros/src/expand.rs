@@ -2,10 +2,10 @@
 //!
 //! The annotated name becomes a `const` of a marker type that implements `ModelFn` and derefs
 //! to a function pointer, so it can be handed to `Estimator::new` and called like the function.
-//! The user's function is kept as written, nested inside a wrapper whose body declares a
-//! function item of the same name: inside the user's body, that item shadows the `const`, so a
-//! parameter or a `let` with the function's name (`fn model(model: &Net, ..)`) is a plain
-//! binding and not a constant pattern.
+//! The user's function is kept as written, nested inside a wrapper whose body declares function
+//! items named like it and like its parameters: inside the user's body, those shadow any
+//! `const` of the same name (this one, or another model_fn's), so a parameter or a `let` with
+//! such a name (`fn model(model: &Net, ..)`) is a plain binding and not a constant pattern.
 
 use crate::analysis::Mode;
 use crate::args::Args;
@@ -156,8 +156,10 @@ fn role_arg(role: Role) -> TokenStream {
     }
 }
 
-/// `__estimator_model_fn`: declares an item named like the user's function (shadowing the
-/// `const` inside), then the user's function as written, and calls it.
+/// `__estimator_model_fn`: declares items named like the user's function and like each of its
+/// parameters (shadowing any `const` of those names, such as another model_fn, inside), then
+/// the user's function as written, and calls it. The parameters shadow the dummy items in the
+/// body, so the body means what it says.
 fn wrapper(
     item: &ItemFn,
     private: &TokenStream,
@@ -165,6 +167,15 @@ fn wrapper(
     tys: &[&Type],
 ) -> TokenStream {
     let name = &item.sig.ident;
+    let mut shadows: Vec<&Ident> = vec![name];
+    for input in &item.sig.inputs {
+        if let syn::FnArg::Typed(t) = input
+            && let syn::Pat::Ident(p) = &*t.pat
+            && !shadows.iter().any(|s| **s == p.ident)
+        {
+            shadows.push(&p.ident);
+        }
+    }
     let mut user = item.clone();
     user.sig.ident = Ident::new("__estimator_user_fn", name.span());
     user.vis = syn::Visibility::Inherited;
@@ -172,8 +183,10 @@ fn wrapper(
     quote! {
         #[allow(clippy::too_many_arguments)]
         fn __estimator_model_fn(#(#arg_names: #tys),*) -> #private::EstimatorSpec {
-            #[allow(dead_code, non_snake_case, clippy::all)]
-            fn #name() {}
+            #(
+                #[allow(dead_code, non_snake_case, clippy::all)]
+                fn #shadows() {}
+            )*
 
             #[allow(clippy::too_many_arguments)]
             #user

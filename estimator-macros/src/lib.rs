@@ -23,7 +23,35 @@ use proc_macro2::TokenStream;
 /// Turns a TF-style `model_fn` into a value that `Estimator::new` accepts, and checks at
 /// compile time that every mode's return path carries the fields that mode needs.
 ///
-/// See `estimator_runtime::model_fn` for the full documentation.
+/// # Parameters
+/// Recognised by name, as TF does: `mode: ModeKeys` and `features` are required; `model: &M`,
+/// `labels: Option<L>`, `params: &P` and `config: &RunConfig` are optional, in any order.
+///
+/// # What is checked
+/// For each of TRAIN, EVAL and PREDICT the macro evaluates every condition on `mode` it can
+/// (`==`, `!=`, `!`, `&&`, `||`, `matches!`, `match mode`, `if let` / `let .. else` /
+/// `while let` on mode patterns, guards, bindings of `mode`, and `let` bindings of those) and
+/// collects every return point that mode may reach. A required field (`loss` and `train_op`
+/// in TRAIN, `loss` in EVAL, `predictions` in PREDICT) is a compile error only when it is
+/// absent at **every** return point the mode may reach: the macro never rejects a program
+/// that could be valid. Anything it cannot decide (a condition not about `mode` such as
+/// `if let Some(labels) = labels`, a user predicate, a spec built in a helper, a macro it does
+/// not know, which might `return`) is left to TF's runtime check, which the Estimator runs on
+/// every spec.
+///
+/// # Arguments
+/// - `#[model_fn(modes(predict))]`: the model_fn supports only these modes (any of `train`,
+///   `eval`, `predict`). Only they are checked, and the Estimator refuses the others with
+///   `Error::UnsupportedMode`: a serving-only model_fn needs no loss.
+/// - `#[model_fn(crate = "path")]`: the path of `estimator_runtime` in generated code.
+///
+/// # The annotated name
+/// It becomes a `const` value implementing `ModelFn`, callable like the function (the call
+/// returns the validated spec) and accepted by `Estimator::new`. Inside the model_fn's own
+/// body its name is an ordinary binding (`fn model(model: &Net, ..)` is fine). Elsewhere in the
+/// same module it is a constant, so a `let` binding of the same name there
+/// (`let classifier = Estimator::new(classifier, ..)`) is read by Rust as a constant pattern:
+/// name the binding differently (`let estimator = ..`).
 #[proc_macro_attribute]
 pub fn model_fn(
     args: proc_macro::TokenStream,

@@ -18,6 +18,16 @@ impl __estimator_model_fn_with_config {
     ) -> my_runtime::__private::EstimatorSpec {
         #[allow(dead_code, non_snake_case, clippy::all)]
         fn with_config() {}
+        #[allow(dead_code, non_snake_case, clippy::all)]
+        fn features() {}
+        #[allow(dead_code, non_snake_case, clippy::all)]
+        fn labels() {}
+        #[allow(dead_code, non_snake_case, clippy::all)]
+        fn mode() {}
+        #[allow(dead_code, non_snake_case, clippy::all)]
+        fn params() {}
+        #[allow(dead_code, non_snake_case, clippy::all)]
+        fn config() {}
         #[allow(clippy::too_many_arguments)]
         fn __estimator_user_fn(
             features: Tensor<2>,

@@ -17,6 +17,12 @@ impl __estimator_model_fn_regressor {
     ) -> ::estimator_runtime::__private::EstimatorSpec {
         #[allow(dead_code, non_snake_case, clippy::all)]
         fn regressor() {}
+        #[allow(dead_code, non_snake_case, clippy::all)]
+        fn features() {}
+        #[allow(dead_code, non_snake_case, clippy::all)]
+        fn labels() {}
+        #[allow(dead_code, non_snake_case, clippy::all)]
+        fn mode() {}
         #[allow(clippy::too_many_arguments)]
         fn __estimator_user_fn(
             features: Tensor<2>,

@@ -16,6 +16,12 @@ impl __estimator_model_fn_serving {
     ) -> ::estimator_runtime::__private::EstimatorSpec {
         #[allow(dead_code, non_snake_case, clippy::all)]
         fn serving() {}
+        #[allow(dead_code, non_snake_case, clippy::all)]
+        fn model() {}
+        #[allow(dead_code, non_snake_case, clippy::all)]
+        fn features() {}
+        #[allow(dead_code, non_snake_case, clippy::all)]
+        fn mode() {}
         #[allow(clippy::too_many_arguments)]
         fn __estimator_user_fn(
             model: &Mlp,

@@ -1,0 +1,8 @@
+use estimator_runtime::prelude::*;
+
+#[model_fn(modes(eval, predict))]
+fn scorer(features: Tensor<2>, mode: ModeKeys) -> EstimatorSpec {
+    EstimatorSpec::new(mode).predictions(Predictions::from(features))
+}
+
+fn main() {}
