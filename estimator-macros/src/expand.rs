@@ -83,21 +83,7 @@ pub fn value(item: &ItemFn) -> TokenStream {
 pub fn model_fn_impl(args: &Args, item: &ItemFn, sig: &Signature) -> TokenStream {
     let private = private(args);
     let marker = marker(item);
-    let inner = |role: Role| {
-        sig.get(role).map_or_else(
-            || quote!(()),
-            |p| {
-                let t = &p.inner;
-                quote!(#t)
-            },
-        )
-    };
-    let (model_ty, features_ty, labels_ty, params_ty) = (
-        inner(Role::Model),
-        inner(Role::Features),
-        inner(Role::Labels),
-        inner(Role::Params),
-    );
+    let [model_ty, features_ty, labels_ty, params_ty] = role_types(sig, true);
     let call_args = sig.params.iter().map(|p| role_arg(p.role));
     let name_str = item.sig.ident.to_string();
     let modes = args.modes.iter().map(|m| mode_tokens(&private, *m));
@@ -130,6 +116,20 @@ pub fn model_fn_impl(args: &Args, item: &ItemFn, sig: &Signature) -> TokenStream
             }
         }
     }
+}
+
+/// The `Model`, `Features`, `Labels` and `Params` types the signature names (`()` for a role it
+/// leaves out, or for every role when `known` is false).
+pub fn role_types(sig: &Signature, known: bool) -> [TokenStream; 4] {
+    [Role::Model, Role::Features, Role::Labels, Role::Params].map(|role| {
+        match sig.get(role).filter(|_| known) {
+            Some(p) => {
+                let t = &p.inner;
+                quote!(#t)
+            }
+            None => quote!(()),
+        }
+    })
 }
 
 fn mode_tokens(private: &TokenStream, mode: Mode) -> TokenStream {

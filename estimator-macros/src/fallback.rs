@@ -6,7 +6,7 @@
 use crate::args::Args;
 use crate::ctxt::Ctxt;
 use crate::expand;
-use crate::signature::{Role, Signature};
+use crate::signature::Signature;
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
 use syn::{FnArg, Item, ItemFn};
@@ -23,21 +23,8 @@ pub fn item(cx: Ctxt, args: &Args, item: &ItemFn, sig: &Signature) -> TokenStrea
     let private = expand::private(args);
     let marker = expand::marker(item);
     let value = expand::value(item);
-    let ty = |role: Role| {
-        sig.get(role).filter(|_| !generic).map_or_else(
-            || quote!(()),
-            |p| {
-                let t = &p.inner;
-                quote!(#t)
-            },
-        )
-    };
-    let (model, features, labels, params) = (
-        ty(Role::Model),
-        ty(Role::Features),
-        ty(Role::Labels),
-        ty(Role::Params),
-    );
+    // A generic signature's types name parameters the stand-in cannot declare.
+    let [model, features, labels, params] = expand::role_types(sig, !generic);
     let name = item.sig.ident.to_string();
     let user = user_fn(item);
     let deref = deref(&private, &marker, item);
