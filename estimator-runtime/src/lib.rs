@@ -49,6 +49,7 @@ mod model_fn;
 mod optim;
 mod predictions;
 mod progress;
+mod record;
 mod scaffold;
 mod spec;
 pub mod summary;

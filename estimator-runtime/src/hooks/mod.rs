@@ -3,7 +3,11 @@
 
 mod builtin;
 mod early_stopping;
+mod internal;
+mod set;
 
+pub(crate) use internal::BuiltinHooks;
+pub(crate) use set::HookSet;
 pub use builtin::{
     CheckpointSaverListener, LoggingTensorHook, NanTensorHook, StepCounterHook, StopAtStepHook,
 };
