@@ -44,14 +44,15 @@ pub trait ModelFn {
         params: &Self::Params,
         config: &RunConfig,
     ) -> Result<TrainModeSpec, Error> {
-        TrainModeSpec::try_from(self.call(
+        let spec = self.call(
             model,
             features,
             Some(labels),
             ModeKeys::Train,
             params,
             config,
-        ))
+        );
+        TrainModeSpec::try_from(spec)
     }
 
     /// EVAL: a spec with `loss`.

@@ -2,8 +2,11 @@
 
 use super::Estimator;
 use crate::error::Error;
+use crate::hooks::{HookContext, HookSet};
+use crate::mode::ModeKeys;
 use crate::model_fn::ModelFn;
 use crate::predictions::Predictions;
+use crate::spec::PredictModeSpec;
 use burn::module::Module;
 use burn::tensor::TensorData;
 use std::collections::VecDeque;
@@ -147,22 +150,52 @@ where
         let params = self.params()?;
         let mut batches = input.into_iter();
         let mut pending: VecDeque<Prediction> = VecDeque::new();
-        let keys = args.predict_keys;
+        let mut hooks = Some(HookSet::new(ModeKeys::Predict, Vec::new()));
+        let (keys, global_step) = (args.predict_keys, self.global_step);
+        let (mut step, mut stopped) = (0, false);
         Ok(std::iter::from_fn(move || {
             loop {
                 if let Some(p) = pending.pop_front() {
                     return Some(Ok(p));
                 }
-                let features = batches.next()?;
+                let next = if stopped { None } else { batches.next() };
+                let Some(features) = next else {
+                    return end_hooks(hooks.take()?, global_step);
+                };
+                let set = hooks.as_mut()?;
+                step += 1;
                 let batch = self
                     .model_fn
                     .predict_spec(&model, features, params, &self.config)
-                    .and_then(|spec| split(&spec.predictions, keys.as_deref()));
+                    .and_then(|spec| predict_batch(set, spec, keys.as_deref(), step, global_step));
                 match batch {
-                    Ok(rows) => pending.extend(rows),
+                    Ok((rows, stop)) => {
+                        pending.extend(rows);
+                        stopped = stop;
+                    }
                     Err(e) => return Some(Err(e)),
                 }
             }
         }))
     }
+}
+
+/// One batch's rows, after the spec's prediction hooks (added by the first batch) saw it;
+/// also whether a hook asked to stop.
+fn predict_batch(
+    hooks: &mut HookSet,
+    spec: PredictModeSpec,
+    keys: Option<&[String]>,
+    step: u64,
+    global_step: u64,
+) -> Result<(Vec<Prediction>, bool), Error> {
+    hooks.add_spec_hooks(spec.hooks, global_step)?;
+    let rows = split(&spec.predictions, keys)?;
+    let ctx = HookContext::new(ModeKeys::Predict, step);
+    Ok((rows, hooks.after_step(&ctx)?.stop))
+}
+
+/// Ends the hooks once the input is done: `None` ends the iteration, or an error is its last item.
+fn end_hooks(mut hooks: HookSet, global_step: u64) -> Option<Result<Prediction, Error>> {
+    hooks.end(global_step).err().map(Err)
 }

@@ -78,10 +78,10 @@ where
         let model = self.take_model()?.fork(&self.device.clone().autodiff());
         let skip = std::mem::take(&mut self.resume_position);
         let mut run = self.start_run(args, target, skip);
-        let mut iter = input
+        let input = input
             .into_iter()
             .skip(usize::try_from(skip).unwrap_or(usize::MAX));
-        let (model, result) = self.train_loop(model.train(), &mut iter, &mut run);
+        let (model, result) = self.train_loop(model.train(), input, &mut run);
         let finished = result.and_then(|()| self.finish(&model, &mut run));
         self.model = Some(model);
         finished?;
@@ -110,22 +110,18 @@ where
 
     /// Steps until a limit, the input's end or a stop request. The model comes back on every
     /// path, errors included.
-    fn train_loop<It>(
+    fn train_loop(
         &mut self,
         mut model: F::Model,
-        iter: &mut It,
+        mut input: impl Iterator<Item = impl InputItem<F::Features, F::Labels>>,
         run: &mut TrainRun,
-    ) -> (F::Model, Result<(), Error>)
-    where
-        It: Iterator,
-        It::Item: InputItem<F::Features, F::Labels>,
-    {
+    ) -> (F::Model, Result<(), Error>) {
         if let Err(e) = run.hooks.begin(self.global_step) {
             return (model, Err(e));
         }
         while !run.stopped && !run.limits.reached(self.global_step) {
             let result;
-            (model, result) = self.one_step(model, iter, run);
+            (model, result) = self.one_step(model, &mut input, run);
             if result.is_err() || run.exhausted || run.limits.timed_out() {
                 return (model, result);
             }

@@ -6,14 +6,14 @@ mod early_stopping;
 mod internal;
 mod set;
 
-pub(crate) use internal::BuiltinHooks;
-pub(crate) use set::HookSet;
 pub use builtin::{
     CheckpointSaverListener, LoggingTensorHook, NanTensorHook, StepCounterHook, StopAtStepHook,
 };
 pub use early_stopping::{
     EarlyStopping, EarlyStoppingHook, stop_if_no_decrease_hook, stop_if_no_increase_hook,
 };
+pub(crate) use internal::BuiltinHooks;
+pub(crate) use set::HookSet;
 
 use crate::error::Error;
 use crate::estimator::EvalResults;
