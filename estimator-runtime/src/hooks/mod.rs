@@ -117,3 +117,6 @@ pub trait Hook {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;
