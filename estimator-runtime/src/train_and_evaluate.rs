@@ -140,42 +140,69 @@ where
         stopped_early: false,
     };
     loop {
-        let mut args = TrainArgs::default();
-        if let Some(max) = train_spec.max_steps {
-            args = args.and_max_steps(max);
-        }
-        args = match eval_spec.throttle_steps {
-            Some(n) => args.and_steps(n),
-            None => args.and_max_secs(eval_spec.throttle_secs),
-        };
-        for hook in hooks.drain(..) {
-            args = args.boxed_hook(hook);
-        }
+        let args = train_args(train_spec.max_steps, &eval_spec, std::mem::take(&mut hooks));
         let summary = estimator.train(stream.by_ref(), args)?;
         hooks = summary.returned_hooks;
         let results = estimator.evaluate((eval_spec.input_fn)(), eval_spec.args.clone())?;
-        let base = estimator.model_dir().join("export");
-        for exporter in &mut eval_spec.exporters {
-            if let Some(dir) = exporter.export(estimator, &base.join(exporter.name()), &results)? {
-                out.exports.push(dir);
-            }
-        }
+        out.exports.extend(run_exporters(
+            estimator,
+            &mut eval_spec.exporters,
+            &results,
+        )?);
         let policy_stop = match &mut eval_spec.early_stopping {
             Some(p) => p.observe_eval(&results)?,
             None => false,
         };
         out.evals.push(results.clone());
         out.last_eval = Some(results);
-        let done = train_spec
-            .max_steps
-            .is_some_and(|m| estimator.global_step() >= m)
-            || summary.input_exhausted;
         if policy_stop || summary.stopped_by_hook {
             out.stopped_early = true;
             return Ok(out);
         }
-        if done || summary.steps == 0 {
+        let at_max = train_spec
+            .max_steps
+            .is_some_and(|m| estimator.global_step() >= m);
+        if at_max || summary.input_exhausted || summary.steps == 0 {
             return Ok(out);
         }
     }
+}
+
+/// One training leg: up to `max_steps`, and until the next evaluation is due.
+fn train_args<J, F: ModelFn>(
+    max_steps: Option<u64>,
+    eval_spec: &EvalSpec<J, F>,
+    hooks: Vec<Box<dyn Hook>>,
+) -> TrainArgs
+where
+    F::Model: Module,
+{
+    let mut args = TrainArgs::default();
+    if let Some(max) = max_steps {
+        args = args.and_max_steps(max);
+    }
+    args = match eval_spec.throttle_steps {
+        Some(n) => args.and_steps(n),
+        None => args.and_max_secs(eval_spec.throttle_secs),
+    };
+    hooks.into_iter().fold(args, TrainArgs::boxed_hook)
+}
+
+/// Runs every exporter on an evaluation; returns the directories written.
+fn run_exporters<F: ModelFn>(
+    estimator: &Estimator<F>,
+    exporters: &mut [Box<dyn Exporter<F>>],
+    results: &EvalResults,
+) -> Result<Vec<PathBuf>, Error>
+where
+    F::Model: Module,
+    F::Params: 'static,
+{
+    let base = estimator.model_dir().join("export");
+    let mut written = Vec::new();
+    for exporter in exporters {
+        let dir = base.join(exporter.name());
+        written.extend(exporter.export(estimator, &dir, results)?);
+    }
+    Ok(written)
 }

@@ -6,7 +6,6 @@ use crate::hooks::{HookContext, HookSet};
 use crate::mode::ModeKeys;
 use crate::model_fn::ModelFn;
 use crate::predictions::Predictions;
-use crate::spec::PredictModeSpec;
 use burn::module::Module;
 use burn::tensor::TensorData;
 use std::collections::VecDeque;
@@ -145,57 +144,89 @@ where
         let model = match &args.checkpoint_path {
             Some(path) => self.model_from(path)?.0,
             None => self.resident()?.clone(),
-        }
-        .valid();
-        let params = self.params()?;
-        let mut batches = input.into_iter();
-        let mut pending: VecDeque<Prediction> = VecDeque::new();
-        let mut hooks = Some(HookSet::new(ModeKeys::Predict, Vec::new()));
-        let (keys, global_step) = (args.predict_keys, self.global_step);
-        let (mut step, mut stopped) = (0, false);
-        Ok(std::iter::from_fn(move || {
-            loop {
-                if let Some(p) = pending.pop_front() {
-                    return Some(Ok(p));
-                }
-                let next = if stopped { None } else { batches.next() };
-                let Some(features) = next else {
-                    return end_hooks(hooks.take()?, global_step);
-                };
-                let set = hooks.as_mut()?;
-                step += 1;
-                let batch = self
-                    .model_fn
-                    .predict_spec(&model, features, params, &self.config)
-                    .and_then(|spec| predict_batch(set, spec, keys.as_deref(), step, global_step));
-                match batch {
-                    Ok((rows, stop)) => {
-                        pending.extend(rows);
-                        stopped = stop;
-                    }
-                    Err(e) => return Some(Err(e)),
-                }
-            }
-        }))
+        };
+        Ok(PredictStream {
+            estimator: self,
+            model: model.valid(),
+            params: self.params()?,
+            batches: input.into_iter(),
+            keys: args.predict_keys,
+            pending: VecDeque::new(),
+            hooks: Some(HookSet::new(ModeKeys::Predict, Vec::new())),
+            step: 0,
+            stopped: false,
+        })
     }
 }
 
-/// One batch's rows, after the spec's prediction hooks (added by the first batch) saw it;
-/// also whether a hook asked to stop.
-fn predict_batch(
-    hooks: &mut HookSet,
-    spec: PredictModeSpec,
-    keys: Option<&[String]>,
+/// The lazy iterator `predict` returns: one batch through the model_fn at a time, its rows
+/// handed out one by one, with the spec's prediction hooks around it.
+struct PredictStream<'a, F: ModelFn, It>
+where
+    F::Model: Module,
+{
+    estimator: &'a Estimator<F>,
+    model: F::Model,
+    params: &'a F::Params,
+    batches: It,
+    keys: Option<Vec<String>>,
+    pending: VecDeque<Prediction>,
+    /// `None` once the hooks have ended (the iteration is over).
+    hooks: Option<HookSet>,
+    /// Batches run so far.
     step: u64,
-    global_step: u64,
-) -> Result<(Vec<Prediction>, bool), Error> {
-    hooks.add_spec_hooks(spec.hooks, global_step)?;
-    let rows = split(&spec.predictions, keys)?;
-    let ctx = HookContext::new(ModeKeys::Predict, step);
-    Ok((rows, hooks.after_step(&ctx)?.stop))
+    stopped: bool,
 }
 
-/// Ends the hooks once the input is done: `None` ends the iteration, or an error is its last item.
-fn end_hooks(mut hooks: HookSet, global_step: u64) -> Option<Result<Prediction, Error>> {
-    hooks.end(global_step).err().map(Err)
+impl<F, It> Iterator for PredictStream<'_, F, It>
+where
+    F: ModelFn,
+    F::Model: Module,
+    It: Iterator<Item = F::Features>,
+{
+    type Item = Result<Prediction, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(p) = self.pending.pop_front() {
+                return Some(Ok(p));
+            }
+            let next = if self.stopped {
+                None
+            } else {
+                self.batches.next()
+            };
+            let Some(features) = next else {
+                let mut hooks = self.hooks.take()?;
+                return hooks.end(self.estimator.global_step).err().map(Err);
+            };
+            if let Err(e) = self.run_batch(features) {
+                return Some(Err(e));
+            }
+        }
+    }
+}
+
+impl<F, It> PredictStream<'_, F, It>
+where
+    F: ModelFn,
+    F::Model: Module,
+{
+    /// One batch through the model_fn and the hooks; its rows join `pending`.
+    fn run_batch(&mut self, features: F::Features) -> Result<(), Error> {
+        let est = self.estimator;
+        let spec = est
+            .model_fn
+            .predict_spec(&self.model, features, self.params, &est.config)?;
+        let Some(hooks) = self.hooks.as_mut() else {
+            return Ok(());
+        };
+        hooks.add_spec_hooks(spec.hooks, est.global_step)?;
+        self.pending
+            .extend(split(&spec.predictions, self.keys.as_deref())?);
+        self.step += 1;
+        let ctx = HookContext::new(ModeKeys::Predict, self.step);
+        self.stopped = hooks.after_step(&ctx)?.stop;
+        Ok(())
+    }
 }
