@@ -292,7 +292,7 @@ fn predict_and_evaluate_from_a_given_checkpoint() -> Result<(), Error> {
     let (features, _) = batch(&rows[..5], &device());
     let logits = |p: Vec<Prediction>| -> Vec<f64> {
         p.iter()
-            .flat_map(|p| p.values_f64("logits").unwrap_or_default())
+            .flat_map(|p| p.values_f64("logits").expect("a logits output"))
             .collect()
     };
     let resident = logits(

@@ -24,11 +24,18 @@ fn train_weights(dir: &std::path::Path, crash_at: Option<u64>) -> Result<Vec<f32
     let cfg = config(dir).save_checkpoints_steps(10);
     if let Some(step) = crash_at {
         let mut est = Estimator::new(iris_classifier, Net::new(&device()), cfg.clone())?;
-        let err = est.train(
-            stream(rows.clone(), 16, device()),
-            TrainArgs::max_steps(60).hook(CrashAt(step)),
+        let err = est
+            .train(
+                stream(rows.clone(), 16, device()),
+                TrainArgs::max_steps(60).hook(CrashAt(step)),
+            )
+            .err();
+        let crash = format!("simulated crash at step {step}");
+        assert!(
+            matches!(&err, Some(Error::Hook { message, .. }) if *message == format!("invalid configuration: {crash}")),
+            "the crash hook stops the run at step {step}: {err:?}"
         );
-        assert!(err.is_err(), "the crash hook must stop the run");
+        assert_eq!(est.global_step(), step, "no step after the crash");
     }
     let mut est = Estimator::new(iris_classifier, Net::new(&device()), cfg)?;
     est.train(stream(rows, 16, device()), TrainArgs::max_steps(60))?;

@@ -91,8 +91,10 @@ fn a_hook_can_stop_training() -> Result<(), Error> {
         stream(iris(), 16, device()),
         TrainArgs::steps(100).hook(StopAtStepHook::last_step(7)),
     )?;
-    assert_eq!(s.global_step, 7);
-    assert!(s.stopped_by_hook);
+    assert_eq!(
+        (s.global_step, s.steps, s.stopped_by_hook, s.input_exhausted),
+        (7, 7, true, false)
+    );
     Ok(())
 }
 
@@ -151,14 +153,12 @@ fn export_then_load_predicts_what_the_estimator_predicts() -> Result<(), Error> 
         .find(|(n, _)| n == "logits")
         .map(|(_, d)| d.clone())
         .expect("logits output");
-    let got = logits.try_into_vec_as::<f32>().unwrap_or_default();
+    let got = logits.try_into_vec_as::<f32>().expect("f32 logits");
     let want: Vec<f32> = expected
         .iter()
         .flat_map(|p| {
-            p.get("logits")
-                .cloned()
-                .map(|d| d.try_into_vec_as::<f32>().unwrap_or_default())
-                .unwrap_or_default()
+            let logits = p.get("logits").cloned().expect("a logits output");
+            logits.try_into_vec_as::<f32>().expect("f32 logits")
         })
         .collect();
     assert_eq!(got.len(), 60);
@@ -189,14 +189,25 @@ fn train_and_evaluate_with_early_stopping_and_a_best_exporter() -> Result<(), Er
             batch(&serving_rows[..4], &device()).0
         }));
     let result = train_and_evaluate(&mut est, train, eval)?;
-    assert!(result.stopped_early || est.global_step() == 2000);
-    assert!(result.evals.len() >= 2);
-    assert!(
-        result
-            .evals
-            .windows(2)
-            .all(|w| w[1].global_step == w[0].global_step + 50),
-        "eval every 50 steps"
+    assert!(result.stopped_early, "stopped at {}", est.global_step());
+    let steps: Vec<u64> = result.evals.iter().map(|e| e.global_step).collect();
+    let every_50: Vec<u64> = (1..=steps.len() as u64).map(|k| 50 * k).collect();
+    assert_eq!(
+        steps, every_50,
+        "an evaluation every 50 steps, none after the stop"
+    );
+    assert_eq!(steps.last().copied(), Some(est.global_step()));
+    // The policy, replayed on the evaluations, fires at the last one and at none before.
+    let mut policy = EarlyStopping::no_decrease("loss", 100).min_steps(100);
+    let fired = result
+        .evals
+        .iter()
+        .map(|e| policy.observe_eval(e))
+        .collect::<Result<Vec<bool>, _>>()?;
+    assert_eq!(
+        fired.iter().position(|&f| f),
+        Some(fired.len() - 1),
+        "{fired:?}"
     );
     assert!(
         !result.exports.is_empty()
@@ -223,7 +234,23 @@ fn an_early_stopping_hook_reads_eval_results() -> Result<(), Error> {
     let eval = EvalSpec::new(move || vec![batch(&eval_rows[..30], &device())]).throttle_steps(25);
     let result = train_and_evaluate(&mut est, train, eval)?;
     assert!(result.stopped_early, "stopped at {}", est.global_step());
-    assert!(est.global_step() < 5000);
+    // The hook stops at the step after the first evaluation at which its policy fires; a final
+    // evaluation then reads the stopped model.
+    let mut policy = EarlyStopping::no_increase("accuracy", 100);
+    let mut fired_at = None;
+    for e in &result.evals {
+        if fired_at.is_none() && policy.observe_eval(e)? {
+            fired_at = Some(e.global_step);
+        }
+    }
+    assert_eq!(fired_at.map(|s| s + 1), Some(est.global_step()));
+    let steps: Vec<u64> = result.evals.iter().map(|e| e.global_step).collect();
+    let mut want: Vec<u64> = (1..=est.global_step() / 25).map(|k| 25 * k).collect();
+    want.push(est.global_step());
+    assert_eq!(
+        steps, want,
+        "an evaluation every 25 steps, and one after the stop"
+    );
     Ok(())
 }
 

@@ -99,16 +99,6 @@ pub enum Error {
         /// The optimizer asked for.
         requested: String,
     },
-    /// The optimizer config is not one the Estimator knows how to build.
-    #[error(
-        "unsupported optimizer config `{0}`: use SgdConfig, AdamConfig, AdamWConfig, RmsPropConfig or AdaGradConfig"
-    )]
-    UnsupportedOptimizer(String),
-    /// Training needs an autodiff device.
-    #[error(
-        "device {0} is not an autodiff device; train with `device.autodiff()` (RunConfig::device)"
-    )]
-    NotAutodiff(String),
     /// Reading or writing a file failed.
     #[error("{action} {path}: {source}")]
     Io {

@@ -49,11 +49,12 @@ mod model_fn;
 mod optim;
 mod predictions;
 mod progress;
+mod record;
 mod scaffold;
 mod spec;
 pub mod summary;
+mod train_and_evaluate;
 mod train_op;
-mod training;
 
 pub use burn;
 pub use config::RunConfig;
@@ -62,7 +63,7 @@ pub use estimator::{
     Estimator, EvalArgs, EvalResults, PredictArgs, Prediction, TrainArgs, TrainSummary,
 };
 pub use estimator_macros::model_fn;
-pub use export::{ExportManifest, ExportedModel, SignatureDef, TensorSpec};
+pub use export::{BestExporter, ExportManifest, ExportedModel, Exporter, SignatureDef, TensorSpec};
 pub use export_output::{DEFAULT_SERVING_SIGNATURE_DEF_KEY, ExportOutput, ExportOutputs};
 pub use hooks::{CheckpointSaverListener, Hook, HookContext};
 pub use input::InputItem;
@@ -72,10 +73,8 @@ pub use model_fn::ModelFn;
 pub use predictions::{AnyTensor, Predictions, SINGLE_OUTPUT};
 pub use scaffold::{Scaffold, WarmStart};
 pub use spec::{EstimatorSpec, EvalModeSpec, IntoPredictions, PredictModeSpec, TrainModeSpec};
+pub use train_and_evaluate::{EvalSpec, TrainAndEvaluateResult, TrainSpec, train_and_evaluate};
 pub use train_op::{LearningRate, Minimize, OptimizerConfig, TrainOp};
-pub use training::{
-    BestExporter, EvalSpec, Exporter, TrainAndEvaluateResult, TrainSpec, train_and_evaluate,
-};
 
 /// Everything a model_fn and its caller need, in one import.
 pub mod prelude {

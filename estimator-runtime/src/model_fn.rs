@@ -65,14 +65,15 @@ pub trait ModelFn {
         config: &RunConfig,
     ) -> Result<TrainModeSpec, Error> {
         self.ensure_mode(ModeKeys::Train)?;
-        TrainModeSpec::try_from(self.call(
+        let spec = self.call(
             model,
             features,
             Some(labels),
             ModeKeys::Train,
             params,
             config,
-        ))
+        );
+        TrainModeSpec::try_from(spec)
     }
 
     /// EVAL: a spec with `loss`.

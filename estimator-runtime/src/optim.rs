@@ -1,14 +1,13 @@
-//! The one module that talks to burn's training APIs: gradients, optimizers, LR schedules and
-//! module records. burn's API changed shape in each of 0.19 through 0.22; keeping it here
-//! keeps the rest of the crate stable.
+//! Optimizers: the one module that talks to burn's training APIs (gradients, optimizers, LR
+//! schedules). burn's API changed shape in each of 0.19 through 0.22; keeping it here keeps the
+//! rest of the crate stable. Model serialization lives in `record`.
 
 use crate::error::Error;
 use crate::train_op::{LearningRate, TrainOp};
-use burn::module::{Module, ModuleVisitor, Param};
+use burn::module::Module;
 use burn::optim::lr_scheduler::module_lr_scheduler::ModuleLrScheduler;
 use burn::optim::{GradientsAccumulator, GradientsParams, ModuleOptimizer};
-use burn::store::ModuleRecord;
-use burn::tensor::{Bool, Bytes, Int, Tensor};
+use burn::tensor::Bytes;
 
 /// One optimizer of the run, created from the first TRAIN step's `TrainOp`.
 struct Slot<M: Module> {
@@ -182,6 +181,7 @@ impl<M: Module> Optimizers<M> {
         }
         (model, first_lr.unwrap_or(0.0))
     }
+
     /// Checkpoint sections holding each optimizer's kind and state.
     pub fn sections(&self) -> Result<Vec<(String, Vec<u8>)>, Error> {
         if self.slots.is_empty() {
@@ -197,122 +197,5 @@ impl<M: Module> Optimizers<M> {
             out.push((format!("optimizer.{i}"), bytes.to_vec()));
         }
         Ok(out)
-    }
-}
-
-/// The model's parameters as a record in bytes (burnpack).
-pub(crate) fn model_bytes<M: Module>(model: &M) -> Result<Vec<u8>, Error> {
-    let bytes = model
-        .clone()
-        .into_record()
-        .into_bytes()
-        .map_err(|e| Error::Config(format!("serialising the model: {e:?}")))?;
-    Ok(bytes.to_vec())
-}
-
-/// Loads parameters from record bytes, after checking the shapes agree.
-pub(crate) fn load_model<M: Module>(
-    model: M,
-    bytes: Vec<u8>,
-    signature: &str,
-    what: &std::path::Path,
-) -> Result<M, Error> {
-    let expected = model_signature(&model);
-    if expected != signature {
-        return Err(Error::CorruptCheckpoint {
-            path: what.to_path_buf(),
-            reason: format!(
-                "it holds a model of another shape\n  checkpoint: {signature}\n  model:      {expected}"
-            ),
-        });
-    }
-    let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes)).map_err(|e| {
-        Error::CorruptCheckpoint {
-            path: what.to_path_buf(),
-            reason: format!("{e:?}"),
-        }
-    })?;
-    Ok(model.load_record(record))
-}
-
-/// Loads the parameters whose path starts with one of `prefixes` (all when empty) from record
-/// bytes; returns the model and how many tensors were applied.
-pub(crate) fn warm_start<M: Module>(
-    model: M,
-    bytes: &[u8],
-    prefixes: &[String],
-    what: &std::path::Path,
-) -> Result<(M, usize), Error> {
-    use burn::store::{BurnpackStore, ModuleSnapshot};
-    let mut store =
-        BurnpackStore::from_bytes(Some(Bytes::from_bytes_vec(bytes.to_vec()))).allow_partial(true);
-    for p in prefixes {
-        store = store.with_regex(&format!("^{}", regex_escape(p)));
-    }
-    let mut model = model;
-    let result = model
-        .load_from(&mut store)
-        .map_err(|e| Error::CorruptCheckpoint {
-            path: what.to_path_buf(),
-            reason: format!("warm start: {e:?}"),
-        })?;
-    if !result.errors.is_empty() {
-        return Err(Error::CorruptCheckpoint {
-            path: what.to_path_buf(),
-            reason: format!("warm start: {:?}", result.errors),
-        });
-    }
-    Ok((model, result.applied.len()))
-}
-
-fn regex_escape(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' {
-                vec![c]
-            } else {
-                vec!['\\', c]
-            }
-        })
-        .collect()
-}
-
-/// Every parameter's path and shape, as one line: checkpoints of another shape are refused.
-pub(crate) fn model_signature<M: Module>(model: &M) -> String {
-    let mut v = Signature {
-        path: Vec::new(),
-        out: Vec::new(),
-    };
-    model.visit(&mut v);
-    v.out.join(" ")
-}
-
-struct Signature {
-    path: Vec<String>,
-    out: Vec<String>,
-}
-
-impl Signature {
-    fn push(&mut self, shape: burn::tensor::Shape) {
-        self.out
-            .push(format!("{}{:?}", self.path.join("."), shape.as_slice()));
-    }
-}
-
-impl ModuleVisitor for Signature {
-    fn enter_module(&mut self, name: &str, _container_type: &str) {
-        self.path.push(name.to_string());
-    }
-    fn exit_module(&mut self, _name: &str, _container_type: &str) {
-        self.path.pop();
-    }
-    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-        self.push(param.lazy_shape());
-    }
-    fn visit_int<const D: usize>(&mut self, param: &Param<Tensor<D, Int>>) {
-        self.push(param.lazy_shape());
-    }
-    fn visit_bool<const D: usize>(&mut self, param: &Param<Tensor<D, Bool>>) {
-        self.push(param.lazy_shape());
     }
 }

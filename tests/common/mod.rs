@@ -122,23 +122,28 @@ pub fn device() -> Device {
     Device::ndarray()
 }
 
-/// Every parameter of the model, as raw f32 values.
+/// Every parameter of the model, as raw f32 values. Panics if a tensor does not convert or the
+/// model has no parameters, so that "equal weights" never holds for two empty vectors.
 pub fn weights(net: &Net) -> Vec<f32> {
-    let mut out = Vec::new();
-    for t in [
+    let mut tensors = vec![
         net.hidden.weight.val().flatten::<1>(0, 1),
         net.output.weight.val().flatten::<1>(0, 1),
-    ] {
-        out.extend(t.into_data().try_into_vec_as::<f32>().unwrap_or_default());
-    }
-    for b in [&net.hidden.bias, &net.output.bias].into_iter().flatten() {
-        out.extend(
-            b.val()
-                .into_data()
+    ];
+    tensors.extend(
+        [&net.hidden.bias, &net.output.bias]
+            .into_iter()
+            .flatten()
+            .map(|b| b.val()),
+    );
+    let out: Vec<f32> = tensors
+        .into_iter()
+        .flat_map(|t| {
+            t.into_data()
                 .try_into_vec_as::<f32>()
-                .unwrap_or_default(),
-        );
-    }
+                .expect("parameters convert to f32")
+        })
+        .collect();
+    assert!(!out.is_empty(), "the model has parameters");
     out
 }
 

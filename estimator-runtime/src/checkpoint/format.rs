@@ -14,7 +14,8 @@ pub struct CheckpointData {
     pub global_step: u64,
     /// Batches consumed from the input of the train call in progress (0 at a call's end).
     pub input_position: u64,
-    /// Named byte sections: `model`, `model.signature`, `optimizer.<i>`, `optimizer.<i>.kind`.
+    /// Named byte sections: `model`, `model.signature` (the shape fingerprint), `optimizer.<i>`,
+    /// `optimizer.<i>.kind`.
     pub sections: Vec<(String, Vec<u8>)>,
 }
 

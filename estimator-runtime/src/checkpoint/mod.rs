@@ -1,14 +1,17 @@
-//! Checkpoints: an atomic, checksummed file per saved step, and TF's `checkpoint` index.
+//! Checkpoints: an atomic, checksummed file per saved step, TF's `checkpoint` index, and the
+//! [`Checkpointer`] that saves, restores, warm-starts and applies retention.
 //!
-//! A checkpoint file holds the global step, the input position, a signature of the model's
+//! A checkpoint file holds the global step, the input position, a fingerprint of the model's
 //! parameter shapes, the model record and each optimizer's state. It is written to a temporary
 //! file, fsynced and renamed, and only then named in the index, so a crash never leaves a torn
 //! "latest" checkpoint.
 
+mod checkpointer;
 mod format;
 mod index;
 mod policy;
 
+pub(crate) use checkpointer::{Checkpointer, TrainingState};
 pub use format::CheckpointData;
 pub use index::{CheckpointIndex, checkpoint_file_name};
 pub use policy::{CheckpointPolicy, Retention};

@@ -2,11 +2,12 @@
 
 use super::Estimator;
 use crate::error::Error;
-use crate::hooks::HookContext;
+use crate::hooks::{HookContext, HookSet};
 use crate::input::InputItem;
 use crate::metrics::EvalMetricOps;
 use crate::mode::ModeKeys;
 use crate::model_fn::ModelFn;
+use crate::spec::EvalModeSpec;
 use burn::module::Module;
 use std::path::PathBuf;
 
@@ -88,6 +89,47 @@ impl EvalResults {
     }
 }
 
+/// Running sums over the evaluated batches.
+#[derive(Default)]
+struct EvalTotals {
+    loss_sum: f64,
+    weight: f64,
+    batches: u64,
+    metrics: EvalMetricOps,
+}
+
+impl EvalTotals {
+    /// Adds one batch: its loss (weighted by the batch size) and metric updates.
+    fn add(&mut self, spec: EvalModeSpec) -> Result<f64, Error> {
+        let size = spec
+            .predictions
+            .as_ref()
+            .and_then(|p| p.iter().next())
+            .and_then(|(_, t)| t.dims().first().copied())
+            .unwrap_or(1);
+        let loss = spec.loss.into_scalar::<f64>();
+        self.loss_sum += loss * size as f64;
+        self.weight += size as f64;
+        self.metrics.merge(spec.eval_metric_ops)?;
+        self.batches += 1;
+        Ok(loss)
+    }
+
+    fn results(self, name: Option<String>, global_step: u64) -> Result<EvalResults, Error> {
+        Ok(EvalResults {
+            name,
+            loss: if self.weight > 0.0 {
+                self.loss_sum / self.weight
+            } else {
+                0.0
+            },
+            global_step,
+            metrics: self.metrics.results()?,
+            batches: self.batches,
+        })
+    }
+}
+
 impl<F: ModelFn> Estimator<F>
 where
     F::Model: Module,
@@ -104,61 +146,48 @@ where
             Some(path) => self.model_from(path)?,
             None => (self.resident()?.clone(), self.global_step),
         };
-        let model = model.valid();
-        let (mut loss_sum, mut weight, mut batches) = (0.0, 0.0, 0u64);
-        let mut metrics = EvalMetricOps::new();
-        let mut hooks = Vec::new();
-        for item in input.into_iter().take(
-            args.steps
-                .map_or(usize::MAX, |s| usize::try_from(s).unwrap_or(usize::MAX)),
-        ) {
-            let (features, labels) = item.into_batch()?;
-            let spec =
-                self.model_fn
-                    .eval_spec(&model, features, labels, self.params()?, &self.config)?;
-            let size = spec
-                .predictions
-                .as_ref()
-                .and_then(|p| p.iter().next())
-                .and_then(|(_, t)| t.dims().first().copied())
-                .unwrap_or(1);
-            let loss = spec.loss.into_scalar::<f64>();
-            loss_sum += loss * size as f64;
-            weight += size as f64;
-            metrics.merge(spec.eval_metric_ops)?;
-            if batches == 0 {
-                hooks = spec.hooks;
-                let ctx = HookContext::new(ModeKeys::Eval, global_step);
-                for h in &mut hooks {
-                    h.begin(&ctx)?;
-                }
-            }
-            batches += 1;
-            let mut ctx = HookContext::new(ModeKeys::Eval, batches);
-            ctx.loss = Some(loss);
-            for h in &mut hooks {
-                h.after_step(&ctx)?;
-            }
-            if ctx.stop_requested() {
-                break;
-            }
-        }
-        let ctx = HookContext::new(ModeKeys::Eval, global_step);
-        for h in &mut hooks {
-            h.end(&ctx)?;
-        }
-        let results = EvalResults {
-            name: args.name,
-            loss: if weight > 0.0 { loss_sum / weight } else { 0.0 },
-            global_step,
-            metrics: metrics.results()?,
-            batches,
-        };
+        let limit = args
+            .steps
+            .map_or(usize::MAX, |s| usize::try_from(s).unwrap_or(usize::MAX));
+        let totals = self.eval_loop(&model.valid(), input.into_iter().take(limit), global_step)?;
+        let results = totals.results(args.name, global_step)?;
         tracing::info!(
             "Saving dict for global step {}: {}",
             global_step,
             results.summary()
         );
+        self.write_eval_summaries(&results)?;
+        self.latest_eval = Some(std::sync::Arc::new(results.clone()));
+        Ok(results)
+    }
+
+    /// The model_fn on every batch, with the spec's evaluation hooks around it.
+    fn eval_loop(
+        &self,
+        model: &F::Model,
+        input: impl Iterator<Item = impl InputItem<F::Features, F::Labels>>,
+        global_step: u64,
+    ) -> Result<EvalTotals, Error> {
+        let mut totals = EvalTotals::default();
+        let mut hooks = HookSet::new(ModeKeys::Eval, Vec::new());
+        for item in input {
+            let (features, labels) = item.into_batch()?;
+            let mut spec =
+                self.model_fn
+                    .eval_spec(model, features, labels, self.params()?, &self.config)?;
+            hooks.add_spec_hooks(std::mem::take(&mut spec.hooks), global_step)?;
+            let mut ctx = HookContext::new(ModeKeys::Eval, totals.batches + 1);
+            ctx.loss = Some(totals.add(spec)?);
+            if hooks.after_step(&ctx)?.stop {
+                break;
+            }
+        }
+        hooks.end(global_step)?;
+        Ok(totals)
+    }
+
+    /// The evaluation's scalars, in `eval` (or `eval_<name>`) under model_dir.
+    fn write_eval_summaries(&mut self, results: &EvalResults) -> Result<(), Error> {
         let subdir = results
             .name
             .as_ref()
@@ -169,9 +198,7 @@ where
             .map(|(n, v)| (n.as_str(), *v))
             .collect();
         scalars.push(("loss", results.loss));
-        self.write_scalars(&subdir, &scalars, global_step)?;
-        self.flush_summaries()?;
-        self.latest_eval = Some(std::sync::Arc::new(results.clone()));
-        Ok(results)
+        self.write_scalars(&subdir, &scalars, results.global_step)?;
+        self.flush_summaries()
     }
 }

@@ -4,16 +4,17 @@
 mod evaluate;
 mod predict;
 mod train;
+mod train_args;
 
 pub use evaluate::{EvalArgs, EvalResults};
 pub use predict::{PredictArgs, Prediction};
-pub use train::{TrainArgs, TrainSummary};
+pub use train_args::{TrainArgs, TrainSummary};
 
-use crate::checkpoint::{self, CheckpointData, CheckpointIndex, Retention, checkpoint_file_name};
+use crate::checkpoint::{Checkpointer, TrainingState};
 use crate::config::RunConfig;
 use crate::error::Error;
 use crate::model_fn::ModelFn;
-use crate::optim::{self, Optimizers};
+use crate::optim::Optimizers;
 use crate::summary::SummaryWriter;
 use burn::module::Module;
 use burn::tensor::Device;
@@ -48,7 +49,7 @@ where
     params: Option<F::Params>,
     config: RunConfig,
     device: Device,
-    model_dir: PathBuf,
+    checkpointer: Checkpointer,
     global_step: u64,
     optimizers: Optimizers<F::Model>,
     resume_position: u64,
@@ -70,7 +71,7 @@ where
             Some(dir) => dir.clone(),
             None => default_model_dir(),
         };
-        checkpoint::prepare_dir(&model_dir)?;
+        let checkpointer = Checkpointer::new(model_dir, config.keep_checkpoint_max)?;
         let device = match &config.device {
             Some(d) => d.clone(),
             None => default_device()?,
@@ -84,17 +85,18 @@ where
             params: crate::model_fn::unit_params(),
             config,
             device,
-            model_dir,
+            checkpointer,
             global_step: 0,
             optimizers: Optimizers::default(),
             resume_position: 0,
             latest_eval: None,
             summaries: std::collections::BTreeMap::new(),
         };
-        if let Some(path) = checkpoint::latest(&estimator.model_dir)? {
+        if let Some(path) = estimator.checkpointer.latest()? {
             estimator.restore(&path)?;
-        } else if let Some(ws) = estimator.config.warm_start_from.clone() {
-            estimator.warm_start(&ws)?;
+        } else if let Some(ws) = &estimator.config.warm_start_from {
+            let model = Checkpointer::warm_start(estimator.resident()?, ws)?;
+            estimator.model = Some(model);
         }
         Ok(estimator)
     }
@@ -112,7 +114,7 @@ where
 
     /// The directory holding checkpoints and summaries.
     pub fn model_dir(&self) -> &Path {
-        &self.model_dir
+        self.checkpointer.dir()
     }
 
     /// The run configuration.
@@ -132,7 +134,7 @@ where
 
     /// The latest checkpoint in `model_dir`, if any.
     pub fn latest_checkpoint(&self) -> Result<Option<PathBuf>, Error> {
-        checkpoint::latest(&self.model_dir)
+        self.checkpointer.latest()
     }
 
     /// The device the Estimator runs on (without autodiff).
@@ -157,30 +159,20 @@ where
         })
     }
 
+    /// The resident model, taken out for a train call (which puts it back).
+    fn take_model(&mut self) -> Result<F::Model, Error> {
+        self.model
+            .take()
+            .ok_or_else(|| Error::Config("no resident model".into()))
+    }
+
     /// Restores model, global step, input position and optimizer state from `path`.
     fn restore(&mut self, path: &Path) -> Result<(), Error> {
-        let data = checkpoint::read(path)?;
-        let model = self
-            .model
-            .take()
-            .ok_or_else(|| Error::Config("no resident model to restore into".into()))?;
-        let restored = load_into(model.clone(), &data, path);
-        match restored {
-            Ok(m) => self.model = Some(m),
-            Err(e) => {
-                self.model = Some(model);
-                return Err(e);
-            }
-        }
-        self.global_step = data.global_step;
-        self.resume_position = data.input_position;
-        let opt = data
-            .sections
-            .into_iter()
-            .filter(|(n, _)| n.starts_with("optimizer."))
-            .collect();
-        self.optimizers.restore(opt);
-        tracing::info!("Restoring parameters from {}", path.display());
+        let (model, state) = self.checkpointer.restore(self.resident()?, path)?;
+        self.model = Some(model);
+        self.global_step = state.global_step;
+        self.resume_position = state.input_position;
+        self.optimizers.restore(state.optimizer);
         Ok(())
     }
 
@@ -194,9 +186,9 @@ where
     ) -> Result<(), Error> {
         if !self.summaries.contains_key(subdir) {
             let dir = if subdir.is_empty() {
-                self.model_dir.clone()
+                self.checkpointer.dir().to_path_buf()
             } else {
-                self.model_dir.join(subdir)
+                self.checkpointer.dir().join(subdir)
             };
             self.summaries
                 .insert(subdir.to_string(), SummaryWriter::create(&dir)?);
@@ -216,112 +208,21 @@ where
         Ok(())
     }
 
-    /// Initialises the model's parameters (all, or those under the given prefixes) from another
-    /// run's checkpoint. The optimizer and global step start fresh, as in TF.
-    fn warm_start(&mut self, ws: &crate::scaffold::WarmStart) -> Result<(), Error> {
-        let model = self
-            .model
-            .take()
-            .ok_or_else(|| Error::Config("no resident model".into()))?;
-        let (model, result) = warm_start_model(model, ws);
-        self.model = Some(model);
-        result
-    }
-
-    /// A copy of the model loaded from `path` (a checkpoint file or a model_dir).
-    /// A copy of the model loaded from `path`, with that checkpoint's global step.
+    /// A copy of the model loaded from `path` (a checkpoint file or a model_dir), with that
+    /// checkpoint's global step.
     fn model_from(&self, path: &Path) -> Result<(F::Model, u64), Error> {
-        let path = checkpoint::resolve(path)?;
-        let data = checkpoint::read(&path)?;
-        Ok((
-            load_into(self.resident()?.clone(), &data, &path)?,
-            data.global_step,
-        ))
+        Checkpointer::load(self.resident()?, path)
     }
 
-    /// Writes a checkpoint of `model` at the current global step, then updates the index.
+    /// Writes a checkpoint of `model` at the current global step.
     fn save(&self, model: &F::Model, input_position: u64) -> Result<PathBuf, Error> {
-        let mut sections = vec![
-            (
-                "model.signature".to_string(),
-                optim::model_signature(model).into_bytes(),
-            ),
-            ("model".to_string(), optim::model_bytes(model)?),
-        ];
-        sections.extend(self.optimizers.sections()?);
-        let data = CheckpointData {
+        let state = TrainingState {
             global_step: self.global_step,
             input_position,
-            sections,
+            optimizer: self.optimizers.sections()?,
         };
-        let name = checkpoint_file_name(self.global_step);
-        let path = self.model_dir.join(&name);
-        checkpoint::write_atomic(&path, &data.encode())?;
-        let mut index = CheckpointIndex::read(&self.model_dir)?.unwrap_or_default();
-        index.all.retain(|n| *n != name);
-        index.all.push(name);
-        let (kept, deleted) = Retention {
-            keep_max: self.config.keep_checkpoint_max,
-        }
-        .apply(index.all);
-        CheckpointIndex { all: kept }.write(&self.model_dir)?;
-        for old in deleted {
-            let _ = std::fs::remove_file(self.model_dir.join(old));
-        }
-        tracing::info!(
-            "Saving checkpoints for {} into {}.",
-            self.global_step,
-            path.display()
-        );
-        Ok(path)
+        self.checkpointer.save(model, state)
     }
-}
-
-/// Warm-starts `model` from `ws`; the model comes back unchanged on error.
-pub(crate) fn warm_start_model<M: Module>(
-    model: M,
-    ws: &crate::scaffold::WarmStart,
-) -> (M, Result<(), Error>) {
-    let read = checkpoint::resolve(&ws.from).and_then(|path| Ok((checkpoint::read(&path)?, path)));
-    let (data, path) = match read {
-        Ok(found) => found,
-        Err(e) => return (model, Err(e)),
-    };
-    let Some(bytes) = data.section("model") else {
-        return (
-            model,
-            Err(Error::CorruptCheckpoint {
-                path,
-                reason: "no model section".into(),
-            }),
-        );
-    };
-    match optim::warm_start(model.clone(), bytes, &ws.vars_to_warm_start, &path) {
-        Ok((m, n)) => {
-            tracing::info!("Warm-started {n} parameters from {}", path.display());
-            (m, Ok(()))
-        }
-        Err(e) => (model, Err(e)),
-    }
-}
-
-fn load_into<M: Module>(model: M, data: &CheckpointData, path: &Path) -> Result<M, Error> {
-    let corrupt = |reason: &str| Error::CorruptCheckpoint {
-        path: path.to_path_buf(),
-        reason: reason.to_string(),
-    };
-    let signature = data
-        .section("model.signature")
-        .ok_or_else(|| corrupt("no model.signature section"))?;
-    let bytes = data
-        .section("model")
-        .ok_or_else(|| corrupt("no model section"))?;
-    optim::load_model(
-        model,
-        bytes.to_vec(),
-        &String::from_utf8_lossy(signature),
-        path,
-    )
 }
 
 /// burn's default device, as a typed error where burn would panic (no backend compiled in, or

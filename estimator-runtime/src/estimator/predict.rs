@@ -2,6 +2,8 @@
 
 use super::Estimator;
 use crate::error::Error;
+use crate::hooks::{HookContext, HookSet};
+use crate::mode::ModeKeys;
 use crate::model_fn::ModelFn;
 use crate::predictions::Predictions;
 use burn::module::Module;
@@ -142,27 +144,89 @@ where
         let model = match &args.checkpoint_path {
             Some(path) => self.model_from(path)?.0,
             None => self.resident()?.clone(),
-        }
-        .valid();
-        let params = self.params()?;
-        let mut batches = input.into_iter();
-        let mut pending: VecDeque<Prediction> = VecDeque::new();
-        let keys = args.predict_keys;
-        Ok(std::iter::from_fn(move || {
-            loop {
-                if let Some(p) = pending.pop_front() {
-                    return Some(Ok(p));
-                }
-                let features = batches.next()?;
-                let batch = self
-                    .model_fn
-                    .predict_spec(&model, features, params, &self.config)
-                    .and_then(|spec| split(&spec.predictions, keys.as_deref()));
-                match batch {
-                    Ok(rows) => pending.extend(rows),
-                    Err(e) => return Some(Err(e)),
-                }
+        };
+        Ok(PredictStream {
+            estimator: self,
+            model: model.valid(),
+            params: self.params()?,
+            batches: input.into_iter(),
+            keys: args.predict_keys,
+            pending: VecDeque::new(),
+            hooks: Some(HookSet::new(ModeKeys::Predict, Vec::new())),
+            step: 0,
+            stopped: false,
+        })
+    }
+}
+
+/// The lazy iterator `predict` returns: one batch through the model_fn at a time, its rows
+/// handed out one by one, with the spec's prediction hooks around it.
+struct PredictStream<'a, F: ModelFn, It>
+where
+    F::Model: Module,
+{
+    estimator: &'a Estimator<F>,
+    model: F::Model,
+    params: &'a F::Params,
+    batches: It,
+    keys: Option<Vec<String>>,
+    pending: VecDeque<Prediction>,
+    /// `None` once the hooks have ended (the iteration is over).
+    hooks: Option<HookSet>,
+    /// Batches run so far.
+    step: u64,
+    stopped: bool,
+}
+
+impl<F, It> Iterator for PredictStream<'_, F, It>
+where
+    F: ModelFn,
+    F::Model: Module,
+    It: Iterator<Item = F::Features>,
+{
+    type Item = Result<Prediction, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(p) = self.pending.pop_front() {
+                return Some(Ok(p));
             }
-        }))
+            let next = if self.stopped {
+                None
+            } else {
+                self.batches.next()
+            };
+            let Some(features) = next else {
+                let mut hooks = self.hooks.take()?;
+                return hooks.end(self.estimator.global_step).err().map(Err);
+            };
+            if let Err(e) = self.run_batch(features) {
+                return Some(Err(e));
+            }
+        }
+    }
+}
+
+impl<F, It> PredictStream<'_, F, It>
+where
+    F: ModelFn,
+    F::Model: Module,
+{
+    /// One batch through the model_fn and the hooks; its rows join `pending`.
+    fn run_batch(&mut self, features: F::Features) -> Result<(), Error> {
+        let est = self.estimator;
+        let spec = est
+            .model_fn
+            .predict_spec(&self.model, features, self.params, &est.config)?;
+        let Some(hooks) = self.hooks.as_mut() else {
+            return Ok(());
+        };
+        hooks.add_spec_hooks(spec.hooks, est.global_step)?;
+        self.pending
+            .extend(split(&spec.predictions, self.keys.as_deref())?);
+        self.step += 1;
+        let ctx = HookContext::new(ModeKeys::Predict, self.step);
+        self.stopped = hooks.after_step(&ctx)?.stop;
+        Ok(())
     }
 }

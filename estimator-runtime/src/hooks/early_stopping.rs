@@ -3,15 +3,7 @@
 use super::{Hook, HookContext};
 use crate::error::Error;
 use crate::estimator::EvalResults;
-
-/// Whether a metric should go down or up.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Direction {
-    /// Lower is better (a loss).
-    Decrease,
-    /// Higher is better (an accuracy).
-    Increase,
-}
+use crate::metrics::Direction;
 
 /// The early-stopping policy: stop when `metric` has not improved for `max_steps_without_improvement`
 /// global steps. A decision as data, testable without a run.
@@ -65,12 +57,10 @@ impl EarlyStopping {
 
     /// Records `value` at `step`; returns whether to stop.
     pub fn observe(&mut self, step: u64, value: f64) -> bool {
-        let better = match (self.best, self.direction) {
-            (None, _) => true,
-            (Some((best, _)), Direction::Decrease) => value < best,
-            (Some((best, _)), Direction::Increase) => value > best,
-        };
-        if better {
+        if self
+            .direction
+            .improves(value, self.best.map(|(best, _)| best))
+        {
             self.best = Some((value, step));
         }
         let best_step = self.best.map_or(step, |(_, s)| s);

@@ -3,6 +3,8 @@
 
 mod builtin;
 mod early_stopping;
+mod internal;
+mod set;
 
 pub use builtin::{
     CheckpointSaverListener, LoggingTensorHook, NanTensorHook, StepCounterHook, StopAtStepHook,
@@ -10,6 +12,8 @@ pub use builtin::{
 pub use early_stopping::{
     EarlyStopping, EarlyStoppingHook, stop_if_no_decrease_hook, stop_if_no_increase_hook,
 };
+pub(crate) use internal::BuiltinHooks;
+pub(crate) use set::HookSet;
 
 use crate::error::Error;
 use crate::estimator::EvalResults;
@@ -113,3 +117,6 @@ pub trait Hook {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;

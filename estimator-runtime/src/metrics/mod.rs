@@ -52,3 +52,40 @@ pub trait Metric: Send + 'static {
     /// The metric's value over every batch merged so far.
     fn result(&self) -> f64;
 }
+
+/// Whether a metric improves by going down (a loss) or up (an accuracy). Early stopping and
+/// [`BestExporter`](crate::BestExporter) both read it.
+///
+/// ```
+/// use estimator_runtime::metrics::Direction;
+/// assert!(Direction::Decrease.improves(0.2, Some(0.3)));
+/// assert!(Direction::Increase.improves(0.2, None));
+/// assert!(!Direction::Increase.improves(0.2, Some(0.3)));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// Lower is better (a loss).
+    Decrease,
+    /// Higher is better (an accuracy).
+    Increase,
+}
+
+impl Direction {
+    /// `Increase` when higher is better, else `Decrease`.
+    pub fn from_higher_is_better(higher_is_better: bool) -> Self {
+        if higher_is_better {
+            Direction::Increase
+        } else {
+            Direction::Decrease
+        }
+    }
+
+    /// Whether `value` is better than `best` (any value beats no value).
+    pub fn improves(self, value: f64, best: Option<f64>) -> bool {
+        match (best, self) {
+            (None, _) => true,
+            (Some(best), Direction::Decrease) => value < best,
+            (Some(best), Direction::Increase) => value > best,
+        }
+    }
+}

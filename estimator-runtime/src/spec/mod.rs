@@ -225,14 +225,10 @@ pub struct PredictModeSpec {
 impl TryFrom<EstimatorSpec> for TrainModeSpec {
     type Error = Error;
     fn try_from(spec: EstimatorSpec) -> Result<Self, Error> {
-        let mode = spec.mode;
         let spec = spec.validate()?;
-        let Some(loss) = spec.loss else {
-            return Err(Error::MissingLoss { mode });
-        };
-        let Some(train_op) = spec.train_op else {
-            return Err(Error::MissingTrainOp { mode });
-        };
+        let mode = spec.mode;
+        let loss = spec.loss.ok_or(Error::MissingLoss { mode })?;
+        let train_op = spec.train_op.ok_or(Error::MissingTrainOp { mode })?;
         let mut hooks = spec.training_chief_hooks;
         hooks.extend(spec.training_hooks);
         Ok(TrainModeSpec {
@@ -247,13 +243,9 @@ impl TryFrom<EstimatorSpec> for TrainModeSpec {
 impl TryFrom<EstimatorSpec> for EvalModeSpec {
     type Error = Error;
     fn try_from(spec: EstimatorSpec) -> Result<Self, Error> {
-        let mode = spec.mode;
         let spec = spec.validate()?;
-        let Some(loss) = spec.loss else {
-            return Err(Error::MissingLoss { mode });
-        };
         Ok(EvalModeSpec {
-            loss,
+            loss: spec.loss.ok_or(Error::MissingLoss { mode: spec.mode })?,
             eval_metric_ops: spec.eval_metric_ops,
             predictions: spec.predictions,
             hooks: spec.evaluation_hooks,
@@ -264,15 +256,12 @@ impl TryFrom<EstimatorSpec> for EvalModeSpec {
 impl TryFrom<EstimatorSpec> for PredictModeSpec {
     type Error = Error;
     fn try_from(spec: EstimatorSpec) -> Result<Self, Error> {
-        let mode = spec.mode;
         let spec = spec.validate()?;
-        let Some(predictions) = spec.predictions else {
-            return Err(Error::MissingPredictions { mode });
-        };
-        let export_outputs = spec.export_outputs.resolve(Some(&predictions))?;
+        let mode = spec.mode;
+        let predictions = spec.predictions.ok_or(Error::MissingPredictions { mode })?;
         Ok(PredictModeSpec {
+            export_outputs: spec.export_outputs.resolve(Some(&predictions))?,
             predictions,
-            export_outputs,
             hooks: spec.prediction_hooks,
         })
     }

@@ -1,5 +1,10 @@
-//! `export` and `ExportedModel`: the weights (safetensors) plus the serving signatures, in a
-//! directory that `ExportedModel::load` reads alone.
+//! Export: `Estimator::export` writes the weights (safetensors, through `record`) plus the
+//! serving signatures to a directory that `ExportedModel::load` reads alone; `Exporter`s pick
+//! when `train_and_evaluate` exports.
+
+mod exporter;
+
+pub use exporter::{BestExporter, Exporter};
 
 use crate::error::Error;
 use crate::export_output::ExportOutputs;
@@ -7,7 +12,6 @@ use crate::model_fn::ModelFn;
 use crate::spec::PredictModeSpec;
 use crate::{ModeKeys, RunConfig};
 use burn::module::Module;
-use burn::store::{ModuleSnapshot, SafetensorsStore};
 use burn::tensor::TensorData;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -101,10 +105,7 @@ pub(crate) fn write<M: Module>(
         path: tmp.clone(),
         reason,
     };
-    let mut store = SafetensorsStore::from_file(tmp.join(WEIGHTS_FILE));
-    model
-        .save_into(&mut store)
-        .map_err(|e| export_err(format!("writing weights: {e:?}")))?;
+    crate::record::write_safetensors(model, &tmp.join(WEIGHTS_FILE)).map_err(export_err)?;
     let json = serde_json::to_vec_pretty(manifest).map_err(|e| export_err(e.to_string()))?;
     crate::checkpoint::write_atomic(&tmp.join(SIGNATURES_FILE), &json)?;
     std::fs::rename(&tmp, &dir).map_err(|e| Error::io("renaming export directory", &dir, e))?;
@@ -138,17 +139,8 @@ where
             .map_err(|e| Error::io("reading signatures", dir.join(SIGNATURES_FILE), e))?;
         let manifest: ExportManifest = serde_json::from_slice(&json)
             .map_err(|e| export_err(format!("bad {SIGNATURES_FILE}: {e}")))?;
-        let mut model = model;
-        let mut store = SafetensorsStore::from_file(dir.join(WEIGHTS_FILE));
-        let applied = model
-            .load_from(&mut store)
-            .map_err(|e| export_err(format!("reading weights: {e:?}")))?;
-        if !applied.errors.is_empty() || !applied.missing.is_empty() {
-            return Err(export_err(format!(
-                "weights do not fit the model: missing {:?}, errors {:?}",
-                applied.missing, applied.errors
-            )));
-        }
+        let model =
+            crate::record::read_safetensors(model, &dir.join(WEIGHTS_FILE)).map_err(export_err)?;
         Ok(ExportedModel {
             model_fn,
             model: model.valid(),

@@ -1,13 +1,14 @@
-//! `train_and_evaluate` (TF `training.py`): train, evaluate after checkpoints at a cadence, run
-//! exporters, and stop at `max_steps` or when early stopping says so.
+//! `train_and_evaluate` (TF `training.py`) with its `TrainSpec` and `EvalSpec`: train, evaluate
+//! at a cadence, run exporters, and stop at `max_steps` or when early stopping says so.
 
 use crate::error::Error;
 use crate::estimator::{Estimator, EvalArgs, EvalResults, TrainArgs};
+use crate::export::Exporter;
 use crate::hooks::{EarlyStopping, Hook};
 use crate::input::InputItem;
 use crate::model_fn::ModelFn;
 use burn::module::Module;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// What and how long to train (TF `TrainSpec`).
 pub struct TrainSpec<I> {
@@ -33,94 +34,14 @@ impl<I> TrainSpec<I> {
     }
 }
 
-/// Picks what to keep after an evaluation (TF `Exporter`).
-pub trait Exporter<F: ModelFn>
-where
-    F::Model: Module,
-{
-    /// The exporter's name; exports go under `model_dir/export/<name>`.
-    fn name(&self) -> &str;
-
-    /// Called after every evaluation; returns the export directory if it exported.
-    fn export(
-        &mut self,
-        estimator: &Estimator<F>,
-        export_base: &Path,
-        results: &EvalResults,
-    ) -> Result<Option<PathBuf>, Error>;
-}
-
-/// Exports when the evaluation is the best so far by a metric (TF `BestExporter`).
-pub struct BestExporter<Feat> {
-    name: String,
-    metric: String,
-    higher_is_better: bool,
-    best: Option<f64>,
-    serving_features: Box<dyn Fn() -> Feat>,
-}
-
-impl<Feat> BestExporter<Feat> {
-    /// Exports when `metric` reaches a new best; `serving_features` makes an example batch.
-    pub fn new(
-        name: impl Into<String>,
-        metric: impl Into<String>,
-        higher_is_better: bool,
-        serving_features: impl Fn() -> Feat + 'static,
-    ) -> Self {
-        BestExporter {
-            name: name.into(),
-            metric: metric.into(),
-            higher_is_better,
-            best: None,
-            serving_features: Box::new(serving_features),
-        }
-    }
-}
-
-impl<F: ModelFn> Exporter<F> for BestExporter<F::Features>
-where
-    F::Model: Module,
-    F::Params: 'static,
-{
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn export(
-        &mut self,
-        estimator: &Estimator<F>,
-        export_base: &Path,
-        results: &EvalResults,
-    ) -> Result<Option<PathBuf>, Error> {
-        let value = results.metric(&self.metric).ok_or_else(|| {
-            Error::Config(format!(
-                "BestExporter: the evaluation has no metric `{}`",
-                self.metric
-            ))
-        })?;
-        let better = match self.best {
-            None => true,
-            Some(best) if self.higher_is_better => value > best,
-            Some(best) => value < best,
-        };
-        if !better {
-            return Ok(None);
-        }
-        self.best = Some(value);
-        estimator
-            .export(export_base, (self.serving_features)())
-            .map(Some)
-    }
-}
-
 /// When and how to evaluate (TF `EvalSpec`).
 pub struct EvalSpec<J, F: ModelFn>
 where
     F::Model: Module,
 {
     input_fn: Box<dyn FnMut() -> J>,
-    steps: Option<u64>,
-    name: Option<String>,
+    /// `steps` and `name` of each evaluation.
+    args: EvalArgs,
     throttle_steps: Option<u64>,
     throttle_secs: f64,
     exporters: Vec<Box<dyn Exporter<F>>>,
@@ -135,8 +56,7 @@ where
     pub fn new(input_fn: impl FnMut() -> J + 'static) -> Self {
         EvalSpec {
             input_fn: Box::new(input_fn),
-            steps: None,
-            name: None,
+            args: EvalArgs::default(),
             throttle_steps: None,
             throttle_secs: 600.0,
             exporters: Vec::new(),
@@ -146,13 +66,13 @@ where
 
     /// At most `n` eval batches.
     pub fn steps(mut self, n: u64) -> Self {
-        self.steps = Some(n);
+        self.args = self.args.steps(n);
         self
     }
 
     /// A named evaluation.
     pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
+        self.args = self.args.name(name);
         self
     }
 
@@ -220,47 +140,69 @@ where
         stopped_early: false,
     };
     loop {
-        let mut args = TrainArgs::default();
-        if let Some(max) = train_spec.max_steps {
-            args = args.and_max_steps(max);
-        }
-        args = match eval_spec.throttle_steps {
-            Some(n) => args.and_steps(n),
-            None => args.and_max_secs(eval_spec.throttle_secs),
-        };
-        for hook in hooks.drain(..) {
-            args = args.boxed_hook(hook);
-        }
+        let args = train_args(train_spec.max_steps, &eval_spec, std::mem::take(&mut hooks));
         let summary = estimator.train(stream.by_ref(), args)?;
         hooks = summary.returned_hooks;
-        let eval_args = EvalArgs {
-            steps: eval_spec.steps,
-            name: eval_spec.name.clone(),
-            checkpoint_path: None,
-        };
-        let results = estimator.evaluate((eval_spec.input_fn)(), eval_args)?;
-        let base = estimator.model_dir().join("export");
-        for exporter in &mut eval_spec.exporters {
-            if let Some(dir) = exporter.export(estimator, &base.join(exporter.name()), &results)? {
-                out.exports.push(dir);
-            }
-        }
+        let results = estimator.evaluate((eval_spec.input_fn)(), eval_spec.args.clone())?;
+        out.exports.extend(run_exporters(
+            estimator,
+            &mut eval_spec.exporters,
+            &results,
+        )?);
         let policy_stop = match &mut eval_spec.early_stopping {
             Some(p) => p.observe_eval(&results)?,
             None => false,
         };
         out.evals.push(results.clone());
         out.last_eval = Some(results);
-        let done = train_spec
-            .max_steps
-            .is_some_and(|m| estimator.global_step() >= m)
-            || summary.input_exhausted;
         if policy_stop || summary.stopped_by_hook {
             out.stopped_early = true;
             return Ok(out);
         }
-        if done || summary.steps == 0 {
+        let at_max = train_spec
+            .max_steps
+            .is_some_and(|m| estimator.global_step() >= m);
+        if at_max || summary.input_exhausted || summary.steps == 0 {
             return Ok(out);
         }
     }
+}
+
+/// One training leg: up to `max_steps`, and until the next evaluation is due.
+fn train_args<J, F: ModelFn>(
+    max_steps: Option<u64>,
+    eval_spec: &EvalSpec<J, F>,
+    hooks: Vec<Box<dyn Hook>>,
+) -> TrainArgs
+where
+    F::Model: Module,
+{
+    let mut args = TrainArgs::default();
+    if let Some(max) = max_steps {
+        args = args.and_max_steps(max);
+    }
+    args = match eval_spec.throttle_steps {
+        Some(n) => args.and_steps(n),
+        None => args.and_max_secs(eval_spec.throttle_secs),
+    };
+    hooks.into_iter().fold(args, TrainArgs::boxed_hook)
+}
+
+/// Runs every exporter on an evaluation; returns the directories written.
+fn run_exporters<F: ModelFn>(
+    estimator: &Estimator<F>,
+    exporters: &mut [Box<dyn Exporter<F>>],
+    results: &EvalResults,
+) -> Result<Vec<PathBuf>, Error>
+where
+    F::Model: Module,
+    F::Params: 'static,
+{
+    let base = estimator.model_dir().join("export");
+    let mut written = Vec::new();
+    for exporter in exporters {
+        let dir = base.join(exporter.name());
+        written.extend(exporter.export(estimator, &dir, results)?);
+    }
+    Ok(written)
 }

@@ -1,0 +1,184 @@
+//! The train loop's built-in behaviours as hooks, as TF's `_train_with_estimator_spec` adds
+//! `NanTensorHook`, `SummarySaverHook`, `StepCounterHook` and `CheckpointSaverHook`. Each one
+//! decides; the loop acts on the decisions ([`StepEffects`]), since only it holds the model.
+
+use super::{Hook, HookContext, NanTensorHook};
+use crate::checkpoint::CheckpointPolicy;
+use crate::config::RunConfig;
+use crate::error::Error;
+use crate::progress::Progress;
+use std::time::Instant;
+
+/// What the built-in hooks ask of the loop after a step.
+#[derive(Debug, Default)]
+pub(crate) struct StepEffects {
+    /// Some hook requested a stop.
+    pub stop: bool,
+    /// A checkpoint is due.
+    pub save: bool,
+    /// Scalars to write to the run's event file.
+    pub scalars: Vec<(&'static str, f64)>,
+}
+
+/// The built-in hooks of a train call.
+pub(crate) struct BuiltinHooks {
+    nan: NanTensorHook,
+    summary: SummarySaverHook,
+    counter: StepCounter,
+    saver: CheckpointSaverHook,
+    progress: ProgressHook,
+}
+
+impl BuiltinHooks {
+    /// The built-ins `config` asks for, for a call from `start_step` towards `target`.
+    pub fn new(config: &RunConfig, start_step: u64, target: Option<u64>) -> Self {
+        let (every_steps, every_time) = config.checkpoint_every();
+        BuiltinHooks {
+            nan: NanTensorHook::new(true),
+            summary: SummarySaverHook {
+                every: config.save_summary_steps,
+                scalars: Vec::new(),
+            },
+            counter: StepCounter {
+                every: config.log_step_count_steps,
+                last: (start_step, Instant::now()),
+                scalars: Vec::new(),
+            },
+            saver: CheckpointSaverHook {
+                policy: CheckpointPolicy::new(every_steps, every_time, start_step),
+                target,
+                due: false,
+            },
+            progress: ProgressHook(Progress::new(start_step, target)),
+        }
+    }
+
+    /// The hooks that run at every point, in order.
+    pub fn hooks(&mut self) -> [&mut (dyn Hook + 'static); 4] {
+        [
+            &mut self.summary,
+            &mut self.counter,
+            &mut self.saver,
+            &mut self.progress,
+        ]
+    }
+
+    /// TF's `NanTensorHook` on one batch's loss, before the update uses it.
+    pub fn check_loss(&mut self, global_step: u64, loss: f64) -> Result<(), Error> {
+        let mut ctx = HookContext::new(crate::mode::ModeKeys::Train, global_step);
+        ctx.loss = Some(loss);
+        self.nan.after_step(&ctx)
+    }
+
+    /// The decisions of the step just run.
+    pub fn take_effects(&mut self) -> StepEffects {
+        let mut scalars = std::mem::take(&mut self.summary.scalars);
+        scalars.append(&mut self.counter.scalars);
+        StepEffects {
+            stop: false,
+            save: std::mem::take(&mut self.saver.due),
+            scalars,
+        }
+    }
+}
+
+/// Writes `loss` and `learning_rate` every `save_summary_steps` (TF `SummarySaverHook`).
+struct SummarySaverHook {
+    every: u64,
+    scalars: Vec<(&'static str, f64)>,
+}
+
+impl Hook for SummarySaverHook {
+    fn name(&self) -> &str {
+        "SummarySaverHook"
+    }
+
+    fn after_step(&mut self, ctx: &HookContext) -> Result<(), Error> {
+        if self.every > 0 && ctx.global_step.is_multiple_of(self.every) {
+            self.scalars.extend(ctx.loss.map(|l| ("loss", l)));
+            self.scalars
+                .extend(ctx.learning_rate.map(|lr| ("learning_rate", lr)));
+        }
+        Ok(())
+    }
+}
+
+/// Logs the loss line and `global_step/sec` every `log_step_count_steps` (TF's loss logging
+/// and `StepCounterHook`).
+struct StepCounter {
+    every: u64,
+    last: (u64, Instant),
+    scalars: Vec<(&'static str, f64)>,
+}
+
+impl Hook for StepCounter {
+    fn name(&self) -> &str {
+        "StepCounterHook"
+    }
+
+    fn begin(&mut self, ctx: &HookContext) -> Result<(), Error> {
+        self.last = (ctx.global_step, Instant::now());
+        Ok(())
+    }
+
+    fn after_step(&mut self, ctx: &HookContext) -> Result<(), Error> {
+        let step = ctx.global_step;
+        if self.every == 0 || !step.is_multiple_of(self.every) {
+            return Ok(());
+        }
+        let secs = self.last.1.elapsed().as_secs_f64();
+        let loss = ctx.loss.unwrap_or(f64::NAN);
+        tracing::info!("loss = {loss:.6}, step = {step} ({secs:.3} sec)");
+        if secs > 0.0 {
+            let rate = (step - self.last.0) as f64 / secs;
+            self.scalars.push(("global_step/sec", rate));
+            tracing::info!("global_step/sec: {rate:.4}");
+        }
+        self.last = (step, Instant::now());
+        Ok(())
+    }
+}
+
+/// Decides when a checkpoint is due (TF `CheckpointSaverHook`). The last step of a call is
+/// left to the final save.
+struct CheckpointSaverHook {
+    policy: CheckpointPolicy,
+    target: Option<u64>,
+    due: bool,
+}
+
+impl Hook for CheckpointSaverHook {
+    fn name(&self) -> &str {
+        "CheckpointSaverHook"
+    }
+
+    fn after_step(&mut self, ctx: &HookContext) -> Result<(), Error> {
+        let step = ctx.global_step;
+        let now = self.policy.needs_clock().then(Instant::now);
+        let last = self.target.is_some_and(|t| step >= t) || ctx.stop_requested();
+        if !last && self.policy.should_save_at(step, now) {
+            self.due = true;
+            self.policy.saved(step, now.unwrap_or_else(Instant::now));
+        }
+        Ok(())
+    }
+}
+
+/// The progress bar (on a TTY only).
+struct ProgressHook(Progress);
+
+impl Hook for ProgressHook {
+    fn name(&self) -> &str {
+        "ProgressHook"
+    }
+
+    fn after_step(&mut self, ctx: &HookContext) -> Result<(), Error> {
+        self.0.step(ctx.loss.unwrap_or(f64::NAN));
+        Ok(())
+    }
+
+    fn end(&mut self, _ctx: &HookContext) -> Result<(), Error> {
+        self.0.finish();
+        Ok(())
+    }
+}

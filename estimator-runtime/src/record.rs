@@ -1,0 +1,146 @@
+//! Model serialization: the one module that talks to burn's record and store APIs. Checkpoints
+//! (burnpack bytes) and exports (a safetensors file) both go through here.
+
+use crate::error::Error;
+use burn::module::{Module, ModuleVisitor, Param};
+use burn::store::{BurnpackStore, ModuleRecord, ModuleSnapshot, SafetensorsStore};
+use burn::tensor::{Bool, Bytes, Int, Tensor};
+use std::path::Path;
+
+/// The model's parameters as a record in bytes (burnpack).
+pub(crate) fn model_bytes<M: Module>(model: &M) -> Result<Vec<u8>, Error> {
+    let bytes = model
+        .clone()
+        .into_record()
+        .into_bytes()
+        .map_err(|e| Error::Config(format!("serialising the model: {e:?}")))?;
+    Ok(bytes.to_vec())
+}
+
+/// Loads parameters from record bytes, after checking that the shape fingerprint agrees.
+pub(crate) fn load_model<M: Module>(
+    model: M,
+    bytes: Vec<u8>,
+    fingerprint: &str,
+    what: &Path,
+) -> Result<M, Error> {
+    let expected = shape_fingerprint(&model);
+    if expected != fingerprint {
+        return Err(corrupt(
+            what,
+            format!(
+                "it holds a model of another shape\n  checkpoint: {fingerprint}\n  model:      {expected}"
+            ),
+        ));
+    }
+    let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes))
+        .map_err(|e| corrupt(what, format!("{e:?}")))?;
+    Ok(model.load_record(record))
+}
+
+/// Loads the parameters whose path starts with one of `prefixes` (all when empty) from record
+/// bytes; returns the model and how many tensors were applied.
+pub(crate) fn warm_start<M: Module>(
+    model: M,
+    bytes: &[u8],
+    prefixes: &[String],
+    what: &Path,
+) -> Result<(M, usize), Error> {
+    let mut store =
+        BurnpackStore::from_bytes(Some(Bytes::from_bytes_vec(bytes.to_vec()))).allow_partial(true);
+    for p in prefixes {
+        store = store.with_regex(&format!("^{}", regex_escape(p)));
+    }
+    let mut model = model;
+    let result = model
+        .load_from(&mut store)
+        .map_err(|e| corrupt(what, format!("warm start: {e:?}")))?;
+    if !result.errors.is_empty() {
+        return Err(corrupt(what, format!("warm start: {:?}", result.errors)));
+    }
+    Ok((model, result.applied.len()))
+}
+
+/// Writes the model's weights to a safetensors file (an export's weights).
+pub(crate) fn write_safetensors<M: Module>(model: &M, path: &Path) -> Result<(), String> {
+    let mut store = SafetensorsStore::from_file(path);
+    model
+        .save_into(&mut store)
+        .map_err(|e| format!("writing weights: {e:?}"))
+}
+
+/// Reads weights from a safetensors file into `model`; every parameter must be found.
+pub(crate) fn read_safetensors<M: Module>(model: M, path: &Path) -> Result<M, String> {
+    let mut model = model;
+    let mut store = SafetensorsStore::from_file(path);
+    let applied = model
+        .load_from(&mut store)
+        .map_err(|e| format!("reading weights: {e:?}"))?;
+    if !applied.errors.is_empty() || !applied.missing.is_empty() {
+        return Err(format!(
+            "weights do not fit the model: missing {:?}, errors {:?}",
+            applied.missing, applied.errors
+        ));
+    }
+    Ok(model)
+}
+
+fn corrupt(path: &Path, reason: String) -> Error {
+    Error::CorruptCheckpoint {
+        path: path.to_path_buf(),
+        reason,
+    }
+}
+
+fn regex_escape(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                vec![c]
+            } else {
+                vec!['\\', c]
+            }
+        })
+        .collect()
+}
+
+/// Every parameter's path and shape, as one line: checkpoints of another shape are refused.
+pub(crate) fn shape_fingerprint<M: Module>(model: &M) -> String {
+    let mut v = ShapeFingerprint {
+        path: Vec::new(),
+        out: Vec::new(),
+    };
+    model.visit(&mut v);
+    v.out.join(" ")
+}
+
+/// Collects `path[shape]` for every parameter of a module.
+struct ShapeFingerprint {
+    path: Vec<String>,
+    out: Vec<String>,
+}
+
+impl ShapeFingerprint {
+    fn push(&mut self, shape: burn::tensor::Shape) {
+        self.out
+            .push(format!("{}{:?}", self.path.join("."), shape.as_slice()));
+    }
+}
+
+impl ModuleVisitor for ShapeFingerprint {
+    fn enter_module(&mut self, name: &str, _container_type: &str) {
+        self.path.push(name.to_string());
+    }
+    fn exit_module(&mut self, _name: &str, _container_type: &str) {
+        self.path.pop();
+    }
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        self.push(param.lazy_shape());
+    }
+    fn visit_int<const D: usize>(&mut self, param: &Param<Tensor<D, Int>>) {
+        self.push(param.lazy_shape());
+    }
+    fn visit_bool<const D: usize>(&mut self, param: &Param<Tensor<D, Bool>>) {
+        self.push(param.lazy_shape());
+    }
+}
