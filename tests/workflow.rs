@@ -311,6 +311,33 @@ fn warm_start_copies_all_or_some_parameters() -> Result<(), Error> {
     Ok(())
 }
 
+#[test]
+fn warm_start_patterns_are_checked_regular_expressions() -> Result<(), Error> {
+    let source = tmp();
+    let mut est = Estimator::new(iris_classifier, Net::new(&device()), config(source.path()))?;
+    est.train(stream(iris(), 16, device()), TrainArgs::steps(2))?;
+    let warm = |pattern: &str| {
+        let dir = tmp();
+        let scaffold = Scaffold::new()
+            .warm_start_from(source.path())
+            .vars_to_warm_start([pattern]);
+        let cfg = config(dir.path()).warm_start_from(scaffold);
+        Estimator::new(iris_classifier, Net::new(&device()), cfg).map(|e| e.global_step())
+    };
+    // A regex (TF semantics): the output layer's parameters, not the hidden one's.
+    assert_eq!(warm("out.*")?, 0);
+    // Invalid, or matching nothing (a non-ASCII name used to panic inside burn-store).
+    for bad in ["hidden(", "encoder", "cafés"] {
+        let err = warm(bad).unwrap_err();
+        assert!(matches!(err, Error::Config(_)), "{bad}: {err:?}");
+        assert!(
+            err.to_string().contains("vars_to_warm_start"),
+            "{bad}: {err}"
+        );
+    }
+    Ok(())
+}
+
 #[model_fn]
 fn two_optimizers(
     model: &Net,

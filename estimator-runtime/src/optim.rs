@@ -235,8 +235,9 @@ pub(crate) fn load_model<M: Module>(
     Ok(model.load_record(record))
 }
 
-/// Loads the parameters whose path starts with one of `prefixes` (all when empty) from record
-/// bytes; returns the model and how many tensors were applied.
+/// Loads the parameters whose path matches one of the regular expressions `prefixes` (checked
+/// by `WarmStart::patterns`; all when empty) from record bytes; returns the model and how many
+/// tensors were applied.
 pub(crate) fn warm_start<M: Module>(
     model: M,
     bytes: &[u8],
@@ -247,7 +248,7 @@ pub(crate) fn warm_start<M: Module>(
     let mut store =
         BurnpackStore::from_bytes(Some(Bytes::from_bytes_vec(bytes.to_vec()))).allow_partial(true);
     for p in prefixes {
-        store = store.with_regex(&format!("^{}", regex_escape(p)));
+        store = store.with_regex(p);
     }
     let mut model = model;
     let result = model
@@ -263,18 +264,6 @@ pub(crate) fn warm_start<M: Module>(
         });
     }
     Ok((model, result.applied.len()))
-}
-
-fn regex_escape(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' {
-                vec![c]
-            } else {
-                vec!['\\', c]
-            }
-        })
-        .collect()
 }
 
 /// Every parameter's path and shape, as one line: checkpoints of another shape are refused.

@@ -282,6 +282,10 @@ pub(crate) fn warm_start_model<M: Module>(
     model: M,
     ws: &crate::scaffold::WarmStart,
 ) -> (M, Result<(), Error>) {
+    let patterns = match ws.patterns() {
+        Ok(patterns) => patterns,
+        Err(e) => return (model, Err(e)),
+    };
     let read = checkpoint::resolve(&ws.from).and_then(|path| Ok((checkpoint::read(&path)?, path)));
     let (data, path) = match read {
         Ok(found) => found,
@@ -296,7 +300,9 @@ pub(crate) fn warm_start_model<M: Module>(
             }),
         );
     };
-    match optim::warm_start(model.clone(), bytes, &ws.vars_to_warm_start, &path) {
+    match optim::warm_start(model.clone(), bytes, &patterns, &path)
+        .and_then(|(m, n)| ws.check_matched(n, &path).map(|()| (m, n)))
+    {
         Ok((m, n)) => {
             tracing::info!("Warm-started {n} parameters from {}", path.display());
             (m, Ok(()))
