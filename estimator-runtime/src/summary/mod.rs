@@ -28,7 +28,11 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// The longest an event stays in the buffer: TensorBoard shows a live run, and a killed
+/// process loses at most this much (TF's `flush_secs` default is 120; we flush sooner).
+pub const FLUSH_INTERVAL: Duration = Duration::from_secs(30);
 
 /// Event files opened by this process so far; part of each file name, so two writers created
 /// in the same second never share a file.
@@ -37,8 +41,9 @@ static FILES_OPENED: AtomicU64 = AtomicU64::new(0);
 /// Writes scalar summaries to a TensorBoard event file.
 ///
 /// The file is `events.out.tfevents.<unix_secs>.<hostname>.<pid>.<counter>` in the directory
-/// given to [`SummaryWriter::create`]. Events are buffered; [`SummaryWriter::flush`] writes them
-/// out, and dropping the writer flushes too (ignoring errors, so flush explicitly to see them).
+/// given to [`SummaryWriter::create`]. Events are buffered and written out by
+/// [`SummaryWriter::flush`], by the first event written [`FLUSH_INTERVAL`] or more after the
+/// last flush, and on drop (ignoring errors, so flush explicitly to see them).
 ///
 /// ```
 /// use estimator_runtime::summary::SummaryWriter;
@@ -55,6 +60,8 @@ static FILES_OPENED: AtomicU64 = AtomicU64::new(0);
 pub struct SummaryWriter {
     path: PathBuf,
     file: BufWriter<File>,
+    last_flush: Instant,
+    flush_interval: Duration,
 }
 
 impl SummaryWriter {
@@ -86,6 +93,8 @@ impl SummaryWriter {
         let mut writer = SummaryWriter {
             path,
             file: BufWriter::new(file),
+            last_flush: Instant::now(),
+            flush_interval: FLUSH_INTERVAL,
         };
         writer.write_event(&Event::file_version(now))?;
         Ok(writer)
@@ -113,6 +122,29 @@ impl SummaryWriter {
         self.write_event(&Event::scalar(wall_time(), step, tag, value as f32))
     }
 
+    /// Writes TF's `SessionLog.START` event at global step `step`, and flushes. Write it when a
+    /// run resumes from a checkpoint at `step`: TensorBoard then drops the events at or after
+    /// `step` that the interrupted run wrote, instead of drawing the repeated steps twice.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] if the event cannot be written.
+    ///
+    /// ```
+    /// use estimator_runtime::summary::SummaryWriter;
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let mut writer = SummaryWriter::create(dir.path())?;
+    /// writer.session_log_start(200)?;
+    /// writer.scalar("loss", 0.3, 201)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn session_log_start(&mut self, step: u64) -> Result<(), Error> {
+        let step = i64::try_from(step).unwrap_or(i64::MAX);
+        self.write_event(&Event::session_start(wall_time(), step))?;
+        self.flush()
+    }
+
     /// Writes buffered events to the file.
     ///
     /// # Errors
@@ -130,6 +162,7 @@ impl SummaryWriter {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn flush(&mut self) -> Result<(), Error> {
+        self.last_flush = Instant::now();
         self.file
             .flush()
             .map_err(|e| Error::io("flushing event file", &self.path, e))
@@ -153,7 +186,17 @@ impl SummaryWriter {
         let framed = record::encode_record(&event.encode_to_vec());
         self.file
             .write_all(&framed)
-            .map_err(|e| Error::io("writing event", &self.path, e))
+            .map_err(|e| Error::io("writing event", &self.path, e))?;
+        if self.last_flush.elapsed() >= self.flush_interval {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Flushes at most every `interval` instead of [`FLUSH_INTERVAL`] (for tests).
+    #[cfg(test)]
+    pub(crate) fn set_flush_interval(&mut self, interval: Duration) {
+        self.flush_interval = interval;
     }
 }
 

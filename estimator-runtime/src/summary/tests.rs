@@ -1,7 +1,7 @@
 //! Round trip: files written by [`SummaryWriter`] parse back with an independent reader.
 
 use super::SummaryWriter;
-use super::proto::{Event, Summary, SummaryValue, What};
+use super::proto::{Event, SESSION_START, SessionLog, Summary, SummaryValue, What};
 use prost::Message;
 use std::path::Path;
 
@@ -88,5 +88,44 @@ fn create_under_a_file_is_an_io_error() -> TestResult {
     std::fs::write(&file, b"x")?;
     let result = SummaryWriter::create(&file.join("logs"));
     assert!(matches!(result, Err(crate::Error::Io { .. })), "{result:?}");
+    Ok(())
+}
+
+#[test]
+fn events_reach_the_file_without_an_explicit_flush_once_the_interval_passed() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let mut writer = SummaryWriter::create(dir.path())?;
+    writer.scalar("loss", 0.5, 1)?;
+    assert_eq!(std::fs::metadata(writer.path())?.len(), 0, "buffered");
+    writer.set_flush_interval(std::time::Duration::ZERO);
+    writer.scalar("loss", 0.25, 2)?;
+    let events = read_events(writer.path())?;
+    assert_eq!(
+        events.len(),
+        3,
+        "both scalars on disk while the writer is open"
+    );
+    assert_eq!(scalar_of(&events[2]), (2, "loss", 0.25));
+    Ok(())
+}
+
+#[test]
+fn the_default_flush_interval_is_at_most_30_seconds() {
+    assert!(super::FLUSH_INTERVAL <= std::time::Duration::from_secs(30));
+}
+
+#[test]
+fn session_log_start_is_written_and_flushed() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let mut writer = SummaryWriter::create(dir.path())?;
+    writer.scalar("loss", 0.5, 100)?;
+    writer.session_log_start(100)?;
+    let events = read_events(writer.path())?;
+    assert_eq!(events.len(), 3, "flushed by session_log_start");
+    assert_eq!(events[2].step, 100);
+    let start = Some(What::SessionLog(SessionLog {
+        status: SESSION_START,
+    }));
+    assert_eq!(events[2].what, start);
     Ok(())
 }
