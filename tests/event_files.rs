@@ -141,7 +141,8 @@ fn decode(record: &[u8]) -> Result<Event, String> {
 }
 
 fn decode_scalar(summary: &[u8]) -> Result<Event, String> {
-    let [(1, Field::Bytes(value))] = fields(summary)?.as_slice() else {
+    let values = fields(summary)?;
+    let [(1, Field::Bytes(value))] = values.as_slice() else {
         return Err("a Summary without exactly one value".into());
     };
     let (mut tag, mut simple) = (None, None);

@@ -137,7 +137,13 @@ mod smaller {
     #[model_fn]
     pub fn iris_classifier(model: &Half, features: Tensor<2>, mode: ModeKeys) -> EstimatorSpec {
         let out = model.hidden.forward(features);
-        EstimatorSpec::new(mode).predictions(out)
+        if mode == ModeKeys::Predict {
+            return EstimatorSpec::new(mode).predictions(out);
+        }
+        let loss = out.mean();
+        EstimatorSpec::new(mode)
+            .loss(loss.clone())
+            .train_op(TrainOp::minimize(loss, SgdConfig::new(), 0.1))
     }
 }
 
