@@ -29,7 +29,7 @@ fn crc32c(bytes: &[u8]) -> u32 {
 /// TF's mask (`tensorflow/core/lib/hash/crc32c.h`).
 fn masked(bytes: &[u8]) -> u32 {
     let crc = crc32c(bytes);
-    ((crc >> 15) | (crc << 17)).wrapping_add(0xa282_ead8)
+    crc.rotate_right(15).wrapping_add(0xa282_ead8)
 }
 
 /// One decoded `tensorflow.Event`: its step and what it carries.

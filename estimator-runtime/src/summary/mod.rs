@@ -16,19 +16,22 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod flusher;
 mod proto;
 mod record;
 #[cfg(test)]
 mod tests;
 
 use crate::error::Error;
+use flusher::{Flusher, SharedFile};
 use prost::Message;
 use proto::Event;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// The longest an event stays in the buffer: TensorBoard shows a live run, and a killed
 /// process loses at most this much (TF's `flush_secs` default is 120; we flush sooner).
@@ -42,8 +45,8 @@ static FILES_OPENED: AtomicU64 = AtomicU64::new(0);
 ///
 /// The file is `events.out.tfevents.<unix_secs>.<hostname>.<pid>.<counter>` in the directory
 /// given to [`SummaryWriter::create`]. Events are buffered and written out by
-/// [`SummaryWriter::flush`], by the first event written [`FLUSH_INTERVAL`] or more after the
-/// last flush, and on drop (ignoring errors, so flush explicitly to see them).
+/// [`SummaryWriter::flush`], by a background thread every [`FLUSH_INTERVAL`], and on drop
+/// (ignoring errors, so flush explicitly to see them).
 ///
 /// ```
 /// use estimator_runtime::summary::SummaryWriter;
@@ -59,9 +62,8 @@ static FILES_OPENED: AtomicU64 = AtomicU64::new(0);
 #[derive(Debug)]
 pub struct SummaryWriter {
     path: PathBuf,
-    file: BufWriter<File>,
-    last_flush: Instant,
-    flush_interval: Duration,
+    file: SharedFile,
+    _flusher: Flusher,
 }
 
 impl SummaryWriter {
@@ -82,6 +84,11 @@ impl SummaryWriter {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn create(dir: &Path) -> Result<SummaryWriter, Error> {
+        SummaryWriter::create_flushing_every(dir, FLUSH_INTERVAL)
+    }
+
+    /// [`SummaryWriter::create`], flushing every `interval`.
+    fn create_flushing_every(dir: &Path, interval: Duration) -> Result<SummaryWriter, Error> {
         fs::create_dir_all(dir).map_err(|e| Error::io("creating summary directory", dir, e))?;
         let now = wall_time();
         let path = dir.join(event_file_name(now as u64));
@@ -90,11 +97,13 @@ impl SummaryWriter {
             .create_new(true)
             .open(&path)
             .map_err(|e| Error::io("creating event file", &path, e))?;
+        let file = Arc::new(Mutex::new(BufWriter::new(file)));
+        let flusher = Flusher::spawn(Arc::clone(&file), interval)
+            .map_err(|e| Error::io("starting the event file's flush thread", &path, e))?;
         let mut writer = SummaryWriter {
             path,
-            file: BufWriter::new(file),
-            last_flush: Instant::now(),
-            flush_interval: FLUSH_INTERVAL,
+            file,
+            _flusher: flusher,
         };
         writer.write_event(&Event::file_version(now))?;
         Ok(writer)
@@ -162,8 +171,9 @@ impl SummaryWriter {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn flush(&mut self) -> Result<(), Error> {
-        self.last_flush = Instant::now();
         self.file
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
             .flush()
             .map_err(|e| Error::io("flushing event file", &self.path, e))
     }
@@ -185,24 +195,22 @@ impl SummaryWriter {
     fn write_event(&mut self, event: &Event) -> Result<(), Error> {
         let framed = record::encode_record(&event.encode_to_vec());
         self.file
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
             .write_all(&framed)
-            .map_err(|e| Error::io("writing event", &self.path, e))?;
-        if self.last_flush.elapsed() >= self.flush_interval {
-            self.flush()?;
-        }
-        Ok(())
+            .map_err(|e| Error::io("writing event", &self.path, e))
     }
 
-    /// Flushes at most every `interval` instead of [`FLUSH_INTERVAL`] (for tests).
+    /// [`SummaryWriter::create_flushing_every`], for the tests.
     #[cfg(test)]
-    pub(crate) fn set_flush_interval(&mut self, interval: Duration) {
-        self.flush_interval = interval;
+    pub(crate) fn create_for_test(dir: &Path, interval: Duration) -> Result<SummaryWriter, Error> {
+        SummaryWriter::create_flushing_every(dir, interval)
     }
 }
 
 impl Drop for SummaryWriter {
     fn drop(&mut self) {
-        let _ = self.file.flush();
+        let _ = self.flush();
     }
 }
 
