@@ -10,6 +10,9 @@ use estimator_runtime::hooks::EarlyStopping;
 use estimator_runtime::prelude::*;
 use estimator_runtime::{EvalSpec, ExportedModel, TrainSpec, train_and_evaluate};
 
+#[path = "common/logs.rs"]
+mod logs;
+
 /// A small MLP with one output.
 #[derive(Module, Debug)]
 pub struct Regressor {
@@ -147,12 +150,7 @@ fn train_stream(rows: Rows, device: Device) -> impl Iterator<Item = (Tensor<2>, 
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    tracing_subscriber::fmt()
-        .with_target(false)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .init();
+    logs::init();
     let model_dir = std::env::args()
         .skip_while(|a| a != "--model-dir")
         .nth(1)

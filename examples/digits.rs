@@ -12,6 +12,9 @@ use estimator_runtime::prelude::*;
 use estimator_runtime::{BestExporter, EvalSpec, TrainSpec, train_and_evaluate};
 use std::process::ExitCode;
 
+#[path = "common/logs.rs"]
+mod logs;
+
 /// A two-layer perceptron.
 #[derive(Module, Debug)]
 pub struct Mlp {
@@ -274,12 +277,7 @@ fn run(opts: Options) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_target(false)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .init();
+    logs::init();
     let opts = match parse_args() {
         Ok(o) => o,
         Err(e) => {

@@ -126,6 +126,53 @@ fn a_nan_loss_is_a_typed_error_and_nothing_is_saved() -> Result<(), Error> {
     Ok(())
 }
 
+/// A model with only `Net`'s first layer, so an export of `Net` has an unused tensor for it.
+mod smaller {
+    use estimator_runtime::prelude::*;
+
+    #[derive(Module, Debug)]
+    pub struct Half {
+        pub hidden: nn::Linear,
+    }
+
+    /// Same name as the model_fn that wrote the export, another model.
+    #[model_fn]
+    pub fn iris_classifier(model: &Half, features: Tensor<2>, mode: ModeKeys) -> EstimatorSpec {
+        let out = model.hidden.forward(features);
+        if mode == ModeKeys::Predict {
+            return EstimatorSpec::new(mode).predictions(out);
+        }
+        let loss = out.mean();
+        EstimatorSpec::new(mode)
+            .loss(loss.clone())
+            .train_op(TrainOp::minimize(loss, SgdConfig::new(), 0.1))
+    }
+}
+
+#[test]
+fn loading_an_export_checks_the_model_fn_and_unused_tensors() -> Result<(), Error> {
+    let dir = tmp();
+    let rows = iris();
+    let est = Estimator::new(iris_classifier, Net::new(&device()), config(dir.path()))?;
+    let (features, _) = batch(&rows[..4], &device());
+    let export_dir = est.export(dir.path().join("export"), features)?;
+
+    let other = ExportedModel::load(&export_dir, diverging, Net::new(&device()));
+    let err = other.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(
+        err.contains("model_fn `iris_classifier`, not `diverging`"),
+        "{err}"
+    );
+
+    let half = smaller::Half {
+        hidden: nn::LinearConfig::new(4, 16).init(&device()),
+    };
+    let partial = ExportedModel::load(&export_dir, smaller::iris_classifier, half);
+    let err = partial.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("unused") && err.contains("output"), "{err}");
+    Ok(())
+}
+
 #[test]
 fn export_then_load_predicts_what_the_estimator_predicts() -> Result<(), Error> {
     let dir = tmp();
@@ -294,6 +341,33 @@ fn warm_start_copies_all_or_some_parameters() -> Result<(), Error> {
         fresh_output,
         "output layer untouched"
     );
+    Ok(())
+}
+
+#[test]
+fn warm_start_patterns_are_checked_regular_expressions() -> Result<(), Error> {
+    let source = tmp();
+    let mut est = Estimator::new(iris_classifier, Net::new(&device()), config(source.path()))?;
+    est.train(stream(iris(), 16, device()), TrainArgs::steps(2))?;
+    let warm = |pattern: &str| {
+        let dir = tmp();
+        let scaffold = Scaffold::new()
+            .warm_start_from(source.path())
+            .vars_to_warm_start([pattern]);
+        let cfg = config(dir.path()).warm_start_from(scaffold);
+        Estimator::new(iris_classifier, Net::new(&device()), cfg).map(|e| e.global_step())
+    };
+    // A regex (TF semantics): the output layer's parameters, not the hidden one's.
+    assert_eq!(warm("out.*")?, 0);
+    // Invalid, or matching nothing (a non-ASCII name used to panic inside burn-store).
+    for bad in ["hidden(", "encoder", "cafés"] {
+        let err = warm(bad).unwrap_err();
+        assert!(matches!(err, Error::Config(_)), "{bad}: {err:?}");
+        assert!(
+            err.to_string().contains("vars_to_warm_start"),
+            "{bad}: {err}"
+        );
+    }
     Ok(())
 }
 

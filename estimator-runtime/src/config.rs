@@ -1,5 +1,6 @@
 //! `RunConfig`: where and how a run keeps its state.
 
+use crate::error::Error;
 use crate::scaffold::{Scaffold, WarmStart};
 use burn::tensor::Device;
 use std::path::PathBuf;
@@ -123,12 +124,98 @@ impl RunConfig {
         self
     }
 
-    /// The checkpoint cadence: steps, or seconds (TF's 600 s default).
+    /// Checks the settings a builder cannot refuse: `save_checkpoints_secs` must be a finite
+    /// number of seconds, at least 0.
+    ///
+    /// ```
+    /// use estimator_runtime::prelude::*;
+    /// assert!(RunConfig::default().save_checkpoints_secs(30.0).validate().is_ok());
+    /// assert!(RunConfig::default().save_checkpoints_secs(f64::NAN).validate().is_err());
+    /// ```
+    pub fn validate(&self) -> Result<(), Error> {
+        if let Some(secs) = self.save_checkpoints_secs {
+            secs_to_duration("save_checkpoints_secs", secs)?;
+        }
+        Ok(())
+    }
+
+    /// The checkpoint cadence: steps, or seconds (TF's 600 s default). Never panics: a
+    /// cadence that [`validate`](Self::validate) refuses saturates (NaN or negative: every
+    /// step; too large or infinite: never by time).
     pub(crate) fn checkpoint_every(&self) -> (Option<u64>, Option<Duration>) {
         match (self.save_checkpoints_steps, self.save_checkpoints_secs) {
             (Some(steps), _) => (Some(steps), None),
-            (None, Some(secs)) => (None, Some(Duration::from_secs_f64(secs.max(0.0)))),
+            (None, Some(secs)) => (None, Some(saturating_duration(secs))),
             (None, None) => (None, Some(Duration::from_secs(600))),
+        }
+    }
+}
+
+/// `secs` as a [`Duration`], or [`Error::Config`] naming the setting `what` when it is NaN,
+/// infinite, negative or too large (where `Duration::from_secs_f64` would panic).
+#[allow(
+    dead_code,
+    reason = "TrainArgs::and_max_secs and EvalSpec::throttle_secs call it once their loops are reshaped (issue 9)"
+)]
+pub(crate) fn secs_to_duration(what: &'static str, secs: f64) -> Result<Duration, Error> {
+    if secs < 0.0 {
+        return Err(Error::Config(format!(
+            "{what} is {secs}; give a number of seconds of at least 0"
+        )));
+    }
+    Duration::try_from_secs_f64(secs).map_err(|_| {
+        Error::Config(format!(
+            "{what} is {secs}; give a finite number of seconds (at most {})",
+            Duration::MAX.as_secs()
+        ))
+    })
+}
+
+/// `secs` as a [`Duration`], saturating instead of panicking.
+fn saturating_duration(secs: f64) -> Duration {
+    if secs.is_nan() || secs <= 0.0 {
+        Duration::ZERO
+    } else {
+        Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_infinite_or_nan_checkpoint_cadence_never_panics() {
+        for secs in [f64::INFINITY, f64::NAN, f64::NEG_INFINITY, 1e300, -1.0] {
+            let config = RunConfig::default().save_checkpoints_secs(secs);
+            let (steps, every) = config.checkpoint_every();
+            assert_eq!(steps, None);
+            assert!(every.is_some(), "{secs}");
+            let err = config.validate().unwrap_err();
+            assert!(
+                err.to_string().contains("save_checkpoints_secs"),
+                "{secs}: {err}"
+            );
+        }
+        assert_eq!(
+            RunConfig::default()
+                .save_checkpoints_secs(f64::INFINITY)
+                .checkpoint_every()
+                .1,
+            Some(Duration::MAX)
+        );
+    }
+
+    #[test]
+    fn seconds_settings_become_typed_errors() {
+        assert_eq!(
+            secs_to_duration("max_secs", 1.5).ok(),
+            Some(Duration::from_millis(1500))
+        );
+        for secs in [f64::INFINITY, f64::NAN, -3.0, 1e300] {
+            let err = secs_to_duration("throttle_secs", secs).unwrap_err();
+            assert!(matches!(err, Error::Config(_)), "{err:?}");
+            assert!(err.to_string().contains("throttle_secs"), "{err}");
         }
     }
 }

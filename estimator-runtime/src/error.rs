@@ -120,6 +120,31 @@ pub enum Error {
         /// What was wrong with it.
         reason: String,
     },
+    /// The `checkpoint` index names something other than a plain file name inside model_dir
+    /// (an absolute path, `..`, a directory part or a NUL), as a planted index would.
+    #[error(
+        "checkpoint index {index} names {name:?}: {reason} (the index was not written by a trainer; delete it, or rewrite it to name `model.ckpt-<step>` files in this directory)"
+    )]
+    UnsafeCheckpointName {
+        /// The index file.
+        index: PathBuf,
+        /// The offending name.
+        name: String,
+        /// Why it is refused.
+        reason: &'static str,
+    },
+    /// A checkpoint file is bigger than its contents claim, or than the limit it is read with.
+    #[error(
+        "checkpoint {path} is {size} bytes, over the limit of {limit} bytes (it is not a checkpoint of this model: point `checkpoint` at another file, or raise the limit)"
+    )]
+    CheckpointTooLarge {
+        /// The checkpoint file.
+        path: PathBuf,
+        /// Its size in bytes (at least this many were found).
+        size: u64,
+        /// The limit it was read with.
+        limit: u64,
+    },
     /// A checkpoint was asked for but none exists.
     #[error("no checkpoint found in {0} (train first, or pass an existing checkpoint path)")]
     NoCheckpoint(PathBuf),

@@ -38,18 +38,19 @@ pub(crate) fn load_model<M: Module>(
     Ok(model.load_record(record))
 }
 
-/// Loads the parameters whose path starts with one of `prefixes` (all when empty) from record
-/// bytes; returns the model and how many tensors were applied.
+/// Loads the parameters whose path matches one of the regular expressions `patterns` (checked
+/// by `WarmStart::patterns`; all when empty) from record bytes; returns the model and how many
+/// tensors were applied.
 pub(crate) fn warm_start<M: Module>(
     model: M,
     bytes: &[u8],
-    prefixes: &[String],
+    patterns: &[String],
     what: &Path,
 ) -> Result<(M, usize), Error> {
     let mut store =
         BurnpackStore::from_bytes(Some(Bytes::from_bytes_vec(bytes.to_vec()))).allow_partial(true);
-    for p in prefixes {
-        store = store.with_regex(&format!("^{}", regex_escape(p)));
+    for p in patterns {
+        store = store.with_regex(p);
     }
     let mut model = model;
     let result = model
@@ -76,10 +77,11 @@ pub(crate) fn read_safetensors<M: Module>(model: M, path: &Path) -> Result<M, St
     let applied = model
         .load_from(&mut store)
         .map_err(|e| format!("reading weights: {e:?}"))?;
-    if !applied.errors.is_empty() || !applied.missing.is_empty() {
+    if !applied.errors.is_empty() || !applied.missing.is_empty() || !applied.unused.is_empty() {
+        let missing: Vec<&str> = applied.missing.iter().map(|(p, _)| p.as_str()).collect();
         return Err(format!(
-            "weights do not fit the model: missing {:?}, errors {:?}",
-            applied.missing, applied.errors
+            "weights do not fit the model (build the model the export was made from): missing {missing:?}, unused {:?}, errors {:?}",
+            applied.unused, applied.errors
         ));
     }
     Ok(model)
@@ -90,18 +92,6 @@ fn corrupt(path: &Path, reason: String) -> Error {
         path: path.to_path_buf(),
         reason,
     }
-}
-
-fn regex_escape(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' {
-                vec![c]
-            } else {
-                vec!['\\', c]
-            }
-        })
-        .collect()
 }
 
 /// Every parameter's path and shape, as one line: checkpoints of another shape are refused.

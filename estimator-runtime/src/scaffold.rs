@@ -1,6 +1,7 @@
 //! `Scaffold`: how the model is initialised before the first step.
 
-use std::path::PathBuf;
+use crate::error::Error;
+use std::path::{Path, PathBuf};
 
 /// Initialisation of a run (TF's `Scaffold` and `WarmStartSettings`).
 ///
@@ -19,7 +20,9 @@ pub struct Scaffold {
 pub struct WarmStart {
     /// A checkpoint file, or a model_dir whose latest checkpoint is used.
     pub from: PathBuf,
-    /// Only parameters whose path starts with one of these prefixes; empty means all.
+    /// Only parameters whose path matches one of these regular expressions at its start (TF's
+    /// `vars_to_warm_start`, matched as `re.match`; a plain name such as `hidden` is a
+    /// prefix); empty means all.
     pub vars_to_warm_start: Vec<String>,
 }
 
@@ -38,7 +41,9 @@ impl Scaffold {
         self
     }
 
-    /// Restricts warm start to parameters under these path prefixes.
+    /// Restricts warm start to parameters whose path matches one of these regular expressions
+    /// at its start (TF semantics; `["hidden"]` takes every parameter under `hidden`). An
+    /// invalid expression, or one that matches no parameter, fails the warm start.
     pub fn vars_to_warm_start<S: Into<String>>(
         mut self,
         prefixes: impl IntoIterator<Item = S>,
@@ -52,5 +57,91 @@ impl Scaffold {
     /// The warm start settings, if any.
     pub fn warm_start(&self) -> Option<&WarmStart> {
         self.warm_start.as_ref()
+    }
+}
+
+impl WarmStart {
+    /// Checks every `vars_to_warm_start` entry is a valid regular expression, before any
+    /// checkpoint is read.
+    ///
+    /// ```
+    /// use estimator_runtime::prelude::*;
+    /// let ok = Scaffold::new().warm_start_from("runs/a").vars_to_warm_start(["hidden", "out.*bias"]);
+    /// assert!(ok.warm_start().is_some_and(|ws| ws.validate().is_ok()));
+    /// let bad = Scaffold::new().warm_start_from("runs/a").vars_to_warm_start(["hidden("]);
+    /// assert!(bad.warm_start().is_some_and(|ws| ws.validate().is_err()));
+    /// ```
+    pub fn validate(&self) -> Result<(), Error> {
+        self.patterns().map(drop)
+    }
+
+    /// The store filters: each entry anchored at the start of the path, `^(?:entry)`, checked
+    /// to compile (burn-store panics on an invalid one). Empty: every parameter.
+    pub(crate) fn patterns(&self) -> Result<Vec<String>, Error> {
+        self.vars_to_warm_start
+            .iter()
+            .map(|entry| {
+                let anchored = format!("^(?:{entry})");
+                match regex::Regex::new(&anchored) {
+                    Ok(_) => Ok(anchored),
+                    Err(e) => Err(Error::Config(format!(
+                        "vars_to_warm_start entry {entry:?} is not a valid regular expression: {e}"
+                    ))),
+                }
+            })
+            .collect()
+    }
+
+    /// An error when entries were given and `applied` parameters matched none (TF: a warm
+    /// start that selects no variable is an error).
+    pub(crate) fn check_matched(&self, applied: usize, from: &Path) -> Result<(), Error> {
+        if applied > 0 || self.vars_to_warm_start.is_empty() {
+            return Ok(());
+        }
+        Err(Error::Config(format!(
+            "vars_to_warm_start {:?} matched no parameter of the checkpoint {}; check the parameter paths (`hidden.weight`, ...)",
+            self.vars_to_warm_start,
+            from.display()
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ws(entries: &[&str]) -> Option<WarmStart> {
+        Scaffold::new()
+            .warm_start_from("runs/a")
+            .vars_to_warm_start(entries.iter().copied())
+            .warm_start()
+            .cloned()
+    }
+
+    #[test]
+    fn entries_are_anchored_regular_expressions() {
+        let patterns = ws(&["hidden", "out.*bias"]).map(|w| w.patterns());
+        let expected = vec!["^(?:hidden)".to_string(), "^(?:out.*bias)".to_string()];
+        assert_eq!(patterns.and_then(Result::ok), Some(expected));
+    }
+
+    #[test]
+    fn an_invalid_entry_is_a_typed_error() {
+        for bad in ["hidden(", "[", "a{99999999}"] {
+            let err = ws(&[bad]).map(|w| w.validate());
+            assert!(
+                matches!(&err, Some(Err(Error::Config(m))) if m.contains("vars_to_warm_start")),
+                "{bad}: {err:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn entries_matching_nothing_are_an_error() {
+        let w = ws(&["encoder"]).expect("warm start");
+        assert!(w.check_matched(0, Path::new("x")).is_err());
+        assert!(w.check_matched(3, Path::new("x")).is_ok());
+        let all = ws(&[]).expect("warm start");
+        assert!(all.check_matched(0, Path::new("x")).is_ok());
     }
 }

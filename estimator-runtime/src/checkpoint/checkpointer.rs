@@ -123,10 +123,12 @@ impl Checkpointer {
     /// A copy of `model` with the parameters `ws` selects taken from another run's checkpoint.
     /// The optimizer and global step start fresh, as in TF.
     pub fn warm_start<M: Module>(model: &M, ws: &WarmStart) -> Result<M, Error> {
+        let patterns = ws.patterns()?;
         let path = super::resolve(&ws.from)?;
         let data = super::read(&path)?;
         let bytes = section(&data, MODEL_SECTION, &path)?;
-        let (model, n) = record::warm_start(model.clone(), bytes, &ws.vars_to_warm_start, &path)?;
+        let (model, n) = record::warm_start(model.clone(), bytes, &patterns, &path)?;
+        ws.check_matched(n, &path)?;
         tracing::info!("Warm-started {n} parameters from {}", path.display());
         Ok(model)
     }

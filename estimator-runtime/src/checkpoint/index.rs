@@ -2,7 +2,12 @@
 
 use super::write_atomic;
 use crate::error::Error;
+use std::io::Read;
 use std::path::Path;
+
+/// The most bytes read from an index file: TF's index names a handful of checkpoints, so
+/// anything bigger was not written by a trainer.
+const MAX_INDEX_BYTES: u64 = 1 << 20;
 
 /// The index file's name, as TF's.
 pub const INDEX_FILE: &str = "checkpoint";
@@ -25,18 +30,28 @@ impl CheckpointIndex {
         self.all.last().map(String::as_str)
     }
 
-    /// Reads the index in `dir`, if there is one.
+    /// Reads the index in `dir`, if there is one. Every name in it is checked to be a plain
+    /// file name inside `dir` (see [`CheckpointIndex::parse`]).
     pub fn read(dir: &Path) -> Result<Option<CheckpointIndex>, Error> {
         let path = dir.join(INDEX_FILE);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => Ok(Some(CheckpointIndex::parse(&text))),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(Error::io("reading checkpoint index", path, e)),
-        }
+        let text = match read_bounded_text(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::io("reading checkpoint index", path, e)),
+        };
+        CheckpointIndex::parse(&text)
+            .map(Some)
+            .map_err(|(name, reason)| Error::UnsafeCheckpointName {
+                index: path,
+                name,
+                reason,
+            })
     }
 
-    /// Parses TF's text format.
-    pub fn parse(text: &str) -> CheckpointIndex {
+    /// Parses TF's text format. Every name must be a plain file name (no directory part, not
+    /// absolute, not `.` or `..`, no NUL), so that restore and retention never reach outside
+    /// model_dir; the first that is not comes back as `(name, reason)`.
+    pub fn parse(text: &str) -> Result<CheckpointIndex, (String, &'static str)> {
         let value = |line: &str, key: &str| {
             line.strip_prefix(key)
                 .map(|v| v.trim().trim_matches('"').to_string())
@@ -54,7 +69,10 @@ impl CheckpointIndex {
             all.retain(|n| *n != latest);
             all.push(latest);
         }
-        CheckpointIndex { all }
+        for name in &all {
+            check_plain_name(name).map_err(|reason| (name.clone(), reason))?;
+        }
+        Ok(CheckpointIndex { all })
     }
 
     /// Renders TF's text format.
@@ -75,6 +93,35 @@ impl CheckpointIndex {
     }
 }
 
+/// Why `name` is not a plain file name inside a directory, if it is not.
+fn check_plain_name(name: &str) -> Result<(), &'static str> {
+    if name.is_empty() {
+        Err("the name is empty")
+    } else if name.contains('\0') {
+        Err("the name contains a NUL byte")
+    } else if name.contains(['/', '\\']) || Path::new(name).is_absolute() {
+        Err("the name has a directory part; only file names inside model_dir are allowed")
+    } else if name == "." || name == ".." {
+        Err("the name is `.` or `..`")
+    } else {
+        Ok(())
+    }
+}
+
+/// Reads at most [`MAX_INDEX_BYTES`] of `path` as UTF-8 text; a longer file is an error.
+fn read_bounded_text(path: &Path) -> std::io::Result<String> {
+    let file = std::fs::File::open(path)?;
+    let mut text = String::new();
+    file.take(MAX_INDEX_BYTES + 1).read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_INDEX_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("the index is over {MAX_INDEX_BYTES} bytes; it was not written by a trainer"),
+        ));
+    }
+    Ok(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,6 +133,46 @@ mod tests {
         };
         let text = index.render();
         assert!(text.starts_with("model_checkpoint_path: \"model.ckpt-200\"\n"));
-        assert_eq!(CheckpointIndex::parse(&text), index);
+        assert_eq!(CheckpointIndex::parse(&text), Ok(index));
+    }
+
+    const PLANTED: [&str; 6] = [
+        "/dev/zero",
+        "../outside",
+        "sub/model.ckpt-1",
+        "a\\b",
+        "model\0.ckpt",
+        "..",
+    ];
+
+    #[test]
+    fn a_planted_index_never_names_a_file_outside_model_dir() {
+        for name in PLANTED {
+            let d = tempfile::tempdir().expect("temp dir");
+            let text = format!("model_checkpoint_path: \"{name}\"\n");
+            std::fs::write(d.path().join(INDEX_FILE), text).expect("plant index");
+            let latest = crate::checkpoint::latest(d.path());
+            assert!(
+                matches!(latest, Err(Error::UnsafeCheckpointName { .. })),
+                "{name:?} gave {latest:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_planted_older_entry_is_refused_too() {
+        let text = "model_checkpoint_path: \"model.ckpt-2\"\n\
+                    all_model_checkpoint_paths: \"../../victim\"\n";
+        let err = CheckpointIndex::parse(text).unwrap_err();
+        assert_eq!(err.0, "../../victim");
+    }
+
+    #[test]
+    fn a_huge_index_is_refused() {
+        let d = tempfile::tempdir().expect("temp dir");
+        let line = "all_model_checkpoint_paths: \"model.ckpt-1\"\n";
+        let text = line.repeat((MAX_INDEX_BYTES as usize / line.len()) + 1);
+        std::fs::write(d.path().join(INDEX_FILE), text).expect("write");
+        assert!(CheckpointIndex::read(d.path()).is_err());
     }
 }

@@ -6,13 +6,20 @@
 //! file, fsynced and renamed, and only then named in the index, so a crash never leaves a torn
 //! "latest" checkpoint.
 
+mod atomic;
 mod checkpointer;
 mod format;
 mod index;
 mod policy;
 
+pub(crate) use atomic::{create_temp_dir, sync_dir};
 pub(crate) use checkpointer::{Checkpointer, TrainingState};
-pub use format::CheckpointData;
+#[allow(
+    unused_imports,
+    reason = "restore passes it once the Checkpointer knows the model"
+)]
+pub use format::max_checkpoint_bytes;
+pub use format::{CheckpointData, DEFAULT_MAX_CHECKPOINT_BYTES, read_file};
 pub use index::{CheckpointIndex, checkpoint_file_name};
 pub use policy::{CheckpointPolicy, Retention};
 
@@ -24,7 +31,7 @@ use std::path::{Path, PathBuf};
 /// Writes `bytes` to `path` atomically: a temporary file in the same directory, fsync, rename,
 /// then an fsync of the directory.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    write_atomic_with(path, bytes, |tmp| fs::File::create(tmp))
+    write_atomic_with(path, bytes, atomic::create_new_file)
 }
 
 /// [`write_atomic`] with the temporary file opened by `open`, so tests can inject failures. On
@@ -39,17 +46,14 @@ fn write_atomic_with<W: Write + Syncable>(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let tmp = atomic::temp_path(dir, &name);
     let write = || -> std::io::Result<()> {
         let mut file = open(&tmp)?;
         file.write_all(bytes)?;
         file.sync()?;
         drop(file);
         fs::rename(&tmp, path)?;
-        if let Ok(d) = fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
+        atomic::sync_dir(dir)
     };
     write().map_err(|e| {
         let _ = fs::remove_file(&tmp);
@@ -71,19 +75,15 @@ impl Syncable for fs::File {
 /// Creates `dir` (and parents), and checks that it can be written to.
 pub fn prepare_dir(dir: &Path) -> Result<(), Error> {
     fs::create_dir_all(dir).map_err(|e| Error::io("creating model_dir", dir, e))?;
-    let probe = dir.join(format!(".write-probe-{}", std::process::id()));
-    fs::write(&probe, b"").map_err(|e| Error::io("writing to model_dir", dir, e))?;
+    let probe = atomic::temp_path(dir, "write-probe");
+    atomic::create_new_file(&probe).map_err(|e| Error::io("writing to model_dir", dir, e))?;
     let _ = fs::remove_file(&probe);
     Ok(())
 }
 
 /// Reads and decodes the checkpoint at `path`.
 pub fn read(path: &Path) -> Result<CheckpointData, Error> {
-    let bytes = fs::read(path).map_err(|e| Error::io("reading checkpoint", path, e))?;
-    CheckpointData::decode(&bytes).map_err(|reason| Error::CorruptCheckpoint {
-        path: path.to_path_buf(),
-        reason,
-    })
+    read_file(path, DEFAULT_MAX_CHECKPOINT_BYTES)
 }
 
 /// The checkpoint to restore from `dir`: the index's latest, if any.

@@ -82,13 +82,52 @@ pub(crate) fn signatures(outputs: &ExportOutputs) -> Vec<SignatureDef> {
 }
 
 /// Writes `model`'s weights and the manifest into a new directory under `base`, named by the
-/// Unix time as TF does, atomically (a temporary directory renamed at the end).
+/// Unix time as TF does, atomically: a fresh temporary directory, fsynced, renamed, then an
+/// fsync of `base`. On failure the temporary directory is removed.
 pub(crate) fn write<M: Module>(
     base: &Path,
     model: &M,
     manifest: &ExportManifest,
 ) -> Result<PathBuf, Error> {
+    let dir = write_with(base, |tmp| {
+        let export_err = |reason: String| Error::Export {
+            path: tmp.to_path_buf(),
+            reason,
+        };
+        let weights = tmp.join(WEIGHTS_FILE);
+        crate::record::write_safetensors(model, &weights).map_err(export_err)?;
+        std::fs::File::open(&weights)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| Error::io("syncing weights", &weights, e))?;
+        let json = serde_json::to_vec_pretty(manifest).map_err(|e| export_err(e.to_string()))?;
+        crate::checkpoint::write_atomic(&tmp.join(SIGNATURES_FILE), &json)
+    })?;
+    tracing::info!(
+        "Exported the model (burn safetensors weights `{WEIGHTS_FILE}` and serving signatures `{SIGNATURES_FILE}`, not a TF SavedModel) to: {}",
+        dir.display()
+    );
+    Ok(dir)
+}
+
+/// Runs `fill` on a fresh temporary directory under `base`, then publishes it under a new
+/// Unix-time name; on any error the temporary directory is removed.
+fn write_with(
+    base: &Path,
+    fill: impl FnOnce(&Path) -> Result<(), Error>,
+) -> Result<PathBuf, Error> {
     std::fs::create_dir_all(base).map_err(|e| Error::io("creating export directory", base, e))?;
+    let tmp = crate::checkpoint::create_temp_dir(base, "export")
+        .map_err(|e| Error::io("creating export directory", base, e))?;
+    let result = fill(&tmp).and_then(|()| publish(base, &tmp));
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    result
+}
+
+/// Renames the filled `tmp` to a free Unix-time name under `base` and makes that durable.
+fn publish(base: &Path, tmp: &Path) -> Result<PathBuf, Error> {
+    crate::checkpoint::sync_dir(tmp).map_err(|e| Error::io("syncing export directory", tmp, e))?;
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -99,17 +138,9 @@ pub(crate) fn write<M: Module>(
         n += 1;
         dir = base.join(format!("{secs}-{n}"));
     }
-    let tmp = base.join(format!(".tmp-{secs}-{}", std::process::id()));
-    std::fs::create_dir_all(&tmp).map_err(|e| Error::io("creating export directory", &tmp, e))?;
-    let export_err = |reason: String| Error::Export {
-        path: tmp.clone(),
-        reason,
-    };
-    crate::record::write_safetensors(model, &tmp.join(WEIGHTS_FILE)).map_err(export_err)?;
-    let json = serde_json::to_vec_pretty(manifest).map_err(|e| export_err(e.to_string()))?;
-    crate::checkpoint::write_atomic(&tmp.join(SIGNATURES_FILE), &json)?;
-    std::fs::rename(&tmp, &dir).map_err(|e| Error::io("renaming export directory", &dir, e))?;
-    tracing::info!("SavedModel written to: {}", dir.display());
+    std::fs::rename(tmp, &dir).map_err(|e| Error::io("renaming export directory", &dir, e))?;
+    crate::checkpoint::sync_dir(base)
+        .map_err(|e| Error::io("syncing export directory", base, e))?;
     Ok(dir)
 }
 
@@ -139,6 +170,13 @@ where
             .map_err(|e| Error::io("reading signatures", dir.join(SIGNATURES_FILE), e))?;
         let manifest: ExportManifest = serde_json::from_slice(&json)
             .map_err(|e| export_err(format!("bad {SIGNATURES_FILE}: {e}")))?;
+        if manifest.model_fn != model_fn.name() {
+            return Err(export_err(format!(
+                "it was exported from model_fn `{}`, not `{}`; load it with the model_fn that wrote it",
+                manifest.model_fn,
+                model_fn.name()
+            )));
+        }
         let model =
             crate::record::read_safetensors(model, &dir.join(WEIGHTS_FILE)).map_err(export_err)?;
         Ok(ExportedModel {
@@ -199,5 +237,77 @@ where
             .iter()
             .map(|(n, t)| (n.to_string(), t.to_data()))
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temporaries(dir: &Path) -> Vec<String> {
+        std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|n| n.contains(".tmp-"))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_failed_export_leaves_no_temporary_directory() {
+        let d = tempfile::tempdir().expect("temp dir");
+        let result = write_with(d.path(), |tmp| {
+            std::fs::write(tmp.join(WEIGHTS_FILE), b"half").expect("partial write");
+            Err(Error::Export {
+                path: tmp.to_path_buf(),
+                reason: "injected".into(),
+            })
+        });
+        assert!(matches!(result, Err(Error::Export { .. })), "{result:?}");
+        assert_eq!(temporaries(d.path()), Vec::<String>::new());
+        let entries = std::fs::read_dir(d.path()).map(|e| e.count()).unwrap_or(1);
+        assert_eq!(entries, 0, "nothing published");
+    }
+
+    #[test]
+    fn a_successful_export_publishes_one_directory() {
+        let d = tempfile::tempdir().expect("temp dir");
+        let dir = write_with(d.path(), |tmp| {
+            crate::checkpoint::write_atomic(&tmp.join(SIGNATURES_FILE), b"{}")
+        })
+        .expect("export");
+        assert!(dir.join(SIGNATURES_FILE).is_file());
+        assert_eq!(temporaries(d.path()), Vec::<String>::new());
+    }
+
+    /// The temporary name used before names were unique: `.tmp-<secs>-<pid>`.
+    #[cfg(unix)]
+    #[test]
+    fn an_export_never_writes_through_a_planted_temporary_link() {
+        let d = tempfile::tempdir().expect("temp dir");
+        let outside = tempfile::tempdir().expect("outside");
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|t| t.as_secs())
+            .unwrap_or(0);
+        for s in secs..secs + 30 {
+            let planted = d.path().join(format!(".tmp-{s}-{}", std::process::id()));
+            std::os::unix::fs::symlink(outside.path(), planted).expect("plant");
+        }
+        let model = burn::nn::LinearConfig::new(2, 1).init(&burn::tensor::Device::default());
+        let manifest = ExportManifest {
+            model_fn: "f".into(),
+            global_step: 0,
+            signatures: Vec::new(),
+        };
+        let dir = write(d.path(), &model, &manifest).expect("export");
+        assert!(dir.join(WEIGHTS_FILE).is_file());
+        let leaked = std::fs::read_dir(outside.path())
+            .map(|e| e.count())
+            .unwrap_or(0);
+        assert_eq!(leaked, 0, "nothing written outside the export base");
     }
 }

@@ -85,7 +85,8 @@ impl Hook for StopAtStepHook {
 
     fn begin(&mut self, ctx: &HookContext) -> Result<(), Error> {
         if let Some(n) = self.num_steps.take() {
-            self.last_step = Some(ctx.global_step + n);
+            // A run cannot pass u64::MAX steps; saturate instead of overflowing.
+            self.last_step = Some(ctx.global_step.saturating_add(n));
         }
         if self.last_step.is_some_and(|last| ctx.global_step >= last) {
             ctx.request_stop();
@@ -134,10 +135,10 @@ impl Hook for StepCounterHook {
         let Some((step, time)) = self.last else {
             return Ok(());
         };
-        if ctx.global_step >= step + self.every_n_steps {
+        if ctx.global_step >= step.saturating_add(self.every_n_steps) {
             let secs = time.elapsed().as_secs_f64();
             if secs > 0.0 {
-                let rate = (ctx.global_step - step) as f64 / secs;
+                let rate = ctx.global_step.saturating_sub(step) as f64 / secs;
                 self.steps_per_sec = Some(rate);
                 tracing::info!("global_step/sec: {rate:.4}");
             }
@@ -193,5 +194,41 @@ pub trait CheckpointSaverListener {
     fn after_save(&mut self, global_step: u64, path: &Path) -> Result<bool, Error> {
         let _ = (global_step, path);
         Ok(false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ModeKeys;
+
+    fn at(step: u64) -> HookContext {
+        HookContext::new(ModeKeys::Train, step)
+    }
+
+    #[test]
+    fn stop_at_step_with_u64_max_steps_does_not_overflow() -> Result<(), Error> {
+        let mut hook = StopAtStepHook::num_steps(u64::MAX);
+        let ctx = at(5);
+        hook.begin(&ctx)?;
+        hook.after_step(&at(6))?;
+        assert!(!ctx.stop_requested());
+        let end = at(u64::MAX);
+        hook.after_step(&end)?;
+        assert!(end.stop_requested());
+        Ok(())
+    }
+
+    #[test]
+    fn step_counter_near_u64_max_does_not_overflow() -> Result<(), Error> {
+        let mut hook = StepCounterHook::new(u64::MAX);
+        hook.begin(&at(10))?;
+        hook.after_step(&at(11))?;
+        assert_eq!(hook.steps_per_sec, None);
+        let mut hook = StepCounterHook::new(100);
+        hook.begin(&at(u64::MAX - 1))?;
+        hook.after_step(&at(u64::MAX))?;
+        assert!(hook.steps_per_sec.is_none_or(|rate| rate.is_finite()));
+        Ok(())
     }
 }

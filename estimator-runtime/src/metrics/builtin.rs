@@ -182,6 +182,10 @@ pub struct Auc {
 
 const KEPSILON: f64 = 1e-7;
 
+/// The most thresholds [`auc_with_thresholds`] accepts: each costs four counters and a
+/// comparison per example, so more is a mistake, not a finer curve (TF's default is 200).
+pub const MAX_AUC_THRESHOLDS: usize = 100_000;
+
 impl Auc {
     /// TF's thresholds: `num` values spread over [0, 1], the ends pushed out by 1e-7.
     fn thresholds(num: usize) -> Vec<f64> {
@@ -218,7 +222,24 @@ impl Auc {
 }
 
 impl Metric for Auc {
+    fn mergeable(&self, other: &Self) -> Result<(), String> {
+        if self.thresholds == other.thresholds {
+            Ok(())
+        } else {
+            Err(format!(
+                "auc states with {} and {} thresholds cannot be merged; give every batch the same `num_thresholds`",
+                self.thresholds.len(),
+                other.thresholds.len()
+            ))
+        }
+    }
+
+    /// Adds `other`'s counts; a state with other thresholds (see [`Metric::mergeable`]) is
+    /// left out rather than mixed in.
     fn merge(&mut self, other: Self) {
+        if self.mergeable(&other).is_err() {
+            return;
+        }
         for (mine, theirs) in [
             (&mut self.tp, other.tp),
             (&mut self.fp, other.fp),
@@ -251,12 +272,21 @@ pub fn auc(labels: impl Into<AnyTensor>, predictions: impl Into<AnyTensor>) -> M
     auc_with_thresholds(labels, predictions, 200)
 }
 
-/// [`auc`] with `num_thresholds` thresholds.
+/// [`auc`] with `num_thresholds` thresholds, from 2 to [`MAX_AUC_THRESHOLDS`] (TF:
+/// `num_thresholds must be > 1`); outside that range the op is an error.
 pub fn auc_with_thresholds(
     labels: impl Into<AnyTensor>,
     predictions: impl Into<AnyTensor>,
     num_thresholds: usize,
 ) -> MetricOp {
+    if !(2..=MAX_AUC_THRESHOLDS).contains(&num_thresholds) {
+        return MetricOp::failed(Error::InvalidMetricInput {
+            metric: "auc",
+            message: format!(
+                "num_thresholds is {num_thresholds}; give 2 to {MAX_AUC_THRESHOLDS} (TF's default is 200)"
+            ),
+        });
+    }
     op(
         "auc",
         pair("auc", labels.into(), predictions.into()).and_then(|(l, p)| {
@@ -406,6 +436,7 @@ pub fn mean_absolute_error(
 
 #[cfg(test)]
 mod tests {
+    use super::super::EvalMetricOps;
     use super::*;
 
     #[test]
@@ -429,6 +460,35 @@ mod tests {
         a.merge(Auc::new(&[0.0, 1.0], &[0.4, 0.8], 50));
         let whole = Auc::new(&[0.0, 1.0, 0.0, 1.0], &[0.1, 0.35, 0.4, 0.8], 50);
         assert_eq!(a, whole);
+    }
+
+    fn tensor(values: [f32; 4]) -> burn::tensor::Tensor<1> {
+        burn::tensor::Tensor::from_data(values, &burn::tensor::Device::default())
+    }
+
+    #[test]
+    fn auc_with_absurd_threshold_counts_is_an_error_not_an_abort() {
+        for n in [usize::MAX, MAX_AUC_THRESHOLDS + 1, 1, 0] {
+            let labels = tensor([0.0, 1.0, 0.0, 1.0]);
+            let op = auc_with_thresholds(labels, tensor([0.1, 0.35, 0.4, 0.8]), n);
+            let err = op.result().unwrap_err();
+            assert!(err.to_string().contains("num_thresholds"), "{n}: {err}");
+        }
+    }
+
+    #[test]
+    fn auc_states_with_other_threshold_counts_do_not_merge() {
+        let batch = || (tensor([0.0, 1.0, 0.0, 1.0]), tensor([0.1, 0.35, 0.4, 0.8]));
+        let (l, p) = batch();
+        let mut ops = EvalMetricOps::new().with("auc", auc_with_thresholds(l, p, 200));
+        let (l, p) = batch();
+        let other = EvalMetricOps::new().with("auc", auc_with_thresholds(l, p, 10));
+        let err = ops.merge(other).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("`auc`: auc states with 200 and 10 thresholds"),
+            "{err}"
+        );
     }
 
     #[test]

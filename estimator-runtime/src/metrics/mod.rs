@@ -19,8 +19,8 @@ mod builtin;
 mod ops;
 
 pub use builtin::{
-    Accuracy, Auc, Mean, MeanAbsoluteError, MeanSquaredError, Precision, Recall,
-    RootMeanSquaredError, accuracy, auc, auc_with_thresholds, mean, mean_absolute_error,
+    Accuracy, Auc, MAX_AUC_THRESHOLDS, Mean, MeanAbsoluteError, MeanSquaredError, Precision,
+    Recall, RootMeanSquaredError, accuracy, auc, auc_with_thresholds, mean, mean_absolute_error,
     mean_squared_error, precision, recall, root_mean_squared_error,
 };
 pub use ops::{EvalMetricOps, MetricOp};
@@ -48,6 +48,17 @@ pub trait Metric: Send + 'static {
     fn merge(&mut self, other: Self)
     where
         Self: Sized;
+
+    /// Why `other` cannot be merged into this state, if it cannot: for example an [`Auc`]
+    /// with another number of thresholds. [`MetricOp::merge`] asks before merging and turns a
+    /// refusal into an error. The default accepts every state.
+    fn mergeable(&self, other: &Self) -> Result<(), String>
+    where
+        Self: Sized,
+    {
+        let _ = other;
+        Ok(())
+    }
 
     /// The metric's value over every batch merged so far.
     fn result(&self) -> f64;

@@ -4,15 +4,24 @@ use super::Metric;
 use crate::error::Error;
 use std::any::Any;
 
+/// Why two erased states did not merge.
+enum MergeRefused {
+    /// They are different metrics.
+    OtherKind,
+    /// The same metric with incompatible settings.
+    Incompatible(String),
+}
+
 trait ErasedMetric: Send {
-    fn merge_boxed(&mut self, other: Box<dyn Any>) -> Result<(), Box<dyn Any>>;
+    fn merge_boxed(&mut self, other: Box<dyn Any>) -> Result<(), MergeRefused>;
     fn into_any(self: Box<Self>) -> Box<dyn Any>;
     fn result(&self) -> f64;
 }
 
 impl<M: Metric> ErasedMetric for M {
-    fn merge_boxed(&mut self, other: Box<dyn Any>) -> Result<(), Box<dyn Any>> {
-        let other = other.downcast::<M>()?;
+    fn merge_boxed(&mut self, other: Box<dyn Any>) -> Result<(), MergeRefused> {
+        let other = other.downcast::<M>().map_err(|_| MergeRefused::OtherKind)?;
+        self.mergeable(&other).map_err(MergeRefused::Incompatible)?;
         self.merge(*other);
         Ok(())
     }
@@ -54,8 +63,14 @@ impl MetricOp {
             message: e.to_string(),
         })?;
         this.merge_boxed(other.into_any())
-            .map_err(|_| Error::MetricMismatch {
-                name: String::from("<unnamed>"),
+            .map_err(|refused| match refused {
+                MergeRefused::OtherKind => Error::MetricMismatch {
+                    name: String::from("<unnamed>"),
+                },
+                MergeRefused::Incompatible(message) => Error::InvalidMetricInput {
+                    metric: "merge",
+                    message,
+                },
             })
     }
 
@@ -135,6 +150,13 @@ impl EvalMetricOps {
             match self.entries.iter_mut().find(|(n, _)| *n == name) {
                 Some(slot) => slot.1.merge(op).map_err(|e| match e {
                     Error::MetricMismatch { .. } => Error::MetricMismatch { name: name.clone() },
+                    Error::InvalidMetricInput {
+                        metric: "merge",
+                        message,
+                    } => Error::InvalidMetricInput {
+                        metric: "merge",
+                        message: format!("`{name}`: {message}"),
+                    },
                     other => other,
                 })?,
                 None => self.entries.push((name, op.into_result()?)),

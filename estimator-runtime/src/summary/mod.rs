@@ -16,19 +16,26 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod flusher;
 mod proto;
 mod record;
 #[cfg(test)]
 mod tests;
 
 use crate::error::Error;
+use flusher::{Flusher, SharedFile};
 use prost::Message;
 use proto::Event;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// The longest an event stays in the buffer: TensorBoard shows a live run, and a killed
+/// process loses at most this much (TF's `flush_secs` default is 120; we flush sooner).
+pub const FLUSH_INTERVAL: Duration = Duration::from_secs(30);
 
 /// Event files opened by this process so far; part of each file name, so two writers created
 /// in the same second never share a file.
@@ -37,8 +44,9 @@ static FILES_OPENED: AtomicU64 = AtomicU64::new(0);
 /// Writes scalar summaries to a TensorBoard event file.
 ///
 /// The file is `events.out.tfevents.<unix_secs>.<hostname>.<pid>.<counter>` in the directory
-/// given to [`SummaryWriter::create`]. Events are buffered; [`SummaryWriter::flush`] writes them
-/// out, and dropping the writer flushes too (ignoring errors, so flush explicitly to see them).
+/// given to [`SummaryWriter::create`]. Events are buffered and written out by
+/// [`SummaryWriter::flush`], by a background thread every [`FLUSH_INTERVAL`], and on drop
+/// (ignoring errors, so flush explicitly to see them).
 ///
 /// ```
 /// use estimator_runtime::summary::SummaryWriter;
@@ -54,7 +62,8 @@ static FILES_OPENED: AtomicU64 = AtomicU64::new(0);
 #[derive(Debug)]
 pub struct SummaryWriter {
     path: PathBuf,
-    file: BufWriter<File>,
+    file: SharedFile,
+    _flusher: Flusher,
 }
 
 impl SummaryWriter {
@@ -75,6 +84,11 @@ impl SummaryWriter {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn create(dir: &Path) -> Result<SummaryWriter, Error> {
+        SummaryWriter::create_flushing_every(dir, FLUSH_INTERVAL)
+    }
+
+    /// [`SummaryWriter::create`], flushing every `interval`.
+    fn create_flushing_every(dir: &Path, interval: Duration) -> Result<SummaryWriter, Error> {
         fs::create_dir_all(dir).map_err(|e| Error::io("creating summary directory", dir, e))?;
         let now = wall_time();
         let path = dir.join(event_file_name(now as u64));
@@ -83,9 +97,13 @@ impl SummaryWriter {
             .create_new(true)
             .open(&path)
             .map_err(|e| Error::io("creating event file", &path, e))?;
+        let file = Arc::new(Mutex::new(BufWriter::new(file)));
+        let flusher = Flusher::spawn(Arc::clone(&file), interval)
+            .map_err(|e| Error::io("starting the event file's flush thread", &path, e))?;
         let mut writer = SummaryWriter {
             path,
-            file: BufWriter::new(file),
+            file,
+            _flusher: flusher,
         };
         writer.write_event(&Event::file_version(now))?;
         Ok(writer)
@@ -113,6 +131,29 @@ impl SummaryWriter {
         self.write_event(&Event::scalar(wall_time(), step, tag, value as f32))
     }
 
+    /// Writes TF's `SessionLog.START` event at global step `step`, and flushes. Write it when a
+    /// run resumes from a checkpoint at `step`: TensorBoard then drops the events at or after
+    /// `step` that the interrupted run wrote, instead of drawing the repeated steps twice.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] if the event cannot be written.
+    ///
+    /// ```
+    /// use estimator_runtime::summary::SummaryWriter;
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let mut writer = SummaryWriter::create(dir.path())?;
+    /// writer.session_log_start(200)?;
+    /// writer.scalar("loss", 0.3, 201)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn session_log_start(&mut self, step: u64) -> Result<(), Error> {
+        let step = i64::try_from(step).unwrap_or(i64::MAX);
+        self.write_event(&Event::session_start(wall_time(), step))?;
+        self.flush()
+    }
+
     /// Writes buffered events to the file.
     ///
     /// # Errors
@@ -131,6 +172,8 @@ impl SummaryWriter {
     /// ```
     pub fn flush(&mut self) -> Result<(), Error> {
         self.file
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
             .flush()
             .map_err(|e| Error::io("flushing event file", &self.path, e))
     }
@@ -152,14 +195,22 @@ impl SummaryWriter {
     fn write_event(&mut self, event: &Event) -> Result<(), Error> {
         let framed = record::encode_record(&event.encode_to_vec());
         self.file
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
             .write_all(&framed)
             .map_err(|e| Error::io("writing event", &self.path, e))
+    }
+
+    /// [`SummaryWriter::create_flushing_every`], for the tests.
+    #[cfg(test)]
+    pub(crate) fn create_for_test(dir: &Path, interval: Duration) -> Result<SummaryWriter, Error> {
+        SummaryWriter::create_flushing_every(dir, interval)
     }
 }
 
 impl Drop for SummaryWriter {
     fn drop(&mut self) {
-        let _ = self.file.flush();
+        let _ = self.flush();
     }
 }
 

@@ -11,7 +11,7 @@ pub(crate) struct Event {
     #[prost(int64, tag = "2")]
     pub step: i64,
     /// What the event carries.
-    #[prost(oneof = "What", tags = "3, 5")]
+    #[prost(oneof = "What", tags = "3, 5, 6")]
     pub what: Option<What>,
 }
 
@@ -24,7 +24,21 @@ pub(crate) enum What {
     /// Summary values.
     #[prost(message, tag = "5")]
     Summary(Summary),
+    /// A session status change (`START` on resume, so TensorBoard drops later steps).
+    #[prost(message, tag = "6")]
+    SessionLog(SessionLog),
 }
+
+/// `tensorflow.SessionLog`.
+#[derive(Clone, PartialEq, prost::Message)]
+pub(crate) struct SessionLog {
+    /// `SessionLog.SessionStatus`: 1 is `START`.
+    #[prost(int32, tag = "1")]
+    pub status: i32,
+}
+
+/// `SessionLog.SessionStatus.START`.
+pub(crate) const SESSION_START: i32 = 1;
 
 /// `tensorflow.Summary`.
 #[derive(Clone, PartialEq, prost::Message)]
@@ -52,6 +66,18 @@ impl Event {
             wall_time,
             step: 0,
             what: Some(What::FileVersion("brain.Event:2".to_owned())),
+        }
+    }
+
+    /// TF's `SessionLog.START` at `step`: TensorBoard discards the events of this run with a
+    /// step at or after it that were written before (the steps a resumed run repeats).
+    pub fn session_start(wall_time: f64, step: i64) -> Event {
+        Event {
+            wall_time,
+            step,
+            what: Some(What::SessionLog(SessionLog {
+                status: SESSION_START,
+            })),
         }
     }
 
@@ -83,6 +109,13 @@ mod tests {
             0x10, 3, 0x2a, 10, 0x0a, 8, 0x0a, 1, b'a', 0x15, 0, 0, 0x80, 0x3f,
         ];
         assert_eq!(bytes, expected);
+    }
+
+    #[test]
+    fn session_start_event_uses_tf_field_numbers() {
+        // step (2, varint) = 5; session_log (6, len 2) { status (1, varint) = START (1) }
+        let bytes = Event::session_start(0.0, 5).encode_to_vec();
+        assert_eq!(bytes, [0x10, 5, 0x32, 2, 0x08, 1]);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Round trip: files written by [`SummaryWriter`] parse back with an independent reader.
 
 use super::SummaryWriter;
-use super::proto::{Event, Summary, SummaryValue, What};
+use super::proto::{Event, SESSION_START, SessionLog, Summary, SummaryValue, What};
 use prost::Message;
 use std::path::Path;
 
@@ -88,5 +88,55 @@ fn create_under_a_file_is_an_io_error() -> TestResult {
     std::fs::write(&file, b"x")?;
     let result = SummaryWriter::create(&file.join("logs"));
     assert!(matches!(result, Err(crate::Error::Io { .. })), "{result:?}");
+    Ok(())
+}
+
+#[test]
+fn a_quiet_writer_s_events_reach_the_file_within_the_interval() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let interval = std::time::Duration::from_millis(50);
+    let mut writer = SummaryWriter::create_for_test(dir.path(), interval)?;
+    writer.scalar("loss", 0.5, 1)?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while std::fs::metadata(writer.path())?.len() == 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(interval);
+    }
+    let events = read_events(writer.path())?;
+    assert_eq!(events.len(), 2, "on disk while the writer is open and idle");
+    assert_eq!(scalar_of(&events[1]), (1, "loss", 0.5));
+    Ok(())
+}
+
+#[test]
+fn events_stay_buffered_until_the_interval() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let mut writer = SummaryWriter::create(dir.path())?;
+    writer.scalar("loss", 0.5, 1)?;
+    assert_eq!(
+        std::fs::metadata(writer.path())?.len(),
+        0,
+        "not one write per event"
+    );
+    Ok(())
+}
+
+#[test]
+fn the_default_flush_interval_is_at_most_30_seconds() {
+    assert!(super::FLUSH_INTERVAL <= std::time::Duration::from_secs(30));
+}
+
+#[test]
+fn session_log_start_is_written_and_flushed() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let mut writer = SummaryWriter::create(dir.path())?;
+    writer.scalar("loss", 0.5, 100)?;
+    writer.session_log_start(100)?;
+    let events = read_events(writer.path())?;
+    assert_eq!(events.len(), 3, "flushed by session_log_start");
+    assert_eq!(events[2].step, 100);
+    let start = Some(What::SessionLog(SessionLog {
+        status: SESSION_START,
+    }));
+    assert_eq!(events[2].what, start);
     Ok(())
 }
