@@ -37,6 +37,7 @@
 
 mod checkpoint;
 mod config;
+pub mod distribute;
 mod error;
 mod estimator;
 mod export;
@@ -58,8 +59,9 @@ mod training;
 pub use burn;
 pub use config::RunConfig;
 pub use error::Error;
+pub use distribute::{Distribution, InputContext};
 pub use estimator::{
-    Estimator, EvalArgs, EvalResults, PredictArgs, Prediction, TrainArgs, TrainSummary,
+    ContinuousEvalArgs, Estimator, EvalArgs, EvalResults, PredictArgs, Prediction, TrainArgs, TrainSummary,
 };
 pub use estimator_macros::model_fn;
 pub use export::{ExportManifest, ExportedModel, SignatureDef, TensorSpec};

@@ -44,14 +44,12 @@ pub trait ModelFn {
         params: &Self::Params,
         config: &RunConfig,
     ) -> Result<TrainModeSpec, Error> {
-        TrainModeSpec::try_from(self.call(
-            model,
-            features,
-            Some(labels),
-            ModeKeys::Train,
-            params,
-            config,
-        ))
+        let mut spec = self.call(model, features, Some(labels), ModeKeys::Train, params, config);
+        // distribute: `training_chief_hooks` run on the chief only.
+        if !config.is_chief() {
+            spec.training_chief_hooks.clear();
+        }
+        TrainModeSpec::try_from(spec)
     }
 
     /// EVAL: a spec with `loss`.

@@ -2,10 +2,13 @@
 //! in its own module; this one holds the state they share.
 
 mod evaluate;
+mod evaluate_continuously; // the evaluator task: each new checkpoint once
 mod predict;
+mod replica; // distribute: the Estimator as one replica of an MPI world
 mod train;
 
 pub use evaluate::{EvalArgs, EvalResults};
+pub use evaluate_continuously::ContinuousEvalArgs;
 pub use predict::{PredictArgs, Prediction};
 pub use train::{TrainArgs, TrainSummary};
 
@@ -70,7 +73,6 @@ where
             Some(dir) => dir.clone(),
             None => default_model_dir(),
         };
-        checkpoint::prepare_dir(&model_dir)?;
         let device = match &config.device {
             Some(d) => d.clone(),
             None => default_device()?,
@@ -78,6 +80,7 @@ where
         if let Some(seed) = config.random_seed {
             device.seed(seed);
         }
+        let distribution = config.distribute.clone();
         let mut estimator = Estimator {
             model_fn,
             model: Some(model),
@@ -86,11 +89,18 @@ where
             device,
             model_dir,
             global_step: 0,
-            optimizers: Optimizers::default(),
+            // distribute: gradients are averaged over the replicas before each update.
+            optimizers: Optimizers::default().all_reduced_by(distribution),
             resume_position: 0,
             latest_eval: None,
             summaries: std::collections::BTreeMap::new(),
         };
+        // distribute: the chief alone prepares and restores model_dir, then broadcasts its state.
+        if let Some(d) = estimator.config.distribute.clone() {
+            estimator.start_replicas(&d)?;
+            return Ok(estimator);
+        }
+        checkpoint::prepare_dir(&estimator.model_dir)?;
         if let Some(path) = checkpoint::latest(&estimator.model_dir)? {
             estimator.restore(&path)?;
         } else if let Some(ws) = estimator.config.warm_start_from.clone() {
@@ -159,7 +169,11 @@ where
 
     /// Restores model, global step, input position and optimizer state from `path`.
     fn restore(&mut self, path: &Path) -> Result<(), Error> {
-        let data = checkpoint::read(path)?;
+        self.restore_data(checkpoint::read(path)?, path)
+    }
+
+    /// Restores from checkpoint data read from `path` (or broadcast by the chief).
+    fn restore_data(&mut self, data: CheckpointData, path: &Path) -> Result<(), Error> {
         let model = self
             .model
             .take()
@@ -192,6 +206,10 @@ where
         scalars: &[(&str, f64)],
         step: u64,
     ) -> Result<(), Error> {
+        // distribute: only the chief writes event files.
+        if !self.replica().is_chief() {
+            return Ok(());
+        }
         if !self.summaries.contains_key(subdir) {
             let dir = if subdir.is_empty() {
                 self.model_dir.clone()
@@ -241,6 +259,12 @@ where
 
     /// Writes a checkpoint of `model` at the current global step, then updates the index.
     fn save(&self, model: &F::Model, input_position: u64) -> Result<PathBuf, Error> {
+        // distribute: every rank's input position goes into the chief's checkpoint; only the
+        // chief writes.
+        let positions = self.replica().gather_positions(input_position);
+        if !self.replica().is_chief() {
+            return Ok(self.model_dir.join(checkpoint_file_name(self.global_step)));
+        }
         let mut sections = vec![
             (
                 "model.signature".to_string(),
@@ -249,6 +273,9 @@ where
             ("model".to_string(), optim::model_bytes(model)?),
         ];
         sections.extend(self.optimizers.sections()?);
+        if self.config.distribute.is_some() {
+            sections.push(replica::positions_section(&positions));
+        }
         let data = CheckpointData {
             global_step: self.global_step,
             input_position,

@@ -2,6 +2,7 @@
 
 use super::{Estimator, step_seed};
 use crate::checkpoint::CheckpointPolicy;
+use crate::distribute::StepAgreement;
 use crate::error::Error;
 use crate::hooks::{CheckpointSaverListener, Hook, HookContext};
 use crate::input::InputItem;
@@ -129,6 +130,8 @@ struct Run {
     policy: CheckpointPolicy,
     exhausted: bool,
     stop: bool,
+    /// distribute: some rank is past `deadline` (all ranks leave together).
+    past_deadline: bool,
     target: Option<u64>,
     deadline: Option<Instant>,
     progress: crate::progress::Progress,
@@ -147,6 +150,16 @@ where
     /// Resumes where the last checkpoint in `model_dir` left off, including the position in the
     /// input of a call that was interrupted, and saves a checkpoint at the end.
     pub fn train<I>(&mut self, input: I, args: TrainArgs) -> Result<TrainSummary, Error>
+    where
+        I: IntoIterator,
+        I::Item: InputItem<F::Features, F::Labels>,
+    {
+        let result = self.train_call(input, args);
+        // distribute: an error on any rank ends the whole job (no rank can go on alone).
+        self.replica().abort_on_error(result)
+    }
+
+    fn train_call<I>(&mut self, input: I, args: TrainArgs) -> Result<TrainSummary, Error>
     where
         I: IntoIterator,
         I::Item: InputItem<F::Features, F::Labels>,
@@ -186,6 +199,7 @@ where
             policy: CheckpointPolicy::new(every_steps, every_time, self.global_step),
             exhausted: false,
             stop: false,
+            past_deadline: false,
             target,
             progress: crate::progress::Progress::new(self.global_step, target),
             scaffold_seen: self.global_step > 0 || self.config.warm_start_from.is_some(),
@@ -240,7 +254,7 @@ where
             if let Err(e) = result.1 {
                 return (model, Err(e));
             }
-            if run.exhausted || run.deadline.is_some_and(|d| Instant::now() >= d) {
+            if run.exhausted || run.past_deadline {
                 break;
             }
         }
@@ -263,7 +277,10 @@ where
         let mut loss_sum = 0.0;
         let mut lr = None;
         for micro in 0..accumulate {
-            let Some(item) = iter.next() else {
+            let next = iter.next();
+            // distribute: a step runs only if every rank has a batch; exhaustion ends all together.
+            let has_batch = self.replica().all_have_batch(next.is_some());
+            let Some(item) = next.filter(|_| has_batch) else {
                 run.exhausted = true;
                 return (model, Ok(()));
             };
@@ -388,6 +405,17 @@ where
             }
             run.stop = ctx.stop_requested();
         }
+        let now = run.policy.needs_clock().then(Instant::now);
+        // distribute: one small all-reduce agrees the mean loss, a stop, the deadline and a save.
+        let agreed = self.replica().agree_after_step(StepAgreement {
+            loss,
+            stop: run.stop,
+            past_deadline: run.deadline.is_some_and(|d| Instant::now() >= d),
+            save: run.policy.should_save_at(self.global_step, now),
+        });
+        let loss = agreed.loss;
+        run.last_loss = Some(loss);
+        (run.stop, run.past_deadline) = (agreed.stop, agreed.past_deadline);
         let summary_every = self.config.save_summary_steps;
         if summary_every > 0 && self.global_step.is_multiple_of(summary_every) {
             let mut scalars = vec![("loss", loss)];
@@ -415,9 +443,8 @@ where
             run.log_time = Instant::now();
             run.log_step = self.global_step;
         }
-        let now = run.policy.needs_clock().then(Instant::now);
         let last = run.target.is_some_and(|t| self.global_step >= t) || run.stop;
-        if !last && run.policy.should_save_at(self.global_step, now) {
+        if !last && agreed.save {
             let now = now.unwrap_or_else(Instant::now);
             self.save_with_listeners(model, run.position, run)?;
             run.policy.saved(self.global_step, now);
@@ -440,6 +467,8 @@ where
                 run.stop = true;
             }
         }
+        // distribute: a listener's stop on any rank stops every rank.
+        run.stop = self.replica().any_stop(run.stop);
         Ok(())
     }
 
