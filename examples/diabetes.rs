@@ -146,6 +146,17 @@ fn train_stream(rows: Rows, device: Device) -> impl Iterator<Item = (Tensor<2>, 
     })
 }
 
+/// Regression on linfa's diabetes data set.
+#[derive(clap::Parser, Debug)]
+#[command(
+    about = "Regression on linfa's diabetes data set with an Estimator; a second run resumes"
+)]
+struct Options {
+    /// Where checkpoints, summaries and exports go.
+    #[arg(long, default_value = "runs/diabetes")]
+    model_dir: String,
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt()
         .with_target(false)
@@ -153,10 +164,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
-    let model_dir = std::env::args()
-        .skip_while(|a| a != "--model-dir")
-        .nth(1)
-        .unwrap_or_else(|| "runs/diabetes".into());
+    let model_dir = <Options as clap::Parser>::parse().model_dir;
     #[allow(deprecated)]
     let device = Device::ndarray();
     let (train, test) = load();

@@ -23,12 +23,18 @@ fn serial() -> std::sync::MutexGuard<'static, ()> {
 
 fn mpirun(ranks: usize, args: &[&str]) -> Command {
     let mut cmd = Command::new("mpirun");
-    cmd.args(["--oversubscribe", "-np", &ranks.to_string(), WORKER, "--distributed"])
-        .args(args)
-        .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
-        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
-        .env("OMPI_MCA_rmaps_base_oversubscribe", "1")
-        .env("RUST_LOG", "warn");
+    cmd.args([
+        "--oversubscribe",
+        "-np",
+        &ranks.to_string(),
+        WORKER,
+        "--distributed",
+    ])
+    .args(args)
+    .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
+    .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
+    .env("OMPI_MCA_rmaps_base_oversubscribe", "1")
+    .env("RUST_LOG", "warn");
     cmd
 }
 
@@ -133,7 +139,10 @@ fn two_ranks_with_half_batches_match_one_rank_and_only_the_chief_writes() {
         .iter()
         .zip(&other)
         .all(|(a, b)| a.to_bits() == b.to_bits());
-    assert!(same_bits, "every rank's weights equal the chief's bit for bit");
+    assert!(
+        same_bits,
+        "every rank's weights equal the chief's bit for bit"
+    );
     let rel = relative_difference(&chief, &reference);
     println!("2 ranks x B/2 vs 1 rank x B after 200 Adam steps: relative difference {rel:.3e}");
     assert!(rel < 1e-5, "relative difference {rel:e}");
@@ -155,7 +164,10 @@ fn a_killed_rank_ends_the_job_and_a_restart_matches_an_uninterrupted_run_bit_for
     let tmp = tempfile::tempdir().unwrap();
     let (clean, crashed) = (tmp.path().join("clean"), tmp.path().join("crashed"));
     let (out_clean, out_crashed) = (tmp.path().join("out-clean"), tmp.path().join("out-crashed"));
-    ok(mpirun(2, &["--model-dir", s(&clean), "--out", s(&out_clean)]));
+    ok(mpirun(
+        2,
+        &["--model-dir", s(&clean), "--out", s(&out_clean)],
+    ));
 
     let (killed, took) = run(mpirun(
         2,
@@ -186,7 +198,10 @@ fn a_killed_rank_ends_the_job_and_a_restart_matches_an_uninterrupted_run_bit_for
     assert!(!wrong.status.success());
     assert!(stderr.contains("written by 2 replica(s)"), "{stderr}");
 
-    ok(mpirun(2, &["--model-dir", s(&crashed), "--out", s(&out_crashed)]));
+    ok(mpirun(
+        2,
+        &["--model-dir", s(&crashed), "--out", s(&out_crashed)],
+    ));
     for rank in 0..2 {
         let (a, b) = (weights(&out_clean, rank), weights(&out_crashed, rank));
         assert!(
@@ -210,14 +225,7 @@ fn an_evaluator_beside_a_two_rank_job_evaluates_each_checkpoint_once() {
         .unwrap();
     ok(mpirun(
         2,
-        &[
-            "--model-dir",
-            s(&dir),
-            "--save-steps",
-            "20",
-            "--keep",
-            "2",
-        ],
+        &["--model-dir", s(&dir), "--save-steps", "20", "--keep", "2"],
     ));
     let out = evaluator.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -254,12 +262,20 @@ fn bad_setups_give_clear_errors() {
 
     let (out, took) = run(mpirun(
         2,
-        &["--model-dir", s(&tmp.path().join("b")), "--hidden-rank1", "48"],
+        &[
+            "--model-dir",
+            s(&tmp.path().join("b")),
+            "--hidden-rank1",
+            "48",
+        ],
     ));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(stderr.contains("build different models"), "{stderr}");
-    assert!(stderr.contains("chief:"), "rank 1 shows both shapes: {stderr}");
+    assert!(
+        stderr.contains("chief:"),
+        "rank 1 shows both shapes: {stderr}"
+    );
     assert!(took < Duration::from_secs(60));
 }
 

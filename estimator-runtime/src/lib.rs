@@ -58,10 +58,11 @@ mod training;
 
 pub use burn;
 pub use config::RunConfig;
-pub use error::Error;
 pub use distribute::{Distribution, InputContext};
+pub use error::Error;
 pub use estimator::{
-    ContinuousEvalArgs, Estimator, EvalArgs, EvalResults, PredictArgs, Prediction, TrainArgs, TrainSummary,
+    ContinuousEvalArgs, Estimator, EvalArgs, EvalResults, PredictArgs, Prediction, TrainArgs,
+    TrainSummary,
 };
 pub use estimator_macros::model_fn;
 pub use export::{ExportManifest, ExportedModel, SignatureDef, TensorSpec};

@@ -44,7 +44,14 @@ pub trait ModelFn {
         params: &Self::Params,
         config: &RunConfig,
     ) -> Result<TrainModeSpec, Error> {
-        let mut spec = self.call(model, features, Some(labels), ModeKeys::Train, params, config);
+        let mut spec = self.call(
+            model,
+            features,
+            Some(labels),
+            ModeKeys::Train,
+            params,
+            config,
+        );
         // distribute: `training_chief_hooks` run on the chief only.
         if !config.is_chief() {
             spec.training_chief_hooks.clear();

@@ -240,7 +240,13 @@ where
         };
         let results = estimator.evaluate((eval_spec.input_fn)(), eval_args)?;
         let base = estimator.model_dir().join("export");
-        for exporter in &mut eval_spec.exporters {
+        // distribute: exports are the chief's.
+        let exporters = if estimator.is_chief() {
+            &mut eval_spec.exporters[..]
+        } else {
+            &mut []
+        };
+        for exporter in exporters {
             if let Some(dir) = exporter.export(estimator, &base.join(exporter.name()), &results)? {
                 out.exports.push(dir);
             }
@@ -249,6 +255,8 @@ where
             Some(p) => p.observe_eval(&results)?,
             None => false,
         };
+        // distribute: an early stop on any rank stops them all.
+        let policy_stop = estimator.replica().any_stop(policy_stop);
         out.evals.push(results.clone());
         out.last_eval = Some(results);
         let done = train_spec

@@ -125,7 +125,10 @@ fn example(i: u64) -> (Vec<f32>, i64) {
     let label = (0..CLASSES)
         .map(|c| x[c * 4..c * 4 + 4].iter().sum::<f32>())
         .enumerate()
-        .fold((0, f32::MIN), |best, (c, s)| if s > best.1 { (c, s) } else { best })
+        .fold(
+            (0, f32::MIN),
+            |best, (c, s)| if s > best.1 { (c, s) } else { best },
+        )
         .0;
     (x, label as i64)
 }
@@ -198,7 +201,12 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let global = args.global_batch as u64;
     let first = ctx.replica_id as u64 * per_rank;
     let input_device = device.clone();
-    let input = (0u64..).map(move |k| batch(k * global + first..k * global + first + per_rank, &input_device));
+    let input = (0u64..).map(move |k| {
+        batch(
+            k * global + first..k * global + first + per_rank,
+            &input_device,
+        )
+    });
     let mut train_args = TrainArgs::max_steps(args.steps);
     if args.kill_rank == Some(ctx.replica_id) {
         train_args = train_args.hook(KillAt(args.kill_at_step));
@@ -207,8 +215,15 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(out) = &args.out {
         std::fs::create_dir_all(out)?;
         let model = estimator.model().ok_or("no model")?;
-        let bytes: Vec<u8> = model.weights().iter().flat_map(|w| w.to_le_bytes()).collect();
-        std::fs::write(out.join(format!("weights-rank{}.bin", ctx.replica_id)), bytes)?;
+        let bytes: Vec<u8> = model
+            .weights()
+            .iter()
+            .flat_map(|w| w.to_le_bytes())
+            .collect();
+        std::fs::write(
+            out.join(format!("weights-rank{}.bin", ctx.replica_id)),
+            bytes,
+        )?;
         std::fs::write(
             out.join(format!("step-rank{}", ctx.replica_id)),
             estimator.global_step().to_string(),
@@ -235,7 +250,12 @@ fn evaluate(args: &Args, device: Device) -> Result<(), Box<dyn std::error::Error
         eval_args,
     )?;
     for r in &evals {
-        println!("evaluated step={} loss={} {}", r.global_step, r.loss, r.summary());
+        println!(
+            "evaluated step={} loss={} {}",
+            r.global_step,
+            r.loss,
+            r.summary()
+        );
     }
     Ok(())
 }

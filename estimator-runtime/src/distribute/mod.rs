@@ -33,7 +33,14 @@
 mod gradients;
 #[cfg(feature = "mpi")]
 mod mpi;
+#[cfg(not(feature = "mpi"))]
+mod no_transport;
 mod shard;
+
+#[cfg(feature = "mpi")]
+use mpi::MpiWorld as Transport;
+#[cfg(not(feature = "mpi"))]
+use no_transport::NoTransport as Transport;
 
 pub use shard::{InputContext, Shard, ShardExt};
 
@@ -51,14 +58,8 @@ const DEFAULT_BUCKET_ELEMENTS: usize = 1 << 22;
 /// so keep one alive (in the `RunConfig`) for the program's life.
 #[derive(Clone)]
 pub struct Distribution {
-    world: Arc<World>,
+    world: Arc<Transport>,
     bucket_elements: usize,
-}
-
-/// The transports. Without the `mpi` feature there is none, and no `Distribution` exists.
-enum World {
-    #[cfg(feature = "mpi")]
-    Mpi(mpi::MpiWorld),
 }
 
 impl std::fmt::Debug for Distribution {
@@ -94,7 +95,7 @@ impl Distribution {
         #[cfg(feature = "mpi")]
         {
             Ok(Distribution {
-                world: Arc::new(World::Mpi(mpi::MpiWorld::init()?)),
+                world: Arc::new(Transport::init()?),
                 bucket_elements: DEFAULT_BUCKET_ELEMENTS,
             })
         }
@@ -115,18 +116,12 @@ impl Distribution {
 
     /// This process's replica: 0 is the chief.
     pub fn replica_id(&self) -> usize {
-        match &*self.world {
-            #[cfg(feature = "mpi")]
-            World::Mpi(w) => w.rank(),
-        }
+        self.world.rank()
     }
 
     /// How many replicas train together.
     pub fn num_replicas(&self) -> usize {
-        match &*self.world {
-            #[cfg(feature = "mpi")]
-            World::Mpi(w) => w.size(),
-        }
+        self.world.size()
     }
 
     /// Whether this is the chief (replica 0): the only one that writes to `model_dir`.
@@ -144,10 +139,7 @@ impl Distribution {
 
     /// The gradient all-reduce figures since the last call, and resets them.
     pub fn take_all_reduce_stats(&self) -> AllReduceStats {
-        match &*self.world {
-            #[cfg(feature = "mpi")]
-            World::Mpi(w) => w.take_stats(),
-        }
+        self.world.take_stats()
     }
 
     /// Ends the whole job after an unrecoverable error on this rank: every rank stops.
@@ -162,20 +154,14 @@ impl Distribution {
             self.replica_id(),
             self.num_replicas()
         );
-        match &*self.world {
-            #[cfg(feature = "mpi")]
-            World::Mpi(w) => w.abort(1),
-        }
+        self.world.abort(1)
     }
 
     /// Sums `values` element-wise over all ranks, in place, in buckets.
     pub(crate) fn all_sum_f32(&self, values: &mut [f32]) -> u64 {
         let mut calls = 0;
         for bucket in values.chunks_mut(self.bucket_elements) {
-            match &*self.world {
-                #[cfg(feature = "mpi")]
-                World::Mpi(w) => w.all_sum_f32(bucket),
-            }
+            self.world.all_sum_f32(bucket);
             calls += 1;
         }
         calls
@@ -183,26 +169,17 @@ impl Distribution {
 
     /// Sums `values` element-wise over all ranks, in place (small control messages).
     pub(crate) fn all_sum_f64(&self, values: &mut [f64]) {
-        match &*self.world {
-            #[cfg(feature = "mpi")]
-            World::Mpi(w) => w.all_sum_f64(values),
-        }
+        self.world.all_sum_f64(values)
     }
 
     /// Every rank's `value`, by rank.
     pub(crate) fn all_gather_u64(&self, value: u64) -> Vec<u64> {
-        match &*self.world {
-            #[cfg(feature = "mpi")]
-            World::Mpi(w) => w.all_gather_u64(value),
-        }
+        self.world.all_gather_u64(value)
     }
 
     /// The chief's `bytes` on every rank (`bytes` is ignored elsewhere).
     pub(crate) fn broadcast_bytes(&self, bytes: Vec<u8>) -> Vec<u8> {
-        match &*self.world {
-            #[cfg(feature = "mpi")]
-            World::Mpi(w) => w.broadcast_bytes(bytes),
-        }
+        self.world.broadcast_bytes(bytes)
     }
 
     /// Whether `flag` holds on any rank.
@@ -218,10 +195,8 @@ impl Distribution {
     }
 
     pub(crate) fn record(&self, calls: u64, bytes: u64, started: Instant) {
-        match &*self.world {
-            #[cfg(feature = "mpi")]
-            World::Mpi(w) => w.record(calls, bytes, started.elapsed().as_secs_f64()),
-        }
+        self.world
+            .record(calls, bytes, started.elapsed().as_secs_f64())
     }
 }
 

@@ -390,6 +390,13 @@ where
         export_dir_base: impl AsRef<Path>,
         serving_features: F::Features,
     ) -> Result<PathBuf, Error> {
+        // distribute: exports are the chief's.
+        if !self.is_chief() {
+            return Err(Error::Distributed(
+                "only the chief (replica 0) exports: call `export` when `estimator.is_chief()`"
+                    .into(),
+            ));
+        }
         let model = self.resident()?.valid();
         let spec =
             self.model_fn

@@ -217,10 +217,7 @@ mod tests {
             Some(vec![0, 0])
         );
         let err = resumable_positions(&data(Some(&[5, 5]), 5), 1, p).unwrap_err();
-        assert!(
-            err.to_string().contains("written by 2 replica(s)"),
-            "{err}"
-        );
+        assert!(err.to_string().contains("written by 2 replica(s)"), "{err}");
         assert!(err.to_string().contains("mpirun -np 2"), "{err}");
     }
 }
