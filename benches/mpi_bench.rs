@@ -190,11 +190,7 @@ fn distributed_results(args: &Args) -> Result<Vec<(String, Figures)>, Box<dyn st
         .env("RUST_LOG", "warn");
     let out = cmd.output()?;
     if !out.status.success() {
-        return Err(format!(
-            "mpirun failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-        .into());
+        return Err(format!("mpirun failed: {}", String::from_utf8_lossy(&out.stderr)).into());
     }
     let mut results = Vec::new();
     for line in String::from_utf8_lossy(&out.stdout).lines() {
@@ -264,8 +260,7 @@ fn main() -> std::process::ExitCode {
         .with_target(false)
         .with_writer(std::io::stderr)
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
         )
         .init();
     let args = Args::parse();

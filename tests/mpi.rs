@@ -277,6 +277,26 @@ fn bad_setups_give_clear_errors() {
         "rank 1 shows both shapes: {stderr}"
     );
     assert!(took < Duration::from_secs(60));
+
+    // An error on one rank mid-run ends the whole job with that error (MPI_Abort), no hang.
+    let dir = tmp.path().join("c");
+    let (out, took) = run(mpirun(
+        2,
+        &[
+            "--model-dir",
+            s(&dir),
+            "--fail-rank",
+            "1",
+            "--fail-at-step",
+            "30",
+        ],
+    ));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("injected failure at step 30"), "{stderr}");
+    println!("an error on rank 1 ended the job in {took:.2?}");
+    assert!(took < Duration::from_secs(60));
+    assert!(leftover_processes(s(&dir)).is_empty());
 }
 
 #[test]

@@ -54,6 +54,12 @@ struct Args {
     /// The global step after which `--kill-rank` dies.
     #[arg(long, default_value_t = 0)]
     kill_at_step: u64,
+    /// This rank's training fails with an error after `--fail-at-step`.
+    #[arg(long)]
+    fail_rank: Option<usize>,
+    /// The global step after which `--fail-rank` fails.
+    #[arg(long, default_value_t = 0)]
+    fail_at_step: u64,
     /// Run the evaluator task on `model_dir` until `--steps`.
     #[arg(long)]
     evaluator: bool,
@@ -163,6 +169,18 @@ impl Hook for KillAt {
     }
 }
 
+/// Fails at a step with an error (the error-abort test).
+struct FailAt(u64);
+
+impl Hook for FailAt {
+    fn after_step(&mut self, ctx: &HookContext) -> Result<(), Error> {
+        if ctx.global_step == self.0 {
+            return Err(Error::Input(format!("injected failure at step {}", self.0)));
+        }
+        Ok(())
+    }
+}
+
 #[allow(deprecated)] // ndarray: the backend the rest of the tests use
 fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let device = Device::ndarray();
@@ -210,6 +228,9 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let mut train_args = TrainArgs::max_steps(args.steps);
     if args.kill_rank == Some(ctx.replica_id) {
         train_args = train_args.hook(KillAt(args.kill_at_step));
+    }
+    if args.fail_rank == Some(ctx.replica_id) {
+        train_args = train_args.hook(FailAt(args.fail_at_step));
     }
     estimator.train(input, train_args)?;
     if let Some(out) = &args.out {
