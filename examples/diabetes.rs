@@ -149,12 +149,20 @@ fn train_stream(rows: Rows, device: Device) -> impl Iterator<Item = (Tensor<2>, 
     })
 }
 
+/// Regression on linfa's diabetes data set.
+#[derive(clap::Parser, Debug)]
+#[command(
+    about = "Regression on linfa's diabetes data set with an Estimator; a second run resumes"
+)]
+struct Options {
+    /// Where checkpoints, summaries and exports go.
+    #[arg(long, default_value = "runs/diabetes")]
+    model_dir: String,
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     logs::init();
-    let model_dir = std::env::args()
-        .skip_while(|a| a != "--model-dir")
-        .nth(1)
-        .unwrap_or_else(|| "runs/diabetes".into());
+    let model_dir = <Options as clap::Parser>::parse().model_dir;
     #[allow(deprecated)]
     let device = Device::ndarray();
     let (train, test) = load();

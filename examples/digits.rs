@@ -5,11 +5,13 @@
 //!
 //! ```text
 //! cargo run --release --example digits -- [--device ndarray|flex|wgpu] [--model-dir DIR] [--steps N]
+//! cargo build --release --features mpi --example digits
+//! mpirun -np 2 target/release/examples/digits --distributed --model-dir runs/digits-2
 //! ```
 
 use estimator_runtime::hooks::EarlyStopping;
 use estimator_runtime::prelude::*;
-use estimator_runtime::{BestExporter, EvalSpec, TrainSpec, train_and_evaluate};
+use estimator_runtime::{BestExporter, Distribution, EvalSpec, TrainSpec, train_and_evaluate};
 use std::process::ExitCode;
 
 #[path = "common/logs.rs"]
@@ -83,35 +85,26 @@ fn classifier(
     }
 }
 
+/// The main job: train, evaluate and predict digits.
+#[derive(clap::Parser, Debug)]
+#[command(about = "Trains an MLP on smartcore's digits with an Estimator; a second run resumes")]
 struct Options {
+    /// The backend: ndarray, flex or wgpu (build with `--features flex` / `--features wgpu`).
+    #[arg(long, default_value = "ndarray")]
     device: String,
+    /// Where checkpoints, summaries and exports go.
+    #[arg(long, default_value = "runs/digits")]
     model_dir: String,
+    /// Steps to train in this run (added to the global step).
+    #[arg(long, default_value_t = 1500)]
     steps: u64,
-}
-
-fn parse_args() -> Result<Options, String> {
-    let mut opts = Options {
-        device: "ndarray".into(),
-        model_dir: "runs/digits".into(),
-        steps: 1500,
-    };
-    let mut args = std::env::args().skip(1);
-    while let Some(flag) = args.next() {
-        let mut value = || args.next().ok_or(format!("{flag} needs a value"));
-        match flag.as_str() {
-            "--device" => opts.device = value()?,
-            "--model-dir" => opts.model_dir = value()?,
-            "--steps" => opts.steps = value()?.parse().map_err(|e| format!("--steps: {e}"))?,
-            "-h" | "--help" => {
-                return Err(
-                    "usage: digits [--device ndarray|flex|wgpu] [--model-dir DIR] [--steps N]"
-                        .into(),
-                );
-            }
-            other => return Err(format!("unknown flag {other}; try --help")),
-        }
-    }
-    Ok(opts)
+    /// Examples per optimizer step, over all replicas.
+    #[arg(long, default_value_t = 32)]
+    global_batch: usize,
+    /// Train as one replica of an MPI job: `mpirun -np 2 target/release/examples/digits
+    /// --distributed` (build with `--features mpi`).
+    #[arg(long)]
+    distributed: bool,
 }
 
 #[allow(deprecated)]
@@ -202,23 +195,32 @@ fn train_input(
 fn run(opts: Options) -> Result<(), Box<dyn std::error::Error>> {
     let device = device(&opts.device)?;
     let data = load_digits();
-    println!(
-        "digits: {} train / {} test examples, device {}",
-        data.train.len(),
-        data.test.len(),
-        opts.device
-    );
-    let config = RunConfig::default()
+    let mut config = RunConfig::default()
         .model_dir(&opts.model_dir)
         .device(device.clone())
         .random_seed(42)
         .save_checkpoints_steps(500)
         .log_step_count_steps(250);
+    if opts.distributed {
+        config = config.distribute(Distribution::mpi()?);
+    }
     let model = Mlp::new(64, 64, 10, &device);
     let mut estimator = Estimator::new(classifier, model, config)?.with_params(HParams {
         learning_rate: 3e-3,
     });
-    if estimator.global_step() > 0 {
+    // Every replica takes its shard of the stream, in batches that keep the global batch size.
+    let ctx = estimator.input_context();
+    let chief = estimator.is_chief();
+    if chief {
+        println!(
+            "digits: {} train / {} test examples, device {}, {} replica(s)",
+            data.train.len(),
+            data.test.len(),
+            opts.device,
+            ctx.num_replicas
+        );
+    }
+    if chief && estimator.global_step() > 0 {
         println!("resuming from global step {}", estimator.global_step());
     }
     let started = std::time::Instant::now();
@@ -230,7 +232,11 @@ fn run(opts: Options) -> Result<(), Box<dyn std::error::Error>> {
     let outcome = train_and_evaluate(
         &mut estimator,
         TrainSpec::new(
-            train_input(&data.train, 32, device.clone()),
+            ctx.shard(train_input(
+                &data.train,
+                ctx.per_replica_batch_size(opts.global_batch),
+                device.clone(),
+            )),
             Some(start_step + opts.steps),
         ),
         EvalSpec::new(move || {
@@ -244,6 +250,9 @@ fn run(opts: Options) -> Result<(), Box<dyn std::error::Error>> {
             batch(&serving, &serving_device).0
         })),
     )?;
+    if !chief {
+        return Ok(());
+    }
     println!(
         "trained {} steps in {:.2} s (global step {}){}",
         estimator.global_step() - start_step,
@@ -278,14 +287,7 @@ fn run(opts: Options) -> Result<(), Box<dyn std::error::Error>> {
 
 fn main() -> ExitCode {
     logs::init();
-    let opts = match parse_args() {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(2);
-        }
-    };
-    match run(opts) {
+    match run(<Options as clap::Parser>::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");

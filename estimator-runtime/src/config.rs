@@ -1,5 +1,6 @@
 //! `RunConfig`: where and how a run keeps its state.
 
+use crate::distribute::Distribution;
 use crate::error::Error;
 use crate::scaffold::{Scaffold, WarmStart};
 use burn::tensor::Device;
@@ -41,6 +42,8 @@ pub struct RunConfig {
     pub gradient_accumulation_steps: u64,
     /// Initialise a fresh run's model from another run's checkpoint (TF `warm_start_from`).
     pub warm_start_from: Option<WarmStart>,
+    /// Train as one replica of a distributed run (`Distribution::mpi()`); `None`: one process.
+    pub distribute: Option<Distribution>,
 }
 
 impl Default for RunConfig {
@@ -56,6 +59,7 @@ impl Default for RunConfig {
             device: None,
             gradient_accumulation_steps: 1,
             warm_start_from: None,
+            distribute: None,
         }
     }
 }
@@ -122,6 +126,18 @@ impl RunConfig {
     pub fn warm_start_from(mut self, scaffold: Scaffold) -> Self {
         self.warm_start_from = scaffold.warm_start().cloned();
         self
+    }
+
+    /// Trains as one replica of `distribution` (TF's `train_distribute`): data-parallel, with
+    /// the chief (replica 0) alone writing to `model_dir`. See [`crate::distribute`].
+    pub fn distribute(mut self, distribution: Distribution) -> Self {
+        self.distribute = Some(distribution);
+        self
+    }
+
+    /// Whether this process is the chief (always, without a distribution).
+    pub(crate) fn is_chief(&self) -> bool {
+        self.distribute.as_ref().is_none_or(Distribution::is_chief)
     }
 
     /// Checks the settings a builder cannot refuse: `save_checkpoints_secs` must be a finite

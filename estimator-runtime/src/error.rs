@@ -168,6 +168,10 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
+    /// A distributed run cannot start or go on (no launcher, replicas that disagree, a
+    /// checkpoint written by another number of replicas).
+    #[error("distributed training: {0}")]
+    Distributed(String),
     /// An exported model directory is invalid.
     #[error("export {path}: {reason}")]
     Export {

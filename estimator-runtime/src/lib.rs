@@ -37,6 +37,7 @@
 
 mod checkpoint;
 mod config;
+pub mod distribute;
 mod error;
 mod estimator;
 mod export;
@@ -58,9 +59,11 @@ mod train_op;
 
 pub use burn;
 pub use config::RunConfig;
+pub use distribute::{Distribution, InputContext};
 pub use error::Error;
 pub use estimator::{
-    Estimator, EvalArgs, EvalResults, PredictArgs, Prediction, TrainArgs, TrainSummary,
+    ContinuousEvalArgs, Estimator, EvalArgs, EvalResults, PredictArgs, Prediction, TrainArgs,
+    TrainSummary,
 };
 pub use estimator_macros::model_fn;
 pub use export::{BestExporter, ExportManifest, ExportedModel, Exporter, SignatureDef, TensorSpec};

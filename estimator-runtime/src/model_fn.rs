@@ -65,7 +65,7 @@ pub trait ModelFn {
         config: &RunConfig,
     ) -> Result<TrainModeSpec, Error> {
         self.ensure_mode(ModeKeys::Train)?;
-        let spec = self.call(
+        let mut spec = self.call(
             model,
             features,
             Some(labels),
@@ -73,6 +73,10 @@ pub trait ModelFn {
             params,
             config,
         );
+        // distribute: `training_chief_hooks` run on the chief only.
+        if !config.is_chief() {
+            spec.training_chief_hooks.clear();
+        }
         TrainModeSpec::try_from(spec)
     }
 

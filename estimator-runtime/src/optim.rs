@@ -2,6 +2,7 @@
 //! schedules). burn's API changed shape in each of 0.19 through 0.22; keeping it here keeps the
 //! rest of the crate stable. Model serialization lives in `record`.
 
+use crate::distribute::Distribution;
 use crate::error::Error;
 use crate::train_op::{LearningRate, TrainOp};
 use burn::module::Module;
@@ -26,8 +27,14 @@ fn step_slot<M: Module>(
     model: M,
     grads: Option<GradientsParams>,
     first_lr: &mut Option<f64>,
+    distribution: Option<&Distribution>,
 ) -> M {
     let grads = grads.unwrap_or_else(|| slot.accumulator.grads());
+    // distribute: average the gradients over the replicas, so every rank applies the same update.
+    let grads = match distribution {
+        Some(d) if d.num_replicas() > 1 => crate::distribute::all_reduce_mean(d, &model, grads),
+        _ => grads,
+    };
     let (model, lr) = match (&mut slot.schedule, rate) {
         (Some(s), _) => {
             let lr = s.step();
@@ -47,6 +54,8 @@ pub(crate) struct Optimizers<M: Module> {
     slots: Vec<Slot<M>>,
     /// Optimizer states read from a checkpoint, loaded when the optimizers are created.
     restored: Vec<(String, Vec<u8>)>,
+    /// distribute: the replicas whose gradients each update averages.
+    distribution: Option<Distribution>,
 }
 
 impl<M: Module> Default for Optimizers<M> {
@@ -54,11 +63,18 @@ impl<M: Module> Default for Optimizers<M> {
         Optimizers {
             slots: Vec::new(),
             restored: Vec::new(),
+            distribution: None,
         }
     }
 }
 
 impl<M: Module> Optimizers<M> {
+    /// distribute: averages gradients over `distribution`'s replicas before every update.
+    pub fn all_reduced_by(mut self, distribution: Option<Distribution>) -> Self {
+        self.distribution = distribution;
+        self
+    }
+
     /// Keeps checkpointed optimizer states until the first step creates the optimizers.
     pub fn restore(&mut self, sections: Vec<(String, Vec<u8>)>) {
         self.slots.clear();
@@ -166,6 +182,7 @@ impl<M: Module> Optimizers<M> {
     pub fn apply(&mut self, model: M, op: TrainOp, apply: bool) -> (M, f64) {
         let mut model = model;
         let mut first_lr = None;
+        let dist = self.distribution.as_ref();
         for (slot, part) in self.slots.iter_mut().zip(op.parts) {
             let grads = GradientsParams::from_grads(part.objective.backward(), &model);
             if !apply || slot.pending {
@@ -174,9 +191,10 @@ impl<M: Module> Optimizers<M> {
                 if !apply {
                     continue;
                 }
-                model = step_slot(slot, &part.learning_rate, model, None, &mut first_lr);
+                model = step_slot(slot, &part.learning_rate, model, None, &mut first_lr, dist);
             } else {
-                model = step_slot(slot, &part.learning_rate, model, Some(grads), &mut first_lr);
+                let grads = Some(grads);
+                model = step_slot(slot, &part.learning_rate, model, grads, &mut first_lr, dist);
             }
         }
         (model, first_lr.unwrap_or(0.0))

@@ -153,6 +153,8 @@ where
             Some(p) => p.observe_eval(&results)?,
             None => false,
         };
+        // distribute: an early stop on any rank stops them all.
+        let policy_stop = estimator.replica().any_stop(policy_stop);
         out.evals.push(results.clone());
         out.last_eval = Some(results);
         if policy_stop || summary.stopped_by_hook {
@@ -200,6 +202,10 @@ where
 {
     let base = estimator.model_dir().join("export");
     let mut written = Vec::new();
+    // distribute: exports are the chief's.
+    if !estimator.is_chief() {
+        return Ok(written);
+    }
     for exporter in exporters {
         let dir = base.join(exporter.name());
         written.extend(exporter.export(estimator, &dir, results)?);

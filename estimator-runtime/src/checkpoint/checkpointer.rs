@@ -22,7 +22,8 @@ pub(crate) struct TrainingState {
     pub global_step: u64,
     /// Batches of the interrupted call's input already consumed (0: the call completed).
     pub input_position: u64,
-    /// Each optimizer's kind and state, as sections.
+    /// Each optimizer's kind and state, as sections (on save, also any other section to
+    /// write, such as a distributed run's input positions; restore keeps the optimizer's).
     pub optimizer: Vec<(String, Vec<u8>)>,
 }
 
@@ -40,6 +41,20 @@ impl Checkpointer {
             dir,
             retention: Retention { keep_max },
         })
+    }
+
+    /// A checkpointer for `dir` that has not touched it yet: a distributed run's non-chief
+    /// replicas never write to model_dir. [`prepare`](Self::prepare) creates and checks it.
+    pub fn unprepared(dir: PathBuf, keep_max: usize) -> Self {
+        Checkpointer {
+            dir,
+            retention: Retention { keep_max },
+        }
+    }
+
+    /// Creates model_dir and checks that it is writable.
+    pub fn prepare(&self) -> Result<(), Error> {
+        super::prepare_dir(&self.dir)
     }
 
     /// The model_dir.
@@ -94,9 +109,14 @@ impl Checkpointer {
         Ok(())
     }
 
-    /// A copy of `model` with the weights of the checkpoint at `path`, and the training state.
-    pub fn restore<M: Module>(&self, model: &M, path: &Path) -> Result<(M, TrainingState), Error> {
-        let data = super::read(path)?;
+    /// A copy of `model` with the weights of checkpoint `data` (read from `path`, or broadcast
+    /// by a distributed run's chief; `path` names it in messages), and the training state.
+    pub fn restore_from<M: Module>(
+        &self,
+        model: &M,
+        data: CheckpointData,
+        path: &Path,
+    ) -> Result<(M, TrainingState), Error> {
         let model = load_into(model.clone(), &data, path)?;
         tracing::info!("Restoring parameters from {}", path.display());
         let optimizer = data

@@ -2,15 +2,18 @@
 //! in its own module; this one holds the state they share.
 
 mod evaluate;
+mod evaluate_continuously; // the evaluator task: each new checkpoint once
 mod predict;
+mod replica; // distribute: the Estimator as one replica of an MPI world
 mod train;
 mod train_args;
 
 pub use evaluate::{EvalArgs, EvalResults};
+pub use evaluate_continuously::ContinuousEvalArgs;
 pub use predict::{PredictArgs, Prediction};
 pub use train_args::{TrainArgs, TrainSummary};
 
-use crate::checkpoint::{Checkpointer, TrainingState};
+use crate::checkpoint::{CheckpointData, Checkpointer, TrainingState, checkpoint_file_name};
 use crate::config::RunConfig;
 use crate::error::Error;
 use crate::model_fn::ModelFn;
@@ -71,7 +74,12 @@ where
             Some(dir) => dir.clone(),
             None => default_model_dir(),
         };
-        let checkpointer = Checkpointer::new(model_dir, config.keep_checkpoint_max)?;
+        // distribute: only the chief prepares (writes to) model_dir, in `start_replicas`.
+        let checkpointer = if config.distribute.is_some() {
+            Checkpointer::unprepared(model_dir, config.keep_checkpoint_max)
+        } else {
+            Checkpointer::new(model_dir, config.keep_checkpoint_max)?
+        };
         let device = match &config.device {
             Some(d) => d.clone(),
             None => default_device()?,
@@ -79,6 +87,7 @@ where
         if let Some(seed) = config.random_seed {
             device.seed(seed);
         }
+        let distribution = config.distribute.clone();
         let mut estimator = Estimator {
             model_fn,
             model: Some(model),
@@ -87,11 +96,17 @@ where
             device,
             checkpointer,
             global_step: 0,
-            optimizers: Optimizers::default(),
+            // distribute: gradients are averaged over the replicas before each update.
+            optimizers: Optimizers::default().all_reduced_by(distribution),
             resume_position: 0,
             latest_eval: None,
             summaries: std::collections::BTreeMap::new(),
         };
+        // distribute: the chief alone restores model_dir, then broadcasts its state.
+        if let Some(d) = estimator.config.distribute.clone() {
+            estimator.start_replicas(&d)?;
+            return Ok(estimator);
+        }
         if let Some(path) = estimator.checkpointer.latest()? {
             estimator.restore(&path)?;
         } else if let Some(ws) = &estimator.config.warm_start_from {
@@ -168,7 +183,13 @@ where
 
     /// Restores model, global step, input position and optimizer state from `path`.
     fn restore(&mut self, path: &Path) -> Result<(), Error> {
-        let (model, state) = self.checkpointer.restore(self.resident()?, path)?;
+        let data = crate::checkpoint::read(path)?;
+        self.restore_data(data, path)
+    }
+
+    /// Restores from checkpoint data read from `path` (or broadcast by the chief).
+    fn restore_data(&mut self, data: CheckpointData, path: &Path) -> Result<(), Error> {
+        let (model, state) = self.checkpointer.restore_from(self.resident()?, data, path)?;
         self.model = Some(model);
         self.global_step = state.global_step;
         self.resume_position = state.input_position;
@@ -184,6 +205,10 @@ where
         scalars: &[(&str, f64)],
         step: u64,
     ) -> Result<(), Error> {
+        // distribute: only the chief writes event files.
+        if !self.replica().is_chief() {
+            return Ok(());
+        }
         if !self.summaries.contains_key(subdir) {
             let dir = if subdir.is_empty() {
                 self.checkpointer.dir().to_path_buf()
@@ -216,10 +241,20 @@ where
 
     /// Writes a checkpoint of `model` at the current global step.
     fn save(&self, model: &F::Model, input_position: u64) -> Result<PathBuf, Error> {
+        // distribute: every rank's input position goes into the chief's checkpoint; only the
+        // chief writes.
+        let positions = self.replica().gather_positions(input_position);
+        if !self.replica().is_chief() {
+            return Ok(self.checkpointer.dir().join(checkpoint_file_name(self.global_step)));
+        }
+        let mut sections = self.optimizers.sections()?;
+        if self.config.distribute.is_some() {
+            sections.push(replica::positions_section(&positions));
+        }
         let state = TrainingState {
             global_step: self.global_step,
             input_position,
-            optimizer: self.optimizers.sections()?,
+            optimizer: sections,
         };
         self.checkpointer.save(model, state)
     }
@@ -264,6 +299,13 @@ where
         export_dir_base: impl AsRef<Path>,
         serving_features: F::Features,
     ) -> Result<PathBuf, Error> {
+        // distribute: exports are the chief's.
+        if !self.is_chief() {
+            return Err(Error::Distributed(
+                "only the chief (replica 0) exports: call `export` when `estimator.is_chief()`"
+                    .into(),
+            ));
+        }
         let model = self.resident()?.valid();
         let spec =
             self.model_fn

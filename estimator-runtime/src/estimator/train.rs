@@ -3,6 +3,7 @@
 
 use super::{Estimator, TrainArgs, TrainSummary, step_seed};
 use crate::checkpoint::Checkpointer;
+use crate::distribute::StepAgreement;
 use crate::error::Error;
 use crate::hooks::{BuiltinHooks, CheckpointSaverListener, HookContext, HookSet};
 use crate::input::InputItem;
@@ -24,6 +25,8 @@ struct TrainRun {
     last_loss: Option<f64>,
     exhausted: bool,
     stopped: bool,
+    /// Past the deadline (distribute: on some rank; all ranks leave together).
+    past_deadline: bool,
     /// Whether a spec's Scaffold warm start may still apply (a fresh run, before its first step).
     scaffold_pending: bool,
 }
@@ -69,6 +72,16 @@ where
         I: IntoIterator,
         I::Item: InputItem<F::Features, F::Labels>,
     {
+        let result = self.train_call(input, args);
+        // distribute: an error on any rank ends the whole job (no rank can go on alone).
+        self.replica().abort_on_error(result)
+    }
+
+    fn train_call<I>(&mut self, input: I, args: TrainArgs) -> Result<TrainSummary, Error>
+    where
+        I: IntoIterator,
+        I::Item: InputItem<F::Features, F::Labels>,
+    {
         let started = Instant::now();
         let target = args.target(self.global_step);
         if target.is_some_and(|t| self.global_step >= t) {
@@ -104,6 +117,7 @@ where
             last_loss: None,
             exhausted: false,
             stopped: false,
+            past_deadline: false,
             scaffold_pending: self.global_step == 0 && self.config.warm_start_from.is_none(),
         }
     }
@@ -122,7 +136,7 @@ where
         while !run.stopped && !run.limits.reached(self.global_step) {
             let result;
             (model, result) = self.one_step(model, &mut input, run);
-            if result.is_err() || run.exhausted || run.limits.timed_out() {
+            if result.is_err() || run.exhausted || run.past_deadline {
                 return (model, result);
             }
         }
@@ -143,7 +157,10 @@ where
         let accumulate = self.config.gradient_accumulation_steps.max(1);
         let (mut loss_sum, mut lr) = (0.0, None);
         for micro in 0..accumulate {
-            let Some(item) = iter.next() else {
+            let next = iter.next();
+            // distribute: a step runs only if every rank has a batch; exhaustion ends all together.
+            let has_batch = self.replica().all_have_batch(next.is_some());
+            let Some(item) = next.filter(|_| has_batch) else {
                 run.exhausted = true;
                 return (model, Ok(()));
             };
@@ -227,17 +244,29 @@ where
         loss: f64,
         lr: Option<f64>,
     ) -> Result<(), Error> {
+        // distribute: hooks, logs and summaries see the mean loss over the replicas.
+        let loss = self.replica().mean_loss(loss);
+        run.last_loss = Some(loss);
         let mut ctx = HookContext::new(ModeKeys::Train, self.global_step);
         ctx.loss = Some(loss);
         ctx.learning_rate = lr;
         ctx.latest_eval = self.latest_eval.clone();
         let effects = run.hooks.after_step(&ctx)?;
-        run.stopped = effects.stop;
+        // distribute: one small all-reduce agrees a stop, the deadline and a save.
+        let agreed = self.replica().agree_after_step(StepAgreement {
+            loss,
+            stop: effects.stop,
+            past_deadline: run.limits.timed_out(),
+            save: effects.save,
+        });
+        (run.stopped, run.past_deadline) = (agreed.stop, agreed.past_deadline);
         if !effects.scalars.is_empty() {
             self.write_scalars("", &effects.scalars, self.global_step)?;
         }
-        if effects.save {
+        if agreed.save {
             self.save_with_listeners(model, run.position, run)?;
+            // distribute: a listener's stop on any rank stops every rank.
+            run.stopped = self.replica().any_stop(run.stopped);
         }
         Ok(())
     }
