@@ -183,8 +183,7 @@ fn distributed_results(args: &Args) -> Result<Vec<(String, Figures)>, Box<dyn st
         .args(["--worker", "--steps", &args.steps.to_string()])
         .args(["--warmup", &args.warmup.to_string()])
         .args(["--global-batch", &args.global_batch.to_string()])
-        .arg("--models")
-        .args(&args.models)
+        .args(args.models.iter().flat_map(|m| ["--models", m.as_str()]))
         .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
         .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
         .env("RUST_LOG", "warn");

@@ -130,6 +130,25 @@ where
     J: IntoIterator,
     J::Item: InputItem<F::Features, F::Labels>,
 {
+    let result = train_and_evaluate_locally(estimator, train_spec, eval_spec);
+    // distribute: an error on any rank (an eval or export on the chief, say) ends the whole job.
+    estimator.replica().abort_on_error(result)
+}
+
+fn train_and_evaluate_locally<F, I, J>(
+    estimator: &mut Estimator<F>,
+    train_spec: TrainSpec<I>,
+    eval_spec: EvalSpec<J, F>,
+) -> Result<TrainAndEvaluateResult, Error>
+where
+    F: ModelFn,
+    F::Model: Module,
+    F::Params: 'static,
+    I: IntoIterator,
+    I::Item: InputItem<F::Features, F::Labels>,
+    J: IntoIterator,
+    J::Item: InputItem<F::Features, F::Labels>,
+{
     let mut eval_spec = eval_spec;
     let mut stream = train_spec.input.into_iter();
     let mut hooks = train_spec.hooks;

@@ -13,8 +13,9 @@
 //! - **Chief only.** Checkpoints (holding every rank's input position), the index, event files,
 //!   exports and the spec's `training_chief_hooks`. Logged and summarised losses are the mean
 //!   over ranks.
-//! - **Faults.** An error on any rank during `train` aborts the whole job (`MPI_Abort`); a killed
-//!   rank makes `mpirun` end the others. Replicas that disagree (model shape, rank count of an
+//! - **Faults.** An error on any rank during `train` or `train_and_evaluate` aborts the whole
+//!   job (`MPI_Abort`); a killed rank makes `mpirun` end the others. After an error in another
+//!   call on one rank only, end the job with [`Distribution::abort`]: the others would wait. Replicas that disagree (model shape, rank count of an
 //!   interrupted checkpoint) get the same clear error on every rank before training starts.
 //! - **EVAL and PREDICT** run locally on each rank that calls them, against its replica (the
 //!   weights are identical on every rank); only the chief writes eval summaries and exports.
