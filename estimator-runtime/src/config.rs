@@ -153,10 +153,6 @@ impl RunConfig {
 
 /// `secs` as a [`Duration`], or [`Error::Config`] naming the setting `what` when it is NaN,
 /// infinite, negative or too large (where `Duration::from_secs_f64` would panic).
-#[allow(
-    dead_code,
-    reason = "TrainArgs::and_max_secs and EvalSpec::throttle_secs call it once their loops are reshaped (issue 9)"
-)]
 pub(crate) fn secs_to_duration(what: &'static str, secs: f64) -> Result<Duration, Error> {
     if secs < 0.0 {
         return Err(Error::Config(format!(

@@ -10,7 +10,7 @@ pub use evaluate::{EvalArgs, EvalResults};
 pub use predict::{PredictArgs, Prediction};
 pub use train_args::{TrainArgs, TrainSummary};
 
-use crate::checkpoint::{Checkpointer, TrainingState};
+use crate::checkpoint::{Checkpointer, TrainerLock, TrainingState};
 use crate::config::RunConfig;
 use crate::error::Error;
 use crate::model_fn::ModelFn;
@@ -55,6 +55,8 @@ where
     resume_position: u64,
     latest_eval: Option<Arc<EvalResults>>,
     summaries: std::collections::BTreeMap<String, SummaryWriter>,
+    /// model_dir's trainer lock, taken by the first train call and held until drop.
+    trainer_lock: Option<TrainerLock>,
 }
 
 impl<F: ModelFn> Estimator<F>
@@ -67,6 +69,7 @@ where
     /// Fails if `model_dir` cannot be created or written, or if its latest checkpoint is corrupt
     /// or holds a model of another shape.
     pub fn new(model_fn: F, model: F::Model, config: RunConfig) -> Result<Self, Error> {
+        config.validate()?;
         let model_dir = match &config.model_dir {
             Some(dir) => dir.clone(),
             None => default_model_dir(),
@@ -91,14 +94,46 @@ where
             resume_position: 0,
             latest_eval: None,
             summaries: std::collections::BTreeMap::new(),
+            trainer_lock: None,
         };
-        if let Some(path) = estimator.checkpointer.latest()? {
-            estimator.restore(&path)?;
-        } else if let Some(ws) = &estimator.config.warm_start_from {
-            let model = Checkpointer::warm_start(estimator.resident()?, ws)?;
-            estimator.model = Some(model);
+        if !estimator.restore_latest()? {
+            if let Some(ws) = &estimator.config.warm_start_from {
+                let model = Checkpointer::warm_start(estimator.resident()?, ws)?;
+                estimator.model = Some(model);
+            }
         }
         Ok(estimator)
+    }
+
+    /// An Estimator whose model `build` makes on the run's device after `random_seed` seeded
+    /// it, so that parameter initialisation is reproducible too (TF seeds the graph before the
+    /// variables are created). Otherwise as [`Estimator::new`].
+    ///
+    /// ```no_run
+    /// # use estimator_runtime::prelude::*;
+    /// # #[derive(Module, Debug)] struct Mlp { l: nn::Linear }
+    /// # impl Mlp { fn new(device: &Device) -> Self { Mlp { l: nn::LinearConfig::new(4, 3).init(device) } } }
+    /// # #[model_fn] fn my_model_fn(model: &Mlp, features: Tensor<2>, labels: Option<Tensor<1, Int>>, mode: ModeKeys) -> EstimatorSpec { todo!() }
+    /// # fn main() -> Result<(), Error> {
+    /// let config = RunConfig::default().model_dir("runs/x").random_seed(42);
+    /// let estimator = Estimator::build(my_model_fn, |device| Mlp::new(device), config)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn build(
+        model_fn: F,
+        build: impl FnOnce(&Device) -> F::Model,
+        config: RunConfig,
+    ) -> Result<Self, Error> {
+        config.validate()?;
+        let device = match &config.device {
+            Some(d) => d.clone(),
+            None => default_device()?,
+        };
+        if let Some(seed) = config.random_seed {
+            device.seed(seed);
+        }
+        let model = build(&device);
+        Estimator::new(model_fn, model, config.device(device))
     }
 
     /// Attaches the `params` the model_fn takes (TF's `params` dict).
@@ -166,14 +201,38 @@ where
             .ok_or_else(|| Error::Config("no resident model".into()))
     }
 
-    /// Restores model, global step, input position and optimizer state from `path`.
-    fn restore(&mut self, path: &Path) -> Result<(), Error> {
-        let (model, state) = self.checkpointer.restore(self.resident()?, path)?;
+    /// Restores model, global step, input position and optimizer state from the latest
+    /// checkpoint that still exists; `false` when there is none.
+    fn restore_latest(&mut self) -> Result<bool, Error> {
+        let Some((model, state, _)) = self.checkpointer.restore_latest(self.resident()?)? else {
+            return Ok(false);
+        };
         self.model = Some(model);
         self.global_step = state.global_step;
         self.resume_position = state.input_position;
         self.optimizers.restore(state.optimizer);
-        Ok(())
+        Ok(true)
+    }
+
+    /// After a failed train call (an error or a panic): back to the last checkpoint, as TF's
+    /// next call restores it, or to `before` (the model at the start of the call, at step
+    /// `step`) when there is none. Optimizer state and pending gradients of the failed call
+    /// are dropped.
+    fn recover(&mut self, before: F::Model, step: u64) {
+        self.model = Some(before);
+        self.optimizers = Optimizers::default();
+        self.global_step = step;
+        self.resume_position = 0;
+        match self.restore_latest() {
+            Ok(true) => tracing::info!(
+                "Training failed; the model is back at the checkpoint of step {}.",
+                self.global_step
+            ),
+            Ok(false) => {}
+            Err(e) => tracing::warn!(
+                "Training failed, and the last checkpoint could not be restored ({e}); the model is back at step {step}."
+            ),
+        }
     }
 
     /// Writes scalars to the TensorBoard event file of `subdir` (`""` = model_dir, `eval`,
@@ -184,21 +243,33 @@ where
         scalars: &[(&str, f64)],
         step: u64,
     ) -> Result<(), Error> {
-        if !self.summaries.contains_key(subdir) {
-            let dir = if subdir.is_empty() {
-                self.checkpointer.dir().to_path_buf()
-            } else {
-                self.checkpointer.dir().join(subdir)
-            };
-            self.summaries
-                .insert(subdir.to_string(), SummaryWriter::create(&dir)?);
-        }
-        if let Some(writer) = self.summaries.get_mut(subdir) {
-            for (tag, value) in scalars {
-                writer.scalar(tag, *value, step)?;
-            }
+        let writer = self.summary_writer(subdir)?;
+        for (tag, value) in scalars {
+            writer.scalar(tag, *value, step)?;
         }
         Ok(())
+    }
+
+    /// The event file writer of `subdir`, created on first use.
+    fn summary_writer(&mut self, subdir: &str) -> Result<&mut SummaryWriter, Error> {
+        let dir = if subdir.is_empty() {
+            self.checkpointer.dir().to_path_buf()
+        } else {
+            self.checkpointer.dir().join(subdir)
+        };
+        match self.summaries.entry(subdir.to_string()) {
+            std::collections::btree_map::Entry::Occupied(e) => Ok(e.into_mut()),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                Ok(e.insert(SummaryWriter::create(&dir)?))
+            }
+        }
+    }
+
+    /// TF's `SessionLog.START` at the global step a train call resumes from, so TensorBoard
+    /// drops the events an interrupted run wrote past it.
+    pub(crate) fn session_log_start(&mut self) -> Result<(), Error> {
+        let step = self.global_step;
+        self.summary_writer("")?.session_log_start(step)
     }
 
     pub(crate) fn flush_summaries(&mut self) -> Result<(), Error> {
