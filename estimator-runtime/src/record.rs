@@ -35,9 +35,12 @@ pub(crate) fn load_model<M: Module>(
     }
     let mut store = BurnpackStore::from_bytes(Some(Bytes::from_bytes_vec(bytes)));
     let mut model = model;
-    let applied = model
-        .load_from(&mut store)
-        .map_err(|e| corrupt(what, format!("the model record: {e}")))?;
+    let applied = model.load_from(&mut store).map_err(|e| {
+        corrupt(
+            what,
+            format!("the model record does not fit the model: {e}"),
+        )
+    })?;
     if !applied.errors.is_empty() || !applied.missing.is_empty() || !applied.unused.is_empty() {
         let missing: Vec<&str> = applied.missing.iter().map(|(p, _)| p.as_str()).collect();
         return Err(corrupt(
@@ -87,6 +90,24 @@ pub(crate) fn check_optimizer_state<M: Module>(
         }
     }
     Ok(())
+}
+
+/// Initialises every parameter of `model` now. burn initialises parameters lazily, on first
+/// use; a seeded build must draw their values while the seed still holds.
+pub(crate) fn materialize<M: Module>(model: &M) {
+    struct Materialize;
+    impl ModuleVisitor for Materialize {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            let _ = param.val();
+        }
+        fn visit_int<const D: usize>(&mut self, param: &Param<Tensor<D, Int>>) {
+            let _ = param.val();
+        }
+        fn visit_bool<const D: usize>(&mut self, param: &Param<Tensor<D, Bool>>) {
+            let _ = param.val();
+        }
+    }
+    model.visit(&mut Materialize);
 }
 
 /// Every parameter's id and shape.

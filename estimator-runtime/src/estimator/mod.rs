@@ -133,6 +133,7 @@ where
             device.seed(seed);
         }
         let model = build(&device);
+        crate::record::materialize(&model);
         Estimator::new(model_fn, model, config.device(device))
     }
 
