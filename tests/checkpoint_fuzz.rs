@@ -158,7 +158,9 @@ fn mutate_checkpoint(rng: &mut Rng, s: &Seeds) -> Vec<u8> {
             let i = rng.below(c.sections.len());
             let data = &mut c.sections[i].1;
             if !data.is_empty() {
-                let span = data.len().min(if rng.below(2) == 0 { 256 } else { usize::MAX });
+                let span = data
+                    .len()
+                    .min(if rng.below(2) == 0 { 256 } else { usize::MAX });
                 for _ in 0..1 + rng.below(4) {
                     let j = rng.below(span);
                     data[j] = if rng.below(2) == 0 {
@@ -201,7 +203,10 @@ fn mutate_index(rng: &mut Rng, root: &Path) -> Vec<u8> {
     ];
     let pick = |rng: &mut Rng| names[rng.below(names.len())].clone();
     match rng.below(5) {
-        0 => rng.bytes(rng.below(300)),
+        0 => {
+            let n = rng.below(300);
+            rng.bytes(n)
+        }
         1 => {
             let mut b = format!("model_checkpoint_path: \"{}\"\n", pick(rng)).into_bytes();
             let i = rng.below(b.len());
@@ -294,7 +299,9 @@ fn run_case(rng: &mut Rng, seeds: &Seeds, root: &Path, tally: &mut Tally) {
     }));
     match new {
         Ok(r) => outcomes.push(r),
-        Err(_) => tally.panics.push(format!("Estimator::new, case {}", tally.cases)),
+        Err(_) => tally
+            .panics
+            .push(format!("Estimator::new, case {}", tally.cases)),
     }
     let target = if index_case {
         model.clone()
@@ -319,9 +326,9 @@ fn run_case(rng: &mut Rng, seeds: &Seeds, root: &Path, tally: &mut Tally) {
     for outcome in outcomes {
         match outcome {
             Ok(()) => tally.ok += 1,
-            Err(e @ Error::ModelFn { .. }) => {
-                tally.panics.push(format!("caught as {e}, case {}", tally.cases))
-            }
+            Err(e @ Error::ModelFn { .. }) => tally
+                .panics
+                .push(format!("caught as {e}, case {}", tally.cases)),
             Err(e) => *tally.errors.entry(kind(&e)).or_default() += 1,
         }
     }
@@ -419,7 +426,14 @@ fn mutated_checkpoints_and_indexes_give_typed_errors() {
     );
     assert_eq!(tally.cases, cases);
     assert!(tally.panics.is_empty(), "panics: {:?}", tally.panics);
-    assert_eq!(panics.load(Ordering::SeqCst), 0, "panics raised (caught or not)");
-    assert!(touched.is_empty(), "files touched outside model_dir: {touched:?}");
+    assert_eq!(
+        panics.load(Ordering::SeqCst),
+        0,
+        "panics raised (caught or not)"
+    );
+    assert!(
+        touched.is_empty(),
+        "files touched outside model_dir: {touched:?}"
+    );
     assert_eq!(victim, b"do not touch");
 }

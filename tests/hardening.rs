@@ -637,3 +637,79 @@ fn steps_zero_or_steps_with_max_steps_are_errors() {
     }
     assert_eq!(est.global_step(), 0);
 }
+
+/// The iris net with its first layer renamed.
+#[derive(Module, Debug)]
+struct Renamed {
+    encoder: nn::Linear,
+    output: nn::Linear,
+}
+
+#[model_fn]
+fn renamed_classifier(
+    model: &Renamed,
+    features: Tensor<2>,
+    labels: Option<Tensor<1, Int>>,
+    mode: ModeKeys,
+) -> EstimatorSpec {
+    let hidden = burn::tensor::activation::relu(model.encoder.forward(features));
+    let logits = model.output.forward(hidden);
+    let predictions = Predictions::new().with("logits", logits.clone());
+    let Some(labels) = labels else {
+        return EstimatorSpec::new(mode).predictions(predictions);
+    };
+    let loss = CrossEntropyLossConfig::new()
+        .init(&logits.device())
+        .forward(logits, labels);
+    let train_op =
+        (mode == ModeKeys::Train).then(|| TrainOp::minimize(loss.clone(), SgdConfig::new(), 0.1));
+    EstimatorSpec {
+        predictions: Some(predictions),
+        loss: Some(loss),
+        train_op,
+        ..EstimatorSpec::new(mode)
+    }
+}
+
+fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+    t.into_data().try_into_vec_as::<f32>().expect("f32 values")
+}
+
+#[test]
+fn warm_start_renames_parameters_as_var_name_to_prev_var_name() {
+    let (a, b, c) = (tmp(), tmp(), tmp());
+    let mut source =
+        Estimator::new(iris_classifier, Net::new(&device()), config(a.path())).expect("new");
+    source
+        .train(stream(iris(), 16, device()), TrainArgs::steps(3))
+        .expect("train");
+    let hidden = values(source.model().expect("model").hidden.weight.val());
+    let d = device();
+    let fresh = || Renamed {
+        encoder: nn::LinearConfig::new(4, 16).init(&d),
+        output: nn::LinearConfig::new(16, 3).init(&d),
+    };
+    let scaffold = Scaffold::new()
+        .warm_start_from(a.path())
+        .var_name_to_prev_var_name([
+            ("encoder.weight", "hidden.weight"),
+            ("encoder.bias", "hidden.bias"),
+        ]);
+    let config_b = config(b.path()).warm_start_from(scaffold);
+    let est = Estimator::new(renamed_classifier, fresh(), config_b).expect("warm start");
+    let encoder = values(est.model().expect("model").encoder.weight.val());
+    assert_eq!(encoder, hidden, "encoder.weight taken from hidden.weight");
+    let unused = Scaffold::new()
+        .warm_start_from(a.path())
+        .var_name_to_prev_var_name([("decoder.weight", "hidden.weight")]);
+    let err = Estimator::new(
+        renamed_classifier,
+        fresh(),
+        config(c.path()).warm_start_from(unused),
+    )
+    .err();
+    assert!(
+        matches!(&err, Some(Error::Config(m)) if m.contains("were not used") && m.contains("decoder.weight")),
+        "{err:?}"
+    );
+}

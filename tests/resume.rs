@@ -36,7 +36,11 @@ fn train_weights(dir: &std::path::Path, crash_at: Option<u64>) -> Result<Vec<f32
             "the crash hook stops the run at step {step}: {err:?}"
         );
         // A failed call goes back to the last checkpoint (every 10 steps), as TF's next call.
-        assert_eq!(est.global_step(), step / 10 * 10, "back at the last checkpoint");
+        assert_eq!(
+            est.global_step(),
+            step / 10 * 10,
+            "back at the last checkpoint"
+        );
     }
     let mut est = Estimator::new(iris_classifier, Net::new(&device()), cfg)?;
     est.train(stream(rows, 16, device()), TrainArgs::max_steps(60))?;

@@ -3,6 +3,7 @@
 use crate::error::Error;
 use crate::scaffold::{Scaffold, WarmStart};
 use burn::tensor::Device;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -41,6 +42,10 @@ pub struct RunConfig {
     pub gradient_accumulation_steps: u64,
     /// Initialise a fresh run's model from another run's checkpoint (TF `warm_start_from`).
     pub warm_start_from: Option<WarmStart>,
+    /// The warm start's renames, parameter path → path in the checkpoint (TF's
+    /// `var_name_to_prev_var_name`); set from the Scaffold by
+    /// [`warm_start_from`](Self::warm_start_from).
+    pub warm_start_var_name_to_prev_var_name: BTreeMap<String, String>,
 }
 
 impl Default for RunConfig {
@@ -56,6 +61,7 @@ impl Default for RunConfig {
             device: None,
             gradient_accumulation_steps: 1,
             warm_start_from: None,
+            warm_start_var_name_to_prev_var_name: BTreeMap::new(),
         }
     }
 }
@@ -121,6 +127,7 @@ impl RunConfig {
     /// start settings: every parameter, or only those under its prefixes.
     pub fn warm_start_from(mut self, scaffold: Scaffold) -> Self {
         self.warm_start_from = scaffold.warm_start().cloned();
+        self.warm_start_var_name_to_prev_var_name = scaffold.prev_var_names().clone();
         self
     }
 

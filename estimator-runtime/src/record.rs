@@ -125,18 +125,24 @@ impl ModuleVisitor for ParamShapes {
 }
 
 /// Loads the parameters whose path matches one of the regular expressions `patterns` (checked
-/// by `WarmStart::patterns`; all when empty) from record bytes; returns the model and how many
-/// tensors were applied.
+/// by `WarmStart::patterns`; all when empty) from record bytes, the checkpoint's tensor
+/// `renames[path]` for each renamed `path`; returns the model and the paths applied.
 pub(crate) fn warm_start<M: Module>(
     model: M,
     bytes: &[u8],
     patterns: &[String],
+    renames: &std::collections::BTreeMap<String, String>,
     what: &Path,
-) -> Result<(M, usize), Error> {
+) -> Result<(M, Vec<String>), Error> {
     let mut store =
         BurnpackStore::from_bytes(Some(Bytes::from_bytes_vec(bytes.to_vec()))).allow_partial(true);
     for p in patterns {
         store = store.with_regex(p);
+    }
+    for (current, previous) in renames {
+        // Exact names: escaped, so the pattern always compiles (burn-store panics otherwise).
+        let from = format!("^{}$", regex::escape(previous));
+        store = store.with_remap_pattern(from, current.replace('$', "$$"));
     }
     let mut model = model;
     let result = model
@@ -145,7 +151,7 @@ pub(crate) fn warm_start<M: Module>(
     if !result.errors.is_empty() {
         return Err(corrupt(what, format!("warm start: {:?}", result.errors)));
     }
-    Ok((model, result.applied.len()))
+    Ok((model, result.applied))
 }
 
 /// Writes the model's weights to a safetensors file (an export's weights).

@@ -6,6 +6,7 @@ use crate::error::Error;
 use crate::record;
 use crate::scaffold::WarmStart;
 use burn::module::Module;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The section holding the model's shape fingerprint. Its on-disk name predates the name
@@ -125,13 +126,21 @@ impl Checkpointer {
 
     /// A copy of `model` with the parameters `ws` selects taken from another run's checkpoint.
     /// The optimizer and global step start fresh, as in TF.
-    pub fn warm_start<M: Module>(model: &M, ws: &WarmStart) -> Result<M, Error> {
+    /// `renames` maps parameter paths of `model` to their paths in the checkpoint (TF's
+    /// `var_name_to_prev_var_name`).
+    pub fn warm_start<M: Module>(
+        model: &M,
+        ws: &WarmStart,
+        renames: &BTreeMap<String, String>,
+    ) -> Result<M, Error> {
         let patterns = ws.patterns()?;
         let path = super::resolve(&ws.from)?;
         let data = super::read(&path)?;
         let bytes = section(&data, MODEL_SECTION, &path)?;
-        let (model, n) = record::warm_start(model.clone(), bytes, &patterns, &path)?;
+        let (model, applied) = record::warm_start(model.clone(), bytes, &patterns, renames, &path)?;
+        let n = applied.len();
         ws.check_matched(n, &path)?;
+        WarmStart::check_renames_used(renames, &applied)?;
         tracing::info!("Warm-started {n} parameters from {}", path.display());
         Ok(model)
     }

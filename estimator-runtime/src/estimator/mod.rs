@@ -98,7 +98,8 @@ where
         };
         if !estimator.restore_latest()? {
             if let Some(ws) = &estimator.config.warm_start_from {
-                let model = Checkpointer::warm_start(estimator.resident()?, ws)?;
+                let renames = &estimator.config.warm_start_var_name_to_prev_var_name;
+                let model = Checkpointer::warm_start(estimator.resident()?, ws, renames)?;
                 estimator.model = Some(model);
             }
         }

@@ -53,7 +53,10 @@ enum Batch {
 }
 
 /// What the model_fn gave for one batch.
-type BatchSpec = (f64, TrainOp, Option<WarmStart>);
+type BatchSpec = (f64, TrainOp, Option<(WarmStart, Renames)>);
+
+/// Warm start renames: parameter path → path in the checkpoint.
+type Renames = std::collections::BTreeMap<String, String>;
 
 impl<F: ModelFn> Estimator<F>
 where
@@ -232,10 +235,10 @@ where
             Ok(spec) => spec,
             Err(e) => return (model, Err(e)),
         };
-        if let Some(ws) = warm {
+        if let Some((ws, renames)) = warm {
             // The model_fn ran on the model as it was; warm-start it and spend this batch on
             // initialisation (no update, no step), as TF initialises before the first step.
-            return match Checkpointer::warm_start(&model, &ws) {
+            return match Checkpointer::warm_start(&model, &ws, &renames) {
                 Ok(model) => (model, Ok(Batch::WarmStarted)),
                 Err(e) => (model, Err(e)),
             };
@@ -271,7 +274,11 @@ where
         let loss = spec.loss.into_scalar::<f64>();
         run.hooks.check_loss(self.global_step, loss)?;
         let fresh = self.global_step == 0 && std::mem::take(&mut run.scaffold_pending);
-        let warm = fresh.then(|| spec.scaffold.warm_start().cloned()).flatten();
+        let scaffold = &spec.scaffold;
+        let warm = fresh
+            .then(|| scaffold.warm_start().cloned())
+            .flatten()
+            .map(|ws| (ws, scaffold.prev_var_names().clone()));
         Ok((loss, spec.train_op, warm))
     }
 
