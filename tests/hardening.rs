@@ -451,6 +451,20 @@ fn a_model_fn_panic_is_error_model_fn_and_the_estimator_stays_usable() {
         ),
         "{err:?}"
     );
+    let first = est
+        .predict([Tensor::<2>::zeros([3, 5], &d)], PredictArgs::default())
+        .expect("predict")
+        .next();
+    assert!(
+        matches!(
+            &first,
+            Some(Err(Error::ModelFn {
+                mode: ModeKeys::Predict,
+                ..
+            }))
+        ),
+        "{first:?}"
+    );
     let summary = est
         .train(stream(iris(), 16, device()), TrainArgs::steps(1))
         .expect("usable after the panic");

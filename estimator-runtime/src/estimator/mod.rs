@@ -96,12 +96,12 @@ where
             summaries: std::collections::BTreeMap::new(),
             trainer_lock: None,
         };
-        if !estimator.restore_latest()? {
-            if let Some(ws) = &estimator.config.warm_start_from {
-                let renames = &estimator.config.warm_start_var_name_to_prev_var_name;
-                let model = Checkpointer::warm_start(estimator.resident()?, ws, renames)?;
-                estimator.model = Some(model);
-            }
+        if !estimator.restore_latest()?
+            && let Some(ws) = &estimator.config.warm_start_from
+        {
+            let renames = &estimator.config.warm_start_var_name_to_prev_var_name;
+            let model = Checkpointer::warm_start(estimator.resident()?, ws, renames)?;
+            estimator.model = Some(model);
         }
         Ok(estimator)
     }
