@@ -391,10 +391,17 @@ fn a_second_trainer_gets_an_error_naming_the_holder() {
         .evaluate(vec![batch(&iris(), &device())], EvalArgs::default())
         .expect("evaluate while another trains");
     assert_eq!(results.batches, 1);
+    first
+        .train(stream(iris(), 16, device()), TrainArgs::steps(2))
+        .expect("the holder trains on");
     drop(first);
-    second
+    let summary = second
         .train(stream(iris(), 16, device()), TrainArgs::steps(1))
         .expect("the lock is released on drop");
+    assert_eq!(
+        summary.global_step, 4,
+        "continues from the holder's latest checkpoint"
+    );
 }
 
 #[test]

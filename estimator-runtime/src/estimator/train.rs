@@ -2,7 +2,7 @@
 //! built-in behaviours (summaries, logging, checkpoint cadence, the NaN check) are hooks too.
 
 use super::{Estimator, TrainArgs, TrainSummary, step_seed};
-use crate::checkpoint::{Checkpointer, TrainerLock};
+use crate::checkpoint::{Checkpointer, TrainerLock, checkpoint_file_name};
 use crate::error::Error;
 use crate::hooks::{BuiltinHooks, CheckpointSaverListener, HookContext, HookSet};
 use crate::input::InputItem;
@@ -74,13 +74,14 @@ where
         I::Item: InputItem<F::Features, F::Labels>,
     {
         let started = Instant::now();
-        let target = args.target(self.global_step)?;
+        args.target(self.global_step)?;
         let deadline = args.deadline(started)?;
+        self.lock_model_dir()?;
+        let target = args.target(self.global_step)?;
         if target.is_some_and(|t| self.global_step >= t) {
             tracing::info!("Skipping training since max_steps has already saved.");
             return Ok(TrainSummary::skipped(self.global_step, args.hooks));
         }
-        self.lock_model_dir()?;
         let skip = self.resume_skip()?;
         if self.global_step > 0 {
             self.session_log_start()?;
@@ -114,11 +115,25 @@ where
         Ok(run.summary(self.global_step, started.elapsed().as_secs_f64()))
     }
 
-    /// Takes model_dir's trainer lock on the first train call: one writer per model_dir.
+    /// Takes model_dir's trainer lock on the first train call: one writer per model_dir. A
+    /// trainer that held it before may have saved since this Estimator restored; its latest
+    /// checkpoint is restored then, as TF's train restores the latest at every call.
     fn lock_model_dir(&mut self) -> Result<(), Error> {
-        if self.trainer_lock.is_none() {
-            self.trainer_lock = Some(TrainerLock::acquire(self.checkpointer.dir())?);
+        if self.trainer_lock.is_some() {
+            return Ok(());
         }
+        let lock = TrainerLock::acquire(self.checkpointer.dir())?;
+        let ours = self
+            .checkpointer
+            .dir()
+            .join(checkpoint_file_name(self.global_step));
+        if self
+            .latest_checkpoint()?
+            .is_some_and(|latest| latest != ours)
+        {
+            self.restore_latest()?;
+        }
+        self.trainer_lock = Some(lock);
         Ok(())
     }
 
@@ -126,7 +141,7 @@ where
     /// have consumed more than `gradient_accumulation_steps` batches per step (plus a warm
     /// start's batch); a bigger position would skip an endless input for ever.
     fn resume_skip(&mut self) -> Result<u64, Error> {
-        let skip = std::mem::take(&mut self.resume_position);
+        let skip = self.resume_position;
         let accumulate = self.config.gradient_accumulation_steps.max(1);
         let most = self
             .global_step
@@ -141,6 +156,7 @@ where
                 ),
             });
         }
+        self.resume_position = 0;
         Ok(skip)
     }
 
