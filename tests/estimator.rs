@@ -274,6 +274,7 @@ fn changing_the_optimizer_kind_is_an_error() -> Result<(), Error> {
     let dir = tempfile::tempdir().map_err(|e| Error::Config(e.to_string()))?;
     let mut est = Estimator::new(iris_classifier, Net::new(&device()), config(dir.path()))?;
     est.train(stream(iris(), 16, device()), TrainArgs::steps(2))?;
+    drop(est);
     let mut est = Estimator::new(sgd_model, Net::new(&device()), config(dir.path()))?;
     let err = est
         .train(stream(iris(), 16, device()), TrainArgs::steps(1))

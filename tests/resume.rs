@@ -35,7 +35,12 @@ fn train_weights(dir: &std::path::Path, crash_at: Option<u64>) -> Result<Vec<f32
             matches!(&err, Some(Error::Hook { message, .. }) if *message == format!("invalid configuration: {crash}")),
             "the crash hook stops the run at step {step}: {err:?}"
         );
-        assert_eq!(est.global_step(), step, "no step after the crash");
+        // A failed call goes back to the last checkpoint (every 10 steps), as TF's next call.
+        assert_eq!(
+            est.global_step(),
+            step / 10 * 10,
+            "back at the last checkpoint"
+        );
     }
     let mut est = Estimator::new(iris_classifier, Net::new(&device()), cfg)?;
     est.train(stream(rows, 16, device()), TrainArgs::max_steps(60))?;

@@ -140,7 +140,8 @@ fn an_estimator_run_writes_scalars_tensorboard_reads() {
     assert!(train.iter().any(|(t, _)| t == "learning_rate"), "{train:?}");
     let eval = read_scalars(&dir.path().join("eval"));
     let tags: Vec<&str> = eval.iter().map(|(t, _)| t.as_str()).collect();
-    assert_eq!(tags, ["accuracy", "loss"]);
+    // `average_loss`: the example-weighted mean, next to TF's plain mean `loss`.
+    assert_eq!(tags, ["accuracy", "average_loss", "loss"]);
     assert_eq!(eval[0].1.len(), 1);
     assert_eq!(eval[0].1[0].0, 30);
 }

@@ -4,6 +4,7 @@ use crate::distribute::Distribution;
 use crate::error::Error;
 use crate::scaffold::{Scaffold, WarmStart};
 use burn::tensor::Device;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -44,6 +45,10 @@ pub struct RunConfig {
     pub warm_start_from: Option<WarmStart>,
     /// Train as one replica of a distributed run (`Distribution::mpi()`); `None`: one process.
     pub distribute: Option<Distribution>,
+    /// The warm start's renames, parameter path → path in the checkpoint (TF's
+    /// `var_name_to_prev_var_name`); set from the Scaffold by
+    /// [`warm_start_from`](Self::warm_start_from).
+    pub warm_start_var_name_to_prev_var_name: BTreeMap<String, String>,
 }
 
 impl Default for RunConfig {
@@ -60,6 +65,7 @@ impl Default for RunConfig {
             gradient_accumulation_steps: 1,
             warm_start_from: None,
             distribute: None,
+            warm_start_var_name_to_prev_var_name: BTreeMap::new(),
         }
     }
 }
@@ -125,6 +131,7 @@ impl RunConfig {
     /// start settings: every parameter, or only those under its prefixes.
     pub fn warm_start_from(mut self, scaffold: Scaffold) -> Self {
         self.warm_start_from = scaffold.warm_start().cloned();
+        self.warm_start_var_name_to_prev_var_name = scaffold.prev_var_names().clone();
         self
     }
 
@@ -169,10 +176,6 @@ impl RunConfig {
 
 /// `secs` as a [`Duration`], or [`Error::Config`] naming the setting `what` when it is NaN,
 /// infinite, negative or too large (where `Duration::from_secs_f64` would panic).
-#[allow(
-    dead_code,
-    reason = "TrainArgs::and_max_secs and EvalSpec::throttle_secs call it once their loops are reshaped (issue 9)"
-)]
 pub(crate) fn secs_to_duration(what: &'static str, secs: f64) -> Result<Duration, Error> {
     if secs < 0.0 {
         return Err(Error::Config(format!(

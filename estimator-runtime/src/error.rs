@@ -99,6 +99,29 @@ pub enum Error {
         /// The optimizer asked for.
         requested: String,
     },
+    /// The model_fn, the model or a hook panicked during a step (for example a batch of the
+    /// wrong width in a `matmul`). The panic was caught at the step boundary: the Estimator
+    /// stays usable, back at its last checkpoint, and model_dir keeps that checkpoint.
+    #[error(
+        "the model_fn panicked in ModeKeys::{mode:?}: {message} (check the input's shapes against the model; the Estimator is back at its last checkpoint)"
+    )]
+    ModelFn {
+        /// The mode of the call.
+        mode: ModeKeys,
+        /// The panic's message.
+        message: String,
+    },
+    /// Another trainer holds model_dir's lock: two trainers on one model_dir would delete
+    /// each other's checkpoints.
+    #[error(
+        "model_dir {path} is being trained by another process ({holder}); wait for it to end, or train in another model_dir (evaluate and predict need no lock)"
+    )]
+    ModelDirLocked {
+        /// The lock file.
+        path: PathBuf,
+        /// Who holds it, as written in the lock file (`pid 1234`).
+        holder: String,
+    },
     /// Reading or writing a file failed.
     #[error("{action} {path}: {source}")]
     Io {
@@ -183,6 +206,18 @@ pub enum Error {
 }
 
 impl Error {
+    /// [`Error::ModelFn`] from a caught panic's payload.
+    pub(crate) fn from_panic(mode: ModeKeys, payload: Box<dyn std::any::Any + Send>) -> Error {
+        let message = match payload.downcast::<String>() {
+            Ok(s) => *s,
+            Err(payload) => match payload.downcast::<&'static str>() {
+                Ok(s) => (*s).to_string(),
+                Err(_) => "a panic without a message".to_string(),
+            },
+        };
+        Error::ModelFn { mode, message }
+    }
+
     pub(crate) fn io(
         action: &'static str,
         path: impl Into<PathBuf>,

@@ -49,6 +49,37 @@ fn step_slot<M: Module>(
     model
 }
 
+/// The most steps an LR schedule is fast-forwarded on resume. burn's schedules are stepped one
+/// at a time, so a (corrupt) global step near `u64::MAX` would loop for ever.
+const MAX_SCHEDULE_FAST_FORWARD: u64 = 1 << 28;
+
+/// Steps `schedule` to `global_step`, or a typed error past [`MAX_SCHEDULE_FAST_FORWARD`].
+fn fast_forward(schedule: &mut ModuleLrScheduler, global_step: u64) -> Result<(), Error> {
+    if global_step > MAX_SCHEDULE_FAST_FORWARD {
+        return Err(Error::Config(format!(
+            "cannot fast-forward the learning-rate schedule to global step {global_step} (at most {MAX_SCHEDULE_FAST_FORWARD} steps)"
+        )));
+    }
+    for _ in 0..global_step {
+        schedule.step();
+    }
+    Ok(())
+}
+
+/// Loads checkpointed optimizer state (checked by `record::check_optimizer_state` on
+/// restore). burn's loader panics on some malformed records; that is a typed error here.
+fn load_state(optimizer: ModuleOptimizer, bytes: Vec<u8>) -> Result<ModuleOptimizer, Error> {
+    let corrupt = |reason: String| Error::CorruptCheckpoint {
+        path: "optimizer state".into(),
+        reason,
+    };
+    let load = std::panic::AssertUnwindSafe(|| optimizer.from_bytes(Bytes::from_bytes_vec(bytes)));
+    match std::panic::catch_unwind(load) {
+        Ok(loaded) => loaded.map_err(|e| corrupt(format!("{e:?}"))),
+        Err(_) => Err(corrupt("burn could not load the optimizer record".into())),
+    }
+}
+
 /// The run's optimizers: created on the first step, kept, and saved in checkpoints.
 pub(crate) struct Optimizers<M: Module> {
     slots: Vec<Slot<M>>,
@@ -91,19 +122,12 @@ impl<M: Module> Optimizers<M> {
             let kind = part.optimizer.kind();
             let mut optimizer = part.optimizer.build();
             if let Some(bytes) = self.restored_state(i, kind)? {
-                optimizer = optimizer
-                    .from_bytes(Bytes::from_bytes_vec(bytes))
-                    .map_err(|e| Error::CorruptCheckpoint {
-                        path: "optimizer state".into(),
-                        reason: format!("{e:?}"),
-                    })?;
+                optimizer = load_state(optimizer, bytes)?;
             }
             let schedule =
                 match std::mem::replace(&mut part.learning_rate, LearningRate::Constant(0.0)) {
                     LearningRate::Schedule(mut s) => {
-                        for _ in 0..global_step {
-                            s.step();
-                        }
+                        fast_forward(&mut s, global_step)?;
                         Some(s)
                     }
                     constant => {
@@ -198,6 +222,16 @@ impl<M: Module> Optimizers<M> {
             }
         }
         (model, first_lr.unwrap_or(0.0))
+    }
+
+    /// Drops gradients accumulated in an unfinished window, so a call's leftovers never reach
+    /// the next call's first update.
+    pub fn drop_pending(&mut self) {
+        for slot in &mut self.slots {
+            if std::mem::take(&mut slot.pending) {
+                slot.accumulator = GradientsAccumulator::new();
+            }
+        }
     }
 
     /// Checkpoint sections holding each optimizer's kind and state.

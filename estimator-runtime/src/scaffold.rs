@@ -1,6 +1,7 @@
 //! `Scaffold`: how the model is initialised before the first step.
 
 use crate::error::Error;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Initialisation of a run (TF's `Scaffold` and `WarmStartSettings`).
@@ -13,6 +14,9 @@ use std::path::{Path, PathBuf};
 #[derive(Clone, Debug, Default)]
 pub struct Scaffold {
     warm_start: Option<WarmStart>,
+    /// TF's `var_name_to_prev_var_name`: parameter path in this model → its path in the
+    /// warm-start checkpoint.
+    var_name_to_prev_var_name: BTreeMap<String, String>,
 }
 
 /// Initialise the model from another run's checkpoint.
@@ -54,9 +58,37 @@ impl Scaffold {
         self
     }
 
+    /// Renames for warm start (TF's `var_name_to_prev_var_name`): each pair maps a parameter
+    /// path of this model to the path it had in the warm-start checkpoint, for parameters that
+    /// were renamed since. A pair whose parameter is not warm-started fails the warm start, as
+    /// in TF.
+    ///
+    /// ```
+    /// use estimator_runtime::prelude::*;
+    /// let s = Scaffold::new()
+    ///     .warm_start_from("runs/pretrained")
+    ///     .var_name_to_prev_var_name([("encoder.weight", "hidden.weight")]);
+    /// assert_eq!(s.prev_var_names().get("encoder.weight").map(String::as_str), Some("hidden.weight"));
+    /// ```
+    pub fn var_name_to_prev_var_name<K: Into<String>, V: Into<String>>(
+        mut self,
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        self.var_name_to_prev_var_name = pairs
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
+        self
+    }
+
     /// The warm start settings, if any.
     pub fn warm_start(&self) -> Option<&WarmStart> {
         self.warm_start.as_ref()
+    }
+
+    /// The warm start's renames (see [`Scaffold::var_name_to_prev_var_name`]).
+    pub fn prev_var_names(&self) -> &BTreeMap<String, String> {
+        &self.var_name_to_prev_var_name
     }
 }
 
@@ -90,6 +122,21 @@ impl WarmStart {
                 }
             })
             .collect()
+    }
+
+    /// An error naming the renames whose parameter was not warm-started (TF: `You provided
+    /// the following variables in var_name_to_prev_var_name that were not used`).
+    pub(crate) fn check_renames_used(
+        renames: &BTreeMap<String, String>,
+        applied: &[String],
+    ) -> Result<(), Error> {
+        let unused: Vec<&String> = renames.keys().filter(|k| !applied.contains(k)).collect();
+        if unused.is_empty() {
+            return Ok(());
+        }
+        Err(Error::Config(format!(
+            "You provided the following variables in var_name_to_prev_var_name that were not used: {unused:?}. Perhaps you misspelled them? (or the checkpoint has no such previous name)"
+        )))
     }
 
     /// An error when entries were given and `applied` parameters matched none (TF: a warm

@@ -1,6 +1,7 @@
 //! `train_and_evaluate` (TF `training.py`) with its `TrainSpec` and `EvalSpec`: train, evaluate
 //! at a cadence, run exporters, and stop at `max_steps` or when early stopping says so.
 
+use crate::config::secs_to_duration;
 use crate::error::Error;
 use crate::estimator::{Estimator, EvalArgs, EvalResults, TrainArgs};
 use crate::export::Exporter;
@@ -9,6 +10,9 @@ use crate::input::InputItem;
 use crate::model_fn::ModelFn;
 use burn::module::Module;
 use std::path::PathBuf;
+
+/// Batches an `EvalSpec` evaluates by default (TF's `EvalSpec(steps=100)`).
+const DEFAULT_EVAL_STEPS: u64 = 100;
 
 /// What and how long to train (TF `TrainSpec`).
 pub struct TrainSpec<I> {
@@ -52,11 +56,12 @@ impl<J, F: ModelFn> EvalSpec<J, F>
 where
     F::Model: Module,
 {
-    /// Evaluates on a fresh `input_fn()` each time; by default every 600 s, as TF.
+    /// Evaluates on a fresh `input_fn()` each time; by default every 600 s and on 100
+    /// batches, as TF.
     pub fn new(input_fn: impl FnMut() -> J + 'static) -> Self {
         EvalSpec {
             input_fn: Box::new(input_fn),
-            args: EvalArgs::default(),
+            args: EvalArgs::default().steps(DEFAULT_EVAL_STEPS),
             throttle_steps: None,
             throttle_secs: 600.0,
             exporters: Vec::new(),
@@ -64,9 +69,15 @@ where
         }
     }
 
-    /// At most `n` eval batches.
+    /// At most `n` eval batches (default 100, as TF's `EvalSpec`).
     pub fn steps(mut self, n: u64) -> Self {
         self.args = self.args.steps(n);
+        self
+    }
+
+    /// Evaluates the whole input each time (TF's `steps=None`).
+    pub fn whole_input(mut self) -> Self {
+        self.args.steps = None;
         self
     }
 
@@ -150,6 +161,7 @@ where
     J::Item: InputItem<F::Features, F::Labels>,
 {
     let mut eval_spec = eval_spec;
+    secs_to_duration("throttle_secs", eval_spec.throttle_secs)?;
     let mut stream = train_spec.input.into_iter();
     let mut hooks = train_spec.hooks;
     let mut out = TrainAndEvaluateResult {
@@ -159,7 +171,12 @@ where
         stopped_early: false,
     };
     loop {
-        let args = train_args(train_spec.max_steps, &eval_spec, std::mem::take(&mut hooks));
+        let args = train_args(
+            train_spec.max_steps,
+            estimator.global_step(),
+            &eval_spec,
+            std::mem::take(&mut hooks),
+        );
         let summary = estimator.train(stream.by_ref(), args)?;
         hooks = summary.returned_hooks;
         let results = estimator.evaluate((eval_spec.input_fn)(), eval_spec.args.clone())?;
@@ -192,20 +209,27 @@ where
 /// One training leg: up to `max_steps`, and until the next evaluation is due.
 fn train_args<J, F: ModelFn>(
     max_steps: Option<u64>,
+    global_step: u64,
     eval_spec: &EvalSpec<J, F>,
     hooks: Vec<Box<dyn Hook>>,
 ) -> TrainArgs
 where
     F::Model: Module,
 {
-    let mut args = TrainArgs::default();
-    if let Some(max) = max_steps {
-        args = args.and_max_steps(max);
-    }
-    args = match eval_spec.throttle_steps {
-        Some(n) => args.and_steps(n),
-        None => args.and_max_secs(eval_spec.throttle_secs),
+    let leg_end = eval_spec
+        .throttle_steps
+        .map(|n| global_step.saturating_add(n));
+    let target = match (max_steps, leg_end) {
+        (Some(m), Some(e)) => Some(m.min(e)),
+        (m, e) => m.or(e),
     };
+    let mut args = TrainArgs::default();
+    if let Some(target) = target {
+        args = args.and_max_steps(target);
+    }
+    if eval_spec.throttle_steps.is_none() {
+        args = args.and_max_secs(eval_spec.throttle_secs);
+    }
     hooks.into_iter().fold(args, TrainArgs::boxed_hook)
 }
 

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod ckpt;
+
 use estimator_runtime::prelude::*;
 
 /// A one-hidden-layer classifier.

@@ -6,6 +6,7 @@ use crate::error::Error;
 use crate::record;
 use crate::scaffold::WarmStart;
 use burn::module::Module;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The section holding the model's shape fingerprint. Its on-disk name predates the name
@@ -109,49 +110,137 @@ impl Checkpointer {
         Ok(())
     }
 
-    /// A copy of `model` with the weights of checkpoint `data` (read from `path`, or broadcast
-    /// by a distributed run's chief; `path` names it in messages), and the training state.
+    /// A copy of `model` with the weights of checkpoint `data` (broadcast by a distributed
+    /// run's chief, say; `path` names it in messages), and the training state.
     pub fn restore_from<M: Module>(
         &self,
         model: &M,
         data: CheckpointData,
         path: &Path,
     ) -> Result<(M, TrainingState), Error> {
-        let model = load_into(model.clone(), &data, path)?;
-        tracing::info!("Restoring parameters from {}", path.display());
-        let optimizer = data
-            .sections
-            .into_iter()
-            .filter(|(n, _)| n.starts_with(OPTIMIZER_PREFIX))
-            .collect();
-        let state = TrainingState {
-            global_step: data.global_step,
-            input_position: data.input_position,
-            optimizer,
+        restore_from(model, data, path)
+    }
+
+    /// The latest checkpoint that still exists, restored into a copy of `model`: when the
+    /// index's latest was deleted after the index was read (retention by a trainer while a
+    /// reader looks), the next one in the index is used. `None` when there is no checkpoint.
+    pub fn restore_latest<M: Module>(
+        &self,
+        model: &M,
+    ) -> Result<Option<(M, TrainingState, PathBuf)>, Error> {
+        let Some((path, data)) = read_latest(&self.dir, model)? else {
+            return Ok(None);
         };
-        Ok((model, state))
+        let (model, state) = restore_from(model, data, &path)?;
+        Ok(Some((model, state, path)))
     }
 
     /// A copy of `model` loaded from `path` (a checkpoint file or a model_dir), with that
-    /// checkpoint's global step.
+    /// checkpoint's global step. For a model_dir whose latest checkpoint was deleted under the
+    /// reader, the next one in the index is used.
     pub fn load<M: Module>(model: &M, path: &Path) -> Result<(M, u64), Error> {
-        let path = super::resolve(path)?;
-        let data = super::read(&path)?;
+        let (path, data) = if path.is_dir() {
+            read_latest(path, model)?.ok_or_else(|| Error::NoCheckpoint(path.to_path_buf()))?
+        } else {
+            let path = super::resolve(path)?;
+            let data = read_for(model, &path)?;
+            (path, data)
+        };
+        check_steps(&data, &path)?;
         Ok((load_into(model.clone(), &data, &path)?, data.global_step))
     }
 
     /// A copy of `model` with the parameters `ws` selects taken from another run's checkpoint.
     /// The optimizer and global step start fresh, as in TF.
-    pub fn warm_start<M: Module>(model: &M, ws: &WarmStart) -> Result<M, Error> {
+    /// `renames` maps parameter paths of `model` to their paths in the checkpoint (TF's
+    /// `var_name_to_prev_var_name`).
+    pub fn warm_start<M: Module>(
+        model: &M,
+        ws: &WarmStart,
+        renames: &BTreeMap<String, String>,
+    ) -> Result<M, Error> {
         let patterns = ws.patterns()?;
         let path = super::resolve(&ws.from)?;
         let data = super::read(&path)?;
         let bytes = section(&data, MODEL_SECTION, &path)?;
-        let (model, n) = record::warm_start(model.clone(), bytes, &patterns, &path)?;
+        let (model, applied) = record::warm_start(model.clone(), bytes, &patterns, renames, &path)?;
+        let n = applied.len();
         ws.check_matched(n, &path)?;
+        WarmStart::check_renames_used(renames, &applied)?;
         tracing::info!("Warm-started {n} parameters from {}", path.display());
         Ok(model)
     }
+}
+
+/// The newest checkpoint named in `dir`'s index that can still be opened, read and decoded for
+/// `model`; a file deleted since the index was read is skipped.
+fn read_latest<M: Module>(
+    dir: &Path,
+    model: &M,
+) -> Result<Option<(PathBuf, CheckpointData)>, Error> {
+    let Some(index) = CheckpointIndex::read(dir)? else {
+        return Ok(None);
+    };
+    for name in index.all.iter().rev() {
+        let path = dir.join(name);
+        match read_for(model, &path) {
+            Ok(data) => return Ok(Some((path, data))),
+            Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+                tracing::warn!("{} is gone; trying the one before it", path.display());
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(None)
+}
+
+/// Restores `model` and the training state from decoded checkpoint `data`, checking that the
+/// steps are in range and that the optimizer state fits the model.
+fn restore_from<M: Module>(
+    model: &M,
+    data: CheckpointData,
+    path: &Path,
+) -> Result<(M, TrainingState), Error> {
+    check_steps(&data, path)?;
+    let model = load_into(model.clone(), &data, path)?;
+    tracing::info!("Restoring parameters from {}", path.display());
+    let optimizer: Vec<(String, Vec<u8>)> = data
+        .sections
+        .into_iter()
+        .filter(|(n, _)| n.starts_with(OPTIMIZER_PREFIX))
+        .collect();
+    for (name, bytes) in &optimizer {
+        if !name.ends_with(".kind") {
+            record::check_optimizer_state(&model, bytes, path)?;
+        }
+    }
+    let state = TrainingState {
+        global_step: data.global_step,
+        input_position: data.input_position,
+        optimizer,
+    };
+    Ok((model, state))
+}
+
+/// TF's global step is an int64: a checkpoint past `i64::MAX` steps was not written by a
+/// trainer, and stepping on from it would overflow.
+fn check_steps(data: &CheckpointData, path: &Path) -> Result<(), Error> {
+    if data.global_step > i64::MAX as u64 {
+        return Err(Error::CorruptCheckpoint {
+            path: path.to_path_buf(),
+            reason: format!(
+                "global_step {} is past TF's int64 limit {}",
+                data.global_step,
+                i64::MAX
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Reads the checkpoint at `path`, refusing one bigger than a checkpoint of `model` can be.
+fn read_for<M: Module>(model: &M, path: &Path) -> Result<CheckpointData, Error> {
+    super::read_file(path, super::max_checkpoint_bytes(model.num_params()))
 }
 
 fn load_into<M: Module>(model: M, data: &CheckpointData, path: &Path) -> Result<M, Error> {

@@ -17,10 +17,6 @@ pub const DEFAULT_MAX_CHECKPOINT_BYTES: u64 = 16 << 30;
 /// A size limit for the checkpoint of a model with `num_params` parameters: the parameters and
 /// up to three optimizer slots each, at 8 bytes an element, plus 64 MiB for headers, the model
 /// signature and small state. Pass it to [`read_file`].
-#[allow(
-    dead_code,
-    reason = "restore passes it once the Checkpointer knows the model (issue 9)"
-)]
 pub fn max_checkpoint_bytes(num_params: usize) -> u64 {
     (num_params as u64)
         .saturating_mul(4 * 8)

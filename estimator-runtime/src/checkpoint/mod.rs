@@ -10,17 +10,15 @@ mod atomic;
 mod checkpointer;
 mod format;
 mod index;
+mod lock;
 mod policy;
 
 pub(crate) use atomic::{create_temp_dir, sync_dir};
 pub(crate) use checkpointer::{Checkpointer, TrainingState};
-#[allow(
-    unused_imports,
-    reason = "restore passes it once the Checkpointer knows the model"
-)]
 pub use format::max_checkpoint_bytes;
 pub use format::{CheckpointData, DEFAULT_MAX_CHECKPOINT_BYTES, read_file};
 pub use index::{CheckpointIndex, checkpoint_file_name};
+pub(crate) use lock::TrainerLock;
 pub use policy::{CheckpointPolicy, Retention};
 
 use crate::error::Error;

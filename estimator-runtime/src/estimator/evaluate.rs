@@ -14,7 +14,8 @@ use std::path::PathBuf;
 /// Options of `evaluate` (TF's `steps`, `name`, `checkpoint_path`).
 #[derive(Clone, Debug, Default)]
 pub struct EvalArgs {
-    /// Evaluate at most this many batches (default: the whole input).
+    /// Evaluate at most this many batches (default: the whole input; `EvalSpec` defaults to
+    /// 100, as TF's).
     pub steps: Option<u64>,
     /// Keeps separate evaluations apart (TF writes them under `eval_<name>`).
     pub name: Option<String>,
@@ -43,11 +44,18 @@ impl EvalArgs {
 }
 
 /// What `evaluate` returns: the mean loss, the global step, and every metric.
+///
+/// `loss` is TF's: the plain mean of the per-batch losses, each batch counting once whatever
+/// its size. When every batch's size is known (the EVAL spec returns predictions, whose first
+/// dimension is the batch), `metrics` also holds `average_loss`, the mean over examples (each
+/// batch's loss weighted by its size), as TF's canned heads report it; a model_fn's own
+/// `average_loss` metric takes precedence.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvalResults {
     /// The evaluation's name, if any.
     pub name: Option<String>,
-    /// Mean loss over all examples (each batch weighted by its size).
+    /// The mean of the per-batch losses (TF's `loss`; see `average_loss` in `metrics` for the
+    /// mean over examples).
     pub loss: f64,
     /// The global step of the evaluated model.
     pub global_step: u64,
@@ -90,45 +98,68 @@ impl EvalResults {
 }
 
 /// Running sums over the evaluated batches.
-#[derive(Default)]
 struct EvalTotals {
+    /// Sum of the per-batch losses (TF's `loss` is their mean).
     loss_sum: f64,
-    weight: f64,
+    /// Sum of loss × batch size and of the sizes, while every batch's size is known.
+    weighted: Option<(f64, f64)>,
     batches: u64,
     metrics: EvalMetricOps,
 }
 
+impl Default for EvalTotals {
+    fn default() -> Self {
+        EvalTotals {
+            loss_sum: 0.0,
+            weighted: Some((0.0, 0.0)),
+            batches: 0,
+            metrics: EvalMetricOps::default(),
+        }
+    }
+}
+
 impl EvalTotals {
-    /// Adds one batch: its loss (weighted by the batch size) and metric updates.
+    /// Adds one batch: its loss and metric updates.
     fn add(&mut self, spec: EvalModeSpec) -> Result<f64, Error> {
         let size = spec
             .predictions
             .as_ref()
             .and_then(|p| p.iter().next())
-            .and_then(|(_, t)| t.dims().first().copied())
-            .unwrap_or(1);
+            .and_then(|(_, t)| t.dims().first().copied());
         let loss = spec.loss.into_scalar::<f64>();
-        self.loss_sum += loss * size as f64;
-        self.weight += size as f64;
+        self.loss_sum += loss;
+        self.weighted = match (self.weighted, size) {
+            (Some((sum, n)), Some(size)) => Some((sum + loss * size as f64, n + size as f64)),
+            _ => None,
+        };
         self.metrics.merge(spec.eval_metric_ops)?;
         self.batches += 1;
         Ok(loss)
     }
 
     fn results(self, name: Option<String>, global_step: u64) -> Result<EvalResults, Error> {
+        let mut metrics = self.metrics.results()?;
+        if let Some((sum, n)) = self.weighted.filter(|&(_, n)| n > 0.0)
+            && !metrics.iter().any(|(m, _)| m == AVERAGE_LOSS)
+        {
+            metrics.push((AVERAGE_LOSS.to_string(), sum / n));
+        }
         Ok(EvalResults {
             name,
-            loss: if self.weight > 0.0 {
-                self.loss_sum / self.weight
+            loss: if self.batches > 0 {
+                self.loss_sum / self.batches as f64
             } else {
                 0.0
             },
             global_step,
-            metrics: self.metrics.results()?,
+            metrics,
             batches: self.batches,
         })
     }
 }
+
+/// The example-weighted mean loss's metric name (TF's canned heads).
+const AVERAGE_LOSS: &str = "average_loss";
 
 impl<F: ModelFn> Estimator<F>
 where
@@ -149,7 +180,11 @@ where
         let limit = args
             .steps
             .map_or(usize::MAX, |s| usize::try_from(s).unwrap_or(usize::MAX));
-        let totals = self.eval_loop(&model.valid(), input.into_iter().take(limit), global_step)?;
+        let model = model.valid();
+        let totals = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.eval_loop(&model, input.into_iter().take(limit), global_step)
+        }))
+        .map_err(|panic| Error::from_panic(ModeKeys::Eval, panic))??;
         let results = totals.results(args.name, global_step)?;
         tracing::info!(
             "Saving dict for global step {}: {}",
@@ -171,12 +206,21 @@ where
         let mut totals = EvalTotals::default();
         let mut hooks = HookSet::new(ModeKeys::Eval, Vec::new());
         for item in input {
+            let mut ctx = HookContext::new(ModeKeys::Eval, global_step);
+            ctx.batch = Some(totals.batches + 1);
+            let first = totals.batches == 0;
+            if !first {
+                hooks.before_step_with(&ctx)?;
+            }
             let (features, labels) = item.into_batch()?;
             let mut spec =
                 self.model_fn
                     .eval_spec(model, features, labels, self.params()?, &self.config)?;
             hooks.add_spec_hooks(std::mem::take(&mut spec.hooks), global_step)?;
-            let mut ctx = HookContext::new(ModeKeys::Eval, totals.batches + 1);
+            if first {
+                // The spec's hooks exist once the model_fn ran on the first batch.
+                hooks.before_step_with(&ctx)?;
+            }
             ctx.loss = Some(totals.add(spec)?);
             if hooks.after_step(&ctx)?.stop {
                 break;

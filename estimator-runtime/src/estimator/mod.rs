@@ -13,7 +13,9 @@ pub use evaluate_continuously::ContinuousEvalArgs;
 pub use predict::{PredictArgs, Prediction};
 pub use train_args::{TrainArgs, TrainSummary};
 
-use crate::checkpoint::{CheckpointData, Checkpointer, TrainingState, checkpoint_file_name};
+use crate::checkpoint::{
+    CheckpointData, Checkpointer, TrainerLock, TrainingState, checkpoint_file_name,
+};
 use crate::config::RunConfig;
 use crate::error::Error;
 use crate::model_fn::ModelFn;
@@ -58,6 +60,8 @@ where
     resume_position: u64,
     latest_eval: Option<Arc<EvalResults>>,
     summaries: std::collections::BTreeMap<String, SummaryWriter>,
+    /// model_dir's trainer lock, taken by the first train call and held until drop.
+    trainer_lock: Option<TrainerLock>,
 }
 
 impl<F: ModelFn> Estimator<F>
@@ -70,6 +74,7 @@ where
     /// Fails if `model_dir` cannot be created or written, or if its latest checkpoint is corrupt
     /// or holds a model of another shape.
     pub fn new(model_fn: F, model: F::Model, config: RunConfig) -> Result<Self, Error> {
+        config.validate()?;
         let model_dir = match &config.model_dir {
             Some(dir) => dir.clone(),
             None => default_model_dir(),
@@ -101,19 +106,53 @@ where
             resume_position: 0,
             latest_eval: None,
             summaries: std::collections::BTreeMap::new(),
+            trainer_lock: None,
         };
         // distribute: the chief alone restores model_dir, then broadcasts its state.
         if let Some(d) = estimator.config.distribute.clone() {
             estimator.start_replicas(&d)?;
             return Ok(estimator);
         }
-        if let Some(path) = estimator.checkpointer.latest()? {
-            estimator.restore(&path)?;
-        } else if let Some(ws) = &estimator.config.warm_start_from {
-            let model = Checkpointer::warm_start(estimator.resident()?, ws)?;
+        if !estimator.restore_latest()?
+            && let Some(ws) = &estimator.config.warm_start_from
+        {
+            let renames = &estimator.config.warm_start_var_name_to_prev_var_name;
+            let model = Checkpointer::warm_start(estimator.resident()?, ws, renames)?;
             estimator.model = Some(model);
         }
         Ok(estimator)
+    }
+
+    /// An Estimator whose model `build` makes on the run's device after `random_seed` seeded
+    /// it, so that parameter initialisation is reproducible too (TF seeds the graph before the
+    /// variables are created). Otherwise as [`Estimator::new`].
+    ///
+    /// ```no_run
+    /// # use estimator_runtime::prelude::*;
+    /// # #[derive(Module, Debug)] struct Mlp { l: nn::Linear }
+    /// # impl Mlp { fn new(device: &Device) -> Self { Mlp { l: nn::LinearConfig::new(4, 3).init(device) } } }
+    /// # #[model_fn] fn my_model_fn(model: &Mlp, features: Tensor<2>, labels: Option<Tensor<1, Int>>, mode: ModeKeys) -> EstimatorSpec { todo!() }
+    /// # fn main() -> Result<(), Error> {
+    /// let config = RunConfig::default().model_dir("runs/x").random_seed(42);
+    /// let estimator = Estimator::build(my_model_fn, |device| Mlp::new(device), config)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn build(
+        model_fn: F,
+        build: impl FnOnce(&Device) -> F::Model,
+        config: RunConfig,
+    ) -> Result<Self, Error> {
+        config.validate()?;
+        let device = match &config.device {
+            Some(d) => d.clone(),
+            None => default_device()?,
+        };
+        if let Some(seed) = config.random_seed {
+            device.seed(seed);
+        }
+        let model = build(&device);
+        crate::record::materialize(&model);
+        Estimator::new(model_fn, model, config.device(device))
     }
 
     /// Attaches the `params` the model_fn takes (TF's `params` dict).
@@ -181,20 +220,51 @@ where
             .ok_or_else(|| Error::Config("no resident model".into()))
     }
 
-    /// Restores model, global step, input position and optimizer state from `path`.
-    fn restore(&mut self, path: &Path) -> Result<(), Error> {
-        let data = crate::checkpoint::read(path)?;
-        self.restore_data(data, path)
+    /// Restores model, global step, input position and optimizer state from the latest
+    /// checkpoint that still exists; `false` when there is none.
+    fn restore_latest(&mut self) -> Result<bool, Error> {
+        let Some((model, state, _)) = self.checkpointer.restore_latest(self.resident()?)? else {
+            return Ok(false);
+        };
+        self.set_restored(model, state);
+        Ok(true)
     }
 
-    /// Restores from checkpoint data read from `path` (or broadcast by the chief).
+    /// Restores from checkpoint data broadcast by a distributed run's chief (`path` names it
+    /// in messages).
     fn restore_data(&mut self, data: CheckpointData, path: &Path) -> Result<(), Error> {
         let (model, state) = self.checkpointer.restore_from(self.resident()?, data, path)?;
+        self.set_restored(model, state);
+        Ok(())
+    }
+
+    fn set_restored(&mut self, model: F::Model, state: TrainingState) {
         self.model = Some(model);
         self.global_step = state.global_step;
         self.resume_position = state.input_position;
         self.optimizers.restore(state.optimizer);
-        Ok(())
+    }
+
+    /// After a failed train call (an error or a panic): back to the last checkpoint, as TF's
+    /// next call restores it, or to `before` (the model at the start of the call, at step
+    /// `step`) when there is none. Optimizer state and pending gradients of the failed call
+    /// are dropped.
+    fn recover(&mut self, before: F::Model, step: u64) {
+        self.model = Some(before);
+        // distribute: the fresh optimizers still average gradients over the replicas.
+        self.optimizers = Optimizers::default().all_reduced_by(self.config.distribute.clone());
+        self.global_step = step;
+        self.resume_position = 0;
+        match self.restore_latest() {
+            Ok(true) => tracing::info!(
+                "Training failed; the model is back at the checkpoint of step {}.",
+                self.global_step
+            ),
+            Ok(false) => {}
+            Err(e) => tracing::warn!(
+                "Training failed, and the last checkpoint could not be restored ({e}); the model is back at step {step}."
+            ),
+        }
     }
 
     /// Writes scalars to the TensorBoard event file of `subdir` (`""` = model_dir, `eval`,
@@ -209,21 +279,37 @@ where
         if !self.replica().is_chief() {
             return Ok(());
         }
-        if !self.summaries.contains_key(subdir) {
-            let dir = if subdir.is_empty() {
-                self.checkpointer.dir().to_path_buf()
-            } else {
-                self.checkpointer.dir().join(subdir)
-            };
-            self.summaries
-                .insert(subdir.to_string(), SummaryWriter::create(&dir)?);
-        }
-        if let Some(writer) = self.summaries.get_mut(subdir) {
-            for (tag, value) in scalars {
-                writer.scalar(tag, *value, step)?;
-            }
+        let writer = self.summary_writer(subdir)?;
+        for (tag, value) in scalars {
+            writer.scalar(tag, *value, step)?;
         }
         Ok(())
+    }
+
+    /// The event file writer of `subdir`, created on first use.
+    fn summary_writer(&mut self, subdir: &str) -> Result<&mut SummaryWriter, Error> {
+        let dir = if subdir.is_empty() {
+            self.checkpointer.dir().to_path_buf()
+        } else {
+            self.checkpointer.dir().join(subdir)
+        };
+        match self.summaries.entry(subdir.to_string()) {
+            std::collections::btree_map::Entry::Occupied(e) => Ok(e.into_mut()),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                Ok(e.insert(SummaryWriter::create(&dir)?))
+            }
+        }
+    }
+
+    /// TF's `SessionLog.START` at the global step a train call resumes from, so TensorBoard
+    /// drops the events an interrupted run wrote past it.
+    pub(crate) fn session_log_start(&mut self) -> Result<(), Error> {
+        // distribute: only the chief writes event files.
+        if !self.replica().is_chief() {
+            return Ok(());
+        }
+        let step = self.global_step;
+        self.summary_writer("")?.session_log_start(step)
     }
 
     pub(crate) fn flush_summaries(&mut self) -> Result<(), Error> {

@@ -200,7 +200,11 @@ where
                 let mut hooks = self.hooks.take()?;
                 return hooks.end(self.estimator.global_step).err().map(Err);
             };
-            if let Err(e) = self.run_batch(features) {
+            // A panic in the model_fn or the model is Error::ModelFn, as in train and evaluate.
+            let ran =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run_batch(features)))
+                    .unwrap_or_else(|panic| Err(Error::from_panic(ModeKeys::Predict, panic)));
+            if let Err(e) = ran {
                 return Some(Err(e));
             }
         }

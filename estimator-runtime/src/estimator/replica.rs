@@ -112,7 +112,8 @@ where
             positions = resumable_positions(&data, d.num_replicas(), &path)?;
             self.restore_data(data, &path)?;
         } else if let Some(ws) = &self.config.warm_start_from {
-            let model = Checkpointer::warm_start(self.resident()?, ws)?;
+            let renames = &self.config.warm_start_var_name_to_prev_var_name;
+            let model = Checkpointer::warm_start(self.resident()?, ws, renames)?;
             self.model = Some(model);
         }
         let model = self.resident()?;

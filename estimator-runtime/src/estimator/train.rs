@@ -2,7 +2,7 @@
 //! built-in behaviours (summaries, logging, checkpoint cadence, the NaN check) are hooks too.
 
 use super::{Estimator, TrainArgs, TrainSummary, step_seed};
-use crate::checkpoint::Checkpointer;
+use crate::checkpoint::{Checkpointer, TrainerLock, checkpoint_file_name};
 use crate::distribute::StepAgreement;
 use crate::error::Error;
 use crate::hooks::{BuiltinHooks, CheckpointSaverListener, HookContext, HookSet};
@@ -12,7 +12,8 @@ use crate::model_fn::ModelFn;
 use crate::scaffold::WarmStart;
 use crate::train_op::TrainOp;
 use burn::module::Module;
-use std::time::{Duration, Instant};
+use std::panic::AssertUnwindSafe;
+use std::time::Instant;
 
 /// State of one train call.
 struct TrainRun {
@@ -32,9 +33,9 @@ struct TrainRun {
 }
 
 /// Where a call ends: a global step and a wall-clock deadline.
-struct Limits {
-    target: Option<u64>,
-    deadline: Option<Instant>,
+pub(super) struct Limits {
+    pub(super) target: Option<u64>,
+    pub(super) deadline: Option<Instant>,
 }
 
 impl Limits {
@@ -55,7 +56,10 @@ enum Batch {
 }
 
 /// What the model_fn gave for one batch.
-type BatchSpec = (f64, TrainOp, Option<WarmStart>);
+type BatchSpec = (f64, TrainOp, Option<(WarmStart, Renames)>);
+
+/// Warm start renames: parameter path → path in the checkpoint.
+type Renames = std::collections::BTreeMap<String, String>;
 
 impl<F: ModelFn> Estimator<F>
 where
@@ -83,35 +87,102 @@ where
         I::Item: InputItem<F::Features, F::Labels>,
     {
         let started = Instant::now();
-        let target = args.target(self.global_step);
+        args.target(self.global_step)?;
+        let deadline = args.deadline(started)?;
+        self.lock_model_dir()?;
+        let target = args.target(self.global_step)?;
         if target.is_some_and(|t| self.global_step >= t) {
             tracing::info!("Skipping training since max_steps has already saved.");
             return Ok(TrainSummary::skipped(self.global_step, args.hooks));
         }
+        let skip = self.resume_skip()?;
+        if self.global_step > 0 {
+            self.session_log_start()?;
+        }
+        let before = self.resident()?.clone();
+        let start_step = self.global_step;
         let model = self.take_model()?.fork(&self.device.clone().autodiff());
-        let skip = std::mem::take(&mut self.resume_position);
-        let mut run = self.start_run(args, target, skip);
-        let input = input
-            .into_iter()
-            .skip(usize::try_from(skip).unwrap_or(usize::MAX));
-        let (model, result) = self.train_loop(model.train(), input, &mut run);
-        let finished = result.and_then(|()| self.finish(&model, &mut run));
-        self.model = Some(model);
-        finished?;
+        let mut run = self.start_run(args, Limits { target, deadline }, skip);
+        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            let input = input
+                .into_iter()
+                .skip(usize::try_from(skip).unwrap_or(usize::MAX));
+            let (model, result) = self.train_loop(model.train(), input, &mut run);
+            let finished = result.and_then(|()| self.finish(&model, &mut run));
+            (model, finished)
+        }));
+        self.optimizers.drop_pending();
+        match outcome {
+            Ok((model, Ok(()))) => self.model = Some(model),
+            Ok((_, Err(e))) => {
+                self.recover(before, start_step);
+                return Err(e);
+            }
+            Err(panic) => {
+                self.recover(before, start_step);
+                return Err(Error::from_panic(ModeKeys::Train, panic));
+            }
+        }
         let last = run.last_loss.map_or("n/a".into(), |l| format!("{l}"));
         tracing::info!("Loss for final step: {last}.");
         Ok(run.summary(self.global_step, started.elapsed().as_secs_f64()))
     }
 
-    fn start_run(&self, args: TrainArgs, target: Option<u64>, skip: u64) -> TrainRun {
-        let builtin = BuiltinHooks::new(&self.config, self.global_step, target);
-        let deadline = args
-            .max_secs
-            .map(|s| Instant::now() + Duration::from_secs_f64(s.max(0.0)));
+    /// Takes model_dir's trainer lock on the first train call: one writer per model_dir. A
+    /// trainer that held it before may have saved since this Estimator restored; its latest
+    /// checkpoint is restored then, as TF's train restores the latest at every call.
+    fn lock_model_dir(&mut self) -> Result<(), Error> {
+        // distribute: only the chief touches model_dir.
+        if self.trainer_lock.is_some() || !self.is_chief() {
+            return Ok(());
+        }
+        let lock = TrainerLock::acquire(self.checkpointer.dir())?;
+        let ours = self
+            .checkpointer
+            .dir()
+            .join(checkpoint_file_name(self.global_step));
+        // distribute: the replicas started from the chief's broadcast state; restoring on the
+        // chief alone would part them.
+        if self.config.distribute.is_none()
+            && self
+                .latest_checkpoint()?
+                .is_some_and(|latest| latest != ours)
+        {
+            self.restore_latest()?;
+        }
+        self.trainer_lock = Some(lock);
+        Ok(())
+    }
+
+    /// The batches of the input an interrupted call already consumed. A checkpoint cannot
+    /// have consumed more than `gradient_accumulation_steps` batches per step (plus a warm
+    /// start's batch); a bigger position would skip an endless input for ever.
+    fn resume_skip(&mut self) -> Result<u64, Error> {
+        let skip = self.resume_position;
+        let accumulate = self.config.gradient_accumulation_steps.max(1);
+        let most = self
+            .global_step
+            .saturating_mul(accumulate)
+            .saturating_add(1);
+        if skip > most {
+            return Err(Error::CorruptCheckpoint {
+                path: self.latest_checkpoint()?.unwrap_or_default(),
+                reason: format!(
+                    "input_position {skip} is more than {} steps of {accumulate} batches could have consumed",
+                    self.global_step
+                ),
+            });
+        }
+        self.resume_position = 0;
+        Ok(skip)
+    }
+
+    fn start_run(&self, args: TrainArgs, limits: Limits, skip: u64) -> TrainRun {
+        let builtin = BuiltinHooks::new(&self.config, self.global_step, limits.target);
         TrainRun {
             hooks: HookSet::new(ModeKeys::Train, args.hooks).with_builtins(builtin),
             listeners: args.listeners,
-            limits: Limits { target, deadline },
+            limits,
             position: skip,
             steps: 0,
             last_loss: None,
@@ -173,7 +244,15 @@ where
                 Err(e) => return (model, Err(e)),
             }
         }
-        self.global_step += 1;
+        self.global_step = match self.global_step.checked_add(1) {
+            Some(step) => step,
+            None => {
+                return (
+                    model,
+                    Err(Error::Config("the global step overflowed".into())),
+                );
+            }
+        };
         run.steps += 1;
         let loss = loss_sum / accumulate as f64;
         run.last_loss = Some(loss);
@@ -193,10 +272,10 @@ where
             Ok(spec) => spec,
             Err(e) => return (model, Err(e)),
         };
-        if let Some(ws) = warm {
+        if let Some((ws, renames)) = warm {
             // The model_fn ran on the model as it was; warm-start it and spend this batch on
             // initialisation (no update, no step), as TF initialises before the first step.
-            return match Checkpointer::warm_start(&model, &ws) {
+            return match Checkpointer::warm_start(&model, &ws, &renames) {
                 Ok(model) => (model, Ok(Batch::WarmStarted)),
                 Err(e) => (model, Err(e)),
             };
@@ -232,7 +311,11 @@ where
         let loss = spec.loss.into_scalar::<f64>();
         run.hooks.check_loss(self.global_step, loss)?;
         let fresh = self.global_step == 0 && std::mem::take(&mut run.scaffold_pending);
-        let warm = fresh.then(|| spec.scaffold.warm_start().cloned()).flatten();
+        let scaffold = &spec.scaffold;
+        let warm = fresh
+            .then(|| scaffold.warm_start().cloned())
+            .flatten()
+            .map(|ws| (ws, scaffold.prev_var_names().clone()));
         Ok((loss, spec.train_op, warm))
     }
 
@@ -281,6 +364,8 @@ where
             l.before_save(self.global_step)?;
         }
         let path = self.save(model, position)?;
+        // Events reach the disk at every checkpoint: TensorBoard shows what was saved.
+        self.flush_summaries()?;
         for l in &mut run.listeners {
             run.stopped |= l.after_save(self.global_step, &path)?;
         }

@@ -1,6 +1,9 @@
 //! `TrainArgs` (how long one `train` call runs) and `TrainSummary` (what it did).
 
+use crate::config::secs_to_duration;
+use crate::error::Error;
 use crate::hooks::{CheckpointSaverListener, Hook};
+use std::time::Instant;
 
 /// How long `train` runs (TF's `steps` / `max_steps`), and extra hooks.
 #[derive(Default)]
@@ -13,13 +16,15 @@ pub struct TrainArgs {
 }
 
 impl TrainArgs {
-    /// Also limit to `n` more steps.
+    /// Also limit to `n` more steps. As in TF, `train` refuses `steps` together with
+    /// `max_steps`, and `steps` of 0.
     pub fn and_steps(mut self, n: u64) -> Self {
         self.steps = Some(n);
         self
     }
 
-    /// Also limit the global step to `n`.
+    /// Also limit the global step to `n`. As in TF, `train` refuses `max_steps` together with
+    /// `steps`, and `max_steps` of 0.
     pub fn and_max_steps(mut self, n: u64) -> Self {
         self.max_steps = Some(n);
         self
@@ -63,12 +68,28 @@ impl TrainArgs {
         self
     }
 
-    pub(crate) fn target(&self, global_step: u64) -> Option<u64> {
+    /// The global step this call trains to. TF's `ValueError`s: `steps` and `max_steps`
+    /// together, or either of them 0.
+    pub(crate) fn target(&self, global_step: u64) -> Result<Option<u64>, Error> {
         match (self.steps, self.max_steps) {
-            (Some(s), Some(m)) => Some((global_step + s).min(m)),
-            (Some(s), None) => Some(global_step + s),
-            (None, m) => m,
+            (Some(_), Some(_)) => Err(Error::Config(
+                "Can not provide both steps and max_steps.".into(),
+            )),
+            (Some(0), None) => Err(Error::Config("Must specify steps > 0, given: 0".into())),
+            (None, Some(0)) => Err(Error::Config("Must specify max_steps > 0, given: 0".into())),
+            (Some(s), None) => Ok(Some(global_step.saturating_add(s))),
+            (None, m) => Ok(m),
         }
+    }
+
+    /// The call's wall-clock deadline from `max_secs`, counted from `start`; `None` when there
+    /// is no limit or it lies past what an `Instant` can hold.
+    pub(crate) fn deadline(&self, start: Instant) -> Result<Option<Instant>, Error> {
+        let Some(secs) = self.max_secs else {
+            return Ok(None);
+        };
+        let limit = secs_to_duration("max_secs", secs)?;
+        Ok(start.checked_add(limit))
     }
 }
 

@@ -26,8 +26,11 @@ use std::sync::Arc;
 pub struct HookContext {
     /// The mode being run.
     pub mode: ModeKeys,
-    /// The global step: before a step, the step about to run; after it, the steps done.
+    /// The global step: before a step, the step about to run; after it, the steps done. In
+    /// EVAL, the global step of the model being evaluated (TF), the same for every batch.
     pub global_step: u64,
+    /// In EVAL, the index of the batch (1 for the first); `None` in TRAIN and PREDICT.
+    pub batch: Option<u64>,
     /// The loss of the step just run (in `after_step`).
     pub loss: Option<f64>,
     /// The learning rate of the step just run (in `after_step`, TRAIN only).
@@ -42,6 +45,7 @@ impl HookContext {
         HookContext {
             mode,
             global_step,
+            batch: None,
             loss: None,
             learning_rate: None,
             latest_eval: None,

@@ -61,8 +61,12 @@ impl HookSet {
 
     /// `before_step` of every hook, at `global_step`.
     pub fn before_step(&mut self, global_step: u64) -> Result<(), Error> {
-        let ctx = HookContext::new(self.mode, global_step);
-        self.each(|hook| hook.before_step(&ctx))
+        self.before_step_with(&HookContext::new(self.mode, global_step))
+    }
+
+    /// `before_step` of every hook, with `ctx` (EVAL: the batch index too).
+    pub fn before_step_with(&mut self, ctx: &HookContext) -> Result<(), Error> {
+        self.each(|hook| hook.before_step(ctx))
     }
 
     /// The built-in NaN check of a batch's loss, run before the update uses it.
