@@ -41,6 +41,7 @@ mod error;
 mod estimator;
 mod export;
 mod export_output;
+pub mod feature_column;
 pub mod hooks;
 mod input;
 pub mod metrics;
