@@ -21,7 +21,7 @@
 //!     .with("age", ColumnValues::Float(vec![30.0, 60.0]))
 //!     .with("city", ColumnValues::Str(vec!["Rome".into(), "Paris".into()]));
 //! let encoded = encoder.encode(&batch, &Device::default()).unwrap();
-//! let dense = encoded.dense.unwrap().into_data().to_vec::<f32>().unwrap();
+//! let dense = encoded.dense.unwrap().into_data().try_to_vec::<f32>().unwrap();
 //! // age (standardised) | 3 age buckets | Oslo, Rome, OOV
 //! assert_eq!(dense, [-1.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0,
 //!                     2.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0]);
