@@ -42,6 +42,7 @@ mod estimator;
 mod export;
 mod export_output;
 pub mod feature_column;
+pub mod head;
 pub mod hooks;
 mod input;
 pub mod metrics;
