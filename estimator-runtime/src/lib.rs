@@ -46,6 +46,7 @@ pub mod head;
 pub mod hooks;
 mod input;
 pub mod metrics;
+pub mod premade;
 mod mode;
 mod model_fn;
 mod optim;

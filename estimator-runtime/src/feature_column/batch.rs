@@ -94,6 +94,13 @@ impl FeatureBatch {
         self.examples == 0
     }
 
+    /// The batch without the column `name` (the label, say).
+    pub fn without(&self, name: &str) -> FeatureBatch {
+        let mut out = self.clone();
+        out.columns.remove(name);
+        out
+    }
+
     /// The column `name`.
     pub fn get(&self, name: &str) -> Option<&ColumnValues> {
         self.columns.get(name)
