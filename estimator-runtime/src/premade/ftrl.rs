@@ -169,8 +169,11 @@ mod tests {
         assert!((got - want).abs() < 1e-6, "{got} vs {want}");
         let z_got = state.unwrap().linear.into_scalar::<f64>();
         assert!((z_got - z).abs() < 1e-5);
-        // With l1 above |z'| the weight is exactly zero.
-        let (w2, _) = FtrlConfig::new().with_l1(1.0).build().step(0.1, w, g, None);
-        assert_eq!(w2.into_scalar::<f64>(), 0.0);
+        // l1 = 1 < |z'|: w' = (sign(z')·1 - z') / (√1.1 / 0.1); l1 = 3 > |z'|: exactly 0.
+        let (w2, _) = FtrlConfig::new().with_l1(1.0).build().step(0.1, w.clone(), g.clone(), None);
+        let want = (-1.0 - z) / (1.1f64.sqrt() / 0.1);
+        assert!((w2.into_scalar::<f64>() - want).abs() < 1e-6);
+        let (w3, _) = FtrlConfig::new().with_l1(3.0).build().step(0.1, w, g, None);
+        assert_eq!(w3.into_scalar::<f64>(), 0.0);
     }
 }
