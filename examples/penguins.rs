@@ -9,8 +9,8 @@
 //! ```
 
 use estimator_runtime::feature_column::*;
-use estimator_runtime::premade::*;
 use estimator_runtime::prelude::*;
+use estimator_runtime::premade::*;
 use std::time::Instant;
 
 const NUMERIC: [&str; 4] = [
@@ -40,10 +40,14 @@ fn numeric_columns(train: &FeatureBatch) -> Vec<FeatureColumn> {
             };
             let seen: Vec<f32> = v.iter().copied().filter(|x| !x.is_nan()).collect();
             let mean = seen.iter().sum::<f32>() / seen.len().max(1) as f32;
-            let var = seen.iter().map(|x| (x - mean).powi(2)).sum::<f32>() / seen.len().max(1) as f32;
+            let var =
+                seen.iter().map(|x| (x - mean).powi(2)).sum::<f32>() / seen.len().max(1) as f32;
             numeric_column(key)
                 .with_default_value(mean)
-                .with_normalizer(Normalizer::Standardize { mean, std: var.sqrt().max(1e-6) })
+                .with_normalizer(Normalizer::Standardize {
+                    mean,
+                    std: var.sqrt().max(1e-6),
+                })
                 .into()
         })
         .collect()
@@ -69,7 +73,11 @@ fn load() -> Result<(FeatureBatch, FeatureBatch), FeatureError> {
     let table = read_csv(include_str!("data/penguins.csv"), &NUMERIC)?.without("year");
     let (mut train, mut test) = (Vec::new(), Vec::new());
     for i in 0..table.len() {
-        if (i * 7919) % 10 < 2 { test.push(i) } else { train.push(i) }
+        if (i * 7919) % 10 < 2 {
+            test.push(i)
+        } else {
+            train.push(i)
+        }
     }
     Ok((table.select(&train), table.select(&test)))
 }
@@ -85,7 +93,10 @@ fn stream<F: Clone, L: Clone>(batches: Vec<(F, L)>) -> impl Iterator<Item = (F, 
     })
 }
 
-fn batches<C: PremadeConfig>(est: &Premade<C>, table: &FeatureBatch) -> Result<Vec<(C::Features, C::Labels)>, FeatureError> {
+fn batches<C: PremadeConfig>(
+    est: &Premade<C>,
+    table: &FeatureBatch,
+) -> Result<Vec<PremadeBatch<C>>, FeatureError> {
     let rows: Vec<usize> = (0..table.len()).collect();
     rows.chunks(32)
         .map(|idx| est.input(&table.select(idx), "species"))
@@ -140,13 +151,21 @@ impl Mlp {
             layers.push(nn::LinearConfig::new(width, h).init(device));
             width = h;
         }
-        Mlp { hidden: layers, logits: nn::LinearConfig::new(width, classes).init(device) }
+        Mlp {
+            hidden: layers,
+            logits: nn::LinearConfig::new(width, classes).init(device),
+        }
     }
 }
 
 /// The plain model_fn: the same layers, loss and optimizer as the premade `DnnClassifier`.
 #[model_fn]
-fn plain_dnn(model: &Mlp, features: Tensor<2>, labels: Option<Tensor<1, Int>>, mode: ModeKeys) -> EstimatorSpec {
+fn plain_dnn(
+    model: &Mlp,
+    features: Tensor<2>,
+    labels: Option<Tensor<1, Int>>,
+    mode: ModeKeys,
+) -> EstimatorSpec {
     let mut x = features;
     for layer in &model.hidden {
         x = burn::tensor::activation::relu(layer.forward(x));
@@ -156,8 +175,12 @@ fn plain_dnn(model: &Mlp, features: Tensor<2>, labels: Option<Tensor<1, Int>>, m
     if mode == ModeKeys::Predict {
         return EstimatorSpec::new(mode).predictions(Predictions::new().with("class_ids", classes));
     }
-    let Some(labels) = labels else { return EstimatorSpec::new(mode) };
-    let loss = CrossEntropyLossConfig::new().init(&logits.device()).forward(logits, labels.clone());
+    let Some(labels) = labels else {
+        return EstimatorSpec::new(mode);
+    };
+    let loss = CrossEntropyLossConfig::new()
+        .init(&logits.device())
+        .forward(logits, labels.clone());
     let train_op = (mode == ModeKeys::Train)
         .then(|| TrainOp::minimize(loss.clone(), burn::optim::AdaGradConfig::new(), 0.05));
     EstimatorSpec {
@@ -169,7 +192,11 @@ fn plain_dnn(model: &Mlp, features: Tensor<2>, labels: Option<Tensor<1, Int>>, m
 }
 
 /// Steps per second of `train` over `steps` steps, best of `rounds`.
-fn steps_per_sec(rounds: usize, steps: u64, mut train: impl FnMut(u64) -> Result<(), Error>) -> Result<f64, Error> {
+fn steps_per_sec(
+    rounds: usize,
+    steps: u64,
+    mut train: impl FnMut(u64) -> Result<(), Error>,
+) -> Result<f64, Error> {
     let mut best = 0.0f64;
     for _ in 0..rounds {
         let start = Instant::now();
@@ -180,11 +207,20 @@ fn steps_per_sec(rounds: usize, steps: u64, mut train: impl FnMut(u64) -> Result
 }
 
 /// The premade `DnnClassifier` against `plain_dnn`, on the same encoded batches.
-fn bench(dir: &std::path::Path, train: &FeatureBatch, steps: u64) -> Result<(), Box<dyn std::error::Error>> {
+fn bench(
+    dir: &std::path::Path,
+    train: &FeatureBatch,
+    steps: u64,
+) -> Result<(), Box<dyn std::error::Error>> {
     let hidden = [32, 16];
     let config = DnnClassifierConfig::new(dnn_columns(train), hidden).label_vocabulary(SPECIES);
     let _ = std::fs::remove_dir_all(dir.join("bench"));
-    let run = |name: &str| RunConfig::default().model_dir(dir.join("bench").join(name)).random_seed(1).log_step_count_steps(1_000_000);
+    let run = |name: &str| {
+        RunConfig::default()
+            .model_dir(dir.join("bench").join(name))
+            .random_seed(1)
+            .log_step_count_steps(1_000_000)
+    };
     let mut premade = Premade::new(config.clone(), run("premade"))?;
     let data = batches(&premade, train)?;
     let width = config.feature_columns.dense_width();
@@ -193,14 +229,26 @@ fn bench(dir: &std::path::Path, train: &FeatureBatch, steps: u64) -> Result<(), 
         .filter_map(|(f, l)| f.dense.clone().map(|d| (d, l.clone())))
         .collect();
     let device = premade.device().clone();
-    let mut plain = Estimator::new(plain_dnn, Mlp::new(width, &hidden, 3, &device), run("plain").device(device))?;
+    let mut plain = Estimator::new(
+        plain_dnn,
+        Mlp::new(width, &hidden, 3, &device),
+        run("plain").device(device),
+    )?;
     // Warm up both, then alternate rounds.
     premade.train(stream(data.clone()), TrainArgs::steps(50))?;
     plain.train(stream(dense.clone()), TrainArgs::steps(50))?;
     let (mut a, mut b) = (0.0f64, 0.0f64);
     for _ in 0..3 {
-        a = a.max(steps_per_sec(1, steps, |n| premade.train(stream(data.clone()), TrainArgs::steps(n)).map(|_| ()))?);
-        b = b.max(steps_per_sec(1, steps, |n| plain.train(stream(dense.clone()), TrainArgs::steps(n)).map(|_| ()))?);
+        a = a.max(steps_per_sec(1, steps, |n| {
+            premade
+                .train(stream(data.clone()), TrainArgs::steps(n))
+                .map(|_| ())
+        })?);
+        b = b.max(steps_per_sec(1, steps, |n| {
+            plain
+                .train(stream(dense.clone()), TrainArgs::steps(n))
+                .map(|_| ())
+        })?);
     }
     println!(
         "train steps/s: premade DnnClassifier {a:.0}, plain #[model_fn] {b:.0}; ratio {:.3}",
@@ -213,14 +261,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let flag = |name: &str| args.iter().skip_while(|a| *a != name).nth(1).cloned();
     let steps: u64 = flag("--steps").and_then(|s| s.parse().ok()).unwrap_or(1000);
-    let dir = std::path::PathBuf::from(flag("--model-dir").unwrap_or_else(|| "runs/penguins".into()));
+    let dir =
+        std::path::PathBuf::from(flag("--model-dir").unwrap_or_else(|| "runs/penguins".into()));
     let (train, test) = load()?;
     println!("penguins: {} train / {} test rows", train.len(), test.len());
 
     let linear = LinearClassifierConfig::new(linear_columns(&train)).label_vocabulary(SPECIES);
     let dnn = DnnClassifierConfig::new(dnn_columns(&train), [32, 16]).label_vocabulary(SPECIES);
-    let wide_deep = DnnLinearCombinedClassifierConfig::new(linear_columns(&train), dnn_columns(&train), [32, 16])
-        .label_vocabulary(SPECIES);
+    let wide_deep = DnnLinearCombinedClassifierConfig::new(
+        linear_columns(&train),
+        dnn_columns(&train),
+        [32, 16],
+    )
+    .label_vocabulary(SPECIES);
     let lin = run("linear", linear, &dir, &train, &test, steps)?;
     let deep = run("dnn", dnn, &dir, &train, &test, steps)?;
     let wd = run("wide_and_deep", wide_deep, &dir, &train, &test, steps)?;
@@ -228,7 +281,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Predict the species of three test penguins with the wide-and-deep model's export.
     let wide_deep_dir = dir.join("wide_and_deep");
-    let est = DnnLinearCombinedClassifier::from_model_dir(RunConfig::default().model_dir(&wide_deep_dir))?;
+    let est = DnnLinearCombinedClassifier::from_model_dir(
+        RunConfig::default().model_dir(&wide_deep_dir),
+    )?;
     let sample = test.select(&[0, 1, 2]).without("species");
     let export = est.export_saved_model(wide_deep_dir.join("export"), &sample)?;
     let served = ServedPremade::<DnnLinearCombinedClassifierConfig>::load(&export, est.device())?;

@@ -5,8 +5,8 @@
 #![allow(clippy::unwrap_used)]
 
 use estimator_runtime::feature_column::*;
-use estimator_runtime::premade::*;
 use estimator_runtime::prelude::*;
+use estimator_runtime::premade::*;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Task {
@@ -23,7 +23,9 @@ const COLOURS: [&str; 3] = ["red", "green", "blue"];
 fn table(n: usize, seed: u64, task: Task) -> FeatureBatch {
     let mut state = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
     let mut uniform = move || {
-        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         (state >> 11) as f32 / (1u64 << 53) as f32
     };
     let (mut x1, mut x2, mut colour) = (Vec::new(), Vec::new(), Vec::new());
@@ -37,7 +39,16 @@ fn table(n: usize, seed: u64, task: Task) -> FeatureBatch {
         x2.push(b);
         colour.push(COLOURS[c].to_string());
         ids.push(i64::from(score > 0.0));
-        names.push(if score < -0.6 { "low" } else if score < 0.6 { "mid" } else { "high" }.to_string());
+        names.push(
+            if score < -0.6 {
+                "low"
+            } else if score < 0.6 {
+                "mid"
+            } else {
+                "high"
+            }
+            .to_string(),
+        );
         values.push(2.0 * a - b + effect);
     }
     let label = match task {
@@ -69,14 +80,27 @@ fn wide_columns() -> FeatureColumns {
         numeric_column("x1").into(),
         numeric_column("x2").into(),
         colour().into(),
-        crossed_column([colour(), bucketized_column(numeric_column("x1"), vec![0.0]).into()], 16).into(),
+        crossed_column(
+            [
+                colour(),
+                bucketized_column(numeric_column("x1"), vec![0.0]).into(),
+            ],
+            16,
+        )
+        .into(),
     ])
 }
 
 /// Trains `steps` steps on 400 rows in batches of 40, evaluates on 200 others, checks
 /// `metric` against `bound` (`at_least` or at most), and checks that the export's `predict`
 /// signature gives exactly the estimator's predictions. Returns the evaluation.
-fn check<C: PremadeConfig>(config: C, task: Task, steps: u64, metric: &str, bound: f64) -> EvalResults
+fn check<C: PremadeConfig>(
+    config: C,
+    task: Task,
+    steps: u64,
+    metric: &str,
+    bound: f64,
+) -> EvalResults
 where
     C::Features: Clone,
     C::Labels: Clone,
@@ -88,20 +112,37 @@ where
         .log_step_count_steps(100_000);
     let mut est = Premade::new(config, run).unwrap();
     let train = table(400, 1, task);
-    let batches: Vec<(C::Features, C::Labels)> = (0..10)
-        .map(|b| est.input(&train.select(&(b * 40..b * 40 + 40).collect::<Vec<_>>()), "label").unwrap())
+    let batches: Vec<PremadeBatch<C>> = (0..10)
+        .map(|b| {
+            est.input(
+                &train.select(&(b * 40..b * 40 + 40).collect::<Vec<_>>()),
+                "label",
+            )
+            .unwrap()
+        })
         .collect();
-    est.train(batches.iter().cloned().cycle(), TrainArgs::steps(steps)).unwrap();
+    est.train(batches.iter().cloned().cycle(), TrainArgs::steps(steps))
+        .unwrap();
     let test = table(200, 2, task);
     let (features, labels) = est.input(&test, "label").unwrap();
-    let results = est.evaluate([(features.clone(), labels)], EvalArgs::default()).unwrap();
+    let results = est
+        .evaluate([(features.clone(), labels)], EvalArgs::default())
+        .unwrap();
     let value = if task == Task::Regression {
         mae(&est, features.clone(), &test)
     } else {
         results.metric(metric).unwrap()
     };
-    let ok = if task == Task::Regression { value <= bound } else { value >= bound };
-    assert!(ok, "{metric} = {value}, bound {bound}; {}", results.summary());
+    let ok = if task == Task::Regression {
+        value <= bound
+    } else {
+        value >= bound
+    };
+    assert!(
+        ok,
+        "{metric} = {value}, bound {bound}; {}",
+        results.summary()
+    );
 
     let predictions: Vec<Prediction> = est
         .predict([features], PredictArgs::default())
@@ -109,7 +150,9 @@ where
         .collect::<Result<_, _>>()
         .unwrap();
     let raw = test.without("label");
-    let export = est.export_saved_model(dir.path().join("export"), &raw).unwrap();
+    let export = est
+        .export_saved_model(dir.path().join("export"), &raw)
+        .unwrap();
     let served = ServedPremade::<C>::load(&export, est.device()).unwrap();
     let outputs = served.predict("predict", &raw).unwrap();
     assert!(!outputs.is_empty());
@@ -132,19 +175,41 @@ where
     F::Model: Module,
     F::Params: 'static,
 {
-    let Some(ColumnValues::Float(labels)) = test.get("label") else { panic!("no label") };
+    let Some(ColumnValues::Float(labels)) = test.get("label") else {
+        panic!("no label")
+    };
     let preds: Vec<f64> = est
         .predict([features], PredictArgs::default())
         .unwrap()
         .map(|p| p.unwrap().scalar("predictions").unwrap())
         .collect();
-    preds.iter().zip(labels).map(|(p, &l)| (p - f64::from(l)).abs()).sum::<f64>() / preds.len() as f64
+    preds
+        .iter()
+        .zip(labels)
+        .map(|(p, &l)| (p - f64::from(l)).abs())
+        .sum::<f64>()
+        / preds.len() as f64
 }
 
 #[test]
 fn dnn_classifier_binary() {
-    let r = check(DnnClassifierConfig::new(dense_columns(), [16, 8]), Task::Binary, 300, "accuracy", 0.9);
-    for name in ["accuracy_baseline", "auc", "auc_precision_recall", "label/mean", "prediction/mean", "precision", "recall", "average_loss"] {
+    let r = check(
+        DnnClassifierConfig::new(dense_columns(), [16, 8]),
+        Task::Binary,
+        300,
+        "accuracy",
+        0.9,
+    );
+    for name in [
+        "accuracy_baseline",
+        "auc",
+        "auc_precision_recall",
+        "label/mean",
+        "prediction/mean",
+        "precision",
+        "recall",
+        "average_loss",
+    ] {
         assert!(r.metric(name).is_some(), "missing {name}");
     }
 }
@@ -153,25 +218,45 @@ fn dnn_classifier_binary() {
 fn dnn_classifier_multi_class_with_label_vocabulary() {
     let config = DnnClassifierConfig::new(dense_columns(), [16])
         .label_vocabulary(["low", "mid", "high"])
-        .dnn(DnnConfig { dropout: Some(0.1), batch_norm: true, ..DnnConfig::new([16]) })
-        .optimizer(OptimizerSpec::Adam { learning_rate: 0.01 });
+        .dnn(DnnConfig {
+            dropout: Some(0.1),
+            batch_norm: true,
+            ..DnnConfig::new([16])
+        })
+        .optimizer(OptimizerSpec::Adam {
+            learning_rate: 0.01,
+        });
     check(config, Task::Multi, 300, "accuracy", 0.8);
 }
 
 #[test]
 fn dnn_regressor() {
-    let config = DnnRegressorConfig::new(dense_columns(), [16]).optimizer(OptimizerSpec::Adam { learning_rate: 0.01 });
+    let config = DnnRegressorConfig::new(dense_columns(), [16]).optimizer(OptimizerSpec::Adam {
+        learning_rate: 0.01,
+    });
     check(config, Task::Regression, 300, "mae", 0.25);
 }
 
 #[test]
 fn linear_classifier() {
-    check(LinearClassifierConfig::new(wide_columns()), Task::Binary, 300, "accuracy", 0.9);
+    check(
+        LinearClassifierConfig::new(wide_columns()),
+        Task::Binary,
+        300,
+        "accuracy",
+        0.9,
+    );
 }
 
 #[test]
 fn linear_regressor() {
-    check(LinearRegressorConfig::new(wide_columns()), Task::Regression, 300, "mae", 0.1);
+    check(
+        LinearRegressorConfig::new(wide_columns()),
+        Task::Regression,
+        300,
+        "mae",
+        0.1,
+    );
 }
 
 #[test]
@@ -190,14 +275,34 @@ fn dnn_linear_combined_regressor() {
 #[test]
 fn baseline_classifier_learns_the_prior() {
     // The label mean is the share of positive rows; the baseline predicts it for everyone.
-    let r = check(BaselineClassifierConfig::new(2), Task::Binary, 300, "accuracy", 0.4);
+    let r = check(
+        BaselineClassifierConfig::new(2),
+        Task::Binary,
+        300,
+        "accuracy",
+        0.4,
+    );
     let mean = r.metric("label/mean").unwrap();
-    assert!((r.metric("prediction/mean").unwrap() - mean).abs() < 0.05, "{}", r.summary());
+    assert!(
+        (r.metric("prediction/mean").unwrap() - mean).abs() < 0.05,
+        "{}",
+        r.summary()
+    );
 }
 
 #[test]
 fn baseline_regressor_learns_the_mean() {
     // A mean predictor's MAE on this table is about 1.25.
-    let r = check(BaselineRegressorConfig::new(), Task::Regression, 300, "mae", 1.3);
-    assert!((r.metric("prediction/mean").unwrap() - r.metric("label/mean").unwrap()).abs() < 0.1, "{}", r.summary());
+    let r = check(
+        BaselineRegressorConfig::new(),
+        Task::Regression,
+        300,
+        "mae",
+        1.3,
+    );
+    assert!(
+        (r.metric("prediction/mean").unwrap() - r.metric("label/mean").unwrap()).abs() < 0.1,
+        "{}",
+        r.summary()
+    );
 }

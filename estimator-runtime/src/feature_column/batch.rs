@@ -123,11 +123,7 @@ impl FeatureBatch {
     /// rows past the end are skipped.
     pub fn select(&self, rows: &[usize]) -> FeatureBatch {
         let pick = |values: &ColumnValues| -> ColumnValues {
-            let width = if self.examples == 0 {
-                0
-            } else {
-                values.len() / self.examples
-            };
+            let width = values.len().checked_div(self.examples).unwrap_or(0);
             match values {
                 ColumnValues::Float(v) => ColumnValues::Float(
                     rows.iter()
@@ -135,7 +131,9 @@ impl FeatureBatch {
                         .copied()
                         .collect(),
                 ),
-                ColumnValues::Int(v) => ColumnValues::Int(rows.iter().filter_map(|&r| v.get(r).copied()).collect()),
+                ColumnValues::Int(v) => {
+                    ColumnValues::Int(rows.iter().filter_map(|&r| v.get(r).copied()).collect())
+                }
                 ColumnValues::Str(v) => {
                     ColumnValues::Str(rows.iter().filter_map(|&r| v.get(r).cloned()).collect())
                 }

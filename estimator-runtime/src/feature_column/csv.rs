@@ -33,7 +33,13 @@ pub fn read_csv(text: &str, numeric: &[&str]) -> Result<FeatureBatch, FeatureErr
         } else {
             ColumnValues::Str(
                 cells
-                    .map(|c| if c == "NA" { String::new() } else { c.to_string() })
+                    .map(|c| {
+                        if c == "NA" {
+                            String::new()
+                        } else {
+                            c.to_string()
+                        }
+                    })
                     .collect(),
             )
         };

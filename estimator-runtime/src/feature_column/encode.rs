@@ -344,7 +344,11 @@ fn raw_strings(key: &str, batch: &FeatureBatch) -> Result<Vec<Vec<String>>, Feat
     check_examples(key, batch, out)
 }
 
-fn check_examples<T>(key: &str, batch: &FeatureBatch, rows: Vec<T>) -> Result<Vec<T>, FeatureError> {
+fn check_examples<T>(
+    key: &str,
+    batch: &FeatureBatch,
+    rows: Vec<T>,
+) -> Result<Vec<T>, FeatureError> {
     if rows.len() != batch.len() {
         return Err(FeatureError::WrongLength {
             name: key.to_string(),
@@ -373,7 +377,10 @@ fn identity_ids(
         }
     };
     let id = |x: i64| -> Result<usize, FeatureError> {
-        match (usize::try_from(x).ok().filter(|&i| i < num_buckets), default_value) {
+        match (
+            usize::try_from(x).ok().filter(|&i| i < num_buckets),
+            default_value,
+        ) {
             (Some(i), _) => Ok(i),
             (None, Some(d)) => Ok(d),
             (None, None) => Err(FeatureError::OutOfVocabulary {

@@ -118,7 +118,11 @@ pub struct LinearModel {
 
 impl LinearModel {
     /// The model for `columns` (no embedding columns), with `units` outputs.
-    pub fn new(columns: &FeatureColumns, units: usize, device: &Device) -> Result<Self, FeatureError> {
+    pub fn new(
+        columns: &FeatureColumns,
+        units: usize,
+        device: &Device,
+    ) -> Result<Self, FeatureError> {
         columns.check_linear()?;
         let width = columns.dense_width();
         Ok(LinearModel {

@@ -191,7 +191,9 @@ fn invalid(column: String, reason: impl Into<String>) -> FeatureError {
 fn validate_column(column: &FeatureColumn) -> Result<(), FeatureError> {
     match column {
         FeatureColumn::Numeric(n) if n.shape == 0 => Err(invalid(n.key.clone(), "shape is 0")),
-        FeatureColumn::Bucketized(b) => validate_categorical(&CategoricalColumn::Bucketized(b.clone())),
+        FeatureColumn::Bucketized(b) => {
+            validate_categorical(&CategoricalColumn::Bucketized(b.clone()))
+        }
         FeatureColumn::Categorical(c) | FeatureColumn::Indicator(c) => validate_categorical(c),
         FeatureColumn::Embedding(e) if e.dimension == 0 => {
             Err(invalid(column.name(), "dimension is 0"))
@@ -207,7 +209,9 @@ fn validate_categorical(c: &CategoricalColumn) -> Result<(), FeatureError> {
     }
     match c {
         CategoricalColumn::Bucketized(b)
-            if b.boundaries.windows(2).any(|w| !(w[0] < w[1])) =>
+            if b.boundaries
+                .windows(2)
+                .any(|w| w[0].partial_cmp(&w[1]) != Some(std::cmp::Ordering::Less)) =>
         {
             Err(invalid(c.name(), "boundaries must be sorted and distinct"))
         }

@@ -27,7 +27,12 @@ fn dense(t: &FeatureTensors) -> Vec<f32> {
 fn ids(t: &FeatureTensors, i: usize) -> (Vec<i64>, Vec<f32>) {
     let s = &t.sparse[i];
     (
-        s.ids.clone().into_data().convert::<i64>().try_to_vec().unwrap(),
+        s.ids
+            .clone()
+            .into_data()
+            .convert::<i64>()
+            .try_to_vec()
+            .unwrap(),
         s.weights.clone().into_data().try_to_vec().unwrap(),
     )
 }
@@ -47,7 +52,10 @@ fn numeric_with_shape_default_and_normalizer() {
         .with_default_value(4.0)
         .with_normalizer(Normalizer::MinMax { min: 0.0, max: 8.0 });
     let batch = FeatureBatch::new(2).with("x", ColumnValues::Float(vec![2.0, f32::NAN, 8.0, 0.0]));
-    assert_eq!(dense(&encode(vec![col.into()], &batch)), [0.25, 0.5, 1.0, 0.0]);
+    assert_eq!(
+        dense(&encode(vec![col.into()], &batch)),
+        [0.25, 0.5, 1.0, 0.0]
+    );
     let ints = FeatureBatch::new(2).with("y", ColumnValues::Int(vec![3, 0]));
     let log = numeric_column("y").with_normalizer(Normalizer::Log1p);
     let out = dense(&encode(vec![log.into()], &ints));
@@ -77,7 +85,10 @@ fn vocabulary_list_with_oov_buckets_default_and_missing() {
     let default = encode(vec![vocab.clone().with_default_value(0).into()], &batch);
     assert_eq!(ids(&default, 0).0, [1, 0, 0]);
     let missing = FeatureBatch::new(2).with("c", strs(&["", "a"]));
-    assert_eq!(ids(&encode(vec![vocab.into()], &missing), 0), (vec![0, 0], vec![0.0, 1.0]));
+    assert_eq!(
+        ids(&encode(vec![vocab.into()], &missing), 0),
+        (vec![0, 0], vec![0.0, 1.0])
+    );
 }
 
 #[test]
@@ -86,7 +97,10 @@ fn multivalent_ids_are_padded() {
     let lists = ColumnValues::StrList(vec![vec!["a".into(), "c".into()], vec![], vec!["b".into()]]);
     let batch = FeatureBatch::new(3).with("c", lists);
     let out = encode(vec![vocab.clone().into()], &batch);
-    assert_eq!(ids(&out, 0), (vec![0, 2, 0, 0, 1, 0], vec![1., 1., 0., 0., 1., 0.]));
+    assert_eq!(
+        ids(&out, 0),
+        (vec![0, 2, 0, 0, 1, 0], vec![1., 1., 0., 0., 1., 0.])
+    );
     let multi_hot = dense(&encode(vec![indicator_column(vocab)], &batch));
     assert_eq!(multi_hot, [1., 0., 1., 0., 0., 0., 0., 1., 0.]);
 }
@@ -149,11 +163,17 @@ fn input_layer_and_linear_model_shapes() {
     let batch = FeatureBatch::new(2)
         .with("x", ColumnValues::Float(vec![1.0, 2.0]))
         .with("i", ColumnValues::Int(vec![0, 2]));
-    let t = FeatureEncoder::new(columns.clone()).unwrap().encode(&batch, &device()).unwrap();
+    let t = FeatureEncoder::new(columns.clone())
+        .unwrap()
+        .encode(&batch, &device())
+        .unwrap();
     assert_eq!(layer.forward(&t).dims(), [2, 5]);
     assert!(matches!(
         LinearModel::new(&columns, 1, &device()),
-        Err(FeatureError::UnsupportedColumn { model: "linear", .. })
+        Err(FeatureError::UnsupportedColumn {
+            model: "linear",
+            ..
+        })
     ));
     let wide = FeatureColumns::new([
         numeric_column("x").into(),
@@ -162,8 +182,14 @@ fn input_layer_and_linear_model_shapes() {
     let mut linear = LinearModel::new(&wide, 1, &device()).unwrap();
     linear.sparse[0].table =
         burn::module::Param::from_tensor(Tensor::from_data([[1.0f32], [2.0], [3.0]], &device()));
-    linear.dense = Some(burn::module::Param::from_tensor(Tensor::from_data([[10.0f32]], &device())));
-    let t = FeatureEncoder::new(wide).unwrap().encode(&batch, &device()).unwrap();
+    linear.dense = Some(burn::module::Param::from_tensor(Tensor::from_data(
+        [[10.0f32]],
+        &device(),
+    )));
+    let t = FeatureEncoder::new(wide)
+        .unwrap()
+        .encode(&batch, &device())
+        .unwrap();
     let out: Vec<f32> = linear.forward(&t).into_data().try_to_vec().unwrap();
     assert_eq!(out, [11.0, 23.0]); // 10·x + w[id]
 }
@@ -180,38 +206,77 @@ fn bad_batches_are_typed_errors() {
         .with("c", strs(&["a"]));
     assert!(enc.encode(&ok, &device()).is_ok());
     let unknown = ok.clone().with("typo", ColumnValues::Float(vec![1.0]));
-    assert!(matches!(enc.encode(&unknown, &device()), Err(FeatureError::UnknownColumn { name, .. }) if name == "typo"));
+    assert!(
+        matches!(enc.encode(&unknown, &device()), Err(FeatureError::UnknownColumn { name, .. }) if name == "typo")
+    );
     let missing = FeatureBatch::new(1).with("x", ColumnValues::Float(vec![1.0]));
-    assert!(matches!(enc.encode(&missing, &device()), Err(FeatureError::MissingColumn { name, .. }) if name == "c"));
+    assert!(
+        matches!(enc.encode(&missing, &device()), Err(FeatureError::MissingColumn { name, .. }) if name == "c")
+    );
     let dtype = ok.clone().with("x", strs(&["1"]));
-    assert!(matches!(enc.encode(&dtype, &device()), Err(FeatureError::WrongDtype { expected: "float", found: "string", .. })));
+    assert!(matches!(
+        enc.encode(&dtype, &device()),
+        Err(FeatureError::WrongDtype {
+            expected: "float",
+            found: "string",
+            ..
+        })
+    ));
     let oov = ok.clone().with("c", strs(&["b"]));
-    assert!(matches!(enc.encode(&oov, &device()), Err(FeatureError::OutOfVocabulary { value, .. }) if value == "b"));
+    assert!(
+        matches!(enc.encode(&oov, &device()), Err(FeatureError::OutOfVocabulary { value, .. }) if value == "b")
+    );
     let short = ok.with("x", ColumnValues::Float(vec![]));
-    assert!(matches!(enc.encode(&short, &device()), Err(FeatureError::WrongLength { .. })));
-    let identity = FeatureEncoder::new(FeatureColumns::new([categorical_column_with_identity("i", 2).into()])).unwrap();
+    assert!(matches!(
+        enc.encode(&short, &device()),
+        Err(FeatureError::WrongLength { .. })
+    ));
+    let identity = FeatureEncoder::new(FeatureColumns::new([categorical_column_with_identity(
+        "i", 2,
+    )
+    .into()]))
+    .unwrap();
     let out_of_range = FeatureBatch::new(1).with("i", ColumnValues::Int(vec![5]));
-    assert!(matches!(identity.encode(&out_of_range, &device()), Err(FeatureError::OutOfVocabulary { .. })));
+    assert!(matches!(
+        identity.encode(&out_of_range, &device()),
+        Err(FeatureError::OutOfVocabulary { .. })
+    ));
 }
 
 #[test]
 fn invalid_definitions_are_refused() {
     let dup = FeatureColumns::new([numeric_column("x").into(), numeric_column("x").into()]);
-    assert!(matches!(FeatureEncoder::new(dup), Err(FeatureError::DuplicateColumn { .. })));
-    let unsorted = FeatureColumns::new([bucketized_column(numeric_column("x"), vec![2.0, 1.0]).into()]);
-    assert!(matches!(FeatureEncoder::new(unsorted), Err(FeatureError::InvalidColumn { .. })));
+    assert!(matches!(
+        FeatureEncoder::new(dup),
+        Err(FeatureError::DuplicateColumn { .. })
+    ));
+    let unsorted =
+        FeatureColumns::new([bucketized_column(numeric_column("x"), vec![2.0, 1.0]).into()]);
+    assert!(matches!(
+        FeatureEncoder::new(unsorted),
+        Err(FeatureError::InvalidColumn { .. })
+    ));
     let dnn = FeatureColumns::new([categorical_column_with_hash_bucket("h", 3).into()]);
-    assert!(matches!(InputLayer::new(&dnn, &device()), Err(FeatureError::UnsupportedColumn { model: "dnn", .. })));
+    assert!(matches!(
+        InputLayer::new(&dnn, &device()),
+        Err(FeatureError::UnsupportedColumn { model: "dnn", .. })
+    ));
 }
 
 #[test]
 fn columns_round_trip_through_json_and_files() {
     let columns = FeatureColumns::new([
-        numeric_column("x").with_normalizer(Normalizer::Standardize { mean: 1.0, std: 2.0 }).into(),
+        numeric_column("x")
+            .with_normalizer(Normalizer::Standardize {
+                mean: 1.0,
+                std: 2.0,
+            })
+            .into(),
         embedding_column(
             crossed_column(
                 [
-                    categorical_column_with_vocabulary_list("a", ["p", "q"]).with_num_oov_buckets(2),
+                    categorical_column_with_vocabulary_list("a", ["p", "q"])
+                        .with_num_oov_buckets(2),
                     categorical_column_with_hash_bucket("b", 10),
                 ],
                 50,
@@ -225,7 +290,10 @@ fn columns_round_trip_through_json_and_files() {
     let dir = tempfile::tempdir().unwrap();
     columns.save(dir.path()).unwrap();
     assert_eq!(FeatureColumns::load(dir.path()).unwrap(), columns);
-    assert!(matches!(FeatureColumns::load(dir.path().join("nope")), Err(FeatureError::Io { .. })));
+    assert!(matches!(
+        FeatureColumns::load(dir.path().join("nope")),
+        Err(FeatureError::Io { .. })
+    ));
 }
 
 #[test]
@@ -234,7 +302,10 @@ fn weight_column_is_read() {
     let batch = FeatureBatch::new(2)
         .with("x", ColumnValues::Float(vec![1.0, 2.0]))
         .with("w", ColumnValues::Float(vec![0.5, 2.0]));
-    let t = FeatureEncoder::new(columns).unwrap().encode(&batch, &device()).unwrap();
+    let t = FeatureEncoder::new(columns)
+        .unwrap()
+        .encode(&batch, &device())
+        .unwrap();
     let w: Vec<f32> = t.weights.unwrap().into_data().try_to_vec().unwrap();
     assert_eq!(w, [0.5, 2.0]);
     let _ = TensorData::new(vec![0f32], [1]);

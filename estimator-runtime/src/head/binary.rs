@@ -1,8 +1,8 @@
 //! `BinaryClassHead`: logistic loss over one logit (TF `BinaryClassHead`).
 
 use super::metrics::{
-    AccuracyBaseline, AreaUnderCurve, Curve, host, host_weights, weighted_accuracy,
-    weighted_mean, weighted_precision_recall,
+    AccuracyBaseline, AreaUnderCurve, Curve, host, host_weights, weighted_accuracy, weighted_mean,
+    weighted_precision_recall,
 };
 use super::{ClassVocabulary, assemble_spec, keys, reduce_loss};
 use crate::metrics::Mean;
@@ -86,7 +86,10 @@ impl BinaryClassHead {
         let predictions = self.predictions(logits.clone());
         let logistic = sigmoid(logits);
         let scores = Tensor::cat(vec![logistic.clone().neg() + 1.0, logistic.clone()], 1);
-        let classes = logistic.greater_elem(self.threshold).int().flatten::<1>(0, 1);
+        let classes = logistic
+            .greater_elem(self.threshold)
+            .int()
+            .flatten::<1>(0, 1);
         classification_outputs(scores, classes, predictions)
     }
 
@@ -112,7 +115,10 @@ impl BinaryClassHead {
         };
         EvalMetricOps::new()
             .with("accuracy", weighted_accuracy(&l, &class, &w))
-            .with("accuracy_baseline", MetricOp::from(AccuracyBaseline(label_mean)))
+            .with(
+                "accuracy_baseline",
+                MetricOp::from(AccuracyBaseline(label_mean)),
+            )
             .with("auc", AreaUnderCurve::new(Curve::Roc, &l, &p, &w, 200))
             .with(
                 "auc_precision_recall",

@@ -144,8 +144,18 @@ impl AreaUnderCurve {
 
     fn roc(&self) -> f64 {
         let rate = |a: f64, b: f64| div_no_nan(a, a + b);
-        let tpr: Vec<f64> = self.tp.iter().zip(&self.fn_).map(|(&a, &b)| rate(a, b)).collect();
-        let fpr: Vec<f64> = self.fp.iter().zip(&self.tn).map(|(&a, &b)| rate(a, b)).collect();
+        let tpr: Vec<f64> = self
+            .tp
+            .iter()
+            .zip(&self.fn_)
+            .map(|(&a, &b)| rate(a, b))
+            .collect();
+        let fpr: Vec<f64> = self
+            .fp
+            .iter()
+            .zip(&self.tn)
+            .map(|(&a, &b)| rate(a, b))
+            .collect();
         (0..tpr.len() - 1)
             .map(|i| (fpr[i] - fpr[i + 1]) * (tpr[i] + tpr[i + 1]) / 2.0)
             .sum()

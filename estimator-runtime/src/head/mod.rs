@@ -96,7 +96,11 @@ impl ClassVocabulary {
     }
 
     /// Class ids from integer labels, checked to lie in `0..n_classes`.
-    pub fn encode_ids(&self, labels: &[i64], device: &Device) -> Result<Tensor<1, Int>, FeatureError> {
+    pub fn encode_ids(
+        &self,
+        labels: &[i64],
+        device: &Device,
+    ) -> Result<Tensor<1, Int>, FeatureError> {
         if let Some(bad) = labels
             .iter()
             .find(|&&l| usize::try_from(l).map_or(true, |l| l >= self.n_classes))

@@ -30,7 +30,12 @@ impl RegressionHead {
     }
 
     /// The training loss: `sum(weight · loss) / batch`.
-    pub fn loss(&self, logits: Tensor<2>, labels: Tensor<1>, weights: Option<Tensor<1>>) -> Tensor<1> {
+    pub fn loss(
+        &self,
+        logits: Tensor<2>,
+        labels: Tensor<1>,
+        weights: Option<Tensor<1>>,
+    ) -> Tensor<1> {
         reduce_loss(self.unreduced_loss(logits, labels), weights)
     }
 
@@ -51,7 +56,12 @@ impl RegressionHead {
     }
 
     /// The head's metrics on one batch.
-    pub fn metrics(&self, logits: Tensor<2>, labels: Tensor<1>, weights: Option<Tensor<1>>) -> EvalMetricOps {
+    pub fn metrics(
+        &self,
+        logits: Tensor<2>,
+        labels: Tensor<1>,
+        weights: Option<Tensor<1>>,
+    ) -> EvalMetricOps {
         let losses = host(self.unreduced_loss(logits.clone(), labels.clone()));
         let p = host(logits);
         let l = host(labels);

@@ -106,7 +106,11 @@ impl PremadeConfig for BaselineClassifierConfig {
     fn assemble(encoded: Vec<FeatureTensors>) -> Result<FeatureTensors, FeatureError> {
         super::single(encoded)
     }
-    fn encode_labels(&self, values: &ColumnValues, device: &Device) -> Result<Tensor<1, Int>, FeatureError> {
+    fn encode_labels(
+        &self,
+        values: &ColumnValues,
+        device: &Device,
+    ) -> Result<Tensor<1, Int>, FeatureError> {
         class_labels(&self.head, values, device)
     }
 }
@@ -180,7 +184,11 @@ impl PremadeConfig for BaselineRegressorConfig {
     fn assemble(encoded: Vec<FeatureTensors>) -> Result<FeatureTensors, FeatureError> {
         super::single(encoded)
     }
-    fn encode_labels(&self, values: &ColumnValues, device: &Device) -> Result<Tensor<1>, FeatureError> {
+    fn encode_labels(
+        &self,
+        values: &ColumnValues,
+        device: &Device,
+    ) -> Result<Tensor<1>, FeatureError> {
         value_labels(values, device)
     }
 }

@@ -25,7 +25,10 @@ pub struct WideAndDeepFeatures {
 
 impl WideAndDeepFeatures {
     fn weights(&self) -> Option<Tensor<1>> {
-        self.linear.weights.clone().or_else(|| self.dnn.weights.clone())
+        self.linear
+            .weights
+            .clone()
+            .or_else(|| self.dnn.weights.clone())
     }
 }
 
@@ -41,7 +44,10 @@ pub struct WideAndDeepModel {
 impl WideAndDeepModel {
     /// `(wide logits, deep logits)`, each `[batch, logits]`.
     pub fn forward(&self, features: &WideAndDeepFeatures) -> (Tensor<2>, Tensor<2>) {
-        (self.linear.forward(&features.linear), self.dnn.forward(&features.dnn))
+        (
+            self.linear.forward(&features.linear),
+            self.dnn.forward(&features.dnn),
+        )
     }
 }
 
@@ -140,7 +146,8 @@ impl DnnLinearCombinedClassifierConfig {
         dnn_feature_columns: FeatureColumns,
         hidden_units: impl IntoIterator<Item = usize>,
     ) -> Self {
-        let (linear_optimizer, dnn, dnn_optimizer) = defaults(&linear_feature_columns, hidden_units);
+        let (linear_optimizer, dnn, dnn_optimizer) =
+            defaults(&linear_feature_columns, hidden_units);
         DnnLinearCombinedClassifierConfig {
             linear_feature_columns,
             linear_optimizer,
@@ -158,7 +165,10 @@ impl DnnLinearCombinedClassifierConfig {
     }
 
     /// Classes named by `vocabulary`.
-    pub fn label_vocabulary<S: Into<String>>(mut self, vocabulary: impl IntoIterator<Item = S>) -> Self {
+    pub fn label_vocabulary<S: Into<String>>(
+        mut self,
+        vocabulary: impl IntoIterator<Item = S>,
+    ) -> Self {
         self.head = ClassifierHead::with_label_vocabulary(vocabulary);
         self
     }
@@ -171,7 +181,8 @@ impl DnnLinearCombinedRegressorConfig {
         dnn_feature_columns: FeatureColumns,
         hidden_units: impl IntoIterator<Item = usize>,
     ) -> Self {
-        let (linear_optimizer, dnn, dnn_optimizer) = defaults(&linear_feature_columns, hidden_units);
+        let (linear_optimizer, dnn, dnn_optimizer) =
+            defaults(&linear_feature_columns, hidden_units);
         DnnLinearCombinedRegressorConfig {
             linear_feature_columns,
             linear_optimizer,
@@ -273,7 +284,11 @@ impl PremadeConfig for DnnLinearCombinedClassifierConfig {
     fn assemble(encoded: Vec<FeatureTensors>) -> Result<WideAndDeepFeatures, FeatureError> {
         assemble_pair(encoded)
     }
-    fn encode_labels(&self, values: &ColumnValues, device: &Device) -> Result<Tensor<1, Int>, FeatureError> {
+    fn encode_labels(
+        &self,
+        values: &ColumnValues,
+        device: &Device,
+    ) -> Result<Tensor<1, Int>, FeatureError> {
         class_labels(&self.head, values, device)
     }
 }
@@ -296,7 +311,11 @@ impl PremadeConfig for DnnLinearCombinedRegressorConfig {
     fn assemble(encoded: Vec<FeatureTensors>) -> Result<WideAndDeepFeatures, FeatureError> {
         assemble_pair(encoded)
     }
-    fn encode_labels(&self, values: &ColumnValues, device: &Device) -> Result<Tensor<1>, FeatureError> {
+    fn encode_labels(
+        &self,
+        values: &ColumnValues,
+        device: &Device,
+    ) -> Result<Tensor<1>, FeatureError> {
         value_labels(values, device)
     }
 }

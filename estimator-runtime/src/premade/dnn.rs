@@ -3,11 +3,15 @@
 
 use super::head_choice::{ClassifierHead, OptimizerSpec};
 use super::{PremadeConfig, class_labels, value_labels};
-use crate::feature_column::{ColumnValues, FeatureColumns, FeatureError, FeatureTensors, InputLayer};
+use crate::feature_column::{
+    ColumnValues, FeatureColumns, FeatureError, FeatureTensors, InputLayer,
+};
 use crate::head::RegressionHead;
 use crate::{EstimatorSpec, ModeKeys, model_fn};
 use burn::module::Module;
-use burn::nn::{BatchNorm, BatchNormConfig, Dropout, DropoutConfig, Initializer, Linear, LinearConfig};
+use burn::nn::{
+    BatchNorm, BatchNormConfig, Dropout, DropoutConfig, Initializer, Linear, LinearConfig,
+};
 use burn::tensor::{Device, Int, Tensor, activation};
 use serde::{Deserialize, Serialize};
 
@@ -158,7 +162,10 @@ pub struct DnnClassifierConfig {
 
 impl DnnClassifierConfig {
     /// Two classes, ReLU layers of `hidden_units`, AdaGrad at 0.05.
-    pub fn new(feature_columns: FeatureColumns, hidden_units: impl IntoIterator<Item = usize>) -> Self {
+    pub fn new(
+        feature_columns: FeatureColumns,
+        hidden_units: impl IntoIterator<Item = usize>,
+    ) -> Self {
         DnnClassifierConfig {
             feature_columns,
             dnn: DnnConfig::new(hidden_units),
@@ -174,7 +181,10 @@ impl DnnClassifierConfig {
     }
 
     /// Classes named by `vocabulary` (labels are strings).
-    pub fn label_vocabulary<S: Into<String>>(mut self, vocabulary: impl IntoIterator<Item = S>) -> Self {
+    pub fn label_vocabulary<S: Into<String>>(
+        mut self,
+        vocabulary: impl IntoIterator<Item = S>,
+    ) -> Self {
         self.head = ClassifierHead::with_label_vocabulary(vocabulary);
         self
     }
@@ -219,7 +229,12 @@ impl PremadeConfig for DnnClassifierConfig {
         dnn_classifier_fn
     }
     fn build_model(&self, device: &Device) -> Result<Dnn, FeatureError> {
-        Dnn::new(&self.feature_columns, &self.dnn, self.head.logits_dimension(), device)
+        Dnn::new(
+            &self.feature_columns,
+            &self.dnn,
+            self.head.logits_dimension(),
+            device,
+        )
     }
     fn column_sets(&self) -> Vec<&FeatureColumns> {
         vec![&self.feature_columns]
@@ -227,7 +242,11 @@ impl PremadeConfig for DnnClassifierConfig {
     fn assemble(encoded: Vec<FeatureTensors>) -> Result<FeatureTensors, FeatureError> {
         super::single(encoded)
     }
-    fn encode_labels(&self, values: &ColumnValues, device: &Device) -> Result<Tensor<1, Int>, FeatureError> {
+    fn encode_labels(
+        &self,
+        values: &ColumnValues,
+        device: &Device,
+    ) -> Result<Tensor<1, Int>, FeatureError> {
         class_labels(&self.head, values, device)
     }
 }
@@ -247,7 +266,10 @@ pub struct DnnRegressorConfig {
 
 impl DnnRegressorConfig {
     /// ReLU layers of `hidden_units`, AdaGrad at 0.05.
-    pub fn new(feature_columns: FeatureColumns, hidden_units: impl IntoIterator<Item = usize>) -> Self {
+    pub fn new(
+        feature_columns: FeatureColumns,
+        hidden_units: impl IntoIterator<Item = usize>,
+    ) -> Self {
         DnnRegressorConfig {
             feature_columns,
             dnn: DnnConfig::new(hidden_units),
@@ -304,7 +326,11 @@ impl PremadeConfig for DnnRegressorConfig {
     fn assemble(encoded: Vec<FeatureTensors>) -> Result<FeatureTensors, FeatureError> {
         super::single(encoded)
     }
-    fn encode_labels(&self, values: &ColumnValues, device: &Device) -> Result<Tensor<1>, FeatureError> {
+    fn encode_labels(
+        &self,
+        values: &ColumnValues,
+        device: &Device,
+    ) -> Result<Tensor<1>, FeatureError> {
         value_labels(values, device)
     }
 }

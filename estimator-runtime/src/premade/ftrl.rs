@@ -161,7 +161,9 @@ mod tests {
         let device = Device::default();
         let w = Tensor::<1>::from_data([0.5f32], &device);
         let g = Tensor::<1>::from_data([1.0f32], &device);
-        let (w1, state) = FtrlConfig::new().build().step(0.1, w.clone(), g.clone(), None);
+        let (w1, state) = FtrlConfig::new()
+            .build()
+            .step(0.1, w.clone(), g.clone(), None);
         let sigma = (1.1f64.sqrt() - 0.1f64.sqrt()) / 0.1;
         let z = 1.0 - sigma * 0.5;
         let want = -z / (1.1f64.sqrt() / 0.1);
@@ -170,7 +172,10 @@ mod tests {
         let z_got = state.unwrap().linear.into_scalar::<f64>();
         assert!((z_got - z).abs() < 1e-5);
         // l1 = 1 < |z'|: w' = (sign(z')·1 - z') / (√1.1 / 0.1); l1 = 3 > |z'|: exactly 0.
-        let (w2, _) = FtrlConfig::new().with_l1(1.0).build().step(0.1, w.clone(), g.clone(), None);
+        let (w2, _) = FtrlConfig::new()
+            .with_l1(1.0)
+            .build()
+            .step(0.1, w.clone(), g.clone(), None);
         let want = (-1.0 - z) / (1.1f64.sqrt() / 0.1);
         assert!((w2.into_scalar::<f64>() - want).abs() < 1e-6);
         let (w3, _) = FtrlConfig::new().with_l1(3.0).build().step(0.1, w, g, None);

@@ -32,7 +32,9 @@ impl ClassifierHead {
     pub fn with_label_vocabulary<S: Into<String>>(vocabulary: impl IntoIterator<Item = S>) -> Self {
         let v: Vec<String> = vocabulary.into_iter().map(Into::into).collect();
         match v.as_slice() {
-            [neg, pos] => ClassifierHead::Binary(BinaryClassHead::default().with_label_vocabulary(neg, pos)),
+            [neg, pos] => {
+                ClassifierHead::Binary(BinaryClassHead::default().with_label_vocabulary(neg, pos))
+            }
             _ => ClassifierHead::MultiClass(MultiClassHead::with_label_vocabulary(v)),
         }
     }
@@ -54,7 +56,12 @@ impl ClassifierHead {
     }
 
     /// The training loss.
-    pub fn loss(&self, logits: Tensor<2>, labels: Tensor<1, Int>, weights: Option<Tensor<1>>) -> Tensor<1> {
+    pub fn loss(
+        &self,
+        logits: Tensor<2>,
+        labels: Tensor<1, Int>,
+        weights: Option<Tensor<1>>,
+    ) -> Tensor<1> {
         match self {
             ClassifierHead::Binary(h) => h.loss(logits, labels, weights),
             ClassifierHead::MultiClass(h) => h.loss(logits, labels, weights),
@@ -71,7 +78,9 @@ impl ClassifierHead {
         train_op_fn: impl FnOnce(Tensor<1>) -> TrainOp,
     ) -> EstimatorSpec {
         match self {
-            ClassifierHead::Binary(h) => h.create_estimator_spec(mode, logits, labels, weights, train_op_fn),
+            ClassifierHead::Binary(h) => {
+                h.create_estimator_spec(mode, logits, labels, weights, train_op_fn)
+            }
             ClassifierHead::MultiClass(h) => {
                 h.create_estimator_spec(mode, logits, labels, weights, train_op_fn)
             }
@@ -129,8 +138,12 @@ impl OptimizerSpec {
             OptimizerSpec::Adagrad { learning_rate } => {
                 TrainOp::minimize(loss, AdaGradConfig::new(), *learning_rate)
             }
-            OptimizerSpec::Adam { learning_rate } => TrainOp::minimize(loss, AdamConfig::new(), *learning_rate),
-            OptimizerSpec::Sgd { learning_rate } => TrainOp::minimize(loss, SgdConfig::new(), *learning_rate),
+            OptimizerSpec::Adam { learning_rate } => {
+                TrainOp::minimize(loss, AdamConfig::new(), *learning_rate)
+            }
+            OptimizerSpec::Sgd { learning_rate } => {
+                TrainOp::minimize(loss, SgdConfig::new(), *learning_rate)
+            }
             OptimizerSpec::Ftrl {
                 learning_rate,
                 config,

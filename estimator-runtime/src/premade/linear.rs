@@ -3,7 +3,9 @@
 
 use super::head_choice::{ClassifierHead, OptimizerSpec};
 use super::{PremadeConfig, class_labels, value_labels};
-use crate::feature_column::{ColumnValues, FeatureColumns, FeatureError, FeatureTensors, LinearModel};
+use crate::feature_column::{
+    ColumnValues, FeatureColumns, FeatureError, FeatureTensors, LinearModel,
+};
 use crate::head::RegressionHead;
 use crate::{EstimatorSpec, ModeKeys, model_fn};
 use burn::tensor::{Device, Int, Tensor};
@@ -39,7 +41,10 @@ impl LinearClassifierConfig {
     }
 
     /// Classes named by `vocabulary`.
-    pub fn label_vocabulary<S: Into<String>>(mut self, vocabulary: impl IntoIterator<Item = S>) -> Self {
+    pub fn label_vocabulary<S: Into<String>>(
+        mut self,
+        vocabulary: impl IntoIterator<Item = S>,
+    ) -> Self {
         self.head = ClassifierHead::with_label_vocabulary(vocabulary);
         self
     }
@@ -86,7 +91,11 @@ impl PremadeConfig for LinearClassifierConfig {
     fn assemble(encoded: Vec<FeatureTensors>) -> Result<FeatureTensors, FeatureError> {
         super::single(encoded)
     }
-    fn encode_labels(&self, values: &ColumnValues, device: &Device) -> Result<Tensor<1, Int>, FeatureError> {
+    fn encode_labels(
+        &self,
+        values: &ColumnValues,
+        device: &Device,
+    ) -> Result<Tensor<1, Int>, FeatureError> {
         class_labels(&self.head, values, device)
     }
 }
@@ -155,7 +164,11 @@ impl PremadeConfig for LinearRegressorConfig {
     fn assemble(encoded: Vec<FeatureTensors>) -> Result<FeatureTensors, FeatureError> {
         super::single(encoded)
     }
-    fn encode_labels(&self, values: &ColumnValues, device: &Device) -> Result<Tensor<1>, FeatureError> {
+    fn encode_labels(
+        &self,
+        values: &ColumnValues,
+        device: &Device,
+    ) -> Result<Tensor<1>, FeatureError> {
         value_labels(values, device)
     }
 }

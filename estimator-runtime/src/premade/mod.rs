@@ -81,10 +81,18 @@ pub type BaselineClassifier = Premade<BaselineClassifierConfig>;
 /// A regressor predicting the label mean (TF `BaselineRegressor`).
 pub type BaselineRegressor = Premade<BaselineRegressorConfig>;
 
+/// One encoded `(features, labels)` batch of the premade configured by `C`.
+pub type PremadeBatch<C> = (<C as PremadeConfig>::Features, <C as PremadeConfig>::Labels);
+
 /// What a premade estimator is made of: implemented by each `*Config`.
 pub trait PremadeConfig: Clone + PartialEq + Serialize + DeserializeOwned + 'static {
     /// The library's `#[model_fn]` for it.
-    type ModelFn: ModelFn<Model = Self::Model, Features = Self::Features, Labels = Self::Labels, Params = Self>;
+    type ModelFn: ModelFn<
+            Model = Self::Model,
+            Features = Self::Features,
+            Labels = Self::Labels,
+            Params = Self,
+        >;
     /// The burn module.
     type Model: Module;
     /// What the model_fn reads (encoded feature columns).
@@ -101,7 +109,11 @@ pub trait PremadeConfig: Clone + PartialEq + Serialize + DeserializeOwned + 'sta
     /// The features from each set's encoding, in [`column_sets`](Self::column_sets) order.
     fn assemble(encoded: Vec<FeatureTensors>) -> Result<Self::Features, FeatureError>;
     /// Labels from a raw column.
-    fn encode_labels(&self, values: &ColumnValues, device: &Device) -> Result<Self::Labels, FeatureError>;
+    fn encode_labels(
+        &self,
+        values: &ColumnValues,
+        device: &Device,
+    ) -> Result<Self::Labels, FeatureError>;
 }
 
 /// Class ids from a label column of strings (through the label vocabulary) or integers.
@@ -121,14 +133,21 @@ pub(crate) fn class_labels(
         }
         other => Err(FeatureError::WrongDtype {
             name: "label".into(),
-            expected: if head.classes().label_vocabulary.is_some() { "string" } else { "int" },
+            expected: if head.classes().label_vocabulary.is_some() {
+                "string"
+            } else {
+                "int"
+            },
             found: other.dtype_name(),
         }),
     }
 }
 
 /// Values from a numeric label column.
-pub(crate) fn value_labels(values: &ColumnValues, device: &Device) -> Result<Tensor<1>, FeatureError> {
+pub(crate) fn value_labels(
+    values: &ColumnValues,
+    device: &Device,
+) -> Result<Tensor<1>, FeatureError> {
     let v: Vec<f32> = match values {
         ColumnValues::Float(v) => v.clone(),
         ColumnValues::Int(v) => v.iter().map(|&x| x as f32).collect(),
@@ -167,7 +186,8 @@ impl<C: PremadeConfig> Premade<C> {
         let encoders = encoders(&config)?;
         let model = config.build_model(&device)?;
         let run_config = run_config.device(device);
-        let estimator = Estimator::new(C::model_fn(), model, run_config)?.with_params(config.clone());
+        let estimator =
+            Estimator::new(C::model_fn(), model, run_config)?.with_params(config.clone());
         check_or_save(&config, estimator.model_dir())?;
         Ok(Premade {
             estimator,
@@ -196,10 +216,16 @@ impl<C: PremadeConfig> Premade<C> {
     }
 
     /// Splits `table` into features and the labels in its column `label_key`, encoded.
-    pub fn input(&self, table: &FeatureBatch, label_key: &str) -> Result<(C::Features, C::Labels), FeatureError> {
+    pub fn input(
+        &self,
+        table: &FeatureBatch,
+        label_key: &str,
+    ) -> Result<(C::Features, C::Labels), FeatureError> {
         let device = self.estimator.device();
         let features = encode_with::<C>(&self.encoders, table, device, &[label_key.to_string()])?;
-        let labels = self.config.encode_labels(table.require(label_key)?, device)?;
+        let labels = self
+            .config
+            .encode_labels(table.require(label_key)?, device)?;
         Ok((features, labels))
     }
 
@@ -254,7 +280,9 @@ pub(crate) fn encode_with<C: PremadeConfig>(
 ) -> Result<C::Features, FeatureError> {
     if encoders.iter().any(|e| !e.columns().columns.is_empty()) {
         let mut known: Vec<String> = also.to_vec();
-        encoders.iter().for_each(|e| known.extend(e.columns().keys()));
+        encoders
+            .iter()
+            .for_each(|e| known.extend(e.columns().keys()));
         FeatureColumns::default().check_known(batch, &known)?;
     }
     let encoded = encoders

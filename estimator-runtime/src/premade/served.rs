@@ -36,7 +36,11 @@ impl<C: PremadeConfig> ServedPremade<C> {
 
     /// Runs the signature `name` (`serving_default`, `classification`, `regression`,
     /// `predict`) on a batch of raw features.
-    pub fn predict(&self, signature: &str, batch: &FeatureBatch) -> Result<Vec<(String, TensorData)>, Error> {
+    pub fn predict(
+        &self,
+        signature: &str,
+        batch: &FeatureBatch,
+    ) -> Result<Vec<(String, TensorData)>, Error> {
         let features = encode_with::<C>(&self.encoders, batch, &self.device, &[])?;
         self.model.predict(signature, features)
     }
