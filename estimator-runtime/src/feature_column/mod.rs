@@ -34,6 +34,7 @@ mod encode;
 mod error;
 mod hash;
 mod layers;
+mod read;
 mod set;
 #[cfg(test)]
 mod tests;

@@ -35,8 +35,6 @@ mod ftrl;
 mod head_choice;
 mod linear;
 mod served;
-#[cfg(test)]
-mod tests;
 
 pub use baseline::{BaselineClassifierConfig, BaselineModel, BaselineRegressorConfig};
 pub use combined::{
