@@ -453,3 +453,22 @@ fn bad_input_is_a_typed_error() {
     .unwrap();
     assert!(err.to_string().contains("indicator_column"), "{err}");
 }
+
+#[test]
+fn premade_estimators_run_in_train_and_evaluate() {
+    use estimator_runtime::{EvalSpec, TrainSpec, train_and_evaluate};
+    let dir = tempfile::tempdir().unwrap();
+    let config = LinearRegressorConfig::new(wide_columns());
+    let mut est = Premade::new(config, RunConfig::default().model_dir(dir.path())).unwrap();
+    let train = est.input(&table(80, 6, Task::Regression), "label").unwrap();
+    let eval = est.input(&table(40, 7, Task::Regression), "label").unwrap();
+    let result = train_and_evaluate(
+        &mut est,
+        TrainSpec::new(std::iter::repeat(train), Some(60)),
+        EvalSpec::new(move || vec![eval.clone()]).throttle_steps(20),
+    )
+    .unwrap();
+    let last = result.last_eval.unwrap();
+    assert_eq!(last.global_step, 60);
+    assert!(last.metric("average_loss").is_some() && last.metric("label/mean").is_some());
+}

@@ -26,6 +26,26 @@
 //! assert_eq!(dense, [-1.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0,
 //!                     2.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0]);
 //! ```
+//!
+//! A CSV file becomes a batch with [`read_csv`]; a burn `Dataset` of records becomes one by
+//! reading its items column by column (select rows with [`FeatureBatch::select`] for batches):
+//!
+//! ```
+//! use burn::data::dataset::{Dataset, InMemDataset};
+//! use estimator_runtime::feature_column::{ColumnValues, FeatureBatch};
+//!
+//! #[derive(Clone)]
+//! struct Penguin { island: String, body_mass_g: f32 }
+//! let dataset = InMemDataset::new(vec![
+//!     Penguin { island: "Biscoe".into(), body_mass_g: 5100.0 },
+//!     Penguin { island: "Dream".into(), body_mass_g: 3700.0 },
+//! ]);
+//! let items: Vec<Penguin> = dataset.iter().filter_map(Result::ok).collect();
+//! let batch = FeatureBatch::new(items.len())
+//!     .with("island", ColumnValues::Str(items.iter().map(|p| p.island.clone()).collect()))
+//!     .with("body_mass_g", ColumnValues::Float(items.iter().map(|p| p.body_mass_g).collect()));
+//! assert_eq!(batch.select(&[1]).get("island"), Some(&ColumnValues::Str(vec!["Dream".into()])));
+//! ```
 
 mod batch;
 mod columns;
