@@ -452,6 +452,10 @@ fn bad_input_is_a_typed_error() {
     .err()
     .unwrap();
     assert!(err.to_string().contains("indicator_column"), "{err}");
+    assert!(matches!(
+        err,
+        Error::FeatureColumn(FeatureError::UnsupportedColumn { model: "dnn", .. })
+    ));
 }
 
 #[test]
@@ -471,4 +475,35 @@ fn premade_estimators_run_in_train_and_evaluate() {
     let last = result.last_eval.unwrap();
     assert_eq!(last.global_step, 60);
     assert!(last.metric("average_loss").is_some() && last.metric("label/mean").is_some());
+}
+
+#[test]
+fn weight_column_weighs_loss_and_metrics() {
+    // An untrained linear regressor predicts 0; labels 1 2 3 4 with weights 1 1 1 5.
+    let dir = tempfile::tempdir().unwrap();
+    let columns = FeatureColumns::new([numeric_column("x1").into()]).with_weight_column("w");
+    let est = Premade::new(
+        LinearRegressorConfig::new(columns),
+        RunConfig::default().model_dir(dir.path()),
+    )
+    .unwrap();
+    let data = FeatureBatch::new(4)
+        .with("x1", ColumnValues::Float(vec![0.0; 4]))
+        .with("w", ColumnValues::Float(vec![1.0, 1.0, 1.0, 5.0]))
+        .with("label", ColumnValues::Float(vec![1.0, 2.0, 3.0, 4.0]));
+    let mut est = est;
+    let batch = est.input(&data, "label").unwrap();
+    let r = est.evaluate([batch], EvalArgs::default()).unwrap();
+    let close = |name: &str, want: f64| {
+        let got = r.metric(name).unwrap();
+        assert!((got - want).abs() < 1e-5, "{name}: {got} vs {want}");
+    };
+    close("label/mean", (1.0 + 2.0 + 3.0 + 20.0) / 8.0);
+    close("prediction/mean", 0.0);
+    close("average_loss", (1.0 + 4.0 + 9.0 + 80.0) / 8.0);
+    assert!(
+        (r.loss - (1.0 + 4.0 + 9.0 + 80.0) / 4.0).abs() < 1e-4,
+        "{}",
+        r.loss
+    ); // SUM_OVER_BATCH_SIZE
 }

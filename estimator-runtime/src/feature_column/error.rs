@@ -94,9 +94,3 @@ pub enum FeatureError {
         reason: String,
     },
 }
-
-impl From<FeatureError> for crate::Error {
-    fn from(e: FeatureError) -> Self {
-        crate::Error::Input(e.to_string())
-    }
-}

@@ -177,7 +177,16 @@ impl<C: PremadeConfig> Premade<C> {
     /// saves the configuration as `premade.json` in `model_dir`. A model_dir saved with another
     /// configuration is refused (its vocabularies would encode differently).
     pub fn new(config: C, run_config: RunConfig) -> Result<Self, Error> {
-        let device = run_config.device.clone().unwrap_or_default();
+        let device = match run_config.device.clone() {
+            Some(device) => device,
+            // burn panics where it has no default device; that is a typed error here.
+            None => std::panic::catch_unwind(Device::default).map_err(|_| {
+                Error::Device(
+                    "burn has no default device: enable a backend feature or set RunConfig::device"
+                        .into(),
+                )
+            })?,
+        };
         if let Some(seed) = run_config.random_seed {
             device.seed(seed);
         }
