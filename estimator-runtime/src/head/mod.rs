@@ -13,13 +13,13 @@
 //! fn classifier(model: &Net, features: Tensor<2>, labels: Option<Tensor<1, Int>>, mode: ModeKeys, params: &MultiClassHead) -> EstimatorSpec {
 //!     let logits = model.linear.forward(features);
 //!     params.create_estimator_spec(mode, logits, labels, None, |loss| {
-//!         TrainOp::minimize(loss, AdagradConfig::new(), 0.05)
+//!         TrainOp::minimize(loss, AdaGradConfig::new(), 0.05)
 //!     })
 //! }
-//! # use burn::optim::AdaGradConfig as AdagradConfig;
 //! let device = Device::default();
 //! let net = Net { linear: nn::LinearConfig::new(4, 3).init(&device) };
-//! let spec = classifier(&net, Tensor::zeros([2, 4], &device), None, ModeKeys::Predict).unwrap();
+//! let head = MultiClassHead::new(3);
+//! let spec = classifier(&net, Tensor::zeros([2, 4], &device), None, ModeKeys::Predict, &head).unwrap();
 //! let names: Vec<_> = spec.predictions.unwrap().names().map(String::from).collect();
 //! assert_eq!(names, ["logits", "probabilities", "class_ids", "classes", "all_class_ids"]);
 //! ```
