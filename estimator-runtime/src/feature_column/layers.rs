@@ -66,7 +66,7 @@ pub struct InputLayer {
 }
 
 impl InputLayer {
-    /// The layer for `columns`, which must all be dense or embeddings.
+    /// The layer for `columns`, which must all be dense or embeddings (and at least one).
     pub fn new(columns: &FeatureColumns, device: &Device) -> Result<Self, FeatureError> {
         columns.check_dense()?;
         let mut width = columns.dense_width();
@@ -79,6 +79,12 @@ impl InputLayer {
                 SparseEmbedding::new(buckets, dim, combiner, device)
             })
             .collect();
+        if width == 0 {
+            return Err(FeatureError::InvalidColumn {
+                name: String::new(),
+                reason: "a DNN needs at least one dense or embedding column".into(),
+            });
+        }
         Ok(InputLayer { embeddings, width })
     }
 

@@ -224,6 +224,11 @@ fn validate_categorical(c: &CategoricalColumn) -> Result<(), FeatureError> {
             c.name(),
             "default_value must be a vocabulary id, and excludes num_oov_buckets",
         )),
+        CategoricalColumn::Identity {
+            num_buckets,
+            default_value: Some(d),
+            ..
+        } if d >= num_buckets => Err(invalid(c.name(), "default_value must be below num_buckets")),
         CategoricalColumn::Crossed { keys, .. } if keys.len() < 2 => {
             Err(invalid(c.name(), "a cross needs at least two keys"))
         }

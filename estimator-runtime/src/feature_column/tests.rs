@@ -256,6 +256,15 @@ fn invalid_definitions_are_refused() {
         FeatureEncoder::new(unsorted),
         Err(FeatureError::InvalidColumn { .. })
     ));
+    let identity = categorical_column_with_identity("i", 3).with_default_value(3);
+    assert!(matches!(
+        FeatureEncoder::new(FeatureColumns::new([identity.into()])),
+        Err(FeatureError::InvalidColumn { .. })
+    ));
+    assert!(matches!(
+        InputLayer::new(&FeatureColumns::default(), &device()),
+        Err(FeatureError::InvalidColumn { .. })
+    ));
     let dnn = FeatureColumns::new([categorical_column_with_hash_bucket("h", 3).into()]);
     assert!(matches!(
         InputLayer::new(&dnn, &device()),
