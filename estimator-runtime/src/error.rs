@@ -183,6 +183,9 @@ pub enum Error {
     /// The input yielded an error.
     #[error("the input failed: {0}")]
     Input(String),
+    /// A batch its feature columns cannot encode, or a feature column a model cannot use.
+    #[error(transparent)]
+    FeatureColumn(#[from] crate::feature_column::FeatureError),
     /// A hook failed.
     #[error("hook `{hook}` failed: {message}")]
     Hook {

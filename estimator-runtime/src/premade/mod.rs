@@ -1,0 +1,339 @@
+//! Premade estimators (TF's `DNNClassifier`, `LinearRegressor`, ...): each is a configuration,
+//! a model built from it, and a `#[model_fn]` of this library over one of the [heads](crate::head),
+//! wrapped in a [`Premade`] that derefs to the [`Estimator`]. Train, evaluate, predict,
+//! `train_and_evaluate`, checkpoints and hooks are the Estimator's own.
+//!
+//! ```
+//! use estimator_runtime::feature_column::*;
+//! use estimator_runtime::premade::{DnnClassifier, DnnClassifierConfig};
+//! use estimator_runtime::prelude::*;
+//!
+//! let columns = FeatureColumns::new([
+//!     numeric_column("x").into(),
+//!     indicator_column(categorical_column_with_vocabulary_list("colour", ["red", "blue"])),
+//! ]);
+//! let dir = tempfile::tempdir().unwrap();
+//! let mut classifier = DnnClassifier::new(
+//!     DnnClassifierConfig::new(columns, [8]).n_classes(2),
+//!     RunConfig::default().model_dir(dir.path()).random_seed(1),
+//! )?;
+//! let table = FeatureBatch::new(4)
+//!     .with("x", ColumnValues::Float(vec![0.0, 1.0, 2.0, 3.0]))
+//!     .with("colour", ColumnValues::Str(["red", "blue", "red", "blue"].map(String::from).to_vec()))
+//!     .with("label", ColumnValues::Int(vec![0, 0, 1, 1]));
+//! let (features, labels) = classifier.input(&table, "label")?;
+//! classifier.train(std::iter::repeat((features.clone(), labels.clone())), TrainArgs::steps(20))?;
+//! let results = classifier.evaluate([(features, labels)], EvalArgs::default())?;
+//! assert!(results.metric("auc_precision_recall").is_some());
+//! # Ok::<(), estimator_runtime::Error>(())
+//! ```
+
+mod baseline;
+mod combined;
+mod dnn;
+mod ftrl;
+mod head_choice;
+mod linear;
+mod served;
+
+pub use baseline::{BaselineClassifierConfig, BaselineModel, BaselineRegressorConfig};
+pub use combined::{
+    DnnLinearCombinedClassifierConfig, DnnLinearCombinedRegressorConfig, WideAndDeepFeatures,
+    WideAndDeepModel,
+};
+pub use dnn::{Activation, Dnn, DnnClassifierConfig, DnnConfig, DnnRegressorConfig};
+pub use ftrl::{Ftrl, FtrlConfig, FtrlState};
+pub use head_choice::{ClassifierHead, OptimizerSpec};
+pub use linear::{LinearClassifierConfig, LinearRegressorConfig};
+pub use served::ServedPremade;
+
+use crate::feature_column::{
+    ColumnValues, FeatureBatch, FeatureColumns, FeatureEncoder, FeatureError, FeatureTensors,
+};
+use crate::{Error, Estimator, ModelFn, RunConfig};
+use burn::module::Module;
+use burn::tensor::{Device, Int, Tensor, TensorData};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::ops::{Deref, DerefMut};
+use std::path::{Path, PathBuf};
+
+/// The file next to the checkpoints (and in each export) that holds a premade's configuration,
+/// feature columns and vocabularies included.
+pub const PREMADE_CONFIG_FILE: &str = "premade.json";
+
+/// A DNN classifier (TF `DNNClassifier`).
+pub type DnnClassifier = Premade<DnnClassifierConfig>;
+/// A DNN regressor (TF `DNNRegressor`).
+pub type DnnRegressor = Premade<DnnRegressorConfig>;
+/// A linear classifier (TF `LinearClassifier`).
+pub type LinearClassifier = Premade<LinearClassifierConfig>;
+/// A linear regressor (TF `LinearRegressor`).
+pub type LinearRegressor = Premade<LinearRegressorConfig>;
+/// Wide and deep classifier (TF `DNNLinearCombinedClassifier`).
+pub type DnnLinearCombinedClassifier = Premade<DnnLinearCombinedClassifierConfig>;
+/// Wide and deep regressor (TF `DNNLinearCombinedRegressor`).
+pub type DnnLinearCombinedRegressor = Premade<DnnLinearCombinedRegressorConfig>;
+/// A classifier predicting the label distribution (TF `BaselineClassifier`).
+pub type BaselineClassifier = Premade<BaselineClassifierConfig>;
+/// A regressor predicting the label mean (TF `BaselineRegressor`).
+pub type BaselineRegressor = Premade<BaselineRegressorConfig>;
+
+/// One encoded `(features, labels)` batch of the premade configured by `C`.
+pub type PremadeBatch<C> = (<C as PremadeConfig>::Features, <C as PremadeConfig>::Labels);
+
+/// What a premade estimator is made of: implemented by each `*Config`.
+pub trait PremadeConfig: Clone + PartialEq + Serialize + DeserializeOwned + 'static {
+    /// The library's `#[model_fn]` for it.
+    type ModelFn: ModelFn<
+            Model = Self::Model,
+            Features = Self::Features,
+            Labels = Self::Labels,
+            Params = Self,
+        >;
+    /// The burn module.
+    type Model: Module;
+    /// What the model_fn reads (encoded feature columns).
+    type Features;
+    /// What the labels are (class ids, or values).
+    type Labels;
+
+    /// The model_fn.
+    fn model_fn() -> Self::ModelFn;
+    /// A fresh model (random or zero weights) on `device`.
+    fn build_model(&self, device: &Device) -> Result<Self::Model, FeatureError>;
+    /// The feature column sets the model reads (one, or two for wide and deep).
+    fn column_sets(&self) -> Vec<&FeatureColumns>;
+    /// The features from each set's encoding, in [`column_sets`](Self::column_sets) order.
+    fn assemble(encoded: Vec<FeatureTensors>) -> Result<Self::Features, FeatureError>;
+    /// Labels from a raw column.
+    fn encode_labels(
+        &self,
+        values: &ColumnValues,
+        device: &Device,
+    ) -> Result<Self::Labels, FeatureError>;
+}
+
+/// Class ids from a label column of strings (through the label vocabulary) or integers.
+pub(crate) fn class_labels(
+    head: &ClassifierHead,
+    values: &ColumnValues,
+    device: &Device,
+) -> Result<Tensor<1, Int>, FeatureError> {
+    match values {
+        ColumnValues::Str(s) => head.classes().encode_strings(s, device),
+        ColumnValues::Int(ids) if head.classes().label_vocabulary.is_none() => {
+            head.classes().encode_ids(ids, device)
+        }
+        ColumnValues::Float(v) if head.classes().label_vocabulary.is_none() => {
+            let ids: Vec<i64> = v.iter().map(|&x| x as i64).collect();
+            head.classes().encode_ids(&ids, device)
+        }
+        other => Err(FeatureError::WrongDtype {
+            name: "label".into(),
+            expected: if head.classes().label_vocabulary.is_some() {
+                "string"
+            } else {
+                "int"
+            },
+            found: other.dtype_name(),
+        }),
+    }
+}
+
+/// Values from a numeric label column.
+pub(crate) fn value_labels(
+    values: &ColumnValues,
+    device: &Device,
+) -> Result<Tensor<1>, FeatureError> {
+    let v: Vec<f32> = match values {
+        ColumnValues::Float(v) => v.clone(),
+        ColumnValues::Int(v) => v.iter().map(|&x| x as f32).collect(),
+        other => {
+            return Err(FeatureError::WrongDtype {
+                name: "label".into(),
+                expected: "float",
+                found: other.dtype_name(),
+            });
+        }
+    };
+    let n = v.len();
+    Ok(Tensor::from_data(TensorData::new(v, [n]), device))
+}
+
+/// A premade estimator: an [`Estimator`] (through `Deref`) over the configuration's
+/// `#[model_fn]`, plus the encoders of its feature columns.
+pub struct Premade<C: PremadeConfig>
+where
+    C::Model: Module,
+{
+    estimator: Estimator<C::ModelFn>,
+    config: C,
+    encoders: Vec<FeatureEncoder>,
+}
+
+impl<C: PremadeConfig> Premade<C> {
+    /// Builds the model and the Estimator (restoring the latest checkpoint in `model_dir`), and
+    /// saves the configuration as `premade.json` in `model_dir`. A model_dir saved with another
+    /// configuration is refused (its vocabularies would encode differently).
+    pub fn new(config: C, run_config: RunConfig) -> Result<Self, Error> {
+        let device = match run_config.device.clone() {
+            Some(device) => device,
+            // burn panics where it has no default device; that is a typed error here.
+            None => std::panic::catch_unwind(Device::default).map_err(|_| {
+                Error::Device(
+                    "burn has no default device: enable a backend feature or set RunConfig::device"
+                        .into(),
+                )
+            })?,
+        };
+        if let Some(seed) = run_config.random_seed {
+            device.seed(seed);
+        }
+        let encoders = encoders(&config)?;
+        let model = config.build_model(&device)?;
+        let run_config = run_config.device(device);
+        let estimator =
+            Estimator::new(C::model_fn(), model, run_config)?.with_params(config.clone());
+        check_or_save(&config, estimator.model_dir())?;
+        Ok(Premade {
+            estimator,
+            config,
+            encoders,
+        })
+    }
+
+    /// Rebuilds the premade saved in `run_config`'s model_dir, from its `premade.json`.
+    pub fn from_model_dir(run_config: RunConfig) -> Result<Self, Error> {
+        let dir = run_config
+            .model_dir
+            .clone()
+            .ok_or_else(|| Error::Config("from_model_dir needs RunConfig::model_dir".into()))?;
+        Self::new(read_config(&dir)?, run_config)
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &C {
+        &self.config
+    }
+
+    /// Encodes a batch of raw features on the Estimator's device.
+    pub fn encode(&self, batch: &FeatureBatch) -> Result<C::Features, FeatureError> {
+        encode_with::<C>(&self.encoders, batch, self.estimator.device(), &[])
+    }
+
+    /// Splits `table` into features and the labels in its column `label_key`, encoded.
+    pub fn input(
+        &self,
+        table: &FeatureBatch,
+        label_key: &str,
+    ) -> Result<(C::Features, C::Labels), FeatureError> {
+        let device = self.estimator.device();
+        let features = encode_with::<C>(&self.encoders, table, device, &[label_key.to_string()])?;
+        let labels = self
+            .config
+            .encode_labels(table.require(label_key)?, device)?;
+        Ok((features, labels))
+    }
+
+    /// Exports the model (TF `export_saved_model`) under `export_dir_base/<time>/`, with
+    /// `premade.json` beside the weights so that [`ServedPremade::load`] encodes input the
+    /// same way. `serving_batch` is an example batch of raw features.
+    pub fn export_saved_model(
+        &self,
+        export_dir_base: impl AsRef<Path>,
+        serving_batch: &FeatureBatch,
+    ) -> Result<PathBuf, Error> {
+        let features = self.encode(serving_batch)?;
+        let dir = self.estimator.export(export_dir_base, features)?;
+        write_config(&self.config, &dir)?;
+        Ok(dir)
+    }
+
+    /// The Estimator, by value.
+    pub fn into_estimator(self) -> Estimator<C::ModelFn> {
+        self.estimator
+    }
+}
+
+impl<C: PremadeConfig> Deref for Premade<C> {
+    type Target = Estimator<C::ModelFn>;
+    fn deref(&self) -> &Self::Target {
+        &self.estimator
+    }
+}
+
+impl<C: PremadeConfig> DerefMut for Premade<C> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.estimator
+    }
+}
+
+pub(crate) fn encoders<C: PremadeConfig>(config: &C) -> Result<Vec<FeatureEncoder>, FeatureError> {
+    config
+        .column_sets()
+        .into_iter()
+        .map(|s| FeatureEncoder::new(s.clone()))
+        .collect()
+}
+
+/// Checks the batch's columns against the union of every set's (unless no set has a feature
+/// column: a baseline ignores its features, as in TF), then encodes each set.
+pub(crate) fn encode_with<C: PremadeConfig>(
+    encoders: &[FeatureEncoder],
+    batch: &FeatureBatch,
+    device: &Device,
+    also: &[String],
+) -> Result<C::Features, FeatureError> {
+    if encoders.iter().any(|e| !e.columns().columns.is_empty()) {
+        let mut known: Vec<String> = also.to_vec();
+        encoders
+            .iter()
+            .for_each(|e| known.extend(e.columns().keys()));
+        FeatureColumns::default().check_known(batch, &known)?;
+    }
+    let encoded = encoders
+        .iter()
+        .map(|e| e.encode_lenient(batch, device))
+        .collect::<Result<Vec<_>, _>>()?;
+    C::assemble(encoded)
+}
+
+fn config_error(path: &Path, reason: impl std::fmt::Display) -> Error {
+    Error::Config(format!("{}: {reason}", path.display()))
+}
+
+pub(crate) fn write_config<C: PremadeConfig>(config: &C, dir: &Path) -> Result<(), Error> {
+    let path = dir.join(PREMADE_CONFIG_FILE);
+    let json = serde_json::to_vec_pretty(config).map_err(|e| config_error(&path, e))?;
+    std::fs::write(&path, json).map_err(|e| config_error(&path, e))
+}
+
+pub(crate) fn read_config<C: PremadeConfig>(dir: &Path) -> Result<C, Error> {
+    let path = dir.join(PREMADE_CONFIG_FILE);
+    let json = std::fs::read(&path).map_err(|e| config_error(&path, e))?;
+    serde_json::from_slice(&json).map_err(|e| config_error(&path, e))
+}
+
+/// Saves `config` in `dir`, or checks that the one saved there is the same.
+fn check_or_save<C: PremadeConfig>(config: &C, dir: &Path) -> Result<(), Error> {
+    if !dir.join(PREMADE_CONFIG_FILE).exists() {
+        return write_config(config, dir);
+    }
+    let saved: C = read_config(dir)?;
+    if &saved != config {
+        return Err(config_error(
+            &dir.join(PREMADE_CONFIG_FILE),
+            "the model_dir was trained with another premade configuration (feature columns, vocabularies or layers); use a new model_dir or `Premade::from_model_dir`",
+        ));
+    }
+    Ok(())
+}
+
+/// The one encoding of a single-set premade.
+pub(crate) fn single(mut encoded: Vec<FeatureTensors>) -> Result<FeatureTensors, FeatureError> {
+    encoded.pop().ok_or_else(|| FeatureError::InvalidColumn {
+        name: String::new(),
+        reason: "no feature column set".into(),
+    })
+}

@@ -1,0 +1,305 @@
+//! Premade estimators on the Palmer penguins table (shipped in `examples/data`, CC0): the
+//! species from four measurements, the island and the sex. Compares a `LinearClassifier`, a
+//! `DnnClassifier` and wide and deep (`DnnLinearCombinedClassifier`) on a fixed 80/20 split,
+//! then times the `DnnClassifier`'s train steps against the same network written as a plain
+//! `#[model_fn]`.
+//!
+//! ```text
+//! cargo run --release --example penguins -- [--steps N] [--model-dir DIR]
+//! ```
+
+use estimator_runtime::feature_column::*;
+use estimator_runtime::prelude::*;
+use estimator_runtime::premade::*;
+use std::time::Instant;
+
+const NUMERIC: [&str; 4] = [
+    "bill_length_mm",
+    "bill_depth_mm",
+    "flipper_length_mm",
+    "body_mass_g",
+];
+const SPECIES: [&str; 3] = ["Adelie", "Chinstrap", "Gentoo"];
+
+fn island() -> CategoricalColumn {
+    categorical_column_with_vocabulary_list("island", ["Biscoe", "Dream", "Torgersen"])
+}
+
+fn sex() -> CategoricalColumn {
+    categorical_column_with_vocabulary_list("sex", ["female", "male"])
+}
+
+/// Each measurement standardised by the training rows' mean and deviation (missing values
+/// become the mean, i.e. 0).
+fn numeric_columns(train: &FeatureBatch) -> Vec<FeatureColumn> {
+    NUMERIC
+        .iter()
+        .map(|&key| {
+            let Some(ColumnValues::Float(v)) = train.get(key) else {
+                return numeric_column(key).into();
+            };
+            let seen: Vec<f32> = v.iter().copied().filter(|x| !x.is_nan()).collect();
+            let mean = seen.iter().sum::<f32>() / seen.len().max(1) as f32;
+            let var =
+                seen.iter().map(|x| (x - mean).powi(2)).sum::<f32>() / seen.len().max(1) as f32;
+            numeric_column(key)
+                .with_default_value(mean)
+                .with_normalizer(Normalizer::Standardize {
+                    mean,
+                    std: var.sqrt().max(1e-6),
+                })
+                .into()
+        })
+        .collect()
+}
+
+fn linear_columns(train: &FeatureBatch) -> FeatureColumns {
+    let mut columns = numeric_columns(train);
+    columns.push(island().into());
+    columns.push(sex().into());
+    columns.push(crossed_column([island(), sex()], 12).into());
+    FeatureColumns::new(columns)
+}
+
+fn dnn_columns(train: &FeatureBatch) -> FeatureColumns {
+    let mut columns = numeric_columns(train);
+    columns.push(indicator_column(island()));
+    columns.push(indicator_column(sex()));
+    FeatureColumns::new(columns)
+}
+
+/// The table without `year`, split 80/20 by a fixed permutation.
+fn load() -> Result<(FeatureBatch, FeatureBatch), FeatureError> {
+    let table = read_csv(include_str!("data/penguins.csv"), &NUMERIC)?.without("year");
+    let (mut train, mut test) = (Vec::new(), Vec::new());
+    for i in 0..table.len() {
+        if (i * 7919) % 10 < 2 {
+            test.push(i)
+        } else {
+            train.push(i)
+        }
+    }
+    Ok((table.select(&train), table.select(&test)))
+}
+
+/// Batches of 32 rows, in a new order each epoch, forever.
+fn stream<F: Clone, L: Clone>(batches: Vec<(F, L)>) -> impl Iterator<Item = (F, L)> {
+    (0usize..).flat_map(move |epoch| {
+        let n = batches.len();
+        (0..n).map(move |i| (i * 5 + epoch) % n).map({
+            let b = batches.clone();
+            move |i| b[i].clone()
+        })
+    })
+}
+
+fn batches<C: PremadeConfig>(
+    est: &Premade<C>,
+    table: &FeatureBatch,
+) -> Result<Vec<PremadeBatch<C>>, FeatureError> {
+    let rows: Vec<usize> = (0..table.len()).collect();
+    rows.chunks(32)
+        .map(|idx| est.input(&table.select(idx), "species"))
+        .collect()
+}
+
+/// Trains `config` for `steps` steps and returns the test accuracy.
+fn run<C: PremadeConfig>(
+    name: &str,
+    config: C,
+    dir: &std::path::Path,
+    train: &FeatureBatch,
+    test: &FeatureBatch,
+    steps: u64,
+) -> Result<f64, Box<dyn std::error::Error>>
+where
+    C::Features: Clone,
+    C::Labels: Clone,
+{
+    let _ = std::fs::remove_dir_all(dir.join(name));
+    let run = RunConfig::default()
+        .model_dir(dir.join(name))
+        .random_seed(42)
+        .log_step_count_steps(100_000);
+    let mut est = Premade::new(config, run)?;
+    let start = Instant::now();
+    let train_batches = batches(&est, train)?;
+    est.train(stream(train_batches), TrainArgs::steps(steps))?;
+    let secs = start.elapsed().as_secs_f64();
+    let test_batches = batches(&est, test)?;
+    let eval = est.evaluate(test_batches, EvalArgs::default())?;
+    let accuracy = eval.metric("accuracy").unwrap_or(f64::NAN);
+    println!(
+        "{name:<14} accuracy {accuracy:.3}  average_loss {:.3}  ({steps} steps in {secs:.1} s)",
+        eval.metric("average_loss").unwrap_or(f64::NAN)
+    );
+    Ok(accuracy)
+}
+
+/// The `DnnClassifier`'s network, written by hand.
+#[derive(Module, Debug)]
+struct Mlp {
+    hidden: Vec<nn::Linear>,
+    logits: nn::Linear,
+}
+
+impl Mlp {
+    fn new(input: usize, hidden: &[usize], classes: usize, device: &Device) -> Self {
+        let mut width = input;
+        let mut layers = Vec::new();
+        for &h in hidden {
+            layers.push(nn::LinearConfig::new(width, h).init(device));
+            width = h;
+        }
+        Mlp {
+            hidden: layers,
+            logits: nn::LinearConfig::new(width, classes).init(device),
+        }
+    }
+}
+
+/// The plain model_fn: the same layers, loss and optimizer as the premade `DnnClassifier`, and
+/// like it, nothing but the loss in TRAIN.
+#[model_fn]
+fn plain_dnn(
+    model: &Mlp,
+    features: Tensor<2>,
+    labels: Option<Tensor<1, Int>>,
+    mode: ModeKeys,
+) -> EstimatorSpec {
+    let mut x = features;
+    for layer in &model.hidden {
+        x = burn::tensor::activation::relu(layer.forward(x));
+    }
+    let logits = model.logits.forward(x);
+    if mode == ModeKeys::Predict {
+        let classes = logits.argmax(1).flatten::<1>(0, 1);
+        return EstimatorSpec::new(mode).predictions(Predictions::new().with("class_ids", classes));
+    }
+    let Some(labels) = labels else {
+        return EstimatorSpec::new(mode);
+    };
+    let loss = CrossEntropyLossConfig::new()
+        .init(&logits.device())
+        .forward(logits.clone(), labels.clone());
+    if mode == ModeKeys::Train {
+        let train_op = TrainOp::minimize(loss.clone(), burn::optim::AdaGradConfig::new(), 0.05);
+        return EstimatorSpec::new(mode).loss(loss).train_op(train_op);
+    }
+    let classes = logits.argmax(1).flatten::<1>(0, 1);
+    EstimatorSpec::new(mode)
+        .loss(loss)
+        .eval_metric_ops(EvalMetricOps::new().with("accuracy", metrics::accuracy(labels, classes)))
+}
+
+/// Steps per second of `train` over `steps` steps, best of `rounds`.
+fn steps_per_sec(
+    rounds: usize,
+    steps: u64,
+    mut train: impl FnMut(u64) -> Result<(), Error>,
+) -> Result<f64, Error> {
+    let mut best = 0.0f64;
+    for _ in 0..rounds {
+        let start = Instant::now();
+        train(steps)?;
+        best = best.max(steps as f64 / start.elapsed().as_secs_f64());
+    }
+    Ok(best)
+}
+
+/// The premade `DnnClassifier` against `plain_dnn`, on the same encoded batches: the best
+/// steps/s of five alternating rounds of `steps` steps each.
+fn bench(
+    dir: &std::path::Path,
+    train: &FeatureBatch,
+    steps: u64,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let hidden = [32, 16];
+    let config = DnnClassifierConfig::new(dnn_columns(train), hidden).label_vocabulary(SPECIES);
+    let _ = std::fs::remove_dir_all(dir.join("bench"));
+    let run = |name: &str| {
+        RunConfig::default()
+            .model_dir(dir.join("bench").join(name))
+            .random_seed(1)
+            .log_step_count_steps(1_000_000)
+    };
+    let mut premade = Premade::new(config.clone(), run("premade"))?;
+    let data = batches(&premade, train)?;
+    let width = config.feature_columns.dense_width();
+    let dense: Vec<(Tensor<2>, Tensor<1, Int>)> = data
+        .iter()
+        .filter_map(|(f, l)| f.dense.clone().map(|d| (d, l.clone())))
+        .collect();
+    let device = premade.device().clone();
+    let mut plain = Estimator::new(
+        plain_dnn,
+        Mlp::new(width, &hidden, 3, &device),
+        run("plain").device(device),
+    )?;
+    // Warm up both, then alternate rounds.
+    premade.train(stream(data.clone()), TrainArgs::steps(50))?;
+    plain.train(stream(dense.clone()), TrainArgs::steps(50))?;
+    let (mut a, mut b) = (0.0f64, 0.0f64);
+    for _ in 0..5 {
+        a = a.max(steps_per_sec(1, steps, |n| {
+            premade
+                .train(stream(data.clone()), TrainArgs::steps(n))
+                .map(|_| ())
+        })?);
+        b = b.max(steps_per_sec(1, steps, |n| {
+            plain
+                .train(stream(dense.clone()), TrainArgs::steps(n))
+                .map(|_| ())
+        })?);
+    }
+    println!(
+        "train steps/s: premade DnnClassifier {a:.0}, plain #[model_fn] {b:.0}; ratio {:.3}",
+        a / b
+    );
+    Ok(())
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let flag = |name: &str| args.iter().skip_while(|a| *a != name).nth(1).cloned();
+    let steps: u64 = flag("--steps").and_then(|s| s.parse().ok()).unwrap_or(1000);
+    let dir =
+        std::path::PathBuf::from(flag("--model-dir").unwrap_or_else(|| "runs/penguins".into()));
+    let (train, test) = load()?;
+    println!("penguins: {} train / {} test rows", train.len(), test.len());
+
+    let linear = LinearClassifierConfig::new(linear_columns(&train)).label_vocabulary(SPECIES);
+    let dnn = DnnClassifierConfig::new(dnn_columns(&train), [32, 16]).label_vocabulary(SPECIES);
+    let wide_deep = DnnLinearCombinedClassifierConfig::new(
+        linear_columns(&train),
+        dnn_columns(&train),
+        [32, 16],
+    )
+    .label_vocabulary(SPECIES);
+    let lin = run("linear", linear, &dir, &train, &test, steps)?;
+    let deep = run("dnn", dnn, &dir, &train, &test, steps)?;
+    let wd = run("wide_and_deep", wide_deep, &dir, &train, &test, steps)?;
+    println!("test accuracy: Linear {lin:.3}, DNN {deep:.3}, wide and deep {wd:.3}");
+
+    // Predict the species of three test penguins with the wide-and-deep model's export.
+    let wide_deep_dir = dir.join("wide_and_deep");
+    let est = DnnLinearCombinedClassifier::from_model_dir(
+        RunConfig::default().model_dir(&wide_deep_dir),
+    )?;
+    let sample = test.select(&[0, 1, 2]).without("species");
+    let export = est.export_saved_model(wide_deep_dir.join("export"), &sample)?;
+    let served = ServedPremade::<DnnLinearCombinedClassifierConfig>::load(&export, est.device())?;
+    let classes = served.config().head.classes().clone();
+    for (name, data) in served.predict("serving_default", &sample)? {
+        if name == "classes" {
+            let ids = data.try_into_vec_as::<i64>().unwrap_or_default();
+            println!("exported model: {:?}", classes.names(&ids));
+        }
+    }
+    if let Some(ColumnValues::Str(truth)) = test.select(&[0, 1, 2]).get("species") {
+        println!("true species:   {truth:?}");
+    }
+
+    bench(&dir, &train, steps.max(3000))?;
+    Ok(())
+}
