@@ -233,7 +233,9 @@ where
     /// Restores from checkpoint data broadcast by a distributed run's chief (`path` names it
     /// in messages).
     fn restore_data(&mut self, data: CheckpointData, path: &Path) -> Result<(), Error> {
-        let (model, state) = self.checkpointer.restore_from(self.resident()?, data, path)?;
+        let (model, state) = self
+            .checkpointer
+            .restore_from(self.resident()?, data, path)?;
         self.set_restored(model, state);
         Ok(())
     }
@@ -331,7 +333,10 @@ where
         // chief writes.
         let positions = self.replica().gather_positions(input_position);
         if !self.replica().is_chief() {
-            return Ok(self.checkpointer.dir().join(checkpoint_file_name(self.global_step)));
+            return Ok(self
+                .checkpointer
+                .dir()
+                .join(checkpoint_file_name(self.global_step)));
         }
         let mut sections = self.optimizers.sections()?;
         if self.config.distribute.is_some() {
