@@ -29,6 +29,12 @@ use std::path::Path;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
+/// mimalloc instead of glibc's malloc: burn frees and reallocates the same large buffers every
+/// step, and glibc's dynamic mmap threshold hands them back to the kernel and faults them in
+/// again. Binaries choose the allocator; the library never does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 type Res<T> = Result<T, Box<dyn StdError>>;
 type Batch = (Tensor<2>, Tensor<1, Int>);
 

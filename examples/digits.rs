@@ -12,6 +12,12 @@ use estimator_runtime::prelude::*;
 use estimator_runtime::{BestExporter, EvalSpec, TrainSpec, train_and_evaluate};
 use std::process::ExitCode;
 
+/// mimalloc instead of glibc's malloc: burn frees and reallocates the same large buffers every
+/// step, and glibc's dynamic mmap threshold hands them back to the kernel and faults them in
+/// again. Binaries choose the allocator; the library never does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "common/logs.rs"]
 mod logs;
 

@@ -41,6 +41,11 @@ pub struct RunConfig {
     pub gradient_accumulation_steps: u64,
     /// Initialise a fresh run's model from another run's checkpoint (TF `warm_start_from`).
     pub warm_start_from: Option<WarmStart>,
+    /// Read every batch's loss back and check it before the update uses it, as TF's
+    /// `NanTensorHook` does (default `false`: the loss stays on the device until a logging or
+    /// summary step, a hook that asks, a checkpoint or the end of the call reads it; every
+    /// read checks all the losses since the last one).
+    pub nan_check_every_step: bool,
 }
 
 impl Default for RunConfig {
@@ -56,6 +61,7 @@ impl Default for RunConfig {
             device: None,
             gradient_accumulation_steps: 1,
             warm_start_from: None,
+            nan_check_every_step: false,
         }
     }
 }
@@ -121,6 +127,16 @@ impl RunConfig {
     /// start settings: every parameter, or only those under its prefixes.
     pub fn warm_start_from(mut self, scaffold: Scaffold) -> Self {
         self.warm_start_from = scaffold.warm_start().cloned();
+        self
+    }
+
+    /// Checks every batch's loss for NaN or Inf before the update uses it, as TF does, at the
+    /// cost of a device→host sync per batch. By default the losses are read back, and all
+    /// checked, only when something needs them (logging, summaries, a hook, a checkpoint, the
+    /// call's end): a non-finite loss is then reported at the next read, with its step, and
+    /// no checkpoint is written from the state it led to.
+    pub fn nan_check_every_step(mut self, every_step: bool) -> Self {
+        self.nan_check_every_step = every_step;
         self
     }
 

@@ -2,6 +2,7 @@
 //! in its own module; this one holds the state they share.
 
 mod evaluate;
+mod losses;
 mod predict;
 mod train;
 mod train_args;
@@ -19,7 +20,7 @@ use crate::summary::SummaryWriter;
 use burn::module::Module;
 use burn::tensor::Device;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Trains, evaluates and predicts with a `#[model_fn]`, as TF's `tf.estimator.Estimator`.
 ///
@@ -46,6 +47,9 @@ where
 {
     model_fn: F,
     model: Option<F::Model>,
+    /// The resident model without autodiff (`valid()`), made by the first `predict` and kept
+    /// until training or a restore changes the weights (`take_model`, `restore`).
+    inference: OnceLock<F::Model>,
     params: Option<F::Params>,
     config: RunConfig,
     device: Device,
@@ -82,6 +86,7 @@ where
         let mut estimator = Estimator {
             model_fn,
             model: Some(model),
+            inference: OnceLock::new(),
             params: crate::model_fn::unit_params(),
             config,
             device,
@@ -159,8 +164,20 @@ where
         })
     }
 
-    /// The resident model, taken out for a train call (which puts it back).
+    /// The resident model ready for inference (without autodiff), made once and kept until the
+    /// weights change.
+    fn inference_model(&self) -> Result<&F::Model, Error> {
+        if let Some(model) = self.inference.get() {
+            return Ok(model);
+        }
+        let model = self.resident()?.valid();
+        Ok(self.inference.get_or_init(|| model))
+    }
+
+    /// The resident model, taken out for a train call (which puts it back); the inference
+    /// model made from it is dropped, since training changes the weights.
     fn take_model(&mut self) -> Result<F::Model, Error> {
+        self.inference.take();
         self.model
             .take()
             .ok_or_else(|| Error::Config("no resident model".into()))
@@ -170,6 +187,7 @@ where
     fn restore(&mut self, path: &Path) -> Result<(), Error> {
         let (model, state) = self.checkpointer.restore(self.resident()?, path)?;
         self.model = Some(model);
+        self.inference.take();
         self.global_step = state.global_step;
         self.resume_position = state.input_position;
         self.optimizers.restore(state.optimizer);

@@ -8,6 +8,7 @@ use crate::model_fn::ModelFn;
 use crate::predictions::Predictions;
 use burn::module::Module;
 use burn::tensor::TensorData;
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::path::PathBuf;
 
@@ -112,6 +113,14 @@ fn rows(data: TensorData, name: &str) -> Result<Vec<TensorData>, Error> {
         )));
     };
     let dtype = data.dtype();
+    if n == 1 {
+        // One example: its row is the whole buffer, no copy.
+        return Ok(vec![TensorData::from_bytes(
+            data.into_bytes(),
+            rest.to_vec(),
+            dtype,
+        )]);
+    }
     let bytes = data.as_bytes();
     let stride = bytes.len().checked_div(n).unwrap_or(0);
     Ok((0..n)
@@ -142,12 +151,12 @@ where
         I::IntoIter: 'a,
     {
         let model = match &args.checkpoint_path {
-            Some(path) => self.model_from(path)?.0,
-            None => self.resident()?.clone(),
+            Some(path) => Cow::Owned(self.model_from(path)?.0.valid()),
+            None => Cow::Borrowed(self.inference_model()?),
         };
         Ok(PredictStream {
             estimator: self,
-            model: model.valid(),
+            model,
             params: self.params()?,
             batches: input.into_iter(),
             keys: args.predict_keys,
@@ -166,7 +175,8 @@ where
     F::Model: Module,
 {
     estimator: &'a Estimator<F>,
-    model: F::Model,
+    /// The resident inference model, or one loaded from `checkpoint_path`.
+    model: Cow<'a, F::Model>,
     params: &'a F::Params,
     batches: It,
     keys: Option<Vec<String>>,

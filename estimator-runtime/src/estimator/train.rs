@@ -1,6 +1,7 @@
 //! `Estimator::train`: the training loop. Hooks before the step, the step, hooks after it; the
 //! built-in behaviours (summaries, logging, checkpoint cadence, the NaN check) are hooks too.
 
+use super::losses::PendingLosses;
 use super::{Estimator, TrainArgs, TrainSummary, step_seed};
 use crate::checkpoint::Checkpointer;
 use crate::error::Error;
@@ -21,6 +22,8 @@ struct TrainRun {
     /// Batches of this call's input consumed so far (saved for a resume).
     position: u64,
     steps: u64,
+    /// The losses not read back yet (and the NaN check on them).
+    losses: PendingLosses,
     last_loss: Option<f64>,
     exhausted: bool,
     stopped: bool,
@@ -44,15 +47,15 @@ impl Limits {
     }
 }
 
-/// What one batch gave: its loss and, when it ended an optimizer step, the learning rate; or
-/// the spec's warm start, which spends the batch on initialisation.
+/// What one batch gave: when it ended an optimizer step, the learning rate; or the spec's warm
+/// start, which spends the batch on initialisation. (Its loss waits in `TrainRun::losses`.)
 enum Batch {
-    Loss(f64, Option<f64>),
+    Trained(Option<f64>),
     WarmStarted,
 }
 
 /// What the model_fn gave for one batch.
-type BatchSpec = (f64, TrainOp, Option<WarmStart>);
+type BatchSpec = (TrainOp, Option<WarmStart>);
 
 impl<F: ModelFn> Estimator<F>
 where
@@ -101,6 +104,7 @@ where
             limits: Limits { target, deadline },
             position: skip,
             steps: 0,
+            losses: PendingLosses::new(self.config.nan_check_every_step),
             last_loss: None,
             exhausted: false,
             stopped: false,
@@ -141,7 +145,7 @@ where
         It::Item: InputItem<F::Features, F::Labels>,
     {
         let accumulate = self.config.gradient_accumulation_steps.max(1);
-        let (mut loss_sum, mut lr) = (0.0, None);
+        let mut lr = None;
         for micro in 0..accumulate {
             let Some(item) = iter.next() else {
                 run.exhausted = true;
@@ -151,16 +155,14 @@ where
             let batch;
             (model, batch) = self.train_batch(model, item, run, micro + 1 == accumulate);
             match batch {
-                Ok(Batch::Loss(loss, rate)) => (loss_sum, lr) = (loss_sum + loss, lr.or(rate)),
+                Ok(Batch::Trained(rate)) => lr = lr.or(rate),
                 Ok(Batch::WarmStarted) => return (model, Ok(())),
                 Err(e) => return (model, Err(e)),
             }
         }
         self.global_step += 1;
         run.steps += 1;
-        let loss = loss_sum / accumulate as f64;
-        run.last_loss = Some(loss);
-        let result = self.after_step(&model, run, loss, lr);
+        let result = self.after_step(&model, run, lr);
         (model, result)
     }
 
@@ -172,7 +174,7 @@ where
         run: &mut TrainRun,
         apply: bool,
     ) -> (F::Model, Result<Batch, Error>) {
-        let (loss, mut train_op, warm) = match self.batch_spec(&model, item, run, apply) {
+        let (mut train_op, warm) = match self.batch_spec(&model, item, run, apply) {
             Ok(spec) => spec,
             Err(e) => return (model, Err(e)),
         };
@@ -188,11 +190,12 @@ where
             return (model, Err(e));
         }
         let (model, lr) = self.optimizers.apply(model, train_op, apply);
-        (model, Ok(Batch::Loss(loss, apply.then_some(lr))))
+        (model, Ok(Batch::Trained(apply.then_some(lr))))
     }
 
     /// Runs the hooks' `before_step` (on a step's last batch) and the model_fn on one batch;
-    /// returns the (finite) loss, the train op and a warm start still to apply.
+    /// keeps the loss for a later read (or checks it now, in every-step mode); returns the
+    /// train op and a warm start still to apply.
     fn batch_spec(
         &mut self,
         model: &F::Model,
@@ -212,23 +215,27 @@ where
             .model_fn
             .train_spec(model, features, labels, params, &self.config)?;
         run.hooks.add_spec_hooks(spec.hooks, self.global_step)?;
-        let loss = spec.loss.into_scalar::<f64>();
-        run.hooks.check_loss(self.global_step, loss)?;
         let fresh = self.global_step == 0 && std::mem::take(&mut run.scaffold_pending);
         let warm = fresh.then(|| spec.scaffold.warm_start().cloned()).flatten();
-        Ok((loss, spec.train_op, warm))
+        if warm.is_none() {
+            run.losses.push(self.global_step, spec.loss)?;
+        }
+        Ok((spec.train_op, warm))
     }
 
-    /// The hooks' `after_step`, then what they decided: summaries and a checkpoint.
+    /// The hooks' `after_step` (with the loss read back if one of them wants it), then what
+    /// they decided: summaries and a checkpoint.
     fn after_step(
         &mut self,
         model: &F::Model,
         run: &mut TrainRun,
-        loss: f64,
         lr: Option<f64>,
     ) -> Result<(), Error> {
         let mut ctx = HookContext::new(ModeKeys::Train, self.global_step);
-        ctx.loss = Some(loss);
+        if run.hooks.wants_loss(self.global_step) {
+            ctx.loss = run.losses.read()?;
+            run.last_loss = ctx.loss;
+        }
         ctx.learning_rate = lr;
         ctx.latest_eval = self.latest_eval.clone();
         let effects = run.hooks.after_step(&ctx)?;
@@ -237,6 +244,8 @@ where
             self.write_scalars("", &effects.scalars, self.global_step)?;
         }
         if effects.save {
+            // No checkpoint of a state that a non-finite loss led to.
+            run.last_loss = run.losses.read()?;
             self.save_with_listeners(model, run.position, run)?;
         }
         Ok(())
@@ -260,6 +269,7 @@ where
 
     /// Ends a call: hooks' `end`, and the final checkpoint (position 0: the call is complete).
     fn finish(&mut self, model: &F::Model, run: &mut TrainRun) -> Result<(), Error> {
+        run.last_loss = run.losses.read()?;
         run.hooks.end(self.global_step)?;
         if run.steps > 0 {
             self.save_with_listeners(model, 0, run)?;
