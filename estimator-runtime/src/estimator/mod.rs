@@ -11,7 +11,7 @@ pub use evaluate::{EvalArgs, EvalResults};
 pub use predict::{PredictArgs, Prediction};
 pub use train_args::{TrainArgs, TrainSummary};
 
-use crate::checkpoint::{Checkpointer, TrainingState};
+use crate::checkpoint::{Checkpointer, SavedState};
 use crate::config::RunConfig;
 use crate::error::Error;
 use crate::model_fn::ModelFn;
@@ -234,7 +234,7 @@ where
 
     /// Writes a checkpoint of `model` at the current global step.
     fn save(&self, model: &F::Model, input_position: u64) -> Result<PathBuf, Error> {
-        let state = TrainingState {
+        let state = SavedState {
             global_step: self.global_step,
             input_position,
             optimizer: self.optimizers.sections()?,
