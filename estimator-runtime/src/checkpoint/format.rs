@@ -139,7 +139,8 @@ impl CheckpointData {
             .map(|(_, b)| b.as_slice())
     }
 
-    /// Encodes the checkpoint.
+    /// Encodes the checkpoint in memory (checkpoints are written by [`write_checkpoint`]).
+    #[cfg(test)]
     pub fn encode(&self) -> Vec<u8> {
         let sections: Vec<(&str, &[u8])> = self
             .sections
@@ -207,43 +208,15 @@ impl CheckpointData {
         })
     }
 
-    /// Decodes a checkpoint, checking the magic and the checksum.
+    /// Decodes a checkpoint held in memory, checking the magic and the checksum.
+    #[cfg(test)]
     pub fn decode(bytes: &[u8]) -> Result<CheckpointData, String> {
-        let mut r = Reader { bytes, pos: 0 };
-        if r.take(8)? != MAGIC {
-            return Err("not an estimator checkpoint (bad magic)".into());
+        match Self::read_from(&mut &bytes[..], bytes.len() as u64) {
+            Ok(data) => Ok(data),
+            Err(Malformed::Format(reason)) => Err(reason),
+            Err(Malformed::Io(e)) => Err(e.to_string()),
+            Err(Malformed::Longer) => Err("longer than its length".into()),
         }
-        let crc = u32::from_le_bytes(r.array()?);
-        let body = &bytes[r.pos..];
-        if crc32c::crc32c(body) != crc {
-            return Err(format!(
-                "checksum mismatch over {} bytes (truncated or corrupted)",
-                body.len()
-            ));
-        }
-        let global_step = u64::from_le_bytes(r.array()?);
-        let input_position = u64::from_le_bytes(r.array()?);
-        let count = u32::from_le_bytes(r.array()?);
-        let mut sections = Vec::new();
-        for _ in 0..count {
-            let name_len = u16::from_le_bytes(r.array()?) as usize;
-            let name = String::from_utf8(r.take(name_len)?.to_vec())
-                .map_err(|_| "section name is not UTF-8")?;
-            let len =
-                usize::try_from(u64::from_le_bytes(r.array()?)).map_err(|_| "section too large")?;
-            sections.push((name, r.take(len)?.to_vec()));
-        }
-        if r.pos != bytes.len() {
-            return Err(format!(
-                "{} bytes after the last section (the file is bigger than its header claims)",
-                bytes.len() - r.pos
-            ));
-        }
-        Ok(CheckpointData {
-            global_step,
-            input_position,
-            sections,
-        })
     }
 }
 
@@ -277,30 +250,6 @@ impl<R: Read> CrcReader<'_, R> {
     fn array<const N: usize>(&mut self) -> Result<[u8; N], Malformed> {
         let mut out = [0u8; N];
         out.copy_from_slice(&self.bytes(N)?);
-        Ok(out)
-    }
-}
-
-struct Reader<'a> {
-    bytes: &'a [u8],
-    pos: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
-        let end = self
-            .pos
-            .checked_add(n)
-            .filter(|&e| e <= self.bytes.len())
-            .ok_or("unexpected end of file (truncated)")?;
-        let out = &self.bytes[self.pos..end];
-        self.pos = end;
-        Ok(out)
-    }
-
-    fn array<const N: usize>(&mut self) -> Result<[u8; N], String> {
-        let mut out = [0u8; N];
-        out.copy_from_slice(self.take(N)?);
         Ok(out)
     }
 }
