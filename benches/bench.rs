@@ -317,11 +317,13 @@ struct Options {
     profile: bool,
     extras: bool,
     only: Option<String>,
+    /// Steps per run instead of each workload's 300 (longer runs resolve more on a busy machine).
+    steps: Option<usize>,
     ckpt_reps: usize,
     extra_reps: usize,
 }
 
-/// `--quick` (fewer runs), `--pairs N`, `--hand-first` (pairs run hand, Estimator), `--profile`
+/// `--quick` (fewer runs), `--pairs N`, `--steps N` (per run), `--hand-first` (pairs run hand, Estimator), `--profile`
 /// (per-step breakdown), `--only SUBSTR` (workloads whose name contains it), `--no-extras`
 /// (only the comparison table).
 fn options() -> Options {
@@ -341,18 +343,25 @@ fn options() -> Options {
         profile: has("--profile"),
         extras: !has("--no-extras"),
         only: value("--only"),
+        steps: value("--steps").and_then(|s| s.parse().ok()),
         ckpt_reps: if quick { 2 } else { 4 },
         extra_reps: if quick { 5 } else { 15 },
     }
 }
 
 impl Options {
-    fn workloads(&self) -> impl Iterator<Item = &'static Workload> + '_ {
-        WORKLOADS.iter().filter(|w| {
-            self.only
-                .as_ref()
-                .is_none_or(|o| w.name().contains(o.as_str()))
-        })
+    fn workloads(&self) -> impl Iterator<Item = Workload> + '_ {
+        WORKLOADS
+            .iter()
+            .filter(|w| {
+                self.only
+                    .as_ref()
+                    .is_none_or(|o| w.name().contains(o.as_str()))
+            })
+            .map(|w| Workload {
+                steps: self.steps.unwrap_or(w.steps),
+                ..*w
+            })
     }
 }
 
@@ -739,7 +748,7 @@ fn main() -> Res<()> {
     let mut small_hand_step = vec![];
     for (name, device) in &devices {
         for w in opts.workloads() {
-            let c = compare(device, w, opts.pairs, opts.hand_first)?;
+            let c = compare(device, &w, opts.pairs, opts.hand_first)?;
             println!(
                 "{:<8} {:<16} {:>6} {:>12.1} {:>12.1} {:>12.1} {:>7.3} {:>7.3}..{:<7.3}",
                 name,
@@ -808,7 +817,7 @@ fn main() -> Res<()> {
         for (name, device) in &devices {
             println!(" {name}");
             for w in opts.workloads() {
-                profile(device, w, opts.pairs)?;
+                profile(device, &w, opts.pairs)?;
             }
         }
     }
