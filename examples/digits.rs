@@ -4,8 +4,11 @@
 //! digits, and resumes from `--model-dir` when run again.
 //!
 //! ```text
-//! cargo run --release --example digits -- [--device ndarray|flex|wgpu] [--model-dir DIR] [--steps N]
+//! cargo run --release --example digits [--features flex] -- [--device ndarray|flex|wgpu] [--model-dir DIR] [--steps N]
 //! ```
+//!
+//! The device defaults to flex when built with `--features flex` (the fastest CPU backend in
+//! BENCHMARKS.md), else ndarray.
 
 use estimator_runtime::hooks::EarlyStopping;
 use estimator_runtime::prelude::*;
@@ -97,7 +100,9 @@ struct Options {
 
 fn parse_args() -> Result<Options, String> {
     let mut opts = Options {
-        device: "ndarray".into(),
+        // flex when it is compiled in: it beat ndarray at every size in BENCHMARKS.md
+        // (1.3-1.5x on this job's 64-wide MLP); ndarray otherwise (the default feature).
+        device: if cfg!(feature = "flex") { "flex" } else { "ndarray" }.into(),
         model_dir: "runs/digits".into(),
         steps: 1500,
     };
