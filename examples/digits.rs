@@ -102,7 +102,12 @@ fn parse_args() -> Result<Options, String> {
     let mut opts = Options {
         // flex when it is compiled in: it beat ndarray at every size in BENCHMARKS.md
         // (1.3-1.5x on this job's 64-wide MLP); ndarray otherwise (the default feature).
-        device: if cfg!(feature = "flex") { "flex" } else { "ndarray" }.into(),
+        device: if cfg!(feature = "flex") {
+            "flex"
+        } else {
+            "ndarray"
+        }
+        .into(),
         model_dir: "runs/digits".into(),
         steps: 1500,
     };
