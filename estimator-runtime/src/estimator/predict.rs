@@ -66,7 +66,7 @@ impl Prediction {
 
 /// Splits a batch of predictions into one [`Prediction`] per example.
 pub(crate) fn split(
-    predictions: &Predictions,
+    predictions: Predictions,
     keys: Option<&[String]>,
 ) -> Result<Vec<Prediction>, Error> {
     if let Some(missing) = keys.and_then(|keys| keys.iter().find(|k| predictions.get(k).is_none()))
@@ -81,10 +81,11 @@ pub(crate) fn split(
     let mut columns = Vec::new();
     let mut batch = None;
     for (name, tensor) in predictions
-        .iter()
+        .into_entries()
+        .into_iter()
         .filter(|(n, _)| keys.is_none_or(|k| k.iter().any(|x| x == n)))
     {
-        let rows = rows(tensor.to_data(), name)?;
+        let rows = rows(tensor.into_data(), &name)?;
         if batch.is_some_and(|b| b != rows.len()) {
             return Err(Error::Shape(format!(
                 "prediction `{name}` has {} rows, the others {batch:?}",
@@ -92,7 +93,7 @@ pub(crate) fn split(
             )));
         }
         batch = Some(rows.len());
-        columns.push((name.to_string(), rows));
+        columns.push((name, rows));
     }
     let n = batch.unwrap_or(0);
     let mut out: Vec<Prediction> = (0..n).map(|_| Prediction { values: Vec::new() }).collect();
@@ -232,8 +233,11 @@ where
             return Ok(());
         };
         hooks.add_spec_hooks(spec.hooks, est.global_step)?;
+        // The serving signatures hold handles to the predictions; without them the tensors
+        // move to the host without a copy.
+        drop(spec.export_outputs);
         self.pending
-            .extend(split(&spec.predictions, self.keys.as_deref())?);
+            .extend(split(spec.predictions, self.keys.as_deref())?);
         self.step += 1;
         let ctx = HookContext::new(ModeKeys::Predict, self.step);
         self.stopped = hooks.after_step(&ctx)?.stop;
