@@ -469,7 +469,8 @@ fn predict_latency(device: &Device, w: &Workload, calls: usize) -> Res<(f64, f64
         checksum += p.scalar("class").unwrap_or(f64::NAN);
         let started = Instant::now();
         let logits = valid.forward(x);
-        let class = logits.clone().argmax(1).into_data();
+        // The same ops as `mlp_fn` in PREDICT (argmax, then flatten to `[batch]`).
+        let class = logits.clone().argmax(1).flatten::<1>(0, 1).into_data();
         let probabilities = burn::tensor::activation::softmax(logits, 1).into_data();
         let h = started.elapsed();
         std::hint::black_box(probabilities);
