@@ -1,24 +1,24 @@
 //! `Estimator::train` against a hand-written burn 0.22 loop, in one process, run by run.
 //!
 //! ```text
-//! GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824 \
-//!     cargo bench --bench bench [--features flex] [-- --quick | --profile]
+//! cargo bench --bench bench [--features flex] [-- --quick | --profile]
 //! ```
 //!
 //! Both sides train the same MLP (in → hidden → relu → out) with Adam 1e-3 on the same
 //! pre-generated batches (a fixed seed, on `device.autodiff()`), for the same number of steps.
 //! Runs alternate Estimator, hand, Estimator, hand, ...; each Estimator run gets a fresh
 //! `model_dir`, no summaries, no step logging and no periodic checkpoint. Its loop is timed by a
-//! hook (`begin` to `end`), so the final checkpoint every `train()` call writes is left out of
-//! the loop figure and reported with the fixed cost of a call.
+//! hook (`begin` to `end`, asking for no loss), so the final checkpoint every `train()` call
+//! writes is left out of the loop figure and reported with the fixed cost of a call.
 //!
-//! Also measured: the fixed cost of one `train()` call, single-example `predict` latency, and
-//! checkpoint save / restore throughput for a 67 MB model. `--profile` adds a breakdown of the
-//! per-step overhead (hand loop variants that each add one thing the Estimator does).
+//! Also measured: the fixed cost of one `train()` call, single-example `predict` latency against
+//! a hand forward, and checkpoint save / restore throughput and peak extra memory for a 200 MB
+//! checkpoint. `--profile` adds a breakdown of the per-step overhead (hand loop variants that
+//! each add one thing the Estimator does).
 //!
-//! glibc's malloc gives large blocks back to the kernel eagerly, and burn allocates and frees
-//! big buffers every step; the figures in BENCHMARKS.md were taken with the `GLIBC_TUNABLES`
-//! above (both sides share the process, so they always get the same settings).
+//! The binary uses mimalloc: burn allocates and frees big buffers every step, and glibc's malloc
+//! gives them back to the kernel and faults them in again (both sides share the process, so they
+//! always get the same allocator).
 
 use burn::optim::{GradientsAccumulator, GradientsParams, ModuleOptimizer};
 use burn::tensor::Distribution;
@@ -28,6 +28,12 @@ use std::error::Error as StdError;
 use std::path::Path;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
+
+/// mimalloc instead of glibc's malloc: burn frees and reallocates the same large buffers every
+/// step, and glibc's dynamic mmap threshold hands them back to the kernel and faults them in
+/// again. Binaries choose the allocator; the library never does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 type Res<T> = Result<T, Box<dyn StdError>>;
 type Batch = (Tensor<2>, Tensor<1, Int>);
@@ -152,6 +158,10 @@ impl Marks {
 struct LoopTimer(Marks);
 
 impl Hook for LoopTimer {
+    fn wants_loss(&self, _global_step: u64) -> bool {
+        false
+    }
+
     fn begin(&mut self, _ctx: &HookContext) -> Result<(), Error> {
         self.0.begin.set(Some(Instant::now()));
         Ok(())
@@ -307,11 +317,13 @@ struct Options {
     profile: bool,
     extras: bool,
     only: Option<String>,
+    /// Steps per run instead of each workload's 300 (longer runs resolve more on a busy machine).
+    steps: Option<usize>,
     ckpt_reps: usize,
     extra_reps: usize,
 }
 
-/// `--quick` (fewer runs), `--pairs N`, `--hand-first` (pairs run hand, Estimator), `--profile`
+/// `--quick` (fewer runs), `--pairs N`, `--steps N` (per run), `--hand-first` (pairs run hand, Estimator), `--profile`
 /// (per-step breakdown), `--only SUBSTR` (workloads whose name contains it), `--no-extras`
 /// (only the comparison table).
 fn options() -> Options {
@@ -331,18 +343,25 @@ fn options() -> Options {
         profile: has("--profile"),
         extras: !has("--no-extras"),
         only: value("--only"),
+        steps: value("--steps").and_then(|s| s.parse().ok()),
         ckpt_reps: if quick { 2 } else { 4 },
         extra_reps: if quick { 5 } else { 15 },
     }
 }
 
 impl Options {
-    fn workloads(&self) -> impl Iterator<Item = &'static Workload> + '_ {
-        WORKLOADS.iter().filter(|w| {
-            self.only
-                .as_ref()
-                .is_none_or(|o| w.name().contains(o.as_str()))
-        })
+    fn workloads(&self) -> impl Iterator<Item = Workload> + '_ {
+        WORKLOADS
+            .iter()
+            .filter(|w| {
+                self.only
+                    .as_ref()
+                    .is_none_or(|o| w.name().contains(o.as_str()))
+            })
+            .map(|w| Workload {
+                steps: self.steps.unwrap_or(w.steps),
+                ..*w
+            })
     }
 }
 
@@ -450,7 +469,8 @@ fn predict_latency(device: &Device, w: &Workload, calls: usize) -> Res<(f64, f64
         checksum += p.scalar("class").unwrap_or(f64::NAN);
         let started = Instant::now();
         let logits = valid.forward(x);
-        let class = logits.clone().argmax(1).into_data();
+        // The same ops as `mlp_fn` in PREDICT (argmax, then flatten to `[batch]`).
+        let class = logits.clone().argmax(1).flatten::<1>(0, 1).into_data();
         let probabilities = burn::tensor::activation::softmax(logits, 1).into_data();
         let h = started.elapsed();
         std::hint::black_box(probabilities);
@@ -466,36 +486,86 @@ fn predict_latency(device: &Device, w: &Workload, calls: usize) -> Res<(f64, f64
     Ok((median(&est), median(&hand)))
 }
 
-/// Checkpoint save and restore throughput for a 4096-4096-10 MLP (16.8 M parameters, 67 MB of
-/// f32; with Adam's two moments the checkpoint is ~200 MB). Save: the final checkpoint of a
-/// 1-step train (hook `end` to the call's return). Restore: `Estimator::new` on that dir.
-/// Returns (file MB, save MB/s, restore MB/s, save ms, restore ms), medians.
-fn checkpoint_throughput(device: &Device, reps: usize) -> Res<[f64; 5]> {
+/// A field of `/proc/self/status` in MB (`VmRSS`, `VmHWM`), where there is one (Linux).
+fn status_mb(field: &str) -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024.0 / 1e6)
+}
+
+/// Resets `VmHWM` (the peak resident set) to the current RSS (Linux `clear_refs` 5), and
+/// returns that RSS in MB.
+fn reset_peak() -> Option<f64> {
+    std::fs::write("/proc/self/clear_refs", "5").ok()?;
+    status_mb("VmRSS:")
+}
+
+/// In `end` (right before the final checkpoint), resets the peak RSS and keeps the RSS then.
+struct PeakReset(Rc<Cell<Option<f64>>>);
+
+impl Hook for PeakReset {
+    fn wants_loss(&self, _global_step: u64) -> bool {
+        false
+    }
+
+    fn end(&mut self, _ctx: &HookContext) -> Result<(), Error> {
+        self.0.set(reset_peak());
+        Ok(())
+    }
+}
+
+/// Checkpoint save and restore of a 4096-4096-10 MLP (16.8 M parameters, 67 MB of f32; with
+/// Adam's two moments the checkpoint is ~200 MB). Save: the final checkpoint of a 1-step train
+/// (hook `end` to the call's return). Restore: `Estimator::new` on that dir. Peak extra memory:
+/// the peak resident set during the save (restore) above the resident set right before it.
+/// Returns (file MB, save MB/s, restore MB/s, save ms, restore ms, save peak extra MB, restore
+/// peak extra MB), medians.
+fn checkpoint_throughput(device: &Device, reps: usize) -> Res<[f64; 7]> {
     let w = Workload::new(4096, 4096, 10, 8, 1);
     let batches = make_batches(&w, device);
     let (mut save, mut restore, mut size) = (vec![], vec![], 0.0);
+    let (mut save_peak, mut restore_peak) = (vec![], vec![]);
     for _ in 0..reps {
         let dir = tempfile::tempdir()?;
         let model = fresh_model(w.shape, device);
         let mut estimator = Estimator::new(mlp_fn, model, config(dir.path(), device))?;
         let marks = Marks::default();
-        let args = TrainArgs::steps(1).hook(LoopTimer(marks.clone()));
+        let before_save = Rc::new(Cell::new(None));
+        let args = TrainArgs::steps(1)
+            .hook(LoopTimer(marks.clone()))
+            .hook(PeakReset(before_save.clone()));
         estimator.train(batches.iter().cloned().cycle(), args)?;
         let done = Instant::now();
+        if let (Some(base), Some(peak)) = (before_save.get(), status_mb("VmHWM:")) {
+            save_peak.push(peak - base);
+        }
         save.push((done - marks.end.get().ok_or("no end mark")?).as_secs_f64());
         let path = estimator.latest_checkpoint()?.ok_or("no checkpoint")?;
         size = std::fs::metadata(&path)?.len() as f64 / 1e6;
         drop(estimator);
         let model = fresh_model(w.shape, device);
+        let base = reset_peak();
         let started = Instant::now();
         let restored = Estimator::new(mlp_fn, model, config(dir.path(), device))?;
         restore.push(started.elapsed().as_secs_f64());
+        if let (Some(base), Some(peak)) = (base, status_mb("VmHWM:")) {
+            restore_peak.push(peak - base);
+        }
         if restored.global_step() != 1 {
             return Err("restore did not find the checkpoint".into());
         }
     }
     let (s, r) = (median(&save), median(&restore));
-    Ok([size, size / s, size / r, s * 1e3, r * 1e3])
+    Ok([
+        size,
+        size / s,
+        size / r,
+        s * 1e3,
+        r * 1e3,
+        median(&save_peak),
+        median(&restore_peak),
+    ])
 }
 
 /// `--profile`: hand loops that each add one thing the Estimator does, against the plain one.
@@ -652,10 +722,8 @@ fn main() -> Res<()> {
     let tunables = std::env::var("GLIBC_TUNABLES").ok();
     println!("estimator bench: Estimator::train vs a hand-written burn 0.22 loop");
     println!(
-        "GLIBC_TUNABLES: {}",
-        tunables
-            .as_deref()
-            .unwrap_or("(not set: numbers are not the documented setting)")
+        "allocator: mimalloc (#[global_allocator]); GLIBC_TUNABLES: {}",
+        tunables.as_deref().unwrap_or("(not set; not needed)")
     );
     println!(
         "{} interleaved pairs per workload (after one warm-up pair); ratio = Estimator steps/s / hand steps/s",
@@ -681,7 +749,7 @@ fn main() -> Res<()> {
     let mut small_hand_step = vec![];
     for (name, device) in &devices {
         for w in opts.workloads() {
-            let c = compare(device, w, opts.pairs, opts.hand_first)?;
+            let c = compare(device, &w, opts.pairs, opts.hand_first)?;
             println!(
                 "{:<8} {:<16} {:>6} {:>12.1} {:>12.1} {:>12.1} {:>7.3} {:>7.3}..{:<7.3}",
                 name,
@@ -728,10 +796,19 @@ fn main() -> Res<()> {
             "{name}: single-example predict latency ({}, class + probabilities): Estimator::predict {est_us:.1} µs, hand forward {hand_us:.1} µs (medians of {calls} calls)",
             small.name()
         );
-        let [mb, save_mbs, restore_mbs, save_ms, restore_ms] =
-            checkpoint_throughput(device, opts.ckpt_reps)?;
+        let [
+            mb,
+            save_mbs,
+            restore_mbs,
+            save_ms,
+            restore_ms,
+            save_peak,
+            restore_peak,
+        ] = checkpoint_throughput(device, opts.ckpt_reps)?;
         println!(
-            "{name}: checkpoint of 4096-4096-10 + Adam state ({mb:.1} MB file): save {save_mbs:.0} MB/s ({save_ms:.0} ms), restore {restore_mbs:.0} MB/s ({restore_ms:.0} ms) (medians of {})",
+            "{name}: checkpoint of 4096-4096-10 + Adam state ({mb:.1} MB file): save {save_mbs:.0} MB/s ({save_ms:.0} ms, peak extra memory {save_peak:.0} MB = {:.2}x the file), restore {restore_mbs:.0} MB/s ({restore_ms:.0} ms, peak extra memory {restore_peak:.0} MB = {:.2}x) (medians of {})",
+            save_peak / mb,
+            restore_peak / mb,
             opts.ckpt_reps
         );
     }
@@ -741,7 +818,7 @@ fn main() -> Res<()> {
         for (name, device) in &devices {
             println!(" {name}");
             for w in opts.workloads() {
-                profile(device, w, opts.pairs)?;
+                profile(device, &w, opts.pairs)?;
             }
         }
     }

@@ -10,6 +10,12 @@ use estimator_runtime::hooks::EarlyStopping;
 use estimator_runtime::prelude::*;
 use estimator_runtime::{EvalSpec, ExportedModel, TrainSpec, train_and_evaluate};
 
+/// mimalloc instead of glibc's malloc: burn frees and reallocates the same large buffers every
+/// step, and glibc's dynamic mmap threshold hands them back to the kernel and faults them in
+/// again. Binaries choose the allocator; the library never does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "common/logs.rs"]
 mod logs;
 

@@ -8,11 +8,20 @@
 //! cargo build --release --features mpi --example digits
 //! mpirun -np 2 target/release/examples/digits --distributed --model-dir runs/digits-2
 //! ```
+//!
+//! The device defaults to flex when built with `--features flex` (the fastest CPU backend in
+//! BENCHMARKS.md), else ndarray.
 
 use estimator_runtime::hooks::EarlyStopping;
 use estimator_runtime::prelude::*;
 use estimator_runtime::{BestExporter, Distribution, EvalSpec, TrainSpec, train_and_evaluate};
 use std::process::ExitCode;
+
+/// mimalloc instead of glibc's malloc: burn frees and reallocates the same large buffers every
+/// step, and glibc's dynamic mmap threshold hands them back to the kernel and faults them in
+/// again. Binaries choose the allocator; the library never does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[path = "common/logs.rs"]
 mod logs;
@@ -85,12 +94,20 @@ fn classifier(
     }
 }
 
+const DEFAULT_DEVICE: &str = if cfg!(feature = "flex") {
+    "flex"
+} else {
+    "ndarray"
+};
+
 /// The main job: train, evaluate and predict digits.
 #[derive(clap::Parser, Debug)]
 #[command(about = "Trains an MLP on smartcore's digits with an Estimator; a second run resumes")]
 struct Options {
     /// The backend: ndarray, flex or wgpu (build with `--features flex` / `--features wgpu`).
-    #[arg(long, default_value = "ndarray")]
+    /// Default: flex when it is compiled in (it beat ndarray at every size in BENCHMARKS.md,
+    /// 1.3-1.5x on this job's 64-wide MLP), ndarray otherwise.
+    #[arg(long, default_value = DEFAULT_DEVICE)]
     device: String,
     /// Where checkpoints, summaries and exports go.
     #[arg(long, default_value = "runs/digits")]

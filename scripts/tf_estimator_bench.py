@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
-"""TensorFlow's own Estimator on the bench's MLP 784-128-10, batch 64, Adam 1e-3.
+"""TensorFlow's own Estimator on the bench's MLPs (784-128-10 b64, 64-32-10 b32, 4-16-10 b16), Adam 1e-3.
 
 The reference row of BENCHMARKS.md. Kept out of CI: it needs TensorFlow, which this repository
 does not install. Run it in a throw-away Python 3.11 virtual environment:
 
     python3.11 -m venv /tmp/tfbench
-    /tmp/tfbench/bin/pip install tensorflow-cpu==2.15.1 tensorflow-estimator==2.15.0
+    /tmp/tfbench/bin/pip install tensorflow-cpu==2.15.1 tensorflow-estimator==2.15.0 'numpy<2'
     GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824 \\
-        /tmp/tfbench/bin/python scripts/tf_estimator_bench.py [--steps 300] [--runs 7] [--threads 0]
+        /tmp/tfbench/bin/python scripts/tf_estimator_bench.py [--shape 784-128-10 --batch 64] \\
+            [--steps 300] [--runs 7] [--threads 0]
 
 Like the Rust bench: synthetic data from a fixed seed (16 distinct batches, cycled, already in
 memory), a fresh model_dir per run, no summaries, no step logging, no periodic checkpoint
@@ -71,12 +72,12 @@ class LoopTimer(tf.estimator.SessionRunHook):
     final one (end)."""
 
     def __init__(self):
-        self.begin = None
+        self.begin_time = None
         self.end_time = None
 
     def before_run(self, run_context):
-        if self.begin is None:
-            self.begin = time.perf_counter()
+        if self.begin_time is None:
+            self.begin_time = time.perf_counter()
         return None
 
     def end(self, session):
@@ -100,17 +101,22 @@ def one_run(x, y, steps, session_config):
         started = time.perf_counter()
         estimator.train(input_fn(x, y), steps=steps, hooks=[timer])
         call = time.perf_counter() - started
-        return steps / (timer.end_time - timer.begin), steps / call
+        return steps / (timer.end_time - timer.begin_time), steps / call
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--shape", default="784-128-10", help="inputs-hidden-classes")
+    parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument(
         "--threads", type=int, default=0, help="intra/inter-op threads (0: TF's default)"
     )
     args = parser.parse_args()
+    global INPUTS, HIDDEN, CLASSES, BATCH
+    INPUTS, HIDDEN, CLASSES = (int(v) for v in args.shape.split("-"))
+    BATCH = args.batch
     session_config = None
     if args.threads > 0:
         session_config = tf.compat.v1.ConfigProto(

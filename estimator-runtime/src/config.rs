@@ -49,6 +49,11 @@ pub struct RunConfig {
     /// `var_name_to_prev_var_name`); set from the Scaffold by
     /// [`warm_start_from`](Self::warm_start_from).
     pub warm_start_var_name_to_prev_var_name: BTreeMap<String, String>,
+    /// Read every batch's loss back and check it before the update uses it, as TF's
+    /// `NanTensorHook` does (default `false`: the loss stays on the device until a logging or
+    /// summary step, a hook that asks, a checkpoint or the end of the call reads it; every
+    /// read checks all the losses since the last one).
+    pub nan_check_every_step: bool,
 }
 
 impl Default for RunConfig {
@@ -66,6 +71,7 @@ impl Default for RunConfig {
             warm_start_from: None,
             distribute: None,
             warm_start_var_name_to_prev_var_name: BTreeMap::new(),
+            nan_check_every_step: false,
         }
     }
 }
@@ -145,6 +151,16 @@ impl RunConfig {
     /// Whether this process is the chief (always, without a distribution).
     pub(crate) fn is_chief(&self) -> bool {
         self.distribute.as_ref().is_none_or(Distribution::is_chief)
+    }
+
+    /// Checks every batch's loss for NaN or Inf before the update uses it, as TF does, at the
+    /// cost of a device→host sync per batch. By default the losses are read back, and all
+    /// checked, only when something needs them (logging, summaries, a hook, a checkpoint, the
+    /// call's end): a non-finite loss is then reported at the next read, with its step, and
+    /// no checkpoint is written from the state it led to.
+    pub fn nan_check_every_step(mut self, every_step: bool) -> Self {
+        self.nan_check_every_step = every_step;
+        self
     }
 
     /// Checks the settings a builder cannot refuse: `save_checkpoints_secs` must be a finite

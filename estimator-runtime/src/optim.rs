@@ -235,9 +235,12 @@ impl<M: Module> Optimizers<M> {
     }
 
     /// Checkpoint sections holding each optimizer's kind and state.
-    pub fn sections(&self) -> Result<Vec<(String, Vec<u8>)>, Error> {
+    pub fn sections(&self) -> Result<Vec<(String, Bytes)>, Error> {
         if self.slots.is_empty() {
-            return Ok(self.restored.clone());
+            let restored = self.restored.iter();
+            return Ok(restored
+                .map(|(n, b)| (n.clone(), Bytes::from_bytes_vec(b.clone())))
+                .collect());
         }
         let mut out = Vec::new();
         for (i, slot) in self.slots.iter().enumerate() {
@@ -245,8 +248,9 @@ impl<M: Module> Optimizers<M> {
                 .optimizer
                 .into_bytes()
                 .map_err(|e| Error::Config(format!("serialising optimizer state: {e:?}")))?;
-            out.push((format!("optimizer.{i}.kind"), slot.kind.as_bytes().to_vec()));
-            out.push((format!("optimizer.{i}"), bytes.to_vec()));
+            let kind = Bytes::from_bytes_vec(slot.kind.as_bytes().to_vec());
+            out.push((format!("optimizer.{i}.kind"), kind));
+            out.push((format!("optimizer.{i}"), bytes));
         }
         Ok(out)
     }

@@ -13,6 +13,8 @@ pub struct AnyTensor(Arc<dyn ErasedTensor>);
 trait ErasedTensor: Send + Sync {
     fn dims(&self) -> Vec<usize>;
     fn to_data(&self) -> TensorData;
+    /// The data, without copying the tensor first when this is its last handle.
+    fn into_data(self: Arc<Self>) -> TensorData;
 }
 
 impl<const D: usize, K: Basic + 'static> ErasedTensor for Tensor<D, K>
@@ -26,6 +28,13 @@ where
     fn to_data(&self) -> TensorData {
         Tensor::to_data(self)
     }
+
+    fn into_data(self: Arc<Self>) -> TensorData {
+        match Arc::try_unwrap(self) {
+            Ok(tensor) => Tensor::into_data(tensor),
+            Err(shared) => Tensor::to_data(&*shared),
+        }
+    }
 }
 
 impl AnyTensor {
@@ -37,6 +46,11 @@ impl AnyTensor {
     /// Copies the tensor to the host.
     pub fn to_data(&self) -> TensorData {
         self.0.to_data()
+    }
+
+    /// Moves the tensor to the host (no copy of the tensor when this is its last handle).
+    pub(crate) fn into_data(self) -> TensorData {
+        self.0.into_data()
     }
 }
 
@@ -76,6 +90,11 @@ pub struct Predictions {
 }
 
 impl Predictions {
+    /// The named tensors, in order.
+    pub(crate) fn into_entries(self) -> Vec<(String, AnyTensor)> {
+        self.entries
+    }
+
     /// No predictions yet.
     pub fn new() -> Self {
         Self::default()

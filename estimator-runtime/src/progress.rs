@@ -37,6 +37,14 @@ impl Progress {
         }
     }
 
+    /// Whether the bar is shown (it then shows every step's loss).
+    pub fn is_shown(&self) -> bool {
+        #[cfg(feature = "progress")]
+        return self.bar.is_some();
+        #[cfg(not(feature = "progress"))]
+        false
+    }
+
     /// One step done, with its loss.
     pub fn step(&self, loss: f64) {
         #[cfg(feature = "progress")]

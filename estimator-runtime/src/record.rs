@@ -7,14 +7,13 @@ use burn::store::{BurnpackStore, ModuleSnapshot, ModuleStore, SafetensorsStore};
 use burn::tensor::{Bool, Bytes, Int, Tensor};
 use std::path::Path;
 
-/// The model's parameters as a record in bytes (burnpack).
-pub(crate) fn model_bytes<M: Module>(model: &M) -> Result<Vec<u8>, Error> {
-    let bytes = model
+/// The model's parameters as a record in bytes (burnpack), as burn made them (no copy).
+pub(crate) fn model_bytes<M: Module>(model: &M) -> Result<Bytes, Error> {
+    model
         .clone()
         .into_record()
         .into_bytes()
-        .map_err(|e| Error::Config(format!("serialising the model: {e:?}")))?;
-    Ok(bytes.to_vec())
+        .map_err(|e| Error::Config(format!("serialising the model: {e:?}")))
 }
 
 /// Loads parameters from record bytes, after checking that the shape fingerprint agrees.

@@ -9,6 +9,12 @@ use estimator_runtime::hooks::CheckpointSaverListener;
 use estimator_runtime::prelude::*;
 use std::io::Write;
 
+/// mimalloc instead of glibc's malloc: burn frees and reallocates the same large buffers every
+/// step, and glibc's dynamic mmap threshold hands them back to the kernel and faults them in
+/// again. Binaries choose the allocator; the library never does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Module, Debug)]
 struct Mlp {
     hidden: nn::Linear,

@@ -7,6 +7,7 @@ use crate::record;
 use crate::scaffold::WarmStart;
 use burn::module::Module;
 use std::collections::BTreeMap;
+use burn::tensor::Bytes;
 use std::path::{Path, PathBuf};
 
 /// The section holding the model's shape fingerprint. Its on-disk name predates the name
@@ -23,9 +24,20 @@ pub(crate) struct TrainingState {
     pub global_step: u64,
     /// Batches of the interrupted call's input already consumed (0: the call completed).
     pub input_position: u64,
-    /// Each optimizer's kind and state, as sections (on save, also any other section to
-    /// write, such as a distributed run's input positions; restore keeps the optimizer's).
+    /// Each optimizer's kind and state, as sections.
     pub optimizer: Vec<(String, Vec<u8>)>,
+}
+
+/// What a save writes besides the model: [`TrainingState`] with the optimizer state as burn
+/// serialised it, not copied.
+pub(crate) struct SavedState {
+    /// Optimizer steps taken.
+    pub global_step: u64,
+    /// Batches of the call's input already consumed (0: the call completed).
+    pub input_position: u64,
+    /// Each optimizer's kind and state, as sections (and any other section to write, such as
+    /// a distributed run's input positions).
+    pub optimizer: Vec<(String, Bytes)>,
 }
 
 /// Saves, restores and warm-starts models in one model_dir, keeping the newest checkpoints.
@@ -69,24 +81,21 @@ impl Checkpointer {
     }
 
     /// Writes a checkpoint of `model` and `state` atomically, then names it in the index and
-    /// deletes what retention no longer keeps.
-    pub fn save<M: Module>(&self, model: &M, state: TrainingState) -> Result<PathBuf, Error> {
-        let mut sections = vec![
-            (
-                FINGERPRINT_SECTION.to_string(),
-                record::shape_fingerprint(model).into_bytes(),
-            ),
-            (MODEL_SECTION.to_string(), record::model_bytes(model)?),
+    /// deletes what retention no longer keeps. The sections go to the file as burn serialised
+    /// them, with no encoded copy of the whole checkpoint.
+    pub fn save<M: Module>(&self, model: &M, state: SavedState) -> Result<PathBuf, Error> {
+        let fingerprint = record::shape_fingerprint(model);
+        let model_bytes = record::model_bytes(model)?;
+        let mut sections: Vec<(&str, &[u8])> = vec![
+            (FINGERPRINT_SECTION, fingerprint.as_bytes()),
+            (MODEL_SECTION, &model_bytes),
         ];
-        sections.extend(state.optimizer);
-        let data = CheckpointData {
-            global_step: state.global_step,
-            input_position: state.input_position,
-            sections,
-        };
+        sections.extend(state.optimizer.iter().map(|(n, b)| (n.as_str(), &b[..])));
         let name = checkpoint_file_name(state.global_step);
         let path = self.dir.join(&name);
-        super::write_atomic(&path, &data.encode())?;
+        super::write_atomic_stream(&path, |w| {
+            super::format::write_checkpoint(w, state.global_step, state.input_position, &sections)
+        })?;
         self.retain(name)?;
         tracing::info!(
             "Saving checkpoints for {} into {}.",
@@ -139,7 +148,7 @@ impl Checkpointer {
     /// checkpoint's global step. For a model_dir whose latest checkpoint was deleted under the
     /// reader, the next one in the index is used.
     pub fn load<M: Module>(model: &M, path: &Path) -> Result<(M, u64), Error> {
-        let (path, data) = if path.is_dir() {
+        let (path, mut data) = if path.is_dir() {
             read_latest(path, model)?.ok_or_else(|| Error::NoCheckpoint(path.to_path_buf()))?
         } else {
             let path = super::resolve(path)?;
@@ -147,7 +156,8 @@ impl Checkpointer {
             (path, data)
         };
         check_steps(&data, &path)?;
-        Ok((load_into(model.clone(), &data, &path)?, data.global_step))
+        let step = data.global_step;
+        Ok((load_into(model.clone(), &mut data, &path)?, step))
     }
 
     /// A copy of `model` with the parameters `ws` selects taken from another run's checkpoint.
@@ -198,11 +208,11 @@ fn read_latest<M: Module>(
 /// steps are in range and that the optimizer state fits the model.
 fn restore_from<M: Module>(
     model: &M,
-    data: CheckpointData,
+    mut data: CheckpointData,
     path: &Path,
 ) -> Result<(M, TrainingState), Error> {
     check_steps(&data, path)?;
-    let model = load_into(model.clone(), &data, path)?;
+    let model = load_into(model.clone(), &mut data, path)?;
     tracing::info!("Restoring parameters from {}", path.display());
     let optimizer: Vec<(String, Vec<u8>)> = data
         .sections
@@ -243,15 +253,19 @@ fn read_for<M: Module>(model: &M, path: &Path) -> Result<CheckpointData, Error> 
     super::read_file(path, super::max_checkpoint_bytes(model.num_params()))
 }
 
-fn load_into<M: Module>(model: M, data: &CheckpointData, path: &Path) -> Result<M, Error> {
-    let fingerprint = section(data, FINGERPRINT_SECTION, path)?;
-    let bytes = section(data, MODEL_SECTION, path)?;
-    record::load_model(
-        model,
-        bytes.to_vec(),
-        &String::from_utf8_lossy(fingerprint),
-        path,
-    )
+/// Loads the model section of `data` into `model`; the section's bytes move into the record
+/// (no copy) and are gone from `data` afterwards.
+fn load_into<M: Module>(model: M, data: &mut CheckpointData, path: &Path) -> Result<M, Error> {
+    let fingerprint =
+        String::from_utf8_lossy(section(data, FINGERPRINT_SECTION, path)?).into_owned();
+    section(data, MODEL_SECTION, path)?;
+    let bytes = data
+        .sections
+        .iter_mut()
+        .find(|(n, _)| n == MODEL_SECTION)
+        .map(|(_, b)| std::mem::take(b))
+        .unwrap_or_default();
+    record::load_model(model, bytes, &fingerprint, path)
 }
 
 fn section<'a>(data: &'a CheckpointData, name: &str, path: &Path) -> Result<&'a [u8], Error> {

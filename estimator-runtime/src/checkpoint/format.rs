@@ -6,7 +6,7 @@
 //! ```
 
 use crate::error::Error;
-use std::io::Read;
+use std::io::{BufReader, Read, Write};
 use std::path::Path;
 
 const MAGIC: &[u8; 8] = b"ESTCKPT1";
@@ -45,14 +45,73 @@ pub fn read_file(path: &Path, limit: u64) -> Result<CheckpointData, Error> {
     if meta.len() > limit {
         return Err(too_large(meta.len()));
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    file.take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(io)?;
-    if bytes.len() as u64 > limit {
-        return Err(too_large(bytes.len() as u64));
+    // Straight from the file into the sections (no whole-file buffer), each section's length
+    // checked against what the file still holds before it is allocated.
+    let mut reader = BufReader::with_capacity(1 << 16, file.take(limit.saturating_add(1)));
+    match CheckpointData::read_from(&mut reader, meta.len()) {
+        Ok(data) => Ok(data),
+        Err(Malformed::Io(e)) => Err(io(e)),
+        Err(Malformed::Format(reason)) => Err(corrupt(reason)),
+        Err(Malformed::Longer) if meta.len() < limit => Err(corrupt(
+            "the file grew while it was read (bigger than its header claims)".into(),
+        )),
+        Err(Malformed::Longer) => Err(too_large(limit.saturating_add(1))),
     }
-    CheckpointData::decode(&bytes).map_err(corrupt)
+}
+
+/// Why a checkpoint stream did not decode.
+enum Malformed {
+    Io(std::io::Error),
+    Format(String),
+    /// More bytes followed the size the file had when it was opened.
+    Longer,
+}
+
+impl From<String> for Malformed {
+    fn from(reason: String) -> Self {
+        Malformed::Format(reason)
+    }
+}
+
+/// Writes a checkpoint made of `sections` to `w`: the CRC-32C of the body is computed over the
+/// sections in place first, then they are written as they are, with no encoded copy.
+pub(crate) fn write_checkpoint(
+    w: &mut dyn Write,
+    global_step: u64,
+    input_position: u64,
+    sections: &[(&str, &[u8])],
+) -> std::io::Result<()> {
+    let head = body_head(global_step, input_position, sections.len());
+    let crc = sections
+        .iter()
+        .fold(crc32c::crc32c(&head), |crc, (name, bytes)| {
+            let crc = crc32c::crc32c_append(crc, &section_head(name, bytes.len()));
+            crc32c::crc32c_append(crc, bytes)
+        });
+    w.write_all(MAGIC)?;
+    w.write_all(&crc.to_le_bytes())?;
+    w.write_all(&head)?;
+    for (name, bytes) in sections {
+        w.write_all(&section_head(name, bytes.len()))?;
+        w.write_all(bytes)?;
+    }
+    Ok(())
+}
+
+fn body_head(global_step: u64, input_position: u64, sections: usize) -> Vec<u8> {
+    let mut head = Vec::with_capacity(20);
+    head.extend_from_slice(&global_step.to_le_bytes());
+    head.extend_from_slice(&input_position.to_le_bytes());
+    head.extend_from_slice(&(sections as u32).to_le_bytes());
+    head
+}
+
+fn section_head(name: &str, len: usize) -> Vec<u8> {
+    let mut head = Vec::with_capacity(10 + name.len());
+    head.extend_from_slice(&(name.len() as u16).to_le_bytes());
+    head.extend_from_slice(name.as_bytes());
+    head.extend_from_slice(&(len as u64).to_le_bytes());
+    head
 }
 
 /// Everything a checkpoint holds.
@@ -76,56 +135,67 @@ impl CheckpointData {
             .map(|(_, b)| b.as_slice())
     }
 
-    /// Encodes the checkpoint.
+    /// Encodes the checkpoint in memory (checkpoints are written by [`write_checkpoint`]).
+    #[cfg(test)]
     pub fn encode(&self) -> Vec<u8> {
-        let mut body = Vec::new();
-        body.extend_from_slice(&self.global_step.to_le_bytes());
-        body.extend_from_slice(&self.input_position.to_le_bytes());
-        body.extend_from_slice(&(self.sections.len() as u32).to_le_bytes());
-        for (name, bytes) in &self.sections {
-            body.extend_from_slice(&(name.len() as u16).to_le_bytes());
-            body.extend_from_slice(name.as_bytes());
-            body.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
-            body.extend_from_slice(bytes);
-        }
-        let mut out = Vec::with_capacity(body.len() + 12);
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&crc32c::crc32c(&body).to_le_bytes());
-        out.extend_from_slice(&body);
+        let sections: Vec<(&str, &[u8])> = self
+            .sections
+            .iter()
+            .map(|(n, b)| (n.as_str(), b.as_slice()))
+            .collect();
+        let size = 32
+            + sections
+                .iter()
+                .map(|(n, b)| 10 + n.len() + b.len())
+                .sum::<usize>();
+        let mut out = Vec::with_capacity(size);
+        // Writing to a Vec cannot fail.
+        let _ = write_checkpoint(&mut out, self.global_step, self.input_position, &sections);
         out
     }
 
-    /// Decodes a checkpoint, checking the magic and the checksum.
-    pub fn decode(bytes: &[u8]) -> Result<CheckpointData, String> {
-        let mut r = Reader { bytes, pos: 0 };
-        if r.take(8)? != MAGIC {
-            return Err("not an estimator checkpoint (bad magic)".into());
+    /// Reads a checkpoint of `len` bytes from `r`, section by section, checking the checksum
+    /// as it goes; a section claiming more than the rest of `len` is refused before it is
+    /// allocated.
+    fn read_from(r: &mut impl Read, len: u64) -> Result<CheckpointData, Malformed> {
+        let mut r = CrcReader {
+            inner: r,
+            crc: 0,
+            left: len,
+        };
+        if r.bytes(8)? != MAGIC {
+            return Err("not an estimator checkpoint (bad magic)".to_string().into());
         }
         let crc = u32::from_le_bytes(r.array()?);
-        let body = &bytes[r.pos..];
-        if crc32c::crc32c(body) != crc {
-            return Err(format!(
-                "checksum mismatch over {} bytes (truncated or corrupted)",
-                body.len()
-            ));
-        }
+        r.crc = 0;
         let global_step = u64::from_le_bytes(r.array()?);
         let input_position = u64::from_le_bytes(r.array()?);
         let count = u32::from_le_bytes(r.array()?);
         let mut sections = Vec::new();
         for _ in 0..count {
             let name_len = u16::from_le_bytes(r.array()?) as usize;
-            let name = String::from_utf8(r.take(name_len)?.to_vec())
-                .map_err(|_| "section name is not UTF-8")?;
-            let len =
-                usize::try_from(u64::from_le_bytes(r.array()?)).map_err(|_| "section too large")?;
-            sections.push((name, r.take(len)?.to_vec()));
+            let name = String::from_utf8(r.bytes(name_len)?)
+                .map_err(|_| "section name is not UTF-8".to_string())?;
+            let len = u64::from_le_bytes(r.array()?);
+            let len = usize::try_from(len).map_err(|_| "section too large".to_string())?;
+            sections.push((name, r.bytes(len)?));
         }
-        if r.pos != bytes.len() {
+        if r.left != 0 {
             return Err(format!(
                 "{} bytes after the last section (the file is bigger than its header claims)",
-                bytes.len() - r.pos
-            ));
+                r.left
+            )
+            .into());
+        }
+        if r.inner.read(&mut [0u8; 1]).map_err(Malformed::Io)? != 0 {
+            return Err(Malformed::Longer);
+        }
+        if r.crc != crc {
+            return Err(format!(
+                "checksum mismatch over {} bytes (truncated or corrupted)",
+                len.saturating_sub(12)
+            )
+            .into());
         }
         Ok(CheckpointData {
             global_step,
@@ -133,28 +203,49 @@ impl CheckpointData {
             sections,
         })
     }
+
+    /// Decodes a checkpoint held in memory, checking the magic and the checksum.
+    #[cfg(test)]
+    pub fn decode(bytes: &[u8]) -> Result<CheckpointData, String> {
+        match Self::read_from(&mut &bytes[..], bytes.len() as u64) {
+            Ok(data) => Ok(data),
+            Err(Malformed::Format(reason)) => Err(reason),
+            Err(Malformed::Io(e)) => Err(e.to_string()),
+            Err(Malformed::Longer) => Err("longer than its length".into()),
+        }
+    }
 }
 
-struct Reader<'a> {
-    bytes: &'a [u8],
-    pos: usize,
+/// Reads exact amounts from a stream of known length, keeping the CRC-32C of what it read.
+struct CrcReader<'r, R> {
+    inner: &'r mut R,
+    crc: u32,
+    /// Bytes the stream still holds.
+    left: u64,
 }
 
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
-        let end = self
-            .pos
-            .checked_add(n)
-            .filter(|&e| e <= self.bytes.len())
-            .ok_or("unexpected end of file (truncated)")?;
-        let out = &self.bytes[self.pos..end];
-        self.pos = end;
+impl<R: Read> CrcReader<'_, R> {
+    fn bytes(&mut self, n: usize) -> Result<Vec<u8>, Malformed> {
+        if n as u64 > self.left {
+            return Err("unexpected end of file (truncated)".to_string().into());
+        }
+        let mut out = vec![0u8; n];
+        self.inner
+            .read_exact(&mut out)
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::UnexpectedEof => {
+                    Malformed::Format("the file shrank while it was read (truncated)".into())
+                }
+                _ => Malformed::Io(e),
+            })?;
+        self.left -= n as u64;
+        self.crc = crc32c::crc32c_append(self.crc, &out);
         Ok(out)
     }
 
-    fn array<const N: usize>(&mut self) -> Result<[u8; N], String> {
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], Malformed> {
         let mut out = [0u8; N];
-        out.copy_from_slice(self.take(N)?);
+        out.copy_from_slice(&self.bytes(N)?);
         Ok(out)
     }
 }

@@ -14,7 +14,11 @@ mod lock;
 mod policy;
 
 pub(crate) use atomic::{create_temp_dir, sync_dir};
-pub(crate) use checkpointer::{Checkpointer, TrainingState};
+pub(crate) use checkpointer::{Checkpointer, SavedState, TrainingState};
+#[allow(
+    unused_imports,
+    reason = "restore passes it once the Checkpointer knows the model"
+)]
 pub use format::max_checkpoint_bytes;
 pub use format::{CheckpointData, DEFAULT_MAX_CHECKPOINT_BYTES, read_file};
 pub use index::{CheckpointIndex, checkpoint_file_name};
@@ -32,11 +36,28 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     write_atomic_with(path, bytes, atomic::create_new_file)
 }
 
-/// [`write_atomic`] with the temporary file opened by `open`, so tests can inject failures. On
-/// any error the temporary file is removed and `path` is left as it was.
+/// [`write_atomic`] of what `write` writes, streamed through a buffer to the temporary file.
+pub(crate) fn write_atomic_stream(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Error> {
+    write_atomic_streamed(path, write, atomic::create_new_file)
+}
+
+/// [`write_atomic`] with the temporary file opened by `open`, so tests can inject failures.
 fn write_atomic_with<W: Write + Syncable>(
     path: &Path,
     bytes: &[u8],
+    open: impl FnOnce(&Path) -> std::io::Result<W>,
+) -> Result<(), Error> {
+    write_atomic_streamed(path, |w| w.write_all(bytes), open)
+}
+
+/// The atomic write itself. On any error the temporary file is removed and `path` is left as
+/// it was.
+fn write_atomic_streamed<W: Write + Syncable>(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
     open: impl FnOnce(&Path) -> std::io::Result<W>,
 ) -> Result<(), Error> {
     let dir = path.parent().unwrap_or(Path::new("."));
@@ -45,15 +66,16 @@ fn write_atomic_with<W: Write + Syncable>(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp = atomic::temp_path(dir, &name);
-    let write = || -> std::io::Result<()> {
-        let mut file = open(&tmp)?;
-        file.write_all(bytes)?;
+    let run = || -> std::io::Result<()> {
+        let mut file = std::io::BufWriter::with_capacity(1 << 20, open(&tmp)?);
+        write(&mut file)?;
+        let mut file = file.into_inner().map_err(|e| e.into_error())?;
         file.sync()?;
         drop(file);
         fs::rename(&tmp, path)?;
         atomic::sync_dir(dir)
     };
-    write().map_err(|e| {
+    run().map_err(|e| {
         let _ = fs::remove_file(&tmp);
         Error::io("writing", path, e)
     })

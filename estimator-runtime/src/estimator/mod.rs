@@ -3,6 +3,7 @@
 
 mod evaluate;
 mod evaluate_continuously; // the evaluator task: each new checkpoint once
+mod losses;
 mod predict;
 mod replica; // distribute: the Estimator as one replica of an MPI world
 mod train;
@@ -14,7 +15,7 @@ pub use predict::{PredictArgs, Prediction};
 pub use train_args::{TrainArgs, TrainSummary};
 
 use crate::checkpoint::{
-    CheckpointData, Checkpointer, TrainerLock, TrainingState, checkpoint_file_name,
+    CheckpointData, Checkpointer, SavedState, TrainerLock, TrainingState, checkpoint_file_name,
 };
 use crate::config::RunConfig;
 use crate::error::Error;
@@ -24,7 +25,7 @@ use crate::summary::SummaryWriter;
 use burn::module::Module;
 use burn::tensor::Device;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Trains, evaluates and predicts with a `#[model_fn]`, as TF's `tf.estimator.Estimator`.
 ///
@@ -51,6 +52,9 @@ where
 {
     model_fn: F,
     model: Option<F::Model>,
+    /// The resident model without autodiff (`valid()`), made by the first `predict` and kept
+    /// until training or a restore changes the weights (`take_model`, `restore`).
+    inference: OnceLock<F::Model>,
     params: Option<F::Params>,
     config: RunConfig,
     device: Device,
@@ -96,6 +100,7 @@ where
         let mut estimator = Estimator {
             model_fn,
             model: Some(model),
+            inference: OnceLock::new(),
             params: crate::model_fn::unit_params(),
             config,
             device,
@@ -213,8 +218,20 @@ where
         })
     }
 
-    /// The resident model, taken out for a train call (which puts it back).
+    /// The resident model ready for inference (without autodiff), made once and kept until the
+    /// weights change.
+    fn inference_model(&self) -> Result<&F::Model, Error> {
+        if let Some(model) = self.inference.get() {
+            return Ok(model);
+        }
+        let model = self.resident()?.valid();
+        Ok(self.inference.get_or_init(|| model))
+    }
+
+    /// The resident model, taken out for a train call (which puts it back); the inference
+    /// model made from it is dropped, since training changes the weights.
     fn take_model(&mut self) -> Result<F::Model, Error> {
+        self.inference.take();
         self.model
             .take()
             .ok_or_else(|| Error::Config("no resident model".into()))
@@ -242,6 +259,7 @@ where
 
     fn set_restored(&mut self, model: F::Model, state: TrainingState) {
         self.model = Some(model);
+        self.inference.take();
         self.global_step = state.global_step;
         self.resume_position = state.input_position;
         self.optimizers.restore(state.optimizer);
@@ -340,9 +358,10 @@ where
         }
         let mut sections = self.optimizers.sections()?;
         if self.config.distribute.is_some() {
-            sections.push(replica::positions_section(&positions));
+            let (name, bytes) = replica::positions_section(&positions);
+            sections.push((name, burn::tensor::Bytes::from_bytes_vec(bytes)));
         }
-        let state = TrainingState {
+        let state = SavedState {
             global_step: self.global_step,
             input_position,
             optimizer: sections,

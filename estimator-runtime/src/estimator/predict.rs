@@ -8,6 +8,7 @@ use crate::model_fn::ModelFn;
 use crate::predictions::Predictions;
 use burn::module::Module;
 use burn::tensor::TensorData;
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::path::PathBuf;
 
@@ -65,7 +66,7 @@ impl Prediction {
 
 /// Splits a batch of predictions into one [`Prediction`] per example.
 pub(crate) fn split(
-    predictions: &Predictions,
+    predictions: Predictions,
     keys: Option<&[String]>,
 ) -> Result<Vec<Prediction>, Error> {
     if let Some(missing) = keys.and_then(|keys| keys.iter().find(|k| predictions.get(k).is_none()))
@@ -80,10 +81,11 @@ pub(crate) fn split(
     let mut columns = Vec::new();
     let mut batch = None;
     for (name, tensor) in predictions
-        .iter()
+        .into_entries()
+        .into_iter()
         .filter(|(n, _)| keys.is_none_or(|k| k.iter().any(|x| x == n)))
     {
-        let rows = rows(tensor.to_data(), name)?;
+        let rows = rows(tensor.into_data(), &name)?;
         if batch.is_some_and(|b| b != rows.len()) {
             return Err(Error::Shape(format!(
                 "prediction `{name}` has {} rows, the others {batch:?}",
@@ -91,7 +93,7 @@ pub(crate) fn split(
             )));
         }
         batch = Some(rows.len());
-        columns.push((name.to_string(), rows));
+        columns.push((name, rows));
     }
     let n = batch.unwrap_or(0);
     let mut out: Vec<Prediction> = (0..n).map(|_| Prediction { values: Vec::new() }).collect();
@@ -112,6 +114,14 @@ fn rows(data: TensorData, name: &str) -> Result<Vec<TensorData>, Error> {
         )));
     };
     let dtype = data.dtype();
+    if n == 1 {
+        // One example: its row is the whole buffer, no copy.
+        return Ok(vec![TensorData::from_bytes(
+            data.into_bytes(),
+            rest.to_vec(),
+            dtype,
+        )]);
+    }
     let bytes = data.as_bytes();
     let stride = bytes.len().checked_div(n).unwrap_or(0);
     Ok((0..n)
@@ -142,12 +152,12 @@ where
         I::IntoIter: 'a,
     {
         let model = match &args.checkpoint_path {
-            Some(path) => self.model_from(path)?.0,
-            None => self.resident()?.clone(),
+            Some(path) => Cow::Owned(self.model_from(path)?.0.valid()),
+            None => Cow::Borrowed(self.inference_model()?),
         };
         Ok(PredictStream {
             estimator: self,
-            model: model.valid(),
+            model,
             params: self.params()?,
             batches: input.into_iter(),
             keys: args.predict_keys,
@@ -166,7 +176,8 @@ where
     F::Model: Module,
 {
     estimator: &'a Estimator<F>,
-    model: F::Model,
+    /// The resident inference model, or one loaded from `checkpoint_path`.
+    model: Cow<'a, F::Model>,
     params: &'a F::Params,
     batches: It,
     keys: Option<Vec<String>>,
@@ -226,8 +237,11 @@ where
             return Ok(());
         };
         hooks.add_spec_hooks(spec.hooks, est.global_step)?;
+        // The serving signatures hold handles to the predictions; without them the tensors
+        // move to the host without a copy.
+        drop(spec.export_outputs);
         self.pending
-            .extend(split(&spec.predictions, self.keys.as_deref())?);
+            .extend(split(spec.predictions, self.keys.as_deref())?);
         self.step += 1;
         let ctx = HookContext::new(ModeKeys::Predict, self.step);
         self.stopped = hooks.after_step(&ctx)?.stop;

@@ -1,6 +1,7 @@
 //! `Estimator::train`: the training loop. Hooks before the step, the step, hooks after it; the
 //! built-in behaviours (summaries, logging, checkpoint cadence, the NaN check) are hooks too.
 
+use super::losses::PendingLosses;
 use super::{Estimator, TrainArgs, TrainSummary, step_seed};
 use crate::checkpoint::{Checkpointer, TrainerLock, checkpoint_file_name};
 use crate::distribute::StepAgreement;
@@ -23,6 +24,8 @@ struct TrainRun {
     /// Batches of this call's input consumed so far (saved for a resume).
     position: u64,
     steps: u64,
+    /// The losses not read back yet (and the NaN check on them).
+    losses: PendingLosses,
     last_loss: Option<f64>,
     exhausted: bool,
     stopped: bool,
@@ -48,15 +51,15 @@ impl Limits {
     }
 }
 
-/// What one batch gave: its loss and, when it ended an optimizer step, the learning rate; or
-/// the spec's warm start, which spends the batch on initialisation.
+/// What one batch gave: when it ended an optimizer step, the learning rate; or the spec's warm
+/// start, which spends the batch on initialisation. (Its loss waits in `TrainRun::losses`.)
 enum Batch {
-    Loss(f64, Option<f64>),
+    Trained(Option<f64>),
     WarmStarted,
 }
 
 /// What the model_fn gave for one batch.
-type BatchSpec = (f64, TrainOp, Option<(WarmStart, Renames)>);
+type BatchSpec = (TrainOp, Option<(WarmStart, Renames)>);
 
 /// Warm start renames: parameter path → path in the checkpoint.
 type Renames = std::collections::BTreeMap<String, String>;
@@ -185,6 +188,7 @@ where
             limits,
             position: skip,
             steps: 0,
+            losses: PendingLosses::new(self.config.nan_check_every_step),
             last_loss: None,
             exhausted: false,
             stopped: false,
@@ -226,7 +230,7 @@ where
         It::Item: InputItem<F::Features, F::Labels>,
     {
         let accumulate = self.config.gradient_accumulation_steps.max(1);
-        let (mut loss_sum, mut lr) = (0.0, None);
+        let mut lr = None;
         for micro in 0..accumulate {
             let next = iter.next();
             // distribute: a step runs only if every rank has a batch; exhaustion ends all together.
@@ -239,7 +243,7 @@ where
             let batch;
             (model, batch) = self.train_batch(model, item, run, micro + 1 == accumulate);
             match batch {
-                Ok(Batch::Loss(loss, rate)) => (loss_sum, lr) = (loss_sum + loss, lr.or(rate)),
+                Ok(Batch::Trained(rate)) => lr = lr.or(rate),
                 Ok(Batch::WarmStarted) => return (model, Ok(())),
                 Err(e) => return (model, Err(e)),
             }
@@ -254,9 +258,7 @@ where
             }
         };
         run.steps += 1;
-        let loss = loss_sum / accumulate as f64;
-        run.last_loss = Some(loss);
-        let result = self.after_step(&model, run, loss, lr);
+        let result = self.after_step(&model, run, lr);
         (model, result)
     }
 
@@ -268,7 +270,7 @@ where
         run: &mut TrainRun,
         apply: bool,
     ) -> (F::Model, Result<Batch, Error>) {
-        let (loss, mut train_op, warm) = match self.batch_spec(&model, item, run, apply) {
+        let (mut train_op, warm) = match self.batch_spec(&model, item, run, apply) {
             Ok(spec) => spec,
             Err(e) => return (model, Err(e)),
         };
@@ -284,11 +286,12 @@ where
             return (model, Err(e));
         }
         let (model, lr) = self.optimizers.apply(model, train_op, apply);
-        (model, Ok(Batch::Loss(loss, apply.then_some(lr))))
+        (model, Ok(Batch::Trained(apply.then_some(lr))))
     }
 
     /// Runs the hooks' `before_step` (on a step's last batch) and the model_fn on one batch;
-    /// returns the (finite) loss, the train op and a warm start still to apply.
+    /// keeps the loss for a later read (or checks it now, in every-step mode); returns the
+    /// train op and a warm start still to apply.
     fn batch_spec(
         &mut self,
         model: &F::Model,
@@ -308,36 +311,38 @@ where
             .model_fn
             .train_spec(model, features, labels, params, &self.config)?;
         run.hooks.add_spec_hooks(spec.hooks, self.global_step)?;
-        let loss = spec.loss.into_scalar::<f64>();
-        run.hooks.check_loss(self.global_step, loss)?;
         let fresh = self.global_step == 0 && std::mem::take(&mut run.scaffold_pending);
         let scaffold = &spec.scaffold;
         let warm = fresh
             .then(|| scaffold.warm_start().cloned())
             .flatten()
             .map(|ws| (ws, scaffold.prev_var_names().clone()));
-        Ok((loss, spec.train_op, warm))
+        if warm.is_none() {
+            run.losses.push(self.global_step, spec.loss)?;
+        }
+        Ok((spec.train_op, warm))
     }
 
-    /// The hooks' `after_step`, then what they decided: summaries and a checkpoint.
+    /// The hooks' `after_step` (with the loss read back if one of them wants it), then what
+    /// they decided, agreed across replicas in a distributed run: summaries and a checkpoint.
     fn after_step(
         &mut self,
         model: &F::Model,
         run: &mut TrainRun,
-        loss: f64,
         lr: Option<f64>,
     ) -> Result<(), Error> {
-        // distribute: hooks, logs and summaries see the mean loss over the replicas.
-        let loss = self.replica().mean_loss(loss);
-        run.last_loss = Some(loss);
         let mut ctx = HookContext::new(ModeKeys::Train, self.global_step);
-        ctx.loss = Some(loss);
+        // distribute: every step reads the loss, so that all replicas agree on its mean.
+        if run.hooks.wants_loss(self.global_step) || self.config.distribute.is_some() {
+            ctx.loss = self.read_loss(run)?;
+            run.last_loss = ctx.loss;
+        }
         ctx.learning_rate = lr;
         ctx.latest_eval = self.latest_eval.clone();
         let effects = run.hooks.after_step(&ctx)?;
         // distribute: one small all-reduce agrees a stop, the deadline and a save.
         let agreed = self.replica().agree_after_step(StepAgreement {
-            loss,
+            loss: ctx.loss.unwrap_or(0.0),
             stop: effects.stop,
             past_deadline: run.limits.timed_out(),
             save: effects.save,
@@ -347,11 +352,20 @@ where
             self.write_scalars("", &effects.scalars, self.global_step)?;
         }
         if agreed.save {
+            // No checkpoint of a state that a non-finite loss led to.
+            run.last_loss = self.read_loss(run)?;
             self.save_with_listeners(model, run.position, run)?;
             // distribute: a listener's stop on any rank stops every rank.
             run.stopped = self.replica().any_stop(run.stopped);
         }
         Ok(())
+    }
+
+    /// Reads the pending losses back and checks them; returns the latest step's loss, in a
+    /// distributed run its mean over the replicas (what logs, summaries and hooks see).
+    fn read_loss(&self, run: &mut TrainRun) -> Result<Option<f64>, Error> {
+        let loss = run.losses.read()?;
+        Ok(loss.map(|l| self.replica().mean_loss(l)))
     }
 
     fn save_with_listeners(
@@ -374,6 +388,7 @@ where
 
     /// Ends a call: hooks' `end`, and the final checkpoint (position 0: the call is complete).
     fn finish(&mut self, model: &F::Model, run: &mut TrainRun) -> Result<(), Error> {
+        run.last_loss = self.read_loss(run)?;
         run.hooks.end(self.global_step)?;
         if run.steps > 0 {
             self.save_with_listeners(model, 0, run)?;

@@ -45,6 +45,10 @@ impl Hook for LoggingTensorHook {
         "LoggingTensorHook"
     }
 
+    fn wants_loss(&self, global_step: u64) -> bool {
+        global_step.is_multiple_of(self.every_n_iter) && self.names.iter().any(|n| n == "loss")
+    }
+
     fn after_step(&mut self, ctx: &HookContext) -> Result<(), Error> {
         if ctx.global_step.is_multiple_of(self.every_n_iter) {
             tracing::info!("{}", self.line(ctx));
@@ -81,6 +85,10 @@ impl StopAtStepHook {
 impl Hook for StopAtStepHook {
     fn name(&self) -> &str {
         "StopAtStepHook"
+    }
+
+    fn wants_loss(&self, _global_step: u64) -> bool {
+        false
     }
 
     fn begin(&mut self, ctx: &HookContext) -> Result<(), Error> {
@@ -124,6 +132,10 @@ impl StepCounterHook {
 impl Hook for StepCounterHook {
     fn name(&self) -> &str {
         "StepCounterHook"
+    }
+
+    fn wants_loss(&self, _global_step: u64) -> bool {
+        false
     }
 
     fn begin(&mut self, ctx: &HookContext) -> Result<(), Error> {

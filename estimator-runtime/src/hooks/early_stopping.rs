@@ -123,6 +123,10 @@ impl Hook for EarlyStoppingHook {
         "EarlyStoppingHook"
     }
 
+    fn wants_loss(&self, _global_step: u64) -> bool {
+        false
+    }
+
     fn after_step(&mut self, ctx: &HookContext) -> Result<(), Error> {
         let Some(eval) = &ctx.latest_eval else {
             return Ok(());

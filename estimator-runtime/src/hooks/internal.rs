@@ -2,7 +2,7 @@
 //! `NanTensorHook`, `SummarySaverHook`, `StepCounterHook` and `CheckpointSaverHook`. Each one
 //! decides; the loop acts on the decisions ([`StepEffects`]), since only it holds the model.
 
-use super::{Hook, HookContext, NanTensorHook};
+use super::{Hook, HookContext};
 use crate::checkpoint::CheckpointPolicy;
 use crate::config::RunConfig;
 use crate::error::Error;
@@ -22,7 +22,6 @@ pub(crate) struct StepEffects {
 
 /// The built-in hooks of a train call.
 pub(crate) struct BuiltinHooks {
-    nan: NanTensorHook,
     summary: SummarySaverHook,
     counter: StepCounter,
     saver: CheckpointSaverHook,
@@ -34,7 +33,6 @@ impl BuiltinHooks {
     pub fn new(config: &RunConfig, start_step: u64, target: Option<u64>) -> Self {
         let (every_steps, every_time) = config.checkpoint_every();
         BuiltinHooks {
-            nan: NanTensorHook::new(true),
             summary: SummarySaverHook {
                 every: config.save_summary_steps,
                 scalars: Vec::new(),
@@ -63,11 +61,11 @@ impl BuiltinHooks {
         ]
     }
 
-    /// TF's `NanTensorHook` on one batch's loss, before the update uses it.
-    pub fn check_loss(&mut self, global_step: u64, loss: f64) -> Result<(), Error> {
-        let mut ctx = HookContext::new(crate::mode::ModeKeys::Train, global_step);
-        ctx.loss = Some(loss);
-        self.nan.after_step(&ctx)
+    /// Whether a summary, the loss log line or the progress bar needs the loss at
+    /// `global_step`. (TF's `NanTensorHook` is the loop's own loss check, `PendingLosses`.)
+    pub fn wants_loss(&self, global_step: u64) -> bool {
+        let every = |n: u64| n > 0 && global_step.is_multiple_of(n);
+        every(self.summary.every) || every(self.counter.every) || self.progress.0.is_shown()
     }
 
     /// The decisions of the step just run.

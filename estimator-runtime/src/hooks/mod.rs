@@ -31,7 +31,8 @@ pub struct HookContext {
     pub global_step: u64,
     /// In EVAL, the index of the batch (1 for the first); `None` in TRAIN and PREDICT.
     pub batch: Option<u64>,
-    /// The loss of the step just run (in `after_step`).
+    /// The loss of the step just run (in `after_step`), on the steps where a hook
+    /// [wants](Hook::wants_loss) it.
     pub loss: Option<f64>,
     /// The learning rate of the step just run (in `after_step`, TRAIN only).
     pub learning_rate: Option<f64>,
@@ -109,7 +110,17 @@ pub trait Hook {
         Ok(())
     }
 
-    /// Called after each step, with its loss.
+    /// Whether `after_step` at `global_step` (the steps done) needs the step's loss in
+    /// [`HookContext::loss`]. Reading the loss is a device→host sync, so the loop reads it only
+    /// on the steps where some hook (or logging, summaries, a checkpoint) needs it; on the
+    /// others `loss` is `None`. The default is `true` (every step), which keeps a hook written
+    /// before this method correct; a hook that reads no loss should return `false`.
+    fn wants_loss(&self, global_step: u64) -> bool {
+        let _ = global_step;
+        true
+    }
+
+    /// Called after each step, with its loss when some hook [wants](Hook::wants_loss) it.
     fn after_step(&mut self, ctx: &HookContext) -> Result<(), Error> {
         let _ = ctx;
         Ok(())

@@ -69,12 +69,13 @@ impl HookSet {
         self.each(|hook| hook.before_step(ctx))
     }
 
-    /// The built-in NaN check of a batch's loss, run before the update uses it.
-    pub fn check_loss(&mut self, global_step: u64, loss: f64) -> Result<(), Error> {
-        match &mut self.builtin {
-            Some(builtin) => builtin.check_loss(global_step, loss),
-            None => Ok(()),
-        }
+    /// Whether some hook needs the loss in `after_step` at `global_step`.
+    pub fn wants_loss(&self, global_step: u64) -> bool {
+        self.hooks.iter().any(|h| h.wants_loss(global_step))
+            || self
+                .builtin
+                .as_ref()
+                .is_some_and(|b| b.wants_loss(global_step))
     }
 
     /// `after_step` of every hook; returns what they asked the loop to do.

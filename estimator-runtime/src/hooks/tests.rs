@@ -158,8 +158,22 @@ fn the_builtins_decide_summaries_and_checkpoints_as_data() {
         ],
         "the target step is left to the final save"
     );
-    assert!(
-        set.check_loss(6, f64::NAN).is_err(),
-        "the NaN check is built in"
+    let wants: Vec<bool> = (1..=4).map(|step| set.wants_loss(step)).collect();
+    assert_eq!(
+        wants,
+        vec![false, true, false, true],
+        "the loss is read on summary steps only (no logging, no caller's hook)"
     );
+}
+
+#[test]
+fn a_callers_hook_gets_the_loss_unless_it_says_it_does_not_need_it() {
+    let mut set = HookSet::new(
+        ModeKeys::Train,
+        vec![Box::new(StopAtStepHook::last_step(9))],
+    );
+    assert!(!set.wants_loss(1), "StopAtStepHook reads no loss");
+    set.add_spec_hooks(vec![Box::new(NanTensorHook::new(true))], 0)
+        .expect("spec hooks");
+    assert!(set.wants_loss(1), "NanTensorHook reads every loss");
 }
