@@ -6,8 +6,8 @@ use crate::error::Error;
 use crate::record;
 use crate::scaffold::WarmStart;
 use burn::module::Module;
-use std::collections::BTreeMap;
 use burn::tensor::Bytes;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The section holding the model's shape fingerprint. Its on-disk name predates the name

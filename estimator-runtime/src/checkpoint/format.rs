@@ -135,8 +135,8 @@ impl CheckpointData {
             .map(|(_, b)| b.as_slice())
     }
 
-    /// Encodes the checkpoint in memory (checkpoints are written by [`write_checkpoint`]).
-    #[cfg(test)]
+    /// Encodes the checkpoint in memory (files are streamed by [`write_checkpoint`]; a
+    /// distributed run's chief broadcasts this encoding).
     pub fn encode(&self) -> Vec<u8> {
         let sections: Vec<(&str, &[u8])> = self
             .sections
@@ -205,7 +205,6 @@ impl CheckpointData {
     }
 
     /// Decodes a checkpoint held in memory, checking the magic and the checksum.
-    #[cfg(test)]
     pub fn decode(bytes: &[u8]) -> Result<CheckpointData, String> {
         match Self::read_from(&mut &bytes[..], bytes.len() as u64) {
             Ok(data) => Ok(data),

@@ -122,9 +122,14 @@ where
                 "model.signature".to_string(),
                 record::shape_fingerprint(model).into_bytes(),
             ),
-            ("model".to_string(), record::model_bytes(model)?),
+            ("model".to_string(), record::model_bytes(model)?.to_vec()),
         ];
-        sections.extend(self.optimizers.sections()?);
+        let optimizer = self.optimizers.sections()?;
+        sections.extend(
+            optimizer
+                .into_iter()
+                .map(|(name, bytes)| (name, bytes.to_vec())),
+        );
         sections.push(positions_section(&positions));
         Ok(CheckpointData {
             global_step: self.global_step,
