@@ -293,6 +293,11 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
+            // mpirun ends the job when the first rank exits non-zero; give the other ranks a
+            // moment to print their own (more detailed) errors first, so the tests see them.
+            if std::env::var("OMPI_COMM_WORLD_RANK").is_ok_and(|r| r == "0") {
+                std::thread::sleep(std::time::Duration::from_millis(1500));
+            }
             ExitCode::FAILURE
         }
     }
