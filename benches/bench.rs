@@ -180,6 +180,8 @@ fn config(dir: &Path, device: &Device) -> RunConfig {
         .log_step_count_steps(0)
         .save_summary_steps(0)
         .save_checkpoints_steps(NO_PERIODIC_CHECKPOINT)
+        // `ESTIMATOR_BENCH_NAN_EVERY_STEP=1`: read every loss back, as the loop did before issue 13.
+        .nan_check_every_step(std::env::var_os("ESTIMATOR_BENCH_NAN_EVERY_STEP").is_some())
 }
 
 /// `DISTINCT_BATCHES` random batches on `device.autodiff()`, from a fixed seed.
@@ -704,7 +706,8 @@ fn model_fn_call(device: &Device, w: &Workload, batches: &[Batch]) -> Res<(f64, 
     Ok((median(&spec_us), median(&forward_us)))
 }
 
-/// The compiled-in CPU backends: ndarray (default feature), flex (`--features flex`).
+/// The compiled-in backends: ndarray (default feature), flex (`--features flex`), wgpu
+/// (`--features wgpu`; on a CPU-only machine, Mesa's lavapipe).
 #[allow(deprecated)]
 fn devices() -> Vec<(&'static str, Device)> {
     [
@@ -712,6 +715,8 @@ fn devices() -> Vec<(&'static str, Device)> {
         ("ndarray", Device::ndarray()),
         #[cfg(feature = "flex")]
         ("flex", Device::flex()),
+        #[cfg(feature = "wgpu")]
+        ("wgpu", Device::wgpu(burn::tensor::DeviceKind::DefaultDevice)),
     ]
     .into_iter()
     .collect()
