@@ -716,7 +716,10 @@ fn devices() -> Vec<(&'static str, Device)> {
         #[cfg(feature = "flex")]
         ("flex", Device::flex()),
         #[cfg(feature = "wgpu")]
-        ("wgpu", Device::wgpu(burn::tensor::DeviceKind::DefaultDevice)),
+        (
+            "wgpu",
+            Device::wgpu(burn::tensor::DeviceKind::DefaultDevice),
+        ),
     ]
     .into_iter()
     .collect()
