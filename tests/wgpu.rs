@@ -16,7 +16,7 @@ fn wgpu_device() -> Device {
         t.sum().into_scalar::<f32>()
     });
     match probe {
-        Ok(v) if v == 3.0 => device,
+        Ok(3.0) => device,
         other => panic!(
             "\n\n*** NO WGPU DEVICE: the wgpu test cannot run ({other:?}).\n*** Install a Vulkan driver (Debian: `apt-get install mesa-vulkan-drivers`) and rerun.\n"
         ),
