@@ -201,11 +201,10 @@ impl Distribution {
     }
 }
 
-/// What the ranks agreed on after a step: the mean loss, and whether to stop.
+/// What the ranks agree on after a step (the loss is averaged before the hooks run, by
+/// [`Replica::mean_loss`]).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct StepAgreement {
-    /// The loss averaged over ranks.
-    pub loss: f64,
     /// A hook on some rank asked to stop.
     pub stop: bool,
     /// Some rank is past the call's deadline (`max_secs`).
@@ -236,23 +235,20 @@ impl Replica<'_> {
         v[0] / d.num_replicas() as f64
     }
 
-    /// Agrees on a step's outcome with one small all-reduce: mean loss, any stop, any deadline,
-    /// any save.
+    /// Agrees on a step's outcome with one small all-reduce: any stop, any deadline, any save.
     pub fn agree_after_step(&self, local: StepAgreement) -> StepAgreement {
         let Some(d) = self.0 else { return local };
         let flag = |b: bool| f64::from(u8::from(b));
         let mut v = [
-            local.loss,
             flag(local.stop),
             flag(local.past_deadline),
             flag(local.save),
         ];
         d.all_sum_f64(&mut v);
         StepAgreement {
-            loss: v[0] / d.num_replicas() as f64,
-            stop: v[1] > 0.0,
-            past_deadline: v[2] > 0.0,
-            save: v[3] > 0.0,
+            stop: v[0] > 0.0,
+            past_deadline: v[1] > 0.0,
+            save: v[2] > 0.0,
         }
     }
 

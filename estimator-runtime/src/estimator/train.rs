@@ -90,6 +90,8 @@ where
         I::Item: InputItem<F::Features, F::Labels>,
     {
         let started = Instant::now();
+        // Refuse bad arguments before any side effect; the target is computed again below,
+        // since taking the lock may restore a newer checkpoint (another global step).
         args.target(self.global_step)?;
         let deadline = args.deadline(started)?;
         self.lock_model_dir()?;
@@ -342,7 +344,6 @@ where
         let effects = run.hooks.after_step(&ctx)?;
         // distribute: one small all-reduce agrees a stop, the deadline and a save.
         let agreed = self.replica().agree_after_step(StepAgreement {
-            loss: ctx.loss.unwrap_or(0.0),
             stop: effects.stop,
             past_deadline: run.limits.timed_out(),
             save: effects.save,
