@@ -11,7 +11,7 @@ use crate::analysis::Mode;
 use crate::args::Args;
 use crate::signature::{Role, Signature};
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::{Ident, ItemFn, Type};
 
 /// The expansion of a model_fn whose signature checked.
@@ -23,7 +23,7 @@ pub fn model_fn(args: &Args, item: &ItemFn, sig: &Signature) -> TokenStream {
     let arg_names = arg_names(tys.len());
     let wrapper = wrapper(item, &private, &arg_names, &tys);
     let model_fn_impl = model_fn_impl(args, item, sig);
-    let value = value(item);
+    let value = value(item, &role_types(sig, true));
     let span = name.span();
     quote_spanned! {span=>
         #value
@@ -65,17 +65,30 @@ pub fn marker(item: &ItemFn) -> Ident {
 }
 
 /// The marker type and the `const` named as the user's function, with its docs.
-pub fn value(item: &ItemFn) -> TokenStream {
+///
+/// The marker is a generic struct instantiated at the tuple of the model, features, labels and
+/// params types, under a type alias named `__estimator_model_fn_<name>` that the impls use. An
+/// impl is only as visible as the types it names, so its `type Model = Mlp` stays valid when
+/// a `pub fn` takes a private `Mlp` (valid Rust, which an impl for a plain `pub` marker would
+/// turn into E0446); and the marker is as visible as the function, so the `const` can be used
+/// (and its type named) wherever the function could be called. Private types in the `const`'s
+/// and the alias's types are a lint, allowed here, as they are for a `pub fn`.
+pub fn value(item: &ItemFn, role_types: &[TokenStream; 4]) -> TokenStream {
     let (name, vis, marker) = (&item.sig.ident, &item.vis, marker(item));
+    let generic = format_ident!("__EstimatorModelFn_{}", item.sig.ident);
     let docs = item.attrs.iter().filter(|a| a.path().is_ident("doc"));
     quote_spanned! {name.span()=>
         #[doc(hidden)]
         #[allow(non_camel_case_types)]
-        #vis struct #marker { _private: () }
+        #vis struct #generic<T> { _private: ::core::marker::PhantomData<fn() -> T> }
+
+        #[doc(hidden)]
+        #[allow(non_camel_case_types, private_interfaces)]
+        #vis type #marker = #generic<(#(#role_types),*)>;
 
         #(#docs)*
-        #[allow(non_upper_case_globals)]
-        #vis const #name: #marker = #marker { _private: () };
+        #[allow(non_upper_case_globals, private_interfaces)]
+        #vis const #name: #marker = #generic { _private: ::core::marker::PhantomData };
     }
 }
 
@@ -84,7 +97,18 @@ pub fn model_fn_impl(args: &Args, item: &ItemFn, sig: &Signature) -> TokenStream
     let private = private(args);
     let marker = marker(item);
     let [model_ty, features_ty, labels_ty, params_ty] = role_types(sig, true);
-    let call_args = sig.params.iter().map(|p| role_arg(p.role));
+    let call_args = sig.params.iter().map(|p| {
+        let arg = role_arg(p.role);
+        // A `mode` type the macro could not resolve (an alias) is checked here: a type that is
+        // not `ModeKeys` gets rustc's "mismatched types" on the user's type.
+        match p.role {
+            Role::Mode => {
+                let span = syn::spanned::Spanned::span(&p.ty);
+                Ident::new("__estimator_mode", span).into_token_stream()
+            }
+            _ => arg,
+        }
+    });
     let name_str = item.sig.ident.to_string();
     let modes = args.modes.iter().map(|m| mode_tokens(&private, *m));
     quote_spanned! {item.sig.ident.span()=>

@@ -22,9 +22,10 @@ pub fn item(cx: Ctxt, args: &Args, item: &ItemFn, sig: &Signature) -> TokenStrea
     let generic = !item.sig.generics.params.is_empty();
     let private = expand::private(args);
     let marker = expand::marker(item);
-    let value = expand::value(item);
     // A generic signature's types name parameters the stand-in cannot declare.
-    let [model, features, labels, params] = expand::role_types(sig, !generic);
+    let role_types = expand::role_types(sig, !generic);
+    let value = expand::value(item, &role_types);
+    let [model, features, labels, params] = role_types;
     let name = item.sig.ident.to_string();
     let user = user_fn(item);
     let deref = deref(&private, &marker, item);

@@ -1,7 +1,9 @@
 //! Parameter roles: TF recognises a model_fn's parameters by name, and so do we.
 
 use crate::ctxt::Ctxt;
-use syn::{FnArg, GenericArgument, Ident, ItemFn, Pat, PathArguments, ReturnType, Type};
+use syn::{
+    FnArg, GenericArgument, GenericParam, Ident, ItemFn, Pat, PathArguments, ReturnType, Type,
+};
 
 /// What a parameter is for, decided by its name.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -59,8 +61,16 @@ impl Signature {
         if let Some(asyncness) = &sig.asyncness {
             cx.error_spanned_by(asyncness, "a model_fn cannot be `async`\nhelp: the Estimator calls it once per step; remove `async`");
         }
-        if !sig.generics.params.is_empty() {
-            cx.error_spanned_by(&sig.generics, "a model_fn cannot be generic\nhelp: burn 0.22 tensors carry no backend parameter; name concrete types");
+        // Lifetime parameters are fine (`fn f<'a>(model: &'a Mlp, ..)`): the Estimator lends
+        // every borrow for the call only. Type and const parameters cannot be monomorphised by
+        // the Estimator.
+        if let Some(param) = sig
+            .generics
+            .params
+            .iter()
+            .find(|p| !matches!(p, GenericParam::Lifetime(_)))
+        {
+            cx.error_spanned_by(param, "a model_fn cannot be generic\nhelp: burn 0.22 tensors carry no backend parameter; name concrete types");
         }
         if let Some(variadic) = &sig.variadic {
             cx.error_spanned_by(variadic, "a model_fn cannot be variadic");
@@ -94,7 +104,34 @@ impl Signature {
                 format_args!("a model_fn needs a `{}` parameter\nhelp: TF passes `features`, `labels`, `mode`, `params` and `config` by name; `mode: ModeKeys` and `features` are required", role_name(role)),
             ));
         }
+        let mut params = params;
+        erase_lifetimes(&sig.generics, &mut params);
         Signature { params }
+    }
+}
+
+/// Replaces the function's own lifetimes (`'a` in `model: &'a Mlp`) by `'_` in the types the
+/// expansion repeats outside the function, where `'a` is not declared.
+fn erase_lifetimes(generics: &syn::Generics, params: &mut [Param]) {
+    struct Erase(Vec<Ident>);
+    impl syn::visit_mut::VisitMut for Erase {
+        fn visit_lifetime_mut(&mut self, lifetime: &mut syn::Lifetime) {
+            if self.0.contains(&lifetime.ident) {
+                *lifetime = syn::Lifetime::new("'_", lifetime.span());
+            }
+        }
+    }
+    let own: Vec<Ident> = generics
+        .lifetimes()
+        .map(|l| l.lifetime.ident.clone())
+        .collect();
+    if own.is_empty() {
+        return;
+    }
+    let mut erase = Erase(own);
+    for param in params {
+        syn::visit_mut::VisitMut::visit_type_mut(&mut erase, &mut param.ty);
+        syn::visit_mut::VisitMut::visit_type_mut(&mut erase, &mut param.inner);
     }
 }
 
@@ -229,7 +266,7 @@ fn unknown_name_message(name: &str, help: Option<&str>) -> String {
 fn inner_type(cx: &mut Ctxt, role: Role, ty: &Type) -> Option<Type> {
     let ty = crate::peel::ty(ty);
     match role {
-        Role::Mode if !type_is(ty, "ModeKeys") => {
+        Role::Mode if !may_be_mode_keys(ty) => {
             cx.error_spanned_by(ty, "`mode` must have type `ModeKeys`\nhelp: write `mode: ModeKeys`; TF's `train`, `eval` and `infer` are `ModeKeys::Train`, `ModeKeys::Eval` and `ModeKeys::Predict`");
             None
         }
@@ -259,6 +296,27 @@ fn inner_type(cx: &mut Ctxt, role: Role, ty: &Type) -> Option<Type> {
             None
         }
         _ => Some(ty.clone()),
+    }
+}
+
+/// Whether `ty` may name `ModeKeys`: `ModeKeys` itself, or a path the macro cannot resolve
+/// (an alias such as `use ModeKeys as Mode`), which the generated call then checks against
+/// `ModeKeys` (rustc's "mismatched types" on the user's type). Borrows, tuples, generic types
+/// and the standard library's scalar and string types are certainly not `ModeKeys`.
+fn may_be_mode_keys(ty: &Type) -> bool {
+    const NOT_MODE_KEYS: [&str; 19] = [
+        "str", "String", "bool", "char", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16",
+        "i32", "i64", "i128", "isize", "f32", "f64", "Self",
+    ];
+    if type_is(ty, "ModeKeys") {
+        return true;
+    }
+    match crate::peel::ty(ty) {
+        Type::Path(p) if p.qself.is_none() => p.path.segments.last().is_some_and(|last| {
+            matches!(last.arguments, PathArguments::None)
+                && !NOT_MODE_KEYS.iter().any(|n| last.ident == n)
+        }),
+        _ => false,
     }
 }
 

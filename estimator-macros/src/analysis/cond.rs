@@ -163,11 +163,11 @@ fn mode_const(expr: &Expr) -> Option<Mode> {
 fn mode_path(path: &Path) -> Option<Mode> {
     let mut segments = path.segments.iter().rev();
     let variant = Mode::from_variant(&segments.next()?.ident.to_string())?;
-    match segments.next() {
-        None => Some(variant),
-        Some(s) if s.ident == "ModeKeys" || s.ident == "Self" => Some(variant),
-        Some(_) => None,
-    }
+    // `ModeKeys::Train`, an alias's `Mode::Train`, or a glob-imported `Train`: the other side
+    // is `mode`, so rustc makes sure that the path is a `ModeKeys` variant.
+    segments
+        .next()
+        .map_or(Some(variant), |s| s.arguments.is_none().then_some(variant))
 }
 
 /// Whether `pat` matches the value `mode`.

@@ -121,7 +121,13 @@ pub fn item_defect(input: &TokenStream) -> Option<&'static str> {
     if sig.asyncness.is_some() {
         return Some("async");
     }
-    if !sig.generics.params.is_empty() {
+    // Lifetime parameters are accepted; type and const parameters are not.
+    if sig
+        .generics
+        .params
+        .iter()
+        .any(|p| !matches!(p, syn::GenericParam::Lifetime(_)))
+    {
         return Some("generic");
     }
     if sig.variadic.is_some() {
@@ -167,7 +173,7 @@ pub fn item_defect(input: &TokenStream) -> Option<&'static str> {
 fn type_defect(role: &str, ty: &Type) -> Option<&'static str> {
     let ty = peel(ty);
     match role {
-        "mode" if !names(ty, "ModeKeys") => Some("mode type"),
+        "mode" if !may_be_mode_keys(ty) => Some("mode type"),
         "labels" if !is_option(ty) => Some("labels type"),
         "model" | "params" | "config" => match ty {
             Type::Reference(r) if r.mutability.is_none() => {
@@ -187,6 +193,41 @@ fn peel(ty: &Type) -> &Type {
         Type::Paren(p) => peel(&p.elem),
         other => other,
     }
+}
+
+/// `ModeKeys`, or a plain path without generic arguments that could be an alias of it: the
+/// standard library's scalar and string types and `Self` cannot be.
+fn may_be_mode_keys(ty: &Type) -> bool {
+    let Type::Path(p) = peel(ty) else {
+        return false;
+    };
+    let Some(last) = p.path.segments.last() else {
+        return false;
+    };
+    let name = last.ident.to_string();
+    let std_type = matches!(
+        name.as_str(),
+        "str"
+            | "String"
+            | "bool"
+            | "char"
+            | "f32"
+            | "f64"
+            | "Self"
+            | "u8"
+            | "u16"
+            | "u32"
+            | "u64"
+            | "u128"
+            | "usize"
+            | "i8"
+            | "i16"
+            | "i32"
+            | "i64"
+            | "i128"
+            | "isize"
+    );
+    p.qself.is_none() && (name == "ModeKeys" || (last.arguments.is_none() && !std_type))
 }
 
 /// Whether `ty` is a plain path ending in `name`.

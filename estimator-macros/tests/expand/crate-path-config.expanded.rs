@@ -1,11 +1,16 @@
 #[doc(hidden)]
 #[allow(non_camel_case_types)]
-struct __estimator_model_fn_with_config {
-    _private: (),
+struct __EstimatorModelFn_with_config<T> {
+    _private: ::core::marker::PhantomData<fn() -> T>,
 }
-#[allow(non_upper_case_globals)]
-const with_config: __estimator_model_fn_with_config = __estimator_model_fn_with_config {
-    _private: (),
+#[doc(hidden)]
+#[allow(non_camel_case_types, private_interfaces)]
+type __estimator_model_fn_with_config = __EstimatorModelFn_with_config<
+    ((), Tensor<2>, Tensor<1>, HParams),
+>;
+#[allow(non_upper_case_globals, private_interfaces)]
+const with_config: __estimator_model_fn_with_config = __EstimatorModelFn_with_config {
+    _private: ::core::marker::PhantomData,
 };
 impl __estimator_model_fn_with_config {
     #[allow(clippy::too_many_arguments)]

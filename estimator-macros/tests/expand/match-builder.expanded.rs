@@ -1,12 +1,17 @@
 #[doc(hidden)]
 #[allow(non_camel_case_types)]
-pub struct __estimator_model_fn_regressor {
-    _private: (),
+pub struct __EstimatorModelFn_regressor<T> {
+    _private: ::core::marker::PhantomData<fn() -> T>,
 }
+#[doc(hidden)]
+#[allow(non_camel_case_types, private_interfaces)]
+pub type __estimator_model_fn_regressor = __EstimatorModelFn_regressor<
+    ((), Tensor<2>, Tensor<1>, ()),
+>;
 /// A regressor written with `match mode` and builder chains.
-#[allow(non_upper_case_globals)]
-pub const regressor: __estimator_model_fn_regressor = __estimator_model_fn_regressor {
-    _private: (),
+#[allow(non_upper_case_globals, private_interfaces)]
+pub const regressor: __estimator_model_fn_regressor = __EstimatorModelFn_regressor {
+    _private: ::core::marker::PhantomData,
 };
 impl __estimator_model_fn_regressor {
     #[allow(clippy::too_many_arguments)]

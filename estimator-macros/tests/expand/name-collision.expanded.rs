@@ -1,11 +1,16 @@
 #[doc(hidden)]
 #[allow(non_camel_case_types)]
-struct __estimator_model_fn_model {
-    _private: (),
+struct __EstimatorModelFn_model<T> {
+    _private: ::core::marker::PhantomData<fn() -> T>,
 }
-#[allow(non_upper_case_globals)]
-const model: __estimator_model_fn_model = __estimator_model_fn_model {
-    _private: (),
+#[doc(hidden)]
+#[allow(non_camel_case_types, private_interfaces)]
+type __estimator_model_fn_model = __EstimatorModelFn_model<
+    (Net, Tensor<2>, Tensor<1, Int>, ()),
+>;
+#[allow(non_upper_case_globals, private_interfaces)]
+const model: __estimator_model_fn_model = __EstimatorModelFn_model {
+    _private: ::core::marker::PhantomData,
 };
 impl __estimator_model_fn_model {
     #[allow(clippy::too_many_arguments)]

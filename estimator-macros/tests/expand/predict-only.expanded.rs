@@ -1,11 +1,14 @@
 #[doc(hidden)]
 #[allow(non_camel_case_types)]
-struct __estimator_model_fn_serving {
-    _private: (),
+struct __EstimatorModelFn_serving<T> {
+    _private: ::core::marker::PhantomData<fn() -> T>,
 }
-#[allow(non_upper_case_globals)]
-const serving: __estimator_model_fn_serving = __estimator_model_fn_serving {
-    _private: (),
+#[doc(hidden)]
+#[allow(non_camel_case_types, private_interfaces)]
+type __estimator_model_fn_serving = __EstimatorModelFn_serving<(Mlp, Tensor<2>, (), ())>;
+#[allow(non_upper_case_globals, private_interfaces)]
+const serving: __estimator_model_fn_serving = __EstimatorModelFn_serving {
+    _private: ::core::marker::PhantomData,
 };
 impl __estimator_model_fn_serving {
     #[allow(clippy::too_many_arguments)]

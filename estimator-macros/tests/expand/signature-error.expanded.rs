@@ -3,12 +3,17 @@
 }
 #[doc(hidden)]
 #[allow(non_camel_case_types)]
-struct __estimator_model_fn_classifier {
-    _private: (),
+struct __EstimatorModelFn_classifier<T> {
+    _private: ::core::marker::PhantomData<fn() -> T>,
 }
-#[allow(non_upper_case_globals)]
-const classifier: __estimator_model_fn_classifier = __estimator_model_fn_classifier {
-    _private: (),
+#[doc(hidden)]
+#[allow(non_camel_case_types, private_interfaces)]
+type __estimator_model_fn_classifier = __EstimatorModelFn_classifier<
+    (Mlp, Tensor<2>, (), ()),
+>;
+#[allow(non_upper_case_globals, private_interfaces)]
+const classifier: __estimator_model_fn_classifier = __EstimatorModelFn_classifier {
+    _private: ::core::marker::PhantomData,
 };
 impl __estimator_model_fn_classifier {
     #[allow(dead_code, clippy::too_many_arguments)]
