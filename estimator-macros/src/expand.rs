@@ -1,8 +1,9 @@
 //! Code generation. Only called on a signature that checked, so it cannot fail.
 //!
-//! The annotated name becomes a `const` of a marker type that implements `ModelFn` and derefs
-//! to a function pointer, so it can be handed to `Estimator::new` and called like the function.
-//! The user's function is kept as written, nested inside a wrapper whose body declares function
+//! The annotated name becomes a `const` of the runtime's `ModelFnValue`, which implements
+//! `ModelFn` and derefs to a function pointer, so it can be handed to `Estimator::new` and
+//! called like the function. The generated functions live in the `const`'s initialiser, so the
+//! expansion is valid in a module and in an `impl` block alike. The user's function is kept as written, nested inside a wrapper whose body declares function
 //! items named like it and like its parameters: inside the user's body, those shadow any
 //! `const` of the same name (this one, or another model_fn's), so a parameter or a `let` with
 //! such a name (`fn model(model: &Net, ..)`) is a plain binding and not a constant pattern.
@@ -11,45 +12,78 @@ use crate::analysis::Mode;
 use crate::args::Args;
 use crate::signature::{Role, Signature};
 use proc_macro2::{Span, TokenStream};
-use quote::{ToTokens, format_ident, quote, quote_spanned};
+use quote::{ToTokens, quote, quote_spanned};
 use syn::{Ident, ItemFn, Type};
 
 /// The expansion of a model_fn whose signature checked.
 pub fn model_fn(args: &Args, item: &ItemFn, sig: &Signature) -> TokenStream {
     let private = private(args);
-    let name = &item.sig.ident;
-    let marker = marker(item);
     let tys: Vec<&Type> = sig.params.iter().map(|p| &p.ty).collect();
     let arg_names = arg_names(tys.len());
     let wrapper = wrapper(item, &private, &arg_names, &tys);
-    let model_fn_impl = model_fn_impl(args, item, sig);
-    let value = value(item, &role_types(sig, true));
-    let span = name.span();
-    quote_spanned! {span=>
-        #value
+    let call = call_fn(&private, sig);
+    let name_str = item.sig.ident.to_string();
+    let modes = args.modes.iter().map(|m| mode_tokens(&private, *m));
+    let init = quote! {
+        #wrapper
 
-        impl #marker {
-            #wrapper
-
-            #[allow(clippy::too_many_arguments)]
-            fn __estimator_checked(#(#arg_names: #tys),*) -> ::core::result::Result<#private::EstimatorSpec, #private::Error> {
-                #private::EstimatorSpec::validate(Self::__estimator_model_fn(#(#arg_names),*))
-            }
-
-            #[doc(hidden)]
-            #[allow(clippy::type_complexity)]
-            const __ESTIMATOR_CHECKED: fn(#(#tys),*) -> ::core::result::Result<#private::EstimatorSpec, #private::Error> = Self::__estimator_checked;
+        #[allow(clippy::too_many_arguments)]
+        fn __estimator_checked(#(#arg_names: #tys),*) -> ::core::result::Result<#private::EstimatorSpec, #private::Error> {
+            #private::EstimatorSpec::validate(__estimator_model_fn(#(#arg_names),*))
         }
 
-        #[allow(clippy::type_complexity)]
-        impl ::core::ops::Deref for #marker {
-            type Target = fn(#(#tys),*) -> ::core::result::Result<#private::EstimatorSpec, #private::Error>;
-            fn deref(&self) -> &Self::Target {
-                &Self::__ESTIMATOR_CHECKED
-            }
-        }
+        #call
 
-        #model_fn_impl
+        #private::ModelFnValue::new(
+            #name_str,
+            &[#(#modes),*],
+            __estimator_call,
+            __estimator_checked as fn(#(#tys),*) -> ::core::result::Result<#private::EstimatorSpec, #private::Error>,
+        )
+    };
+    value(
+        &private,
+        item,
+        &role_types(sig, true),
+        &direct_type(&private, &tys),
+        init,
+    )
+}
+
+/// The type of the `const`: `ModelFnValue<Model, Features, Labels, Params, fn(..) -> ..>`.
+fn value_type(
+    private: &TokenStream,
+    role_types: &[TokenStream; 4],
+    direct: &TokenStream,
+) -> TokenStream {
+    let [model, features, labels, params] = role_types;
+    quote!(#private::ModelFnValue<#model, #features, #labels, #params, #direct>)
+}
+
+/// The function pointer type a direct call goes through: the parameters as written.
+pub fn direct_type(private: &TokenStream, tys: &[&Type]) -> TokenStream {
+    quote!(fn(#(#tys),*) -> ::core::result::Result<#private::EstimatorSpec, #private::Error>)
+}
+
+/// The `const` named as the user's function, with its docs and visibility, initialised by a
+/// block that holds the generated functions. A `const` is valid both in a module and in an
+/// `impl` block, so a model_fn may be an associated function; its type names the roles'
+/// types only as generic arguments of a runtime type, so a `pub fn` over a private model type
+/// stays valid Rust (the private type in a `pub` item's type is a lint there, allowed).
+pub fn value(
+    private: &TokenStream,
+    item: &ItemFn,
+    role_types: &[TokenStream; 4],
+    direct: &TokenStream,
+    init: TokenStream,
+) -> TokenStream {
+    let (name, vis) = (&item.sig.ident, &item.vis);
+    let docs = item.attrs.iter().filter(|a| a.path().is_ident("doc"));
+    let ty = value_type(private, role_types, direct);
+    quote_spanned! {name.span()=>
+        #(#docs)*
+        #[allow(non_upper_case_globals, private_interfaces, clippy::type_complexity)]
+        #vis const #name: #ty = { #init };
     }
 }
 
@@ -59,43 +93,8 @@ pub fn private(args: &Args) -> TokenStream {
     quote!(#krate::__private)
 }
 
-/// The hidden marker type whose `const` carries the annotated name.
-pub fn marker(item: &ItemFn) -> Ident {
-    format_ident!("__estimator_model_fn_{}", item.sig.ident)
-}
-
-/// The marker type and the `const` named as the user's function, with its docs.
-///
-/// The marker is a generic struct instantiated at the tuple of the model, features, labels and
-/// params types, under a type alias named `__estimator_model_fn_<name>` that the impls use. An
-/// impl is only as visible as the types it names, so its `type Model = Mlp` stays valid when
-/// a `pub fn` takes a private `Mlp` (valid Rust, which an impl for a plain `pub` marker would
-/// turn into E0446); and the marker is as visible as the function, so the `const` can be used
-/// (and its type named) wherever the function could be called. Private types in the `const`'s
-/// and the alias's types are a lint, allowed here, as they are for a `pub fn`.
-pub fn value(item: &ItemFn, role_types: &[TokenStream; 4]) -> TokenStream {
-    let (name, vis, marker) = (&item.sig.ident, &item.vis, marker(item));
-    let generic = format_ident!("__EstimatorModelFn_{}", item.sig.ident);
-    let docs = item.attrs.iter().filter(|a| a.path().is_ident("doc"));
-    quote_spanned! {name.span()=>
-        #[doc(hidden)]
-        #[allow(non_camel_case_types)]
-        #vis struct #generic<T> { _private: ::core::marker::PhantomData<fn() -> T> }
-
-        #[doc(hidden)]
-        #[allow(non_camel_case_types, private_interfaces)]
-        #vis type #marker = #generic<(#(#role_types),*)>;
-
-        #(#docs)*
-        #[allow(non_upper_case_globals, private_interfaces)]
-        #vis const #name: #marker = #generic { _private: ::core::marker::PhantomData };
-    }
-}
-
-/// The `ModelFn` impl: the roles' types, the name, the supported modes, and `call`.
-pub fn model_fn_impl(args: &Args, item: &ItemFn, sig: &Signature) -> TokenStream {
-    let private = private(args);
-    let marker = marker(item);
+/// `__estimator_call`: the roles in `ModelFn::call`'s order, passed on in the user's order.
+fn call_fn(private: &TokenStream, sig: &Signature) -> TokenStream {
     let [model_ty, features_ty, labels_ty, params_ty] = role_types(sig, true);
     let call_args = sig.params.iter().map(|p| {
         let arg = role_arg(p.role);
@@ -109,35 +108,18 @@ pub fn model_fn_impl(args: &Args, item: &ItemFn, sig: &Signature) -> TokenStream
             _ => arg,
         }
     });
-    let name_str = item.sig.ident.to_string();
-    let modes = args.modes.iter().map(|m| mode_tokens(&private, *m));
-    quote_spanned! {item.sig.ident.span()=>
-        impl #private::ModelFn for #marker {
-            type Model = #model_ty;
-            type Features = #features_ty;
-            type Labels = #labels_ty;
-            type Params = #params_ty;
-
-            fn name(&self) -> &'static str {
-                #name_str
-            }
-
-            fn modes(&self) -> &'static [#private::ModeKeys] {
-                &[#(#modes),*]
-            }
-
-            fn call(
-                &self,
-                __estimator_model: &Self::Model,
-                __estimator_features: Self::Features,
-                __estimator_labels: ::core::option::Option<Self::Labels>,
-                __estimator_mode: #private::ModeKeys,
-                __estimator_params: &Self::Params,
-                __estimator_config: &#private::RunConfig,
-            ) -> #private::EstimatorSpec {
-                let _ = (&__estimator_model, &__estimator_labels, &__estimator_params, &__estimator_config);
-                Self::__estimator_model_fn(#(#call_args),*)
-            }
+    quote! {
+        #[allow(clippy::too_many_arguments)]
+        fn __estimator_call(
+            __estimator_model: &#model_ty,
+            __estimator_features: #features_ty,
+            __estimator_labels: ::core::option::Option<#labels_ty>,
+            __estimator_mode: #private::ModeKeys,
+            __estimator_params: &#params_ty,
+            __estimator_config: &#private::RunConfig,
+        ) -> #private::EstimatorSpec {
+            let _ = (&__estimator_model, &__estimator_labels, &__estimator_params, &__estimator_config);
+            __estimator_model_fn(#(#call_args),*)
         }
     }
 }

@@ -21,55 +21,42 @@ pub fn item(cx: Ctxt, args: &Args, item: &ItemFn, sig: &Signature) -> TokenStrea
     }
     let generic = !item.sig.generics.params.is_empty();
     let private = expand::private(args);
-    let marker = expand::marker(item);
     // A generic signature's types name parameters the stand-in cannot declare.
     let role_types = expand::role_types(sig, !generic);
-    let value = expand::value(item, &role_types);
-    let [model, features, labels, params] = role_types;
+    let [model, features, labels, params] = &role_types;
     let name = item.sig.ident.to_string();
     let user = user_fn(item);
-    let deref = deref(&private, &marker, item);
+    let (direct, direct_fn) = direct(&private, item);
+    let init = quote! {
+        #user
+
+        #direct_fn
+
+        #[allow(clippy::too_many_arguments)]
+        fn __estimator_call(
+            _: &#model,
+            _: #features,
+            _: ::core::option::Option<#labels>,
+            _: #private::ModeKeys,
+            _: &#params,
+            _: &#private::RunConfig,
+        ) -> #private::EstimatorSpec {
+            ::core::unreachable!("a model_fn with a signature error does not compile")
+        }
+
+        #private::ModelFnValue::new(#name, &[], __estimator_call, __estimator_direct)
+    };
+    let value = expand::value(&private, item, &role_types, &direct, init);
     quote! {
         #errors
         #value
-
-        impl #marker {
-            #user
-        }
-
-        #deref
-
-        impl #private::ModelFn for #marker {
-            type Model = #model;
-            type Features = #features;
-            type Labels = #labels;
-            type Params = #params;
-
-            fn name(&self) -> &'static str {
-                #name
-            }
-
-            fn call(
-                &self,
-                _: &Self::Model,
-                _: Self::Features,
-                _: ::core::option::Option<Self::Labels>,
-                _: #private::ModeKeys,
-                _: &Self::Params,
-                _: &#private::RunConfig,
-            ) -> #private::EstimatorSpec {
-                ::core::unreachable!("a model_fn with a signature error does not compile")
-            }
-        }
     }
 }
 
-/// `Deref` to a function pointer with the parameter types as written, so a direct call still
-/// resolves; none when the function takes `self`.
-fn deref(private: &TokenStream, marker: &syn::Ident, item: &ItemFn) -> TokenStream {
-    if !item.sig.generics.params.is_empty() {
-        return TokenStream::new();
-    }
+/// The function pointer type a direct call goes through, with the parameter types as written,
+/// and a function of that type (`()` and none when a type cannot go in a function pointer,
+/// or the function is generic or takes `self`).
+fn direct(private: &TokenStream, item: &ItemFn) -> (TokenStream, TokenStream) {
     let tys: Option<Vec<&syn::Type>> = item
         .sig
         .inputs
@@ -80,17 +67,23 @@ fn deref(private: &TokenStream, marker: &syn::Ident, item: &ItemFn) -> TokenStre
             FnArg::Receiver(_) => None,
         })
         .collect();
-    let Some(tys) = tys else {
-        return TokenStream::new();
-    };
-    quote! {
-        #[allow(clippy::type_complexity)]
-        impl ::core::ops::Deref for #marker {
-            type Target = fn(#(#tys),*) -> ::core::result::Result<#private::EstimatorSpec, #private::Error>;
-            fn deref(&self) -> &Self::Target {
-                ::core::unreachable!("a model_fn with a signature error does not compile")
-            }
+    match tys {
+        Some(tys) if item.sig.generics.params.is_empty() => {
+            let ty = expand::direct_type(private, &tys);
+            let f = quote! {
+                #[allow(clippy::too_many_arguments, clippy::type_complexity)]
+                const __estimator_direct: #ty = |#(_: #tys),*| {
+                    ::core::unreachable!("a model_fn with a signature error does not compile")
+                };
+            };
+            (ty, f)
         }
+        _ => (
+            quote!(()),
+            quote!(
+                const __estimator_direct: () = ();
+            ),
+        ),
     }
 }
 

@@ -120,6 +120,109 @@ pub trait ModelFn {
     }
 }
 
+/// The value `#[model_fn]` makes of a function: its name, the modes it supports, an entry point
+/// that takes the roles in a fixed order, and the function as written (checked by
+/// [`EstimatorSpec::validate`]), which a direct call reaches through `Deref`.
+///
+/// The annotated name becomes a `const` of this type, so a model_fn may sit in a module or in
+/// an `impl` block (an associated `const`), and its type can be named:
+///
+/// ```
+/// use estimator_runtime::prelude::*;
+/// use estimator_runtime::ModelFnValue;
+///
+/// #[model_fn(modes(predict))]
+/// fn serve(features: Tensor<2>, mode: ModeKeys) -> EstimatorSpec {
+///     EstimatorSpec::new(mode).predictions(Predictions::from(features))
+/// }
+///
+/// // The model, features, labels and params types, then the function's own pointer type.
+/// type Serve = ModelFnValue<(), Tensor<2>, (), (), fn(Tensor<2>, ModeKeys) -> Result<EstimatorSpec, Error>>;
+/// let f: Serve = serve;
+/// assert_eq!(f.name(), "serve");
+/// assert_eq!(f.modes(), &[ModeKeys::Predict]);
+/// ```
+pub struct ModelFnValue<M, F, L, P, D> {
+    name: &'static str,
+    modes: &'static [ModeKeys],
+    call: ModelFnCall<M, F, L, P>,
+    direct: D,
+}
+
+/// The entry point of a [`ModelFnValue`]: the roles in `ModelFn::call`'s order.
+pub type ModelFnCall<M, F, L, P> = fn(&M, F, Option<L>, ModeKeys, &P, &RunConfig) -> EstimatorSpec;
+
+impl<M, F, L, P, D> ModelFnValue<M, F, L, P, D> {
+    /// What `#[model_fn]` generates; not meant to be called by hand.
+    #[doc(hidden)]
+    pub const fn new(
+        name: &'static str,
+        modes: &'static [ModeKeys],
+        call: ModelFnCall<M, F, L, P>,
+        direct: D,
+    ) -> Self {
+        ModelFnValue {
+            name,
+            modes,
+            call,
+            direct,
+        }
+    }
+}
+
+impl<M, F, L, P, D: Copy> Clone for ModelFnValue<M, F, L, P, D> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<M, F, L, P, D: Copy> Copy for ModelFnValue<M, F, L, P, D> {}
+
+impl<M, F, L, P, D> std::fmt::Debug for ModelFnValue<M, F, L, P, D> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ModelFnValue")
+            .field("name", &self.name)
+            .field("modes", &self.modes)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<M, F, L, P, D> std::ops::Deref for ModelFnValue<M, F, L, P, D> {
+    type Target = D;
+
+    /// The function as written, its spec checked: `classifier(&model, features, labels, mode)`.
+    fn deref(&self) -> &D {
+        &self.direct
+    }
+}
+
+impl<M, F, L, P, D> ModelFn for ModelFnValue<M, F, L, P, D> {
+    type Model = M;
+    type Features = F;
+    type Labels = L;
+    type Params = P;
+
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn modes(&self) -> &'static [ModeKeys] {
+        self.modes
+    }
+
+    fn call(
+        &self,
+        model: &M,
+        features: F,
+        labels: Option<L>,
+        mode: ModeKeys,
+        params: &P,
+        config: &RunConfig,
+    ) -> EstimatorSpec {
+        (self.call)(model, features, labels, mode, params, config)
+    }
+}
+
 /// A mode's name in `#[model_fn(modes(..))]`.
 fn attribute_name(mode: ModeKeys) -> &'static str {
     match mode {

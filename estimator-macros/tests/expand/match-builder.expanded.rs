@@ -1,19 +1,19 @@
-#[doc(hidden)]
-#[allow(non_camel_case_types)]
-pub struct __EstimatorModelFn_regressor<T> {
-    _private: ::core::marker::PhantomData<fn() -> T>,
-}
-#[doc(hidden)]
-#[allow(non_camel_case_types, private_interfaces)]
-pub type __estimator_model_fn_regressor = __EstimatorModelFn_regressor<
-    ((), Tensor<2>, Tensor<1>, ()),
->;
 /// A regressor written with `match mode` and builder chains.
-#[allow(non_upper_case_globals, private_interfaces)]
-pub const regressor: __estimator_model_fn_regressor = __EstimatorModelFn_regressor {
-    _private: ::core::marker::PhantomData,
-};
-impl __estimator_model_fn_regressor {
+#[allow(non_upper_case_globals, private_interfaces, clippy::type_complexity)]
+pub const regressor: ::estimator_runtime::__private::ModelFnValue<
+    (),
+    Tensor<2>,
+    Tensor<1>,
+    (),
+    fn(
+        Tensor<2>,
+        Option<Tensor<1>>,
+        ModeKeys,
+    ) -> ::core::result::Result<
+        ::estimator_runtime::__private::EstimatorSpec,
+        ::estimator_runtime::__private::Error,
+    >,
+> = {
     #[allow(clippy::too_many_arguments)]
     fn __estimator_model_fn(
         __arg0: Tensor<2>,
@@ -59,56 +59,16 @@ impl __estimator_model_fn_regressor {
         ::estimator_runtime::__private::Error,
     > {
         ::estimator_runtime::__private::EstimatorSpec::validate(
-            Self::__estimator_model_fn(__arg0, __arg1, __arg2),
+            __estimator_model_fn(__arg0, __arg1, __arg2),
         )
     }
-    #[doc(hidden)]
-    #[allow(clippy::type_complexity)]
-    const __ESTIMATOR_CHECKED: fn(
-        Tensor<2>,
-        Option<Tensor<1>>,
-        ModeKeys,
-    ) -> ::core::result::Result<
-        ::estimator_runtime::__private::EstimatorSpec,
-        ::estimator_runtime::__private::Error,
-    > = Self::__estimator_checked;
-}
-#[allow(clippy::type_complexity)]
-impl ::core::ops::Deref for __estimator_model_fn_regressor {
-    type Target = fn(
-        Tensor<2>,
-        Option<Tensor<1>>,
-        ModeKeys,
-    ) -> ::core::result::Result<
-        ::estimator_runtime::__private::EstimatorSpec,
-        ::estimator_runtime::__private::Error,
-    >;
-    fn deref(&self) -> &Self::Target {
-        &Self::__ESTIMATOR_CHECKED
-    }
-}
-impl ::estimator_runtime::__private::ModelFn for __estimator_model_fn_regressor {
-    type Model = ();
-    type Features = Tensor<2>;
-    type Labels = Tensor<1>;
-    type Params = ();
-    fn name(&self) -> &'static str {
-        "regressor"
-    }
-    fn modes(&self) -> &'static [::estimator_runtime::__private::ModeKeys] {
-        &[
-            ::estimator_runtime::__private::ModeKeys::Train,
-            ::estimator_runtime::__private::ModeKeys::Eval,
-            ::estimator_runtime::__private::ModeKeys::Predict,
-        ]
-    }
-    fn call(
-        &self,
-        __estimator_model: &Self::Model,
-        __estimator_features: Self::Features,
-        __estimator_labels: ::core::option::Option<Self::Labels>,
+    #[allow(clippy::too_many_arguments)]
+    fn __estimator_call(
+        __estimator_model: &(),
+        __estimator_features: Tensor<2>,
+        __estimator_labels: ::core::option::Option<Tensor<1>>,
         __estimator_mode: ::estimator_runtime::__private::ModeKeys,
-        __estimator_params: &Self::Params,
+        __estimator_params: &(),
         __estimator_config: &::estimator_runtime::__private::RunConfig,
     ) -> ::estimator_runtime::__private::EstimatorSpec {
         let _ = (
@@ -117,10 +77,24 @@ impl ::estimator_runtime::__private::ModelFn for __estimator_model_fn_regressor 
             &__estimator_params,
             &__estimator_config,
         );
-        Self::__estimator_model_fn(
-            __estimator_features,
-            __estimator_labels,
-            __estimator_mode,
-        )
+        __estimator_model_fn(__estimator_features, __estimator_labels, __estimator_mode)
     }
-}
+    ::estimator_runtime::__private::ModelFnValue::new(
+        "regressor",
+        &[
+            ::estimator_runtime::__private::ModeKeys::Train,
+            ::estimator_runtime::__private::ModeKeys::Eval,
+            ::estimator_runtime::__private::ModeKeys::Predict,
+        ],
+        __estimator_call,
+        __estimator_checked
+            as fn(
+                Tensor<2>,
+                Option<Tensor<1>>,
+                ModeKeys,
+            ) -> ::core::result::Result<
+                ::estimator_runtime::__private::EstimatorSpec,
+                ::estimator_runtime::__private::Error,
+            >,
+    )
+};

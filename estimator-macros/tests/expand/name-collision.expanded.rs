@@ -1,18 +1,19 @@
-#[doc(hidden)]
-#[allow(non_camel_case_types)]
-struct __EstimatorModelFn_model<T> {
-    _private: ::core::marker::PhantomData<fn() -> T>,
-}
-#[doc(hidden)]
-#[allow(non_camel_case_types, private_interfaces)]
-type __estimator_model_fn_model = __EstimatorModelFn_model<
-    (Net, Tensor<2>, Tensor<1, Int>, ()),
->;
-#[allow(non_upper_case_globals, private_interfaces)]
-const model: __estimator_model_fn_model = __EstimatorModelFn_model {
-    _private: ::core::marker::PhantomData,
-};
-impl __estimator_model_fn_model {
+#[allow(non_upper_case_globals, private_interfaces, clippy::type_complexity)]
+const model: ::estimator_runtime::__private::ModelFnValue<
+    Net,
+    Tensor<2>,
+    Tensor<1, Int>,
+    (),
+    fn(
+        &Net,
+        Tensor<2>,
+        Option<Tensor<1, Int>>,
+        ModeKeys,
+    ) -> ::core::result::Result<
+        ::estimator_runtime::__private::EstimatorSpec,
+        ::estimator_runtime::__private::Error,
+    >,
+> = {
     #[allow(clippy::too_many_arguments)]
     fn __estimator_model_fn(
         __arg0: &Net,
@@ -51,58 +52,16 @@ impl __estimator_model_fn_model {
         ::estimator_runtime::__private::Error,
     > {
         ::estimator_runtime::__private::EstimatorSpec::validate(
-            Self::__estimator_model_fn(__arg0, __arg1, __arg2, __arg3),
+            __estimator_model_fn(__arg0, __arg1, __arg2, __arg3),
         )
     }
-    #[doc(hidden)]
-    #[allow(clippy::type_complexity)]
-    const __ESTIMATOR_CHECKED: fn(
-        &Net,
-        Tensor<2>,
-        Option<Tensor<1, Int>>,
-        ModeKeys,
-    ) -> ::core::result::Result<
-        ::estimator_runtime::__private::EstimatorSpec,
-        ::estimator_runtime::__private::Error,
-    > = Self::__estimator_checked;
-}
-#[allow(clippy::type_complexity)]
-impl ::core::ops::Deref for __estimator_model_fn_model {
-    type Target = fn(
-        &Net,
-        Tensor<2>,
-        Option<Tensor<1, Int>>,
-        ModeKeys,
-    ) -> ::core::result::Result<
-        ::estimator_runtime::__private::EstimatorSpec,
-        ::estimator_runtime::__private::Error,
-    >;
-    fn deref(&self) -> &Self::Target {
-        &Self::__ESTIMATOR_CHECKED
-    }
-}
-impl ::estimator_runtime::__private::ModelFn for __estimator_model_fn_model {
-    type Model = Net;
-    type Features = Tensor<2>;
-    type Labels = Tensor<1, Int>;
-    type Params = ();
-    fn name(&self) -> &'static str {
-        "model"
-    }
-    fn modes(&self) -> &'static [::estimator_runtime::__private::ModeKeys] {
-        &[
-            ::estimator_runtime::__private::ModeKeys::Train,
-            ::estimator_runtime::__private::ModeKeys::Eval,
-            ::estimator_runtime::__private::ModeKeys::Predict,
-        ]
-    }
-    fn call(
-        &self,
-        __estimator_model: &Self::Model,
-        __estimator_features: Self::Features,
-        __estimator_labels: ::core::option::Option<Self::Labels>,
+    #[allow(clippy::too_many_arguments)]
+    fn __estimator_call(
+        __estimator_model: &Net,
+        __estimator_features: Tensor<2>,
+        __estimator_labels: ::core::option::Option<Tensor<1, Int>>,
         __estimator_mode: ::estimator_runtime::__private::ModeKeys,
-        __estimator_params: &Self::Params,
+        __estimator_params: &(),
         __estimator_config: &::estimator_runtime::__private::RunConfig,
     ) -> ::estimator_runtime::__private::EstimatorSpec {
         let _ = (
@@ -111,11 +70,30 @@ impl ::estimator_runtime::__private::ModelFn for __estimator_model_fn_model {
             &__estimator_params,
             &__estimator_config,
         );
-        Self::__estimator_model_fn(
+        __estimator_model_fn(
             __estimator_model,
             __estimator_features,
             __estimator_labels,
             __estimator_mode,
         )
     }
-}
+    ::estimator_runtime::__private::ModelFnValue::new(
+        "model",
+        &[
+            ::estimator_runtime::__private::ModeKeys::Train,
+            ::estimator_runtime::__private::ModeKeys::Eval,
+            ::estimator_runtime::__private::ModeKeys::Predict,
+        ],
+        __estimator_call,
+        __estimator_checked
+            as fn(
+                &Net,
+                Tensor<2>,
+                Option<Tensor<1, Int>>,
+                ModeKeys,
+            ) -> ::core::result::Result<
+                ::estimator_runtime::__private::EstimatorSpec,
+                ::estimator_runtime::__private::Error,
+            >,
+    )
+};

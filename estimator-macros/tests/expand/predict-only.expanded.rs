@@ -1,16 +1,18 @@
-#[doc(hidden)]
-#[allow(non_camel_case_types)]
-struct __EstimatorModelFn_serving<T> {
-    _private: ::core::marker::PhantomData<fn() -> T>,
-}
-#[doc(hidden)]
-#[allow(non_camel_case_types, private_interfaces)]
-type __estimator_model_fn_serving = __EstimatorModelFn_serving<(Mlp, Tensor<2>, (), ())>;
-#[allow(non_upper_case_globals, private_interfaces)]
-const serving: __estimator_model_fn_serving = __EstimatorModelFn_serving {
-    _private: ::core::marker::PhantomData,
-};
-impl __estimator_model_fn_serving {
+#[allow(non_upper_case_globals, private_interfaces, clippy::type_complexity)]
+const serving: ::estimator_runtime::__private::ModelFnValue<
+    Mlp,
+    Tensor<2>,
+    (),
+    (),
+    fn(
+        &Mlp,
+        Tensor<2>,
+        ModeKeys,
+    ) -> ::core::result::Result<
+        ::estimator_runtime::__private::EstimatorSpec,
+        ::estimator_runtime::__private::Error,
+    >,
+> = {
     #[allow(clippy::too_many_arguments)]
     fn __estimator_model_fn(
         __arg0: &Mlp,
@@ -46,52 +48,16 @@ impl __estimator_model_fn_serving {
         ::estimator_runtime::__private::Error,
     > {
         ::estimator_runtime::__private::EstimatorSpec::validate(
-            Self::__estimator_model_fn(__arg0, __arg1, __arg2),
+            __estimator_model_fn(__arg0, __arg1, __arg2),
         )
     }
-    #[doc(hidden)]
-    #[allow(clippy::type_complexity)]
-    const __ESTIMATOR_CHECKED: fn(
-        &Mlp,
-        Tensor<2>,
-        ModeKeys,
-    ) -> ::core::result::Result<
-        ::estimator_runtime::__private::EstimatorSpec,
-        ::estimator_runtime::__private::Error,
-    > = Self::__estimator_checked;
-}
-#[allow(clippy::type_complexity)]
-impl ::core::ops::Deref for __estimator_model_fn_serving {
-    type Target = fn(
-        &Mlp,
-        Tensor<2>,
-        ModeKeys,
-    ) -> ::core::result::Result<
-        ::estimator_runtime::__private::EstimatorSpec,
-        ::estimator_runtime::__private::Error,
-    >;
-    fn deref(&self) -> &Self::Target {
-        &Self::__ESTIMATOR_CHECKED
-    }
-}
-impl ::estimator_runtime::__private::ModelFn for __estimator_model_fn_serving {
-    type Model = Mlp;
-    type Features = Tensor<2>;
-    type Labels = ();
-    type Params = ();
-    fn name(&self) -> &'static str {
-        "serving"
-    }
-    fn modes(&self) -> &'static [::estimator_runtime::__private::ModeKeys] {
-        &[::estimator_runtime::__private::ModeKeys::Predict]
-    }
-    fn call(
-        &self,
-        __estimator_model: &Self::Model,
-        __estimator_features: Self::Features,
-        __estimator_labels: ::core::option::Option<Self::Labels>,
+    #[allow(clippy::too_many_arguments)]
+    fn __estimator_call(
+        __estimator_model: &Mlp,
+        __estimator_features: Tensor<2>,
+        __estimator_labels: ::core::option::Option<()>,
         __estimator_mode: ::estimator_runtime::__private::ModeKeys,
-        __estimator_params: &Self::Params,
+        __estimator_params: &(),
         __estimator_config: &::estimator_runtime::__private::RunConfig,
     ) -> ::estimator_runtime::__private::EstimatorSpec {
         let _ = (
@@ -100,10 +66,20 @@ impl ::estimator_runtime::__private::ModelFn for __estimator_model_fn_serving {
             &__estimator_params,
             &__estimator_config,
         );
-        Self::__estimator_model_fn(
-            __estimator_model,
-            __estimator_features,
-            __estimator_mode,
-        )
+        __estimator_model_fn(__estimator_model, __estimator_features, __estimator_mode)
     }
-}
+    ::estimator_runtime::__private::ModelFnValue::new(
+        "serving",
+        &[::estimator_runtime::__private::ModeKeys::Predict],
+        __estimator_call,
+        __estimator_checked
+            as fn(
+                &Mlp,
+                Tensor<2>,
+                ModeKeys,
+            ) -> ::core::result::Result<
+                ::estimator_runtime::__private::EstimatorSpec,
+                ::estimator_runtime::__private::Error,
+            >,
+    )
+};

@@ -1,21 +1,22 @@
 ::core::compile_error! {
     "unknown model_fn parameter `label`\nnote: TF recognises parameters by name: `model`, `features`, `labels`, `mode`, `params`, `config`\nhelp: did you mean `labels`?"
 }
-#[doc(hidden)]
-#[allow(non_camel_case_types)]
-struct __EstimatorModelFn_classifier<T> {
-    _private: ::core::marker::PhantomData<fn() -> T>,
-}
-#[doc(hidden)]
-#[allow(non_camel_case_types, private_interfaces)]
-type __estimator_model_fn_classifier = __EstimatorModelFn_classifier<
-    (Mlp, Tensor<2>, (), ()),
->;
-#[allow(non_upper_case_globals, private_interfaces)]
-const classifier: __estimator_model_fn_classifier = __EstimatorModelFn_classifier {
-    _private: ::core::marker::PhantomData,
-};
-impl __estimator_model_fn_classifier {
+#[allow(non_upper_case_globals, private_interfaces, clippy::type_complexity)]
+const classifier: ::estimator_runtime::__private::ModelFnValue<
+    Mlp,
+    Tensor<2>,
+    (),
+    (),
+    fn(
+        &Mlp,
+        Tensor<2>,
+        Option<Tensor<1, Int>>,
+        ModeKeys,
+    ) -> ::core::result::Result<
+        ::estimator_runtime::__private::EstimatorSpec,
+        ::estimator_runtime::__private::Error,
+    >,
+> = {
     #[allow(dead_code, clippy::too_many_arguments)]
     fn __estimator_model_fn(
         model: &Mlp,
@@ -25,10 +26,8 @@ impl __estimator_model_fn_classifier {
     ) -> EstimatorSpec {
         classify(model, features, label, mode)
     }
-}
-#[allow(clippy::type_complexity)]
-impl ::core::ops::Deref for __estimator_model_fn_classifier {
-    type Target = fn(
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
+    const __estimator_direct: fn(
         &Mlp,
         Tensor<2>,
         Option<Tensor<1, Int>>,
@@ -36,28 +35,24 @@ impl ::core::ops::Deref for __estimator_model_fn_classifier {
     ) -> ::core::result::Result<
         ::estimator_runtime::__private::EstimatorSpec,
         ::estimator_runtime::__private::Error,
-    >;
-    fn deref(&self) -> &Self::Target {
+    > = |_: &Mlp, _: Tensor<2>, _: Option<Tensor<1, Int>>, _: ModeKeys| {
         ::core::unreachable!("a model_fn with a signature error does not compile")
-    }
-}
-impl ::estimator_runtime::__private::ModelFn for __estimator_model_fn_classifier {
-    type Model = Mlp;
-    type Features = Tensor<2>;
-    type Labels = ();
-    type Params = ();
-    fn name(&self) -> &'static str {
-        "classifier"
-    }
-    fn call(
-        &self,
-        _: &Self::Model,
-        _: Self::Features,
-        _: ::core::option::Option<Self::Labels>,
+    };
+    #[allow(clippy::too_many_arguments)]
+    fn __estimator_call(
+        _: &Mlp,
+        _: Tensor<2>,
+        _: ::core::option::Option<()>,
         _: ::estimator_runtime::__private::ModeKeys,
-        _: &Self::Params,
+        _: &(),
         _: &::estimator_runtime::__private::RunConfig,
     ) -> ::estimator_runtime::__private::EstimatorSpec {
         ::core::unreachable!("a model_fn with a signature error does not compile")
     }
-}
+    ::estimator_runtime::__private::ModelFnValue::new(
+        "classifier",
+        &[],
+        __estimator_call,
+        __estimator_direct,
+    )
+};

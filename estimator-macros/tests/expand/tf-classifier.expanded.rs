@@ -1,18 +1,20 @@
-#[doc(hidden)]
-#[allow(non_camel_case_types)]
-struct __EstimatorModelFn_classifier<T> {
-    _private: ::core::marker::PhantomData<fn() -> T>,
-}
-#[doc(hidden)]
-#[allow(non_camel_case_types, private_interfaces)]
-type __estimator_model_fn_classifier = __EstimatorModelFn_classifier<
-    (Mlp, Tensor<2>, Tensor<1, Int>, HParams),
->;
-#[allow(non_upper_case_globals, private_interfaces)]
-const classifier: __estimator_model_fn_classifier = __EstimatorModelFn_classifier {
-    _private: ::core::marker::PhantomData,
-};
-impl __estimator_model_fn_classifier {
+#[allow(non_upper_case_globals, private_interfaces, clippy::type_complexity)]
+const classifier: ::estimator_runtime::__private::ModelFnValue<
+    Mlp,
+    Tensor<2>,
+    Tensor<1, Int>,
+    HParams,
+    fn(
+        &Mlp,
+        Tensor<2>,
+        Option<Tensor<1, Int>>,
+        ModeKeys,
+        &HParams,
+    ) -> ::core::result::Result<
+        ::estimator_runtime::__private::EstimatorSpec,
+        ::estimator_runtime::__private::Error,
+    >,
+> = {
     #[allow(clippy::too_many_arguments)]
     fn __estimator_model_fn(
         __arg0: &Mlp,
@@ -86,60 +88,16 @@ impl __estimator_model_fn_classifier {
         ::estimator_runtime::__private::Error,
     > {
         ::estimator_runtime::__private::EstimatorSpec::validate(
-            Self::__estimator_model_fn(__arg0, __arg1, __arg2, __arg3, __arg4),
+            __estimator_model_fn(__arg0, __arg1, __arg2, __arg3, __arg4),
         )
     }
-    #[doc(hidden)]
-    #[allow(clippy::type_complexity)]
-    const __ESTIMATOR_CHECKED: fn(
-        &Mlp,
-        Tensor<2>,
-        Option<Tensor<1, Int>>,
-        ModeKeys,
-        &HParams,
-    ) -> ::core::result::Result<
-        ::estimator_runtime::__private::EstimatorSpec,
-        ::estimator_runtime::__private::Error,
-    > = Self::__estimator_checked;
-}
-#[allow(clippy::type_complexity)]
-impl ::core::ops::Deref for __estimator_model_fn_classifier {
-    type Target = fn(
-        &Mlp,
-        Tensor<2>,
-        Option<Tensor<1, Int>>,
-        ModeKeys,
-        &HParams,
-    ) -> ::core::result::Result<
-        ::estimator_runtime::__private::EstimatorSpec,
-        ::estimator_runtime::__private::Error,
-    >;
-    fn deref(&self) -> &Self::Target {
-        &Self::__ESTIMATOR_CHECKED
-    }
-}
-impl ::estimator_runtime::__private::ModelFn for __estimator_model_fn_classifier {
-    type Model = Mlp;
-    type Features = Tensor<2>;
-    type Labels = Tensor<1, Int>;
-    type Params = HParams;
-    fn name(&self) -> &'static str {
-        "classifier"
-    }
-    fn modes(&self) -> &'static [::estimator_runtime::__private::ModeKeys] {
-        &[
-            ::estimator_runtime::__private::ModeKeys::Train,
-            ::estimator_runtime::__private::ModeKeys::Eval,
-            ::estimator_runtime::__private::ModeKeys::Predict,
-        ]
-    }
-    fn call(
-        &self,
-        __estimator_model: &Self::Model,
-        __estimator_features: Self::Features,
-        __estimator_labels: ::core::option::Option<Self::Labels>,
+    #[allow(clippy::too_many_arguments)]
+    fn __estimator_call(
+        __estimator_model: &Mlp,
+        __estimator_features: Tensor<2>,
+        __estimator_labels: ::core::option::Option<Tensor<1, Int>>,
         __estimator_mode: ::estimator_runtime::__private::ModeKeys,
-        __estimator_params: &Self::Params,
+        __estimator_params: &HParams,
         __estimator_config: &::estimator_runtime::__private::RunConfig,
     ) -> ::estimator_runtime::__private::EstimatorSpec {
         let _ = (
@@ -148,7 +106,7 @@ impl ::estimator_runtime::__private::ModelFn for __estimator_model_fn_classifier
             &__estimator_params,
             &__estimator_config,
         );
-        Self::__estimator_model_fn(
+        __estimator_model_fn(
             __estimator_model,
             __estimator_features,
             __estimator_labels,
@@ -156,4 +114,24 @@ impl ::estimator_runtime::__private::ModelFn for __estimator_model_fn_classifier
             __estimator_params,
         )
     }
-}
+    ::estimator_runtime::__private::ModelFnValue::new(
+        "classifier",
+        &[
+            ::estimator_runtime::__private::ModeKeys::Train,
+            ::estimator_runtime::__private::ModeKeys::Eval,
+            ::estimator_runtime::__private::ModeKeys::Predict,
+        ],
+        __estimator_call,
+        __estimator_checked
+            as fn(
+                &Mlp,
+                Tensor<2>,
+                Option<Tensor<1, Int>>,
+                ModeKeys,
+                &HParams,
+            ) -> ::core::result::Result<
+                ::estimator_runtime::__private::EstimatorSpec,
+                ::estimator_runtime::__private::Error,
+            >,
+    )
+};

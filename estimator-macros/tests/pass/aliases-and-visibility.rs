@@ -1,7 +1,7 @@
 // Valid Rust the macro must accept: a `pub fn` model_fn taking a private model (plain Rust
 // allows it), one in a module whose model is private to that module, lifetime parameters, an
 // alias of `ModeKeys` (checked by rustc at the call) whose variants the analysis still reads,
-// and glob-imported variants.
+// glob-imported variants, and a model_fn that is an associated function of an `impl` block.
 use estimator_runtime::burn; // `#[derive(Module)]` names `burn::`
 use estimator_runtime::prelude::*;
 
@@ -104,7 +104,17 @@ mod globbed {
     }
 }
 
+impl Mlp {
+    /// A serving model_fn kept with its model.
+    #[model_fn(modes(predict))]
+    pub fn serve(model: &Mlp, features: Tensor<2>, mode: ModeKeys) -> EstimatorSpec {
+        EstimatorSpec::new(mode).predictions(Predictions::from(model.linear.forward(features)))
+    }
+}
+
 fn main() {
+    assert_eq!(Mlp::serve.name(), "serve");
+    assert_eq!(Mlp::serve.modes(), &[ModeKeys::Predict]);
     // The consts are usable outside their modules, whatever the model's visibility.
     assert_eq!(public_fn_private_model.name(), "public_fn_private_model");
     assert_eq!(aliased::modes().len(), 3);

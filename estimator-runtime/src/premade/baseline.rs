@@ -1,6 +1,7 @@
 //! `BaselineClassifier` and `BaselineRegressor`: one bias per logit, ignoring the features (the
 //! prior class distribution, or the label mean).
 
+use super::PremadeModelFn;
 use super::head_choice::{ClassifierHead, OptimizerSpec};
 use super::{PremadeConfig, class_labels, value_labels};
 use crate::feature_column::{ColumnValues, FeatureColumns, FeatureError, FeatureTensors};
@@ -89,7 +90,7 @@ pub fn baseline_classifier_fn(
 }
 
 impl PremadeConfig for BaselineClassifierConfig {
-    type ModelFn = __estimator_model_fn_baseline_classifier_fn;
+    type ModelFn = PremadeModelFn<BaselineModel, FeatureTensors, Tensor<1, Int>, Self>;
     type Model = BaselineModel;
     type Features = FeatureTensors;
     type Labels = Tensor<1, Int>;
@@ -167,7 +168,7 @@ pub fn baseline_regressor_fn(
 }
 
 impl PremadeConfig for BaselineRegressorConfig {
-    type ModelFn = __estimator_model_fn_baseline_regressor_fn;
+    type ModelFn = PremadeModelFn<BaselineModel, FeatureTensors, Tensor<1>, Self>;
     type Model = BaselineModel;
     type Features = FeatureTensors;
     type Labels = Tensor<1>;

@@ -2,6 +2,7 @@
 //! a linear model's and a DNN's logits, each part trained by its own optimizer in one
 //! `TrainOp::group`.
 
+use super::PremadeModelFn;
 use super::dnn::{Dnn, DnnConfig};
 use super::head_choice::{ClassifierHead, OptimizerSpec};
 use super::{PremadeConfig, class_labels, value_labels};
@@ -267,7 +268,7 @@ fn assemble_pair(mut encoded: Vec<FeatureTensors>) -> Result<WideAndDeepFeatures
 }
 
 impl PremadeConfig for DnnLinearCombinedClassifierConfig {
-    type ModelFn = __estimator_model_fn_dnn_linear_combined_classifier_fn;
+    type ModelFn = PremadeModelFn<WideAndDeepModel, WideAndDeepFeatures, Tensor<1, Int>, Self>;
     type Model = WideAndDeepModel;
     type Features = WideAndDeepFeatures;
     type Labels = Tensor<1, Int>;
@@ -294,7 +295,7 @@ impl PremadeConfig for DnnLinearCombinedClassifierConfig {
 }
 
 impl PremadeConfig for DnnLinearCombinedRegressorConfig {
-    type ModelFn = __estimator_model_fn_dnn_linear_combined_regressor_fn;
+    type ModelFn = PremadeModelFn<WideAndDeepModel, WideAndDeepFeatures, Tensor<1>, Self>;
     type Model = WideAndDeepModel;
     type Features = WideAndDeepFeatures;
     type Labels = Tensor<1>;

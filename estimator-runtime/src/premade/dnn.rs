@@ -1,6 +1,7 @@
 //! `DnnClassifier` and `DnnRegressor`: an input layer over dense feature columns, hidden layers,
 //! and a head.
 
+use super::PremadeModelFn;
 use super::head_choice::{ClassifierHead, OptimizerSpec};
 use super::{PremadeConfig, class_labels, value_labels};
 use crate::feature_column::{
@@ -220,7 +221,7 @@ pub fn dnn_classifier_fn(
 }
 
 impl PremadeConfig for DnnClassifierConfig {
-    type ModelFn = __estimator_model_fn_dnn_classifier_fn;
+    type ModelFn = PremadeModelFn<Dnn, FeatureTensors, Tensor<1, Int>, Self>;
     type Model = Dnn;
     type Features = FeatureTensors;
     type Labels = Tensor<1, Int>;
@@ -309,7 +310,7 @@ pub fn dnn_regressor_fn(
 }
 
 impl PremadeConfig for DnnRegressorConfig {
-    type ModelFn = __estimator_model_fn_dnn_regressor_fn;
+    type ModelFn = PremadeModelFn<Dnn, FeatureTensors, Tensor<1>, Self>;
     type Model = Dnn;
     type Features = FeatureTensors;
     type Labels = Tensor<1>;

@@ -1,6 +1,7 @@
 //! `LinearClassifier` and `LinearRegressor`: a weight per dense value and per categorical id,
 //! trained by FTRL by default.
 
+use super::PremadeModelFn;
 use super::head_choice::{ClassifierHead, OptimizerSpec};
 use super::{PremadeConfig, class_labels, value_labels};
 use crate::feature_column::{
@@ -74,7 +75,7 @@ pub fn linear_classifier_fn(
 }
 
 impl PremadeConfig for LinearClassifierConfig {
-    type ModelFn = __estimator_model_fn_linear_classifier_fn;
+    type ModelFn = PremadeModelFn<LinearModel, FeatureTensors, Tensor<1, Int>, Self>;
     type Model = LinearModel;
     type Features = FeatureTensors;
     type Labels = Tensor<1, Int>;
@@ -147,7 +148,7 @@ pub fn linear_regressor_fn(
 }
 
 impl PremadeConfig for LinearRegressorConfig {
-    type ModelFn = __estimator_model_fn_linear_regressor_fn;
+    type ModelFn = PremadeModelFn<LinearModel, FeatureTensors, Tensor<1>, Self>;
     type Model = LinearModel;
     type Features = FeatureTensors;
     type Labels = Tensor<1>;

@@ -82,6 +82,16 @@ pub type BaselineRegressor = Premade<BaselineRegressorConfig>;
 /// One encoded `(features, labels)` batch of the premade configured by `C`.
 pub type PremadeBatch<C> = (<C as PremadeConfig>::Features, <C as PremadeConfig>::Labels);
 
+/// The type `#[model_fn]` gives a premade model_fn
+/// `fn(model: &M, features: F, labels: Option<L>, mode: ModeKeys, params: &C)`.
+pub type PremadeModelFn<M, F, L, C> = crate::ModelFnValue<
+    M,
+    F,
+    L,
+    C,
+    fn(&M, F, Option<L>, crate::ModeKeys, &C) -> Result<crate::EstimatorSpec, crate::Error>,
+>;
+
 /// What a premade estimator is made of: implemented by each `*Config`.
 pub trait PremadeConfig: Clone + PartialEq + Serialize + DeserializeOwned + 'static {
     /// The library's `#[model_fn]` for it.
