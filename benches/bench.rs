@@ -319,6 +319,8 @@ struct Options {
     profile: bool,
     extras: bool,
     only: Option<String>,
+    /// `--device NAME`: only that device.
+    device: Option<String>,
     /// Steps per run instead of each workload's 300 (longer runs resolve more on a busy machine).
     steps: Option<usize>,
     ckpt_reps: usize,
@@ -326,7 +328,7 @@ struct Options {
 }
 
 /// `--quick` (fewer runs), `--pairs N`, `--steps N` (per run), `--hand-first` (pairs run hand, Estimator), `--profile`
-/// (per-step breakdown), `--only SUBSTR` (workloads whose name contains it), `--no-extras`
+/// (per-step breakdown), `--only SUBSTR` (workloads whose name contains it), `--device NAME`, `--no-extras`
 /// (only the comparison table).
 fn options() -> Options {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -345,6 +347,7 @@ fn options() -> Options {
         profile: has("--profile"),
         extras: !has("--no-extras"),
         only: value("--only"),
+        device: value("--device"),
         steps: value("--steps").and_then(|s| s.parse().ok()),
         ckpt_reps: if quick { 2 } else { 4 },
         extra_reps: if quick { 5 } else { 15 },
@@ -709,7 +712,8 @@ fn model_fn_call(device: &Device, w: &Workload, batches: &[Batch]) -> Res<(f64, 
 /// The compiled-in backends: ndarray (default feature), flex (`--features flex`), wgpu
 /// (`--features wgpu`; on a CPU-only machine, Mesa's lavapipe).
 #[allow(deprecated)]
-fn devices() -> Vec<(&'static str, Device)> {
+/// The compiled-in devices, or only `--device NAME`'s.
+fn devices(only: Option<&str>) -> Vec<(&'static str, Device)> {
     [
         #[cfg(feature = "ndarray")]
         ("ndarray", Device::ndarray()),
@@ -722,6 +726,7 @@ fn devices() -> Vec<(&'static str, Device)> {
         ),
     ]
     .into_iter()
+    .filter(|(name, _)| only.is_none_or(|o| o == *name))
     .collect()
 }
 
@@ -737,7 +742,7 @@ fn main() -> Res<()> {
         "{} interleaved pairs per workload (after one warm-up pair); ratio = Estimator steps/s / hand steps/s",
         opts.pairs
     );
-    let devices = devices();
+    let devices = devices(opts.device.as_deref());
     if devices.is_empty() {
         return Err("no backend compiled in: build with --features ndarray or flex".into());
     }

@@ -38,7 +38,9 @@ impl PendingLosses {
     /// Keeps the loss of a batch run at `global_step` (before the step's increment). In
     /// every-step mode it is read and checked now, before the update uses it.
     pub fn push(&mut self, global_step: u64, loss: Tensor<1>) -> Result<(), Error> {
-        self.pending.push((global_step, loss.detach()));
+        // Off the autodiff graph and its dispatch: a held loss keeps no graph alive, and the
+        // read (reshape, cat) runs on the inner backend.
+        self.pending.push((global_step, loss.without_autodiff()));
         if self.every_step || self.pending.len() >= MAX_PENDING {
             self.read()?;
         }
@@ -69,13 +71,12 @@ impl PendingLosses {
 /// The values of `losses` (each of one element), in one device→host transfer.
 fn read_back(losses: Vec<Tensor<1>>) -> Result<Vec<f64>, Error> {
     let count = losses.len();
+    // A loss is a `Tensor<1>` of one element (the spec's validation says so), so its shape is
+    // already `[1]` and the losses concatenate as they are.
     let all = if count == 1 {
-        losses.into_iter().next().map(|l| l.reshape([1]))
+        losses.into_iter().next()
     } else {
-        Some(Tensor::cat(
-            losses.into_iter().map(|l| l.reshape([1])).collect(),
-            0,
-        ))
+        Some(Tensor::cat(losses, 0))
     };
     let data = match all {
         Some(t) => t.into_data(),
