@@ -17,6 +17,9 @@ use syn::{Ident, ItemFn, Type};
 
 /// The expansion of a model_fn whose signature checked.
 pub fn model_fn(args: &Args, item: &ItemFn, sig: &Signature) -> TokenStream {
+    if mentions_self(item) {
+        return model_fn_with_self(args, item, sig);
+    }
     let private = private(args);
     let tys: Vec<&Type> = sig.params.iter().map(|p| &p.ty).collect();
     let arg_names = arg_names(tys.len());
@@ -48,6 +51,90 @@ pub fn model_fn(args: &Args, item: &ItemFn, sig: &Signature) -> TokenStream {
         &direct_type(&private, &tys),
         init,
     )
+}
+
+/// Whether the function names `Self`: then it is an associated function (`Self` means
+/// nothing in a free function), and a nested `fn` could not name `Self` (E0401).
+fn mentions_self(item: &ItemFn) -> bool {
+    fn walk(tokens: TokenStream) -> bool {
+        tokens.into_iter().any(|tt| match tt {
+            proc_macro2::TokenTree::Ident(i) => i == "Self",
+            proc_macro2::TokenTree::Group(g) => walk(g.stream()),
+            _ => false,
+        })
+    }
+    walk(item.sig.inputs.to_token_stream()) || walk(item.block.to_token_stream())
+}
+
+/// The expansion of an associated model_fn that names `Self`: the same `const`, but the
+/// function becomes a closure (closures in an associated `const`'s initialiser may name
+/// `Self`, nested functions may not). Each of the two entry points holds its own copy of that
+/// closure, since a function pointer cannot capture one.
+fn model_fn_with_self(args: &Args, item: &ItemFn, sig: &Signature) -> TokenStream {
+    let private = private(args);
+    let tys: Vec<&Type> = sig.params.iter().map(|p| &p.ty).collect();
+    let arg_names = arg_names(tys.len());
+    let user = user_closure(item, sig, &private);
+    let [model_ty, features_ty, labels_ty, params_ty] = role_types(sig, true);
+    let call_args = call_args(sig);
+    let name_str = item.sig.ident.to_string();
+    let modes = args.modes.iter().map(|m| mode_tokens(&private, *m));
+    let init = quote! {
+        #private::ModelFnValue::new(
+            #name_str,
+            &[#(#modes),*],
+            |__estimator_model: &#model_ty,
+             __estimator_features: #features_ty,
+             __estimator_labels: ::core::option::Option<#labels_ty>,
+             __estimator_mode: #private::ModeKeys,
+             __estimator_params: &#params_ty,
+             __estimator_config: &#private::RunConfig| -> #private::EstimatorSpec {
+                let _ = (&__estimator_model, &__estimator_labels, &__estimator_params, &__estimator_config);
+                #user
+                __estimator_user_fn(#(#call_args),*)
+            },
+            |#(#arg_names: #tys),*| -> ::core::result::Result<#private::EstimatorSpec, #private::Error> {
+                #user
+                #private::EstimatorSpec::validate(__estimator_user_fn(#(#arg_names),*))
+            },
+        )
+    };
+    value(
+        &private,
+        item,
+        &role_types(sig, true),
+        &direct_type(&private, &tys),
+        init,
+    )
+}
+
+/// Items that shadow the names of the function and its parameters, then the user's function
+/// as a closure bound to `__estimator_user_fn`: its parameters' patterns with the
+/// (lifetime-erased) types, and its body.
+fn user_closure(item: &ItemFn, sig: &Signature, private: &TokenStream) -> TokenStream {
+    let params = item
+        .sig
+        .inputs
+        .iter()
+        .filter_map(|input| match input {
+            syn::FnArg::Typed(t) => Some(&t.pat),
+            syn::FnArg::Receiver(_) => None,
+        })
+        .zip(&sig.params)
+        .map(|(pat, param)| {
+            let ty = &param.ty;
+            quote!(#pat: #ty)
+        });
+    let shadows = shadows(item);
+    let block = &item.block;
+    // The shadowing items sit outside the closure, so that its parameters shadow them.
+    quote! {
+        #(
+            #[allow(dead_code, non_snake_case, clippy::all)]
+            fn #shadows() {}
+        )*
+        let __estimator_user_fn = |#(#params),*| -> #private::EstimatorSpec #block;
+    }
 }
 
 /// The type of the `const`: `ModelFnValue<Model, Features, Labels, Params, fn(..) -> ..>`.
@@ -93,21 +180,26 @@ pub fn private(args: &Args) -> TokenStream {
     quote!(#krate::__private)
 }
 
-/// `__estimator_call`: the roles in `ModelFn::call`'s order, passed on in the user's order.
-fn call_fn(private: &TokenStream, sig: &Signature) -> TokenStream {
-    let [model_ty, features_ty, labels_ty, params_ty] = role_types(sig, true);
-    let call_args = sig.params.iter().map(|p| {
-        let arg = role_arg(p.role);
-        // A `mode` type the macro could not resolve (an alias) is checked here: a type that is
-        // not `ModeKeys` gets rustc's "mismatched types" on the user's type.
-        match p.role {
+/// `call`'s parameters in the user's order. A `mode` type the macro could not resolve (an
+/// alias) is checked here: a type that is not `ModeKeys` gets rustc's "mismatched types" on
+/// the user's type.
+fn call_args(sig: &Signature) -> Vec<TokenStream> {
+    sig.params
+        .iter()
+        .map(|p| match p.role {
             Role::Mode => {
                 let span = syn::spanned::Spanned::span(&p.ty);
                 Ident::new("__estimator_mode", span).into_token_stream()
             }
-            _ => arg,
-        }
-    });
+            role => role_arg(role),
+        })
+        .collect()
+}
+
+/// `__estimator_call`: the roles in `ModelFn::call`'s order, passed on in the user's order.
+fn call_fn(private: &TokenStream, sig: &Signature) -> TokenStream {
+    let [model_ty, features_ty, labels_ty, params_ty] = role_types(sig, true);
+    let call_args = call_args(sig);
     quote! {
         #[allow(clippy::too_many_arguments)]
         fn __estimator_call(
@@ -173,15 +265,7 @@ fn wrapper(
     tys: &[&Type],
 ) -> TokenStream {
     let name = &item.sig.ident;
-    let mut shadows: Vec<&Ident> = vec![name];
-    for input in &item.sig.inputs {
-        if let syn::FnArg::Typed(t) = input
-            && let syn::Pat::Ident(p) = &*t.pat
-            && !shadows.iter().any(|s| **s == p.ident)
-        {
-            shadows.push(&p.ident);
-        }
-    }
+    let shadows = shadows(item);
     let mut user = item.clone();
     user.sig.ident = Ident::new("__estimator_user_fn", name.span());
     user.vis = syn::Visibility::Inherited;
@@ -200,4 +284,18 @@ fn wrapper(
             __estimator_user_fn(#(#arg_names),*)
         }
     }
+}
+
+/// The names that items inside the generated code shadow: the function's and its parameters'.
+fn shadows(item: &ItemFn) -> Vec<&Ident> {
+    let mut shadows: Vec<&Ident> = vec![&item.sig.ident];
+    for input in &item.sig.inputs {
+        if let syn::FnArg::Typed(t) = input
+            && let syn::Pat::Ident(p) = &*t.pat
+            && !shadows.iter().any(|s| **s == p.ident)
+        {
+            shadows.push(&p.ident);
+        }
+    }
+    shadows
 }

@@ -110,11 +110,34 @@ impl Mlp {
     pub fn serve(model: &Mlp, features: Tensor<2>, mode: ModeKeys) -> EstimatorSpec {
         EstimatorSpec::new(mode).predictions(Predictions::from(model.linear.forward(features)))
     }
+
+    fn logits(&self, features: Tensor<2>) -> Tensor<2> {
+        self.linear.forward(features)
+    }
+
+    /// An associated model_fn that names `Self`, in its signature and in its body.
+    #[model_fn]
+    fn classifier(
+        model: &Self,
+        features: Tensor<2>,
+        labels: Option<Tensor<1, Int>>,
+        mode: ModeKeys,
+    ) -> EstimatorSpec {
+        let logits = Self::logits(model, features);
+        if mode == ModeKeys::Predict {
+            return EstimatorSpec::new(mode).predictions(Predictions::from(logits));
+        }
+        let loss = loss_of(logits, labels.unwrap());
+        let train_op = (mode == ModeKeys::Train)
+            .then(|| TrainOp::minimize(loss.clone(), SgdConfig::new(), 0.1));
+        EstimatorSpec::new(mode).loss(loss).train_op(train_op)
+    }
 }
 
 fn main() {
     assert_eq!(Mlp::serve.name(), "serve");
     assert_eq!(Mlp::serve.modes(), &[ModeKeys::Predict]);
+    assert_eq!(Mlp::classifier.name(), "classifier");
     // The consts are usable outside their modules, whatever the model's visibility.
     assert_eq!(public_fn_private_model.name(), "public_fn_private_model");
     assert_eq!(aliased::modes().len(), 3);
