@@ -55,7 +55,7 @@ pub fn model_fn(args: &Args, item: &ItemFn, sig: &Signature) -> TokenStream {
 
 /// Whether the function names `Self`: then it is an associated function (`Self` means
 /// nothing in a free function), and a nested `fn` could not name `Self` (E0401).
-fn mentions_self(item: &ItemFn) -> bool {
+pub fn mentions_self(item: &ItemFn) -> bool {
     fn walk(tokens: TokenStream) -> bool {
         tokens.into_iter().any(|tt| match tt {
             proc_macro2::TokenTree::Ident(i) => i == "Self",

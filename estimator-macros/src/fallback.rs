@@ -25,26 +25,31 @@ pub fn item(cx: Ctxt, args: &Args, item: &ItemFn, sig: &Signature) -> TokenStrea
     let role_types = expand::role_types(sig, !generic);
     let [model, features, labels, params] = &role_types;
     let name = item.sig.ident.to_string();
-    let user = user_fn(item);
+    // A function that names `Self` cannot be nested (E0401): then only the stand-in is kept.
+    let user = if expand::mentions_self(item) {
+        TokenStream::new()
+    } else {
+        user_fn(item)
+    };
     let (direct, direct_fn) = direct(&private, item);
+    // Closures, not items: an associated model_fn's `Self` may appear in these types, and only
+    // closures in the `const`'s initialiser may name it.
     let init = quote! {
         #user
 
-        #direct_fn
-
-        #[allow(clippy::too_many_arguments)]
-        fn __estimator_call(
-            _: &#model,
-            _: #features,
-            _: ::core::option::Option<#labels>,
-            _: #private::ModeKeys,
-            _: &#params,
-            _: &#private::RunConfig,
-        ) -> #private::EstimatorSpec {
-            ::core::unreachable!("a model_fn with a signature error does not compile")
-        }
-
-        #private::ModelFnValue::new(#name, &[], __estimator_call, __estimator_direct)
+        #private::ModelFnValue::new(
+            #name,
+            &[],
+            |_: &#model,
+             _: #features,
+             _: ::core::option::Option<#labels>,
+             _: #private::ModeKeys,
+             _: &#params,
+             _: &#private::RunConfig| -> #private::EstimatorSpec {
+                ::core::unreachable!("a model_fn with a signature error does not compile")
+            },
+            #direct_fn,
+        )
     };
     let value = expand::value(&private, item, &role_types, &direct, init);
     quote! {
@@ -54,8 +59,8 @@ pub fn item(cx: Ctxt, args: &Args, item: &ItemFn, sig: &Signature) -> TokenStrea
 }
 
 /// The function pointer type a direct call goes through, with the parameter types as written,
-/// and a function of that type (`()` and none when a type cannot go in a function pointer,
-/// or the function is generic or takes `self`).
+/// and a closure of that type (`()` for both when a type cannot go in a function pointer, or
+/// the function is generic or takes `self`).
 fn direct(private: &TokenStream, item: &ItemFn) -> (TokenStream, TokenStream) {
     let tys: Option<Vec<&syn::Type>> = item
         .sig
@@ -71,19 +76,13 @@ fn direct(private: &TokenStream, item: &ItemFn) -> (TokenStream, TokenStream) {
         Some(tys) if item.sig.generics.params.is_empty() => {
             let ty = expand::direct_type(private, &tys);
             let f = quote! {
-                #[allow(clippy::too_many_arguments, clippy::type_complexity)]
-                const __estimator_direct: #ty = |#(_: #tys),*| {
+                |#(_: #tys),*| -> ::core::result::Result<#private::EstimatorSpec, #private::Error> {
                     ::core::unreachable!("a model_fn with a signature error does not compile")
-                };
+                }
             };
             (ty, f)
         }
-        _ => (
-            quote!(()),
-            quote!(
-                const __estimator_direct: () = ();
-            ),
-        ),
+        _ => (quote!(()), quote!(())),
     }
 }
 

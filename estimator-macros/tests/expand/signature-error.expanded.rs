@@ -26,33 +26,27 @@ const classifier: ::estimator_runtime::__private::ModelFnValue<
     ) -> EstimatorSpec {
         classify(model, features, label, mode)
     }
-    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
-    const __estimator_direct: fn(
-        &Mlp,
-        Tensor<2>,
-        Option<Tensor<1, Int>>,
-        ModeKeys,
-    ) -> ::core::result::Result<
-        ::estimator_runtime::__private::EstimatorSpec,
-        ::estimator_runtime::__private::Error,
-    > = |_: &Mlp, _: Tensor<2>, _: Option<Tensor<1, Int>>, _: ModeKeys| {
-        ::core::unreachable!("a model_fn with a signature error does not compile")
-    };
-    #[allow(clippy::too_many_arguments)]
-    fn __estimator_call(
-        _: &Mlp,
-        _: Tensor<2>,
-        _: ::core::option::Option<()>,
-        _: ::estimator_runtime::__private::ModeKeys,
-        _: &(),
-        _: &::estimator_runtime::__private::RunConfig,
-    ) -> ::estimator_runtime::__private::EstimatorSpec {
-        ::core::unreachable!("a model_fn with a signature error does not compile")
-    }
     ::estimator_runtime::__private::ModelFnValue::new(
         "classifier",
         &[],
-        __estimator_call,
-        __estimator_direct,
+        |
+            _: &Mlp,
+            _: Tensor<2>,
+            _: ::core::option::Option<()>,
+            _: ::estimator_runtime::__private::ModeKeys,
+            _: &(),
+            _: &::estimator_runtime::__private::RunConfig,
+        | -> ::estimator_runtime::__private::EstimatorSpec {
+            ::core::unreachable!("a model_fn with a signature error does not compile")
+        },
+        |
+            _: &Mlp,
+            _: Tensor<2>,
+            _: Option<Tensor<1, Int>>,
+            _: ModeKeys,
+        | -> ::core::result::Result<
+            ::estimator_runtime::__private::EstimatorSpec,
+            ::estimator_runtime::__private::Error,
+        > { ::core::unreachable!("a model_fn with a signature error does not compile") },
     )
 };
