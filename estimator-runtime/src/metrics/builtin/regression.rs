@@ -1,0 +1,139 @@
+//! Regression metrics: mean, and the mean squared, root mean squared and absolute errors.
+
+use super::{host_values, op, pair, ratio};
+use crate::error::Error;
+use crate::metrics::{Metric, MetricOp};
+use crate::predictions::AnyTensor;
+
+/// State of [`mean`]: sum and count.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Mean {
+    /// Sum of the values.
+    pub sum: f64,
+    /// Number of values.
+    pub count: f64,
+}
+
+impl Metric for Mean {
+    fn merge(&mut self, other: Self) {
+        self.sum += other.sum;
+        self.count += other.count;
+    }
+    fn result(&self) -> f64 {
+        ratio(self.sum, self.count)
+    }
+}
+
+/// The mean of every element of `values` over all batches (TF `metrics.mean`).
+pub fn mean(values: impl Into<AnyTensor>) -> MetricOp {
+    op(
+        "mean",
+        host_values("mean", values.into()).map(|v| Mean {
+            sum: v.iter().sum(),
+            count: v.len() as f64,
+        }),
+    )
+}
+
+fn errors_mean(
+    metric: &'static str,
+    labels: AnyTensor,
+    predictions: AnyTensor,
+    f: fn(f64) -> f64,
+) -> Result<Mean, Error> {
+    let (l, p) = pair(metric, labels, predictions)?;
+    Ok(Mean {
+        sum: l.iter().zip(&p).map(|(a, b)| f(a - b)).sum(),
+        count: l.len() as f64,
+    })
+}
+
+/// State of [`mean_squared_error`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MeanSquaredError(pub Mean);
+
+impl Metric for MeanSquaredError {
+    fn merge(&mut self, other: Self) {
+        self.0.merge(other.0);
+    }
+    fn result(&self) -> f64 {
+        self.0.result()
+    }
+}
+
+/// Mean of `(labels - predictions)²` (TF `metrics.mean_squared_error`).
+pub fn mean_squared_error(
+    labels: impl Into<AnyTensor>,
+    predictions: impl Into<AnyTensor>,
+) -> MetricOp {
+    op(
+        "mean_squared_error",
+        errors_mean(
+            "mean_squared_error",
+            labels.into(),
+            predictions.into(),
+            |d| d * d,
+        )
+        .map(MeanSquaredError),
+    )
+}
+
+/// State of [`root_mean_squared_error`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RootMeanSquaredError(pub Mean);
+
+impl Metric for RootMeanSquaredError {
+    fn merge(&mut self, other: Self) {
+        self.0.merge(other.0);
+    }
+    fn result(&self) -> f64 {
+        self.0.result().sqrt()
+    }
+}
+
+/// Square root of the mean squared error over all batches (TF `metrics.root_mean_squared_error`).
+pub fn root_mean_squared_error(
+    labels: impl Into<AnyTensor>,
+    predictions: impl Into<AnyTensor>,
+) -> MetricOp {
+    op(
+        "root_mean_squared_error",
+        errors_mean(
+            "root_mean_squared_error",
+            labels.into(),
+            predictions.into(),
+            |d| d * d,
+        )
+        .map(RootMeanSquaredError),
+    )
+}
+
+/// State of [`mean_absolute_error`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MeanAbsoluteError(pub Mean);
+
+impl Metric for MeanAbsoluteError {
+    fn merge(&mut self, other: Self) {
+        self.0.merge(other.0);
+    }
+    fn result(&self) -> f64 {
+        self.0.result()
+    }
+}
+
+/// Mean of `|labels - predictions|` (TF `metrics.mean_absolute_error`).
+pub fn mean_absolute_error(
+    labels: impl Into<AnyTensor>,
+    predictions: impl Into<AnyTensor>,
+) -> MetricOp {
+    op(
+        "mean_absolute_error",
+        errors_mean(
+            "mean_absolute_error",
+            labels.into(),
+            predictions.into(),
+            f64::abs,
+        )
+        .map(MeanAbsoluteError),
+    )
+}
