@@ -90,12 +90,11 @@ pub fn baseline_classifier_fn(
 }
 
 impl PremadeConfig for BaselineClassifierConfig {
-    type ModelFn = PremadeModelFn<BaselineModel, FeatureTensors, Tensor<1, Int>, Self>;
     type Model = BaselineModel;
     type Features = FeatureTensors;
     type Labels = Tensor<1, Int>;
 
-    fn model_fn() -> Self::ModelFn {
+    fn model_fn() -> PremadeModelFn<Self> {
         baseline_classifier_fn
     }
     fn build_model(&self, device: &Device) -> Result<BaselineModel, FeatureError> {
@@ -168,12 +167,11 @@ pub fn baseline_regressor_fn(
 }
 
 impl PremadeConfig for BaselineRegressorConfig {
-    type ModelFn = PremadeModelFn<BaselineModel, FeatureTensors, Tensor<1>, Self>;
     type Model = BaselineModel;
     type Features = FeatureTensors;
     type Labels = Tensor<1>;
 
-    fn model_fn() -> Self::ModelFn {
+    fn model_fn() -> PremadeModelFn<Self> {
         baseline_regressor_fn
     }
     fn build_model(&self, device: &Device) -> Result<BaselineModel, FeatureError> {

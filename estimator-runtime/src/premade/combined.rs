@@ -268,12 +268,11 @@ fn assemble_pair(mut encoded: Vec<FeatureTensors>) -> Result<WideAndDeepFeatures
 }
 
 impl PremadeConfig for DnnLinearCombinedClassifierConfig {
-    type ModelFn = PremadeModelFn<WideAndDeepModel, WideAndDeepFeatures, Tensor<1, Int>, Self>;
     type Model = WideAndDeepModel;
     type Features = WideAndDeepFeatures;
     type Labels = Tensor<1, Int>;
 
-    fn model_fn() -> Self::ModelFn {
+    fn model_fn() -> PremadeModelFn<Self> {
         dnn_linear_combined_classifier_fn
     }
     fn build_model(&self, device: &Device) -> Result<WideAndDeepModel, FeatureError> {
@@ -295,12 +294,11 @@ impl PremadeConfig for DnnLinearCombinedClassifierConfig {
 }
 
 impl PremadeConfig for DnnLinearCombinedRegressorConfig {
-    type ModelFn = PremadeModelFn<WideAndDeepModel, WideAndDeepFeatures, Tensor<1>, Self>;
     type Model = WideAndDeepModel;
     type Features = WideAndDeepFeatures;
     type Labels = Tensor<1>;
 
-    fn model_fn() -> Self::ModelFn {
+    fn model_fn() -> PremadeModelFn<Self> {
         dnn_linear_combined_regressor_fn
     }
     fn build_model(&self, device: &Device) -> Result<WideAndDeepModel, FeatureError> {

@@ -221,12 +221,11 @@ pub fn dnn_classifier_fn(
 }
 
 impl PremadeConfig for DnnClassifierConfig {
-    type ModelFn = PremadeModelFn<Dnn, FeatureTensors, Tensor<1, Int>, Self>;
     type Model = Dnn;
     type Features = FeatureTensors;
     type Labels = Tensor<1, Int>;
 
-    fn model_fn() -> Self::ModelFn {
+    fn model_fn() -> PremadeModelFn<Self> {
         dnn_classifier_fn
     }
     fn build_model(&self, device: &Device) -> Result<Dnn, FeatureError> {
@@ -310,12 +309,11 @@ pub fn dnn_regressor_fn(
 }
 
 impl PremadeConfig for DnnRegressorConfig {
-    type ModelFn = PremadeModelFn<Dnn, FeatureTensors, Tensor<1>, Self>;
     type Model = Dnn;
     type Features = FeatureTensors;
     type Labels = Tensor<1>;
 
-    fn model_fn() -> Self::ModelFn {
+    fn model_fn() -> PremadeModelFn<Self> {
         dnn_regressor_fn
     }
     fn build_model(&self, device: &Device) -> Result<Dnn, FeatureError> {

@@ -75,12 +75,11 @@ pub fn linear_classifier_fn(
 }
 
 impl PremadeConfig for LinearClassifierConfig {
-    type ModelFn = PremadeModelFn<LinearModel, FeatureTensors, Tensor<1, Int>, Self>;
     type Model = LinearModel;
     type Features = FeatureTensors;
     type Labels = Tensor<1, Int>;
 
-    fn model_fn() -> Self::ModelFn {
+    fn model_fn() -> PremadeModelFn<Self> {
         linear_classifier_fn
     }
     fn build_model(&self, device: &Device) -> Result<LinearModel, FeatureError> {
@@ -148,12 +147,11 @@ pub fn linear_regressor_fn(
 }
 
 impl PremadeConfig for LinearRegressorConfig {
-    type ModelFn = PremadeModelFn<LinearModel, FeatureTensors, Tensor<1>, Self>;
     type Model = LinearModel;
     type Features = FeatureTensors;
     type Labels = Tensor<1>;
 
-    fn model_fn() -> Self::ModelFn {
+    fn model_fn() -> PremadeModelFn<Self> {
         linear_regressor_fn
     }
     fn build_model(&self, device: &Device) -> Result<LinearModel, FeatureError> {

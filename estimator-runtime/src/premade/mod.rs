@@ -50,7 +50,7 @@ pub use served::ServedPremade;
 use crate::feature_column::{
     ColumnValues, FeatureBatch, FeatureColumns, FeatureEncoder, FeatureError, FeatureTensors,
 };
-use crate::{Error, Estimator, ModelFn, RunConfig};
+use crate::{Error, Estimator, RunConfig};
 use burn::module::Module;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use serde::Serialize;
@@ -82,25 +82,24 @@ pub type BaselineRegressor = Premade<BaselineRegressorConfig>;
 /// One encoded `(features, labels)` batch of the premade configured by `C`.
 pub type PremadeBatch<C> = (<C as PremadeConfig>::Features, <C as PremadeConfig>::Labels);
 
-/// The type `#[model_fn]` gives a premade model_fn
-/// `fn(model: &M, features: F, labels: Option<L>, mode: ModeKeys, params: &C)`.
-pub type PremadeModelFn<M, F, L, C> = crate::ModelFnValue<
-    M,
-    F,
-    L,
+/// The type `#[model_fn]` gives the premade model_fn of configuration `C`:
+/// `fn(model: &C::Model, features: C::Features, labels: Option<C::Labels>, mode: ModeKeys, params: &C)`.
+pub type PremadeModelFn<C> = crate::ModelFnValue<
+    <C as PremadeConfig>::Model,
+    <C as PremadeConfig>::Features,
+    <C as PremadeConfig>::Labels,
     C,
-    fn(&M, F, Option<L>, crate::ModeKeys, &C) -> Result<crate::EstimatorSpec, crate::Error>,
+    fn(
+        &<C as PremadeConfig>::Model,
+        <C as PremadeConfig>::Features,
+        Option<<C as PremadeConfig>::Labels>,
+        crate::ModeKeys,
+        &C,
+    ) -> Result<crate::EstimatorSpec, crate::Error>,
 >;
 
 /// What a premade estimator is made of: implemented by each `*Config`.
 pub trait PremadeConfig: Clone + PartialEq + Serialize + DeserializeOwned + 'static {
-    /// The library's `#[model_fn]` for it.
-    type ModelFn: ModelFn<
-            Model = Self::Model,
-            Features = Self::Features,
-            Labels = Self::Labels,
-            Params = Self,
-        >;
     /// The burn module.
     type Model: Module;
     /// What the model_fn reads (encoded feature columns).
@@ -109,7 +108,7 @@ pub trait PremadeConfig: Clone + PartialEq + Serialize + DeserializeOwned + 'sta
     type Labels;
 
     /// The model_fn.
-    fn model_fn() -> Self::ModelFn;
+    fn model_fn() -> PremadeModelFn<Self>;
     /// A fresh model (random or zero weights) on `device`.
     fn build_model(&self, device: &Device) -> Result<Self::Model, FeatureError>;
     /// The feature column sets the model reads (one, or two for wide and deep).
@@ -177,7 +176,7 @@ pub struct Premade<C: PremadeConfig>
 where
     C::Model: Module,
 {
-    estimator: Estimator<C::ModelFn>,
+    estimator: Estimator<PremadeModelFn<C>>,
     config: C,
     encoders: Vec<FeatureEncoder>,
 }
@@ -261,13 +260,13 @@ impl<C: PremadeConfig> Premade<C> {
     }
 
     /// The Estimator, by value.
-    pub fn into_estimator(self) -> Estimator<C::ModelFn> {
+    pub fn into_estimator(self) -> Estimator<PremadeModelFn<C>> {
         self.estimator
     }
 }
 
 impl<C: PremadeConfig> Deref for Premade<C> {
-    type Target = Estimator<C::ModelFn>;
+    type Target = Estimator<PremadeModelFn<C>>;
     fn deref(&self) -> &Self::Target {
         &self.estimator
     }

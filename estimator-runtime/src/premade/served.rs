@@ -1,6 +1,6 @@
 //! `ServedPremade`: a premade's export read back, predicting from raw feature batches.
 
-use super::{PremadeConfig, encode_with, encoders, read_config};
+use super::{PremadeConfig, PremadeModelFn, encode_with, encoders, read_config};
 use crate::feature_column::{FeatureBatch, FeatureEncoder};
 use crate::{Error, ExportedModel};
 use burn::tensor::{Device, TensorData};
@@ -8,7 +8,7 @@ use std::path::Path;
 
 /// A premade estimator's export (weights, signatures and `premade.json`), ready to predict.
 pub struct ServedPremade<C: PremadeConfig> {
-    model: ExportedModel<C::ModelFn>,
+    model: ExportedModel<PremadeModelFn<C>>,
     config: C,
     encoders: Vec<FeatureEncoder>,
     device: Device,
