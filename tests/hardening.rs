@@ -3,7 +3,6 @@
 
 mod common;
 
-use burn::optim::lr_scheduler::linear::LinearLrSchedulerConfig;
 use common::ckpt::{self, Ckpt};
 use common::*;
 use estimator_runtime::hooks::HookContext;

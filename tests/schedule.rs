@@ -4,40 +4,10 @@
 
 mod common;
 
-use burn::optim::lr_scheduler::linear::LinearLrSchedulerConfig;
 use common::*;
 use estimator_runtime::prelude::*;
 use std::cell::RefCell;
 use std::rc::Rc;
-
-#[model_fn]
-fn scheduled(
-    model: &Net,
-    features: Tensor<2>,
-    labels: Option<Tensor<1, Int>>,
-    mode: ModeKeys,
-) -> EstimatorSpec {
-    let logits = model.forward(features);
-    let predictions = Predictions::new().with("logits", logits.clone());
-    let Some(labels) = labels else {
-        return EstimatorSpec::new(mode).predictions(predictions);
-    };
-    let loss = CrossEntropyLossConfig::new()
-        .init(&logits.device())
-        .forward(logits, labels);
-    // 0.1 at step 1, down by 0.0045 a step to 0.01 at step 21.
-    let schedule = LinearLrSchedulerConfig::new(0.1, 0.01, 20)
-        .init()
-        .expect("a valid schedule");
-    let train_op = (mode == ModeKeys::Train)
-        .then(|| TrainOp::minimize(loss.clone(), SgdConfig::new(), schedule));
-    EstimatorSpec {
-        predictions: Some(predictions),
-        loss: Some(loss),
-        train_op,
-        ..EstimatorSpec::new(mode)
-    }
-}
 
 /// Records each step's learning rate.
 struct Rates(Rc<RefCell<Vec<(u64, f64)>>>);

@@ -140,34 +140,6 @@ fn an_input_position_past_what_the_steps_consumed_is_a_typed_error() {
     );
 }
 
-#[model_fn]
-fn scheduled(
-    model: &Net,
-    features: Tensor<2>,
-    labels: Option<Tensor<1, Int>>,
-    mode: ModeKeys,
-) -> EstimatorSpec {
-    let logits = model.forward(features);
-    let predictions = Predictions::new().with("logits", logits.clone());
-    let Some(labels) = labels else {
-        return EstimatorSpec::new(mode).predictions(predictions);
-    };
-    let loss = CrossEntropyLossConfig::new()
-        .init(&logits.device())
-        .forward(logits, labels);
-    let schedule = LinearLrSchedulerConfig::new(0.1, 0.01, 20)
-        .init()
-        .expect("a valid schedule");
-    let train_op = (mode == ModeKeys::Train)
-        .then(|| TrainOp::minimize(loss.clone(), SgdConfig::new(), schedule));
-    EstimatorSpec {
-        predictions: Some(predictions),
-        loss: Some(loss),
-        train_op,
-        ..EstimatorSpec::new(mode)
-    }
-}
-
 #[test]
 fn a_schedule_fast_forward_to_a_huge_global_step_is_a_typed_error() {
     let dir = tmp();
