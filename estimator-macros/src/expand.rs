@@ -27,6 +27,7 @@ pub fn model_fn(args: &Args, item: &ItemFn, sig: &Signature) -> TokenStream {
     let call = call_fn(&private, sig);
     let name_str = item.sig.ident.to_string();
     let modes = args.modes.iter().map(|m| mode_tokens(&private, *m));
+    let direct = direct_type(&private, &tys);
     let init = quote! {
         #wrapper
 
@@ -41,16 +42,10 @@ pub fn model_fn(args: &Args, item: &ItemFn, sig: &Signature) -> TokenStream {
             #name_str,
             &[#(#modes),*],
             __estimator_call,
-            __estimator_checked as fn(#(#tys),*) -> ::core::result::Result<#private::EstimatorSpec, #private::Error>,
+            __estimator_checked as #direct,
         )
     };
-    value(
-        &private,
-        item,
-        &role_types(sig, true),
-        &direct_type(&private, &tys),
-        init,
-    )
+    value(&private, item, &role_types(sig, true), &direct, init)
 }
 
 /// Whether the function names `Self`: then it is an associated function (`Self` means
