@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod ckpt;
+pub mod tf;
 
 use estimator_runtime::prelude::*;
 
