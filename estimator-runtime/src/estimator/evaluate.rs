@@ -192,7 +192,7 @@ where
             results.summary()
         );
         self.write_eval_summaries(&results)?;
-        self.latest_eval = Some(std::sync::Arc::new(results.clone()));
+        self.record_eval(&results);
         Ok(results)
     }
 
