@@ -98,6 +98,14 @@ where
         self
     }
 
+    /// In a distributed run, splits each evaluation's input across the replicas and merges
+    /// their metrics exactly ([`EvalArgs::sharded`]); by default every replica evaluates all of
+    /// it.
+    pub fn sharded(mut self) -> Self {
+        self.args = self.args.sharded();
+        self
+    }
+
     /// Evaluates at every multiple of `n` training steps, after a checkpoint there (replaces
     /// the seconds cadence). Multiples, not `n` steps after the start: a run restarted after a
     /// kill evaluates at the steps the uninterrupted run did.

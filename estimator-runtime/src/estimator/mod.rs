@@ -1,6 +1,7 @@
 //! `Estimator`: owns the model and orchestrates train, evaluate and predict. Each of those lives
 //! in its own module; this one holds the state they share.
 
+mod eval_shard; // distribute: an evaluation sharded across the replicas
 mod evaluate;
 mod evaluate_continuously; // the evaluator task: each new checkpoint once
 mod losses;
