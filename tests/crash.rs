@@ -144,3 +144,100 @@ fn killed_during_checkpoint_writes_the_latest_checkpoint_always_loads() {
     assert!(finished);
     compare(&weights(reference.path()), &weights(crashed.path()));
 }
+
+/// What one `--train-and-evaluate` worker printed: its evaluations by step (loss and accuracy
+/// bits) and, if it finished, its final step and whether it stopped early.
+#[derive(Default)]
+struct Evaluations {
+    evals: std::collections::BTreeMap<u64, (u64, u64)>,
+    stopped: Option<(u64, bool)>,
+}
+
+/// Runs the `--train-and-evaluate` worker, killing it right after the checkpoint of
+/// `kill_after` (the `saved N` line), and records what it printed into `seen`: every
+/// evaluation of a step must have the same bits whichever run made it.
+fn run_train_and_evaluate(dir: &Path, kill_after: Option<u64>, seen: &mut Evaluations) {
+    let mut child = Command::new(WORKER)
+        .arg(dir)
+        .arg("400")
+        .arg("--train-and-evaluate")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start the worker");
+    let stdout = child.stdout.take().expect("worker stdout");
+    let kill_line = kill_after.map(|s| format!("saved {s}"));
+    for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+        let words: Vec<&str> = line.split(' ').collect();
+        match words.as_slice() {
+            ["eval", step, loss, acc] => {
+                let parse = |w: &str| w.parse::<u64>().expect("a number");
+                let new = (parse(loss), parse(acc));
+                let old = seen.evals.insert(parse(step), new);
+                assert!(
+                    old.is_none_or(|old| old == new),
+                    "two runs evaluated step {step} differently"
+                );
+            }
+            ["stopped", step, early] => {
+                seen.stopped = Some((step.parse().expect("a step"), *early == "true"));
+            }
+            _ => {}
+        }
+        if kill_line.as_deref() == Some(line.as_str()) {
+            child.kill().expect("SIGKILL the worker");
+            let _ = child.wait();
+            return;
+        }
+    }
+    let status = child.wait().expect("worker exit");
+    assert!(status.success(), "worker failed: {status}");
+}
+
+/// The tensor bytes of every export's weights under `dir`'s `export/best`, sorted. (The
+/// safetensors header, a JSON object whose key order varies from run to run, is skipped.)
+fn exported_weights(dir: &Path) -> Vec<Vec<u8>> {
+    let data = |bytes: Vec<u8>| {
+        let header = u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes"));
+        bytes[8 + header as usize..].to_vec()
+    };
+    let mut out: Vec<Vec<u8>> = std::fs::read_dir(dir.join("export/best"))
+        .expect("exports written")
+        .filter_map(Result::ok)
+        .filter_map(|e| std::fs::read(e.path().join("model.safetensors")).ok())
+        .map(data)
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn train_and_evaluate_killed_after_checkpoints_evaluates_exports_and_stops_as_uninterrupted() {
+    let reference = tempfile::tempdir().expect("temp dir");
+    let mut want = Evaluations::default();
+    run_train_and_evaluate(reference.path(), None, &mut want);
+    let (stop_step, stopped_early) = want.stopped.expect("the reference run finished");
+    assert!(stopped_early, "early stopping fired (at {stop_step})");
+    assert_eq!(
+        want.evals.keys().copied().collect::<Vec<_>>(),
+        (1..=stop_step / 20).map(|k| 20 * k).collect::<Vec<_>>(),
+        "an evaluation every 20 steps up to the stop"
+    );
+    // Killed right after the checkpoints of step 10 (no evaluation due), 40 (before or during
+    // its evaluation) and 50, each time restarted with the same command.
+    let crashed = tempfile::tempdir().expect("temp dir");
+    let mut got = Evaluations::default();
+    for at in [10, 40, 50] {
+        run_train_and_evaluate(crashed.path(), Some(at), &mut got);
+        assert!(got.stopped.is_none(), "the run killed at {at} finished");
+    }
+    run_train_and_evaluate(crashed.path(), None, &mut got);
+    assert_eq!(got.stopped, want.stopped, "the same early-stopping step");
+    assert_eq!(got.evals, want.evals, "the same evaluations, bit for bit");
+    assert_eq!(
+        exported_weights(crashed.path()),
+        exported_weights(reference.path()),
+        "the same exports"
+    );
+    compare(&weights(reference.path()), &weights(crashed.path()));
+}

@@ -15,6 +15,9 @@ const IGNORE: &str = "needs `--features mpi` and Open MPI: `cargo test --feature
 /// How long a job may take before the test calls it a hang.
 const JOB_LIMIT: Duration = Duration::from_secs(240);
 
+#[path = "mpi/semantics.rs"]
+mod semantics;
+
 static ONE_JOB_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 fn serial() -> std::sync::MutexGuard<'static, ()> {

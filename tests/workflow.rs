@@ -463,3 +463,48 @@ fn a_spec_scaffold_warm_starts_a_fresh_run_once() -> Result<(), Error> {
     );
     Ok(())
 }
+
+/// Counts a hook's calls, shared with the test.
+struct CallCounter(std::rc::Rc<std::cell::RefCell<[u64; 3]>>);
+
+impl Hook for CallCounter {
+    fn begin(&mut self, _: &HookContext) -> Result<(), Error> {
+        self.0.borrow_mut()[0] += 1;
+        Ok(())
+    }
+
+    fn wants_loss(&self, _: u64) -> bool {
+        false
+    }
+
+    fn after_step(&mut self, _: &HookContext) -> Result<(), Error> {
+        self.0.borrow_mut()[1] += 1;
+        Ok(())
+    }
+
+    fn end(&mut self, _: &HookContext) -> Result<(), Error> {
+        self.0.borrow_mut()[2] += 1;
+        Ok(())
+    }
+}
+
+#[test]
+fn train_and_evaluate_hooks_see_one_run() -> Result<(), Error> {
+    let dir = tmp();
+    let rows = iris();
+    let eval_rows = rows.clone();
+    let calls = std::rc::Rc::new(std::cell::RefCell::new([0u64; 3]));
+    let mut est = Estimator::new(iris_classifier, Net::new(&device()), config(dir.path()))?;
+    let train =
+        TrainSpec::new(stream(rows, 16, device()), Some(100)).hook(CallCounter(calls.clone()));
+    let eval = EvalSpec::new(move || vec![batch(&eval_rows, &device())]).throttle_steps(25);
+    let result = train_and_evaluate(&mut est, train, eval)?;
+    let steps: Vec<u64> = result.evals.iter().map(|e| e.global_step).collect();
+    assert_eq!(steps, vec![25, 50, 75, 100], "4 evaluation rounds");
+    assert_eq!(
+        *calls.borrow(),
+        [1, 100, 1],
+        "one begin, an after_step per step, one end"
+    );
+    Ok(())
+}

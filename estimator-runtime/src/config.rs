@@ -39,7 +39,8 @@ pub struct RunConfig {
     /// The device to run on (without autodiff; training adds it). `None`: burn's default device
     /// (`BURN_DEVICE`, else the first enabled backend).
     pub device: Option<Device>,
-    /// Accumulate gradients over this many batches per optimizer step (default 1).
+    /// Average gradients over this many batches per optimizer step (default 1; see
+    /// [`gradient_accumulation_steps`](Self::gradient_accumulation_steps)).
     pub gradient_accumulation_steps: u64,
     /// Initialise a fresh run's model from another run's checkpoint (TF `warm_start_from`).
     pub warm_start_from: Option<WarmStart>,
@@ -127,7 +128,18 @@ impl RunConfig {
         self
     }
 
-    /// Accumulates gradients over `n` batches per optimizer step.
+    /// One optimizer step per `n` batches, with the **mean** of their gradients (each batch's
+    /// objective is scaled by `1/n` before its backward pass).
+    ///
+    /// With the usual mean-reduced loss (TF's `SUM_OVER_BATCH_SIZE`, per-example weights
+    /// included), `n` batches of `b` examples then give the update of one batch of `n·b`,
+    /// within float rounding, as Keras 3's `gradient_accumulation_steps` and Lightning's
+    /// `accumulate_grad_batches` do: accumulation saves memory without changing the learning
+    /// rate. This holds for every objective of a `TrainOp::group`, and with MPI replicas
+    /// (R ranks × n batches of b equal one batch of R·n·b). It assumes the `n` batches have
+    /// the same size; a short one weighs as much as a full one. With a **sum**-reduced loss,
+    /// the update is `1/n` of one big batch's: scale the loss or the learning rate by `n`.
+    /// A window cut short by the input's end is dropped, never applied.
     pub fn gradient_accumulation_steps(mut self, n: u64) -> Self {
         self.gradient_accumulation_steps = n;
         self

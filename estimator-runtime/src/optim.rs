@@ -207,18 +207,28 @@ impl<M: Module> Optimizers<M> {
         let mut model = model;
         let mut first_lr = None;
         let dist = self.distribution.as_ref();
-        for (slot, part) in self.slots.iter_mut().zip(op.parts) {
-            let grads = GradientsParams::from_grads(part.objective.backward(), &model);
+        // Every objective's gradients first, against the weights the step started from (as
+        // TF's grouped `minimize`s read them): burn finds a gradient through the parameter's
+        // tensor, which an earlier optimizer's update replaces.
+        let parts: Vec<_> = op
+            .parts
+            .into_iter()
+            .map(|part| {
+                let grads = GradientsParams::from_grads(part.objective.backward(), &model);
+                (grads, part.learning_rate)
+            })
+            .collect();
+        for (slot, (grads, learning_rate)) in self.slots.iter_mut().zip(parts) {
             if !apply || slot.pending {
                 slot.accumulator.accumulate(&model, grads);
                 slot.pending = !apply;
                 if !apply {
                     continue;
                 }
-                model = step_slot(slot, &part.learning_rate, model, None, &mut first_lr, dist);
+                model = step_slot(slot, &learning_rate, model, None, &mut first_lr, dist);
             } else {
                 let grads = Some(grads);
-                model = step_slot(slot, &part.learning_rate, model, grads, &mut first_lr, dist);
+                model = step_slot(slot, &learning_rate, model, grads, &mut first_lr, dist);
             }
         }
         (model, first_lr.unwrap_or(0.0))

@@ -3,13 +3,15 @@
 
 use crate::config::secs_to_duration;
 use crate::error::Error;
-use crate::estimator::{Estimator, EvalArgs, EvalResults, TrainArgs};
+use crate::estimator::{BetweenSteps, Estimator, EvalArgs, EvalResults, TrainArgs};
 use crate::export::Exporter;
-use crate::hooks::{EarlyStopping, Hook};
+use crate::hooks::{CheckpointSaverListener, EarlyStopping, Hook};
 use crate::input::InputItem;
 use crate::model_fn::ModelFn;
+use crate::summary::read_scalars;
 use burn::module::Module;
 use std::path::PathBuf;
+use std::time::Instant;
 
 /// Batches an `EvalSpec` evaluates by default (TF's `EvalSpec(steps=100)`).
 const DEFAULT_EVAL_STEPS: u64 = 100;
@@ -19,6 +21,7 @@ pub struct TrainSpec<I> {
     input: I,
     max_steps: Option<u64>,
     hooks: Vec<Box<dyn Hook>>,
+    listeners: Vec<Box<dyn CheckpointSaverListener>>,
 }
 
 impl<I> TrainSpec<I> {
@@ -28,12 +31,20 @@ impl<I> TrainSpec<I> {
             input,
             max_steps,
             hooks: Vec::new(),
+            listeners: Vec::new(),
         }
     }
 
     /// Adds a training hook (an early-stopping hook, say).
     pub fn hook(mut self, hook: impl Hook + 'static) -> Self {
         self.hooks.push(Box::new(hook));
+        self
+    }
+
+    /// Adds a checkpoint-saving listener (TF `TrainSpec(saving_listeners=...)`): it runs around
+    /// every checkpoint of the training run; an evaluation follows the listener's `after_save`.
+    pub fn saving_listener(mut self, listener: impl CheckpointSaverListener + 'static) -> Self {
+        self.listeners.push(Box::new(listener));
         self
     }
 }
@@ -87,7 +98,17 @@ where
         self
     }
 
-    /// Evaluates every `n` training steps (replaces the seconds cadence).
+    /// In a distributed run, splits each evaluation's input across the replicas and merges
+    /// their metrics exactly ([`EvalArgs::sharded`]); by default every replica evaluates all of
+    /// it.
+    pub fn sharded(mut self) -> Self {
+        self.args = self.args.sharded();
+        self
+    }
+
+    /// Evaluates at every multiple of `n` training steps, after a checkpoint there (replaces
+    /// the seconds cadence). Multiples, not `n` steps after the start: a run restarted after a
+    /// kill evaluates at the steps the uninterrupted run did.
     pub fn throttle_steps(mut self, n: u64) -> Self {
         self.throttle_steps = Some(n.max(1));
         self
@@ -126,7 +147,27 @@ pub struct TrainAndEvaluateResult {
     pub stopped_early: bool,
 }
 
-/// Trains and evaluates alternately, as TF's `tf.estimator.train_and_evaluate` in local mode.
+/// Trains and evaluates, as TF's `tf.estimator.train_and_evaluate` in local mode.
+///
+/// Training is one [`Estimator::train`] call, so its hooks see one run (`begin` once, `end`
+/// once) and the train input is one stream whose position every checkpoint records. An
+/// evaluation runs between two steps of that call, right after a checkpoint, as TF's executor
+/// evaluates from a checkpoint listener: with `throttle_steps(n)` a checkpoint is saved and
+/// evaluated at every multiple of `n`; with `throttle_secs` the first checkpoint after
+/// `throttle_secs` seconds is. The final checkpoint is evaluated too. Training hooks are not
+/// called during an evaluation; their next `after_step` sees it in
+/// [`HookContext::latest_eval`](crate::hooks::HookContext::latest_eval) and
+/// [`HookContext::evaluations`](crate::hooks::HookContext::evaluations).
+///
+/// **Resume.** Killed and started again with the same arguments, it goes on from the latest
+/// checkpoint: the train input skips what that checkpoint had consumed, the evaluation history
+/// is read back from the eval event files (as TF's early stopping and `BestExporter` read it),
+/// and an evaluation that the kill interrupted is run first. With a deterministic train input
+/// (the same batches in the same order on every run), a random seed in `RunConfig`, and an
+/// eval input that yields the same batches each time, the restarted run makes the same
+/// evaluations at the same steps, the same exports, and stops early at the same step as an
+/// uninterrupted run. With a shuffling input that is not seeded, it still resumes at the right
+/// step and position, but sees other batches than the uninterrupted run would have.
 pub fn train_and_evaluate<F, I, J>(
     estimator: &mut Estimator<F>,
     train_spec: TrainSpec<I>,
@@ -160,77 +201,185 @@ where
     J: IntoIterator,
     J::Item: InputItem<F::Features, F::Labels>,
 {
-    let mut eval_spec = eval_spec;
     secs_to_duration("throttle_secs", eval_spec.throttle_secs)?;
-    let mut stream = train_spec.input.into_iter();
-    let mut hooks = train_spec.hooks;
-    let mut out = TrainAndEvaluateResult {
-        last_eval: None,
-        evals: Vec::new(),
-        exports: Vec::new(),
-        stopped_early: false,
-    };
-    loop {
-        let args = train_args(
-            train_spec.max_steps,
-            estimator.global_step(),
-            &eval_spec,
-            std::mem::take(&mut hooks),
-        );
-        let summary = estimator.train(stream.by_ref(), args)?;
-        hooks = summary.returned_hooks;
-        let results = estimator.evaluate((eval_spec.input_fn)(), eval_spec.args.clone())?;
-        out.exports.extend(run_exporters(
-            estimator,
-            &mut eval_spec.exporters,
-            &results,
-        )?);
-        let policy_stop = match &mut eval_spec.early_stopping {
+    let mut evals = Evaluations::new(eval_spec);
+    // distribute: the chief's history decides; every rank learns whether it already stopped.
+    let history_stops = evals.restore(estimator)?;
+    if estimator.replica().any_stop(history_stops) {
+        evals.out.stopped_early = true;
+        return Ok(evals.out);
+    }
+    // A restart right after the checkpoint of an evaluation the killed run did not finish.
+    let missing = evals.missing_at(estimator);
+    if estimator.replica().any_stop(missing) && evals.evaluate(estimator)? {
+        return Ok(evals.out);
+    }
+    let mut args = TrainArgs::default();
+    if let Some(max_steps) = train_spec.max_steps {
+        args = args.and_max_steps(max_steps);
+    }
+    let args = train_spec
+        .hooks
+        .into_iter()
+        .fold(args, TrainArgs::boxed_hook);
+    let args = train_spec
+        .listeners
+        .into_iter()
+        .fold(args, TrainArgs::boxed_listener);
+    let summary = estimator.train_between(train_spec.input, args, &mut evals)?;
+    evals.out.stopped_early |= summary.stopped_by_hook;
+    // TF evaluates the final checkpoint too, unless it was just evaluated (the chief decides:
+    // after a restart only it knows the history read from disk).
+    let unevaluated = estimator.is_chief() && evals.last_step != Some(estimator.global_step());
+    if estimator.replica().any_stop(unevaluated) {
+        evals.evaluate(estimator)?;
+    }
+    Ok(evals.out)
+}
+
+/// `train_and_evaluate`'s evaluations: when they are due, what they found, and what the
+/// exporters and the early-stopping policy made of them.
+struct Evaluations<J, F: ModelFn>
+where
+    F::Model: Module,
+{
+    spec: EvalSpec<J, F>,
+    out: TrainAndEvaluateResult,
+    /// The global step of the latest evaluation, this call's or one read back from disk.
+    last_step: Option<u64>,
+    last_time: Instant,
+}
+
+impl<J, F> Evaluations<J, F>
+where
+    F: ModelFn,
+    F::Model: Module,
+    F::Params: 'static,
+    J: IntoIterator,
+    J::Item: InputItem<F::Features, F::Labels>,
+{
+    fn new(spec: EvalSpec<J, F>) -> Self {
+        Evaluations {
+            spec,
+            out: TrainAndEvaluateResult {
+                last_eval: None,
+                evals: Vec::new(),
+                exports: Vec::new(),
+                stopped_early: false,
+            },
+            last_step: None,
+            last_time: Instant::now(),
+        }
+    }
+
+    /// Reads back the evaluations an earlier (killed) run recorded up to the restored global
+    /// step, and replays them into the early-stopping policy, the exporters and the hooks' history,
+    /// as TF's `stop_if_no_decrease_hook` and `BestExporter` read the eval event files. Returns
+    /// whether that history already says stop.
+    fn restore(&mut self, estimator: &mut Estimator<F>) -> Result<bool, Error> {
+        // distribute: model_dir is the chief's.
+        if !estimator.is_chief() {
+            return Ok(false);
+        }
+        let history = eval_history(estimator, self.spec.args.name.as_deref())?;
+        let mut stop = false;
+        for results in &history {
+            if let Some(policy) = &mut self.spec.early_stopping {
+                stop = policy.observe_eval(results)?;
+            }
+        }
+        for exporter in &mut self.spec.exporters {
+            exporter.restore(&history);
+        }
+        self.last_step = history.last().map(|r| r.global_step);
+        estimator.set_eval_history(history);
+        Ok(stop)
+    }
+
+    /// Whether an evaluation is due at the restored global step and none is on disk.
+    fn missing_at(&self, estimator: &Estimator<F>) -> bool {
+        // distribute: only the chief read the history; it decides for every rank.
+        let step = estimator.global_step();
+        estimator.is_chief() && step > 0 && self.forces_save(step) && self.last_step != Some(step)
+    }
+
+    /// Evaluates the resident model, runs the exporters and the policy; `true` stops training.
+    fn evaluate(&mut self, estimator: &mut Estimator<F>) -> Result<bool, Error> {
+        let results = estimator.evaluate((self.spec.input_fn)(), self.spec.args.clone())?;
+        self.last_step = Some(results.global_step);
+        self.last_time = Instant::now();
+        let exports = run_exporters(estimator, &mut self.spec.exporters, &results)?;
+        self.out.exports.extend(exports);
+        let policy_stop = match &mut self.spec.early_stopping {
             Some(p) => p.observe_eval(&results)?,
             None => false,
         };
         // distribute: an early stop on any rank stops them all.
         let policy_stop = estimator.replica().any_stop(policy_stop);
-        out.evals.push(results.clone());
-        out.last_eval = Some(results);
-        if policy_stop || summary.stopped_by_hook {
-            out.stopped_early = true;
-            return Ok(out);
-        }
-        let at_max = train_spec
-            .max_steps
-            .is_some_and(|m| estimator.global_step() >= m);
-        if at_max || summary.input_exhausted || summary.steps == 0 {
-            return Ok(out);
-        }
+        self.out.evals.push(results.clone());
+        self.out.last_eval = Some(results);
+        self.out.stopped_early |= policy_stop;
+        Ok(policy_stop)
     }
 }
 
-/// One training leg: up to `max_steps`, and until the next evaluation is due.
-fn train_args<J, F: ModelFn>(
-    max_steps: Option<u64>,
-    global_step: u64,
-    eval_spec: &EvalSpec<J, F>,
-    hooks: Vec<Box<dyn Hook>>,
-) -> TrainArgs
+impl<J, F> BetweenSteps<F> for Evaluations<J, F>
+where
+    F: ModelFn,
+    F::Model: Module,
+    F::Params: 'static,
+    J: IntoIterator,
+    J::Item: InputItem<F::Features, F::Labels>,
+{
+    /// With `throttle_steps(n)`, every multiple of `n` is evaluated (after a checkpoint there),
+    /// whatever step a call starts from: a restarted run evaluates where the killed one did.
+    fn forces_save(&self, global_step: u64) -> bool {
+        self.spec
+            .throttle_steps
+            .is_some_and(|n| global_step.is_multiple_of(n))
+    }
+
+    /// With `throttle_secs`, as TF: after a checkpoint, once `throttle_secs` have passed since
+    /// the last evaluation.
+    fn wants_eval(&self, global_step: u64) -> bool {
+        match self.spec.throttle_steps {
+            Some(_) => self.forces_save(global_step),
+            None => self.last_time.elapsed().as_secs_f64() >= self.spec.throttle_secs,
+        }
+    }
+
+    fn evaluate(&mut self, estimator: &mut Estimator<F>) -> Result<bool, Error> {
+        Evaluations::evaluate(self, estimator)
+    }
+}
+
+/// The evaluations recorded in model_dir's `eval` (or `eval_<name>`) event files, up to the
+/// Estimator's global step, oldest first; their values are the f32 the files hold.
+fn eval_history<F: ModelFn>(
+    estimator: &Estimator<F>,
+    name: Option<&str>,
+) -> Result<Vec<EvalResults>, Error>
 where
     F::Model: Module,
+    F::Params: 'static,
 {
-    let leg_end = eval_spec
-        .throttle_steps
-        .map(|n| global_step.saturating_add(n));
-    let target = match (max_steps, leg_end) {
-        (Some(m), Some(e)) => Some(m.min(e)),
-        (m, e) => m.or(e),
-    };
-    let mut args = TrainArgs::default();
-    if let Some(target) = target {
-        args = args.and_max_steps(target);
-    }
-    if eval_spec.throttle_steps.is_none() {
-        args = args.and_max_secs(eval_spec.throttle_secs);
-    }
-    hooks.into_iter().fold(args, TrainArgs::boxed_hook)
+    let subdir = name.map_or_else(|| "eval".to_string(), |n| format!("eval_{n}"));
+    let scalars = read_scalars(&estimator.model_dir().join(subdir))?;
+    let upto = estimator.global_step();
+    Ok(scalars
+        .into_iter()
+        .take_while(|(step, _)| *step <= upto)
+        .filter_map(|(global_step, mut metrics)| {
+            let loss = metrics.remove("loss")?;
+            Some(EvalResults {
+                name: name.map(str::to_string),
+                loss,
+                global_step,
+                metrics: metrics.into_iter().collect(),
+                batches: 0,
+            })
+        })
+        .collect())
 }
 
 /// Runs every exporter on an evaluation; returns the directories written.

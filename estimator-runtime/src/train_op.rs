@@ -134,6 +134,14 @@ impl TrainOp {
         }
     }
 
+    /// Scales every objective by `factor`: gradient accumulation's `1/n`, so that `n` batches
+    /// of a mean loss make the update of one batch `n` times larger.
+    pub(crate) fn scale_objectives(&mut self, factor: f64) {
+        for part in &mut self.parts {
+            part.objective = part.objective.clone().mul_scalar(factor);
+        }
+    }
+
     /// The optimizer kinds, one per grouped objective.
     pub fn optimizer_kinds(&self) -> Vec<&'static str> {
         self.parts.iter().map(|p| p.optimizer.kind()).collect()

@@ -4,9 +4,14 @@
 //! `crash-worker <model_dir> <max_steps> [--wide]` prints `step N` after each step and
 //! `saving N` just before each checkpoint write, so the harness can kill it at a chosen moment.
 //! `--wide` adds a 1024-wide hidden layer so checkpoint writes take long enough to be hit.
+//! `--train-and-evaluate` runs `train_and_evaluate` instead (an evaluation every 20 steps on
+//! 60 held-out rows, early stopping and a best exporter) and prints `saved N` after each
+//! checkpoint, `eval N <loss bits> <accuracy bits>` for each evaluation and `stopped N <early>`
+//! at the end.
 
-use estimator_runtime::hooks::CheckpointSaverListener;
+use estimator_runtime::hooks::{CheckpointSaverListener, EarlyStopping};
 use estimator_runtime::prelude::*;
+use estimator_runtime::{BestExporter, EvalSpec, TrainSpec, train_and_evaluate};
 use std::io::Write;
 
 /// mimalloc instead of glibc's malloc: burn frees and reallocates the same large buffers every
@@ -36,17 +41,19 @@ fn classifier(
     mode: ModeKeys,
 ) -> EstimatorSpec {
     let logits = model.forward(features);
-    let predictions = Predictions::new().with("class", logits.clone().argmax(1).flatten::<1>(0, 1));
+    let classes = logits.clone().argmax(1).flatten::<1>(0, 1);
+    let predictions = Predictions::new().with("class", classes.clone());
     let Some(labels) = labels else {
         return EstimatorSpec::new(mode).predictions(predictions);
     };
     let loss = CrossEntropyLossConfig::new()
         .init(&logits.device())
-        .forward(logits, labels);
+        .forward(logits, labels.clone());
     EstimatorSpec::new(mode)
         .loss(loss.clone())
         .train_op(TrainOp::minimize(loss, AdamConfig::new(), 1e-3))
         .predictions(predictions)
+        .eval_metric_ops(EvalMetricOps::new().with("accuracy", metrics::accuracy(labels, classes)))
 }
 
 struct Progress;
@@ -62,11 +69,90 @@ impl Hook for Progress {
 
 impl CheckpointSaverListener for Progress {
     fn before_save(&mut self, global_step: u64) -> Result<(), Error> {
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "saving {global_step}");
-        let _ = out.flush();
+        say(format!("saving {global_step}"));
         Ok(())
     }
+
+    fn after_save(&mut self, global_step: u64, _: &std::path::Path) -> Result<bool, Error> {
+        say(format!("saved {global_step}"));
+        Ok(false)
+    }
+}
+
+fn say(line: String) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+}
+
+/// Prints each evaluation this process ran, the first time a step after it sees it (not the
+/// history read back from the eval event files after a restart: those hold f32 values and
+/// count no batches).
+struct EvalPrinter(Option<u64>);
+
+impl Hook for EvalPrinter {
+    fn wants_loss(&self, _: u64) -> bool {
+        false
+    }
+
+    fn after_step(&mut self, ctx: &HookContext) -> Result<(), Error> {
+        if let Some(eval) = &ctx.latest_eval
+            && self.0 != Some(eval.global_step)
+            && eval.batches > 0
+        {
+            self.0 = Some(eval.global_step);
+            say(eval_line(eval));
+        }
+        Ok(())
+    }
+}
+
+fn eval_line(eval: &EvalResults) -> String {
+    let accuracy = eval.metric("accuracy").unwrap_or(f64::NAN);
+    let bits = |v: f64| v.to_bits();
+    format!(
+        "eval {} {} {}",
+        eval.global_step,
+        bits(eval.loss),
+        bits(accuracy)
+    )
+}
+
+/// `train_and_evaluate` on the digits stream, evaluated on the first 60 rows of the first epoch.
+fn run_train_and_evaluate<F>(
+    estimator: &mut Estimator<F>,
+    device: Device,
+    max_steps: u64,
+) -> Result<(), Box<dyn std::error::Error>>
+where
+    F: ModelFn<Model = Mlp, Features = Tensor<2>, Labels = Tensor<1, Int>>,
+    F::Params: 'static,
+{
+    let eval_device = device.clone();
+    let serving_device = device.clone();
+    let train = TrainSpec::new(digits_stream(device), Some(max_steps))
+        .hook(Progress)
+        .hook(EvalPrinter(None))
+        .saving_listener(Progress);
+    let eval = EvalSpec::new(move || digits_stream(eval_device.clone()).take(2))
+        .throttle_steps(20)
+        .early_stopping(EarlyStopping::no_increase("accuracy", 60).min_steps(60))
+        .exporter(BestExporter::new("best", "accuracy", true, move || {
+            digits_stream(serving_device.clone())
+                .next()
+                .map(|(x, _)| x)
+                .expect("a batch")
+        }));
+    let result = train_and_evaluate(estimator, train, eval)?;
+    for eval in &result.evals {
+        say(eval_line(eval));
+    }
+    say(format!(
+        "stopped {} {}",
+        estimator.global_step(),
+        result.stopped_early
+    ));
+    Ok(())
 }
 
 fn digits_stream(device: Device) -> impl Iterator<Item = (Tensor<2>, Tensor<1, Int>)> {
@@ -130,12 +216,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .save_summary_steps(0);
     let mut estimator = Estimator::new(classifier, model, config)?;
     println!("restored {}", estimator.global_step());
-    estimator.train(
-        digits_stream(device),
-        TrainArgs::max_steps(max_steps)
-            .hook(Progress)
-            .saving_listener(Progress),
-    )?;
+    if args.iter().any(|a| a == "--train-and-evaluate") {
+        run_train_and_evaluate(&mut estimator, device, max_steps)?;
+    } else {
+        estimator.train(
+            digits_stream(device),
+            TrainArgs::max_steps(max_steps)
+                .hook(Progress)
+                .saving_listener(Progress),
+        )?;
+    }
     let model = estimator.model().ok_or("model lost")?;
     let mut bits = Vec::new();
     for t in [

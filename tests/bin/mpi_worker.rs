@@ -5,6 +5,9 @@
 //! `[r*B/N, (r+1)*B/N)` of every global batch of `B` rows. Without `--distributed` it is the
 //! one-process reference with the full batch. `--evaluator` runs the evaluator task instead.
 
+#[path = "mpi_worker_modes.rs"]
+mod modes;
+
 use clap::Parser;
 use estimator_runtime::prelude::*;
 use estimator_runtime::{ContinuousEvalArgs, Distribution};
@@ -17,7 +20,7 @@ const CLASSES: usize = 4;
 
 #[derive(Parser, Debug)]
 #[command(about = "Worker of the MPI tests")]
-struct Args {
+pub(crate) struct Args {
     /// The chief's model_dir.
     #[arg(long)]
     model_dir: PathBuf,
@@ -63,10 +66,25 @@ struct Args {
     /// Run the evaluator task on `model_dir` until `--steps`.
     #[arg(long)]
     evaluator: bool,
+    /// Gradient accumulation: each rank's share of a global batch comes in this many batches.
+    #[arg(long, default_value_t = 1)]
+    accumulate: usize,
+    /// Only evaluate a seeded, untrained model on smartcore's digits (29 batches of 64, the last
+    /// of 5 rows) and print `eval <loss bits> <accuracy bits> <auc bits> <batches> <secs>`.
+    #[arg(long)]
+    eval_digits: bool,
+    /// With `--eval-digits`: shard the evaluation across the ranks (`EvalArgs::sharded`).
+    #[arg(long)]
+    sharded: bool,
+    /// Run `train_and_evaluate` (an evaluation every 20 steps, early stopping, a best
+    /// exporter); the chief prints `eval <step> <loss bits> <accuracy bits>` lines and
+    /// `stopped <step> <early>`.
+    #[arg(long)]
+    train_and_evaluate: bool,
 }
 
 #[derive(Module, Debug)]
-struct Mlp {
+pub(crate) struct Mlp {
     hidden: nn::Linear,
     output: nn::Linear,
 }
@@ -93,7 +111,7 @@ impl Mlp {
 }
 
 #[model_fn]
-fn classifier(
+pub(crate) fn classifier(
     model: &Mlp,
     features: Tensor<2>,
     labels: Option<Tensor<1, Int>>,
@@ -139,7 +157,7 @@ fn example(i: u64) -> (Vec<f32>, i64) {
     (x, label as i64)
 }
 
-fn batch(rows: std::ops::Range<u64>, device: &Device) -> (Tensor<2>, Tensor<1, Int>) {
+pub(crate) fn batch(rows: std::ops::Range<u64>, device: &Device) -> (Tensor<2>, Tensor<1, Int>) {
     let n = (rows.end - rows.start) as usize;
     let (mut x, mut y) = (Vec::new(), Vec::new());
     for i in rows {
@@ -154,7 +172,7 @@ fn batch(rows: std::ops::Range<u64>, device: &Device) -> (Tensor<2>, Tensor<1, I
 }
 
 /// Kills this process at a step (the fault test).
-struct KillAt(u64);
+pub(crate) struct KillAt(pub(crate) u64);
 
 impl Hook for KillAt {
     fn after_step(&mut self, ctx: &HookContext) -> Result<(), Error> {
@@ -187,6 +205,9 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     if args.evaluator {
         return evaluate(&args, device);
     }
+    if args.eval_digits {
+        return modes::eval_digits(&args, device);
+    }
     let distribution = args.distributed.then(Distribution::mpi).transpose()?;
     let ctx = distribution
         .as_ref()
@@ -202,7 +223,8 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         .random_seed(7)
         .save_checkpoints_steps(args.save_steps)
         .keep_checkpoint_max(args.keep)
-        .log_step_count_steps(50);
+        .log_step_count_steps(50)
+        .gradient_accumulation_steps(args.accumulate as u64);
     if let Some(d) = distribution {
         config = config.distribute(d);
     }
@@ -218,13 +240,18 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let per_rank = ctx.per_replica_batch_size(args.global_batch) as u64;
     let global = args.global_batch as u64;
     let first = ctx.replica_id as u64 * per_rank;
+    // With accumulation, each rank's share of global batch k comes in `accumulate` pieces.
+    let pieces = args.accumulate.max(1) as u64;
+    let piece = per_rank / pieces;
     let input_device = device.clone();
-    let input = (0u64..).map(move |k| {
-        batch(
-            k * global + first..k * global + first + per_rank,
-            &input_device,
-        )
+    let input = (0u64..).map(move |j| {
+        let start = (j / pieces) * global + first + (j % pieces) * piece;
+        batch(start..start + piece, &input_device)
     });
+    if args.train_and_evaluate {
+        let kill = (args.kill_rank == Some(ctx.replica_id)).then_some(args.kill_at_step);
+        return modes::train_and_evaluate_mode(&mut estimator, input, args.steps, kill, device);
+    }
     let mut train_args = TrainArgs::max_steps(args.steps);
     if args.kill_rank == Some(ctx.replica_id) {
         train_args = train_args.hook(KillAt(args.kill_at_step));

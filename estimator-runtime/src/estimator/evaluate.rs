@@ -21,6 +21,9 @@ pub struct EvalArgs {
     pub name: Option<String>,
     /// Evaluate this checkpoint (file or model_dir) instead of the resident model.
     pub checkpoint_path: Option<PathBuf>,
+    /// In a distributed run, split the input across the replicas (see
+    /// [`sharded`](Self::sharded)); `false` (the default): every replica evaluates all of it.
+    pub sharded: bool,
 }
 
 impl EvalArgs {
@@ -33,6 +36,20 @@ impl EvalArgs {
     /// A named evaluation.
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
+        self
+    }
+
+    /// In a distributed run (`RunConfig::distribute`), each replica evaluates every
+    /// `num_replicas`-th batch of the input (batch `i` on replica `i % num_replicas`, the
+    /// input's order: no batch dropped or repeated, whatever the count), and the loss sums and
+    /// every metric's state ([`Metric::sums`](crate::metrics::Metric::sums): counts, sums, AUC
+    /// histograms) are added across replicas with one all-reduce. The result equals one
+    /// process evaluating the whole input: counts and accuracies exactly, means to float
+    /// rounding. Every replica returns it; only the chief writes the eval summaries. Every
+    /// replica must be given the same input. An error on any replica ends the job. Without a
+    /// distribution it changes nothing.
+    pub fn sharded(mut self) -> Self {
+        self.sharded = true;
         self
     }
 
@@ -98,13 +115,13 @@ impl EvalResults {
 }
 
 /// Running sums over the evaluated batches.
-struct EvalTotals {
+pub(super) struct EvalTotals {
     /// Sum of the per-batch losses (TF's `loss` is their mean).
-    loss_sum: f64,
+    pub(super) loss_sum: f64,
     /// Sum of loss × batch size and of the sizes, while every batch's size is known.
-    weighted: Option<(f64, f64)>,
-    batches: u64,
-    metrics: EvalMetricOps,
+    pub(super) weighted: Option<(f64, f64)>,
+    pub(super) batches: u64,
+    pub(super) metrics: EvalMetricOps,
 }
 
 impl Default for EvalTotals {
@@ -137,7 +154,11 @@ impl EvalTotals {
         Ok(loss)
     }
 
-    fn results(self, name: Option<String>, global_step: u64) -> Result<EvalResults, Error> {
+    pub(super) fn results(
+        self,
+        name: Option<String>,
+        global_step: u64,
+    ) -> Result<EvalResults, Error> {
         let mut metrics = self.metrics.results()?;
         if let Some((sum, n)) = self.weighted.filter(|&(_, n)| n > 0.0)
             && !metrics.iter().any(|(m, _)| m == AVERAGE_LOSS)
@@ -181,18 +202,35 @@ where
             .steps
             .map_or(usize::MAX, |s| usize::try_from(s).unwrap_or(usize::MAX));
         let model = model.valid();
+        let shard = self.eval_shard(&args);
+        let (index, count) = shard.as_ref().map_or((0, 1), |s| (s.index, s.count));
+        let mine = input
+            .into_iter()
+            .take(limit)
+            .enumerate()
+            .filter(move |(i, _)| i % count == index)
+            .map(|(_, item)| item);
         let totals = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            self.eval_loop(&model, input.into_iter().take(limit), global_step)
+            self.eval_loop(&model, mine, global_step)
         }))
-        .map_err(|panic| Error::from_panic(ModeKeys::Eval, panic))??;
-        let results = totals.results(args.name, global_step)?;
+        .map_err(|panic| Error::from_panic(ModeKeys::Eval, panic))
+        .and_then(|totals| totals);
+        let results = match shard {
+            None => totals?.results(args.name, global_step)?,
+            // distribute: an error on any replica ends the job (the others would wait for it).
+            Some(shard) => {
+                let totals = self.replica().abort_on_error(totals)?;
+                let results = shard.merge(totals, args.name, global_step);
+                self.replica().abort_on_error(results)?
+            }
+        };
         tracing::info!(
             "Saving dict for global step {}: {}",
             global_step,
             results.summary()
         );
         self.write_eval_summaries(&results)?;
-        self.latest_eval = Some(std::sync::Arc::new(results.clone()));
+        self.record_eval(&results);
         Ok(results)
     }
 

@@ -117,6 +117,7 @@ where
                     steps: args.steps,
                     name: args.name.clone(),
                     checkpoint_path: Some(path.clone()),
+                    ..EvalArgs::default()
                 };
                 match self.evaluate(input_fn(), eval) {
                     Ok(r) => {

@@ -1,6 +1,7 @@
 //! `Estimator`: owns the model and orchestrates train, evaluate and predict. Each of those lives
 //! in its own module; this one holds the state they share.
 
+mod eval_shard; // distribute: an evaluation sharded across the replicas
 mod evaluate;
 mod evaluate_continuously; // the evaluator task: each new checkpoint once
 mod losses;
@@ -12,6 +13,7 @@ mod train_args;
 pub use evaluate::{EvalArgs, EvalResults};
 pub use evaluate_continuously::ContinuousEvalArgs;
 pub use predict::{PredictArgs, Prediction};
+pub(crate) use train::BetweenSteps;
 pub use train_args::{TrainArgs, TrainSummary};
 
 use crate::checkpoint::{
@@ -63,6 +65,8 @@ where
     optimizers: Optimizers<F::Model>,
     resume_position: u64,
     latest_eval: Option<Arc<EvalResults>>,
+    /// Every evaluation, oldest first (what hooks see as `HookContext::evaluations`).
+    eval_history: Option<Arc<Vec<EvalResults>>>,
     summaries: std::collections::BTreeMap<String, SummaryWriter>,
     /// model_dir's trainer lock, taken by the first train call and held until drop.
     trainer_lock: Option<TrainerLock>,
@@ -110,6 +114,7 @@ where
             optimizers: Optimizers::default().all_reduced_by(distribution),
             resume_position: 0,
             latest_eval: None,
+            eval_history: None,
             summaries: std::collections::BTreeMap::new(),
             trainer_lock: None,
         };
@@ -189,6 +194,19 @@ where
     /// The latest evaluation's results, if `evaluate` ran.
     pub fn latest_eval(&self) -> Option<&EvalResults> {
         self.latest_eval.as_deref()
+    }
+
+    /// Records an evaluation: the latest one, and the last of the history hooks see.
+    pub(crate) fn record_eval(&mut self, results: &EvalResults) {
+        self.latest_eval = Some(Arc::new(results.clone()));
+        let history = self.eval_history.get_or_insert_with(Default::default);
+        Arc::make_mut(history).push(results.clone());
+    }
+
+    /// Replaces the evaluation history (with one read back from the eval event files).
+    pub(crate) fn set_eval_history(&mut self, history: Vec<EvalResults>) {
+        self.latest_eval = history.last().cloned().map(Arc::new);
+        self.eval_history = Some(Arc::new(history));
     }
 
     /// The latest checkpoint in `model_dir`, if any.

@@ -16,8 +16,27 @@ use burn::module::Module;
 use std::panic::AssertUnwindSafe;
 use std::time::Instant;
 
+/// What `train_and_evaluate` does between the steps of its one train call: it evaluates (and
+/// exports) the checkpoint just saved, as TF's executor does from a `CheckpointSaverListener`,
+/// so that hooks see one run and the input keeps one position.
+pub(crate) trait BetweenSteps<F: ModelFn>
+where
+    F::Model: Module,
+{
+    /// Whether to save a checkpoint after `global_step` whatever the cadence says, because an
+    /// evaluation is due there.
+    fn forces_save(&self, global_step: u64) -> bool;
+    /// Whether to evaluate the checkpoint just saved at `global_step`.
+    fn wants_eval(&self, global_step: u64) -> bool;
+    /// Evaluates the Estimator's resident model (the one just saved); `true` stops training.
+    fn evaluate(&mut self, estimator: &mut Estimator<F>) -> Result<bool, Error>;
+}
+
 /// State of one train call.
-struct TrainRun {
+struct TrainRun<'a, F: ModelFn>
+where
+    F::Model: Module,
+{
     hooks: HookSet,
     listeners: Vec<Box<dyn CheckpointSaverListener>>,
     limits: Limits,
@@ -33,6 +52,8 @@ struct TrainRun {
     past_deadline: bool,
     /// Whether a spec's Scaffold warm start may still apply (a fresh run, before its first step).
     scaffold_pending: bool,
+    /// `train_and_evaluate`'s evaluations, run after the checkpoints they need.
+    between: Option<&'a mut dyn BetweenSteps<F>>,
 }
 
 /// Where a call ends: a global step and a wall-clock deadline.
@@ -79,12 +100,32 @@ where
         I: IntoIterator,
         I::Item: InputItem<F::Features, F::Labels>,
     {
-        let result = self.train_call(input, args);
+        let result = self.train_call(input, args, None);
         // distribute: an error on any rank ends the whole job (no rank can go on alone).
         self.replica().abort_on_error(result)
     }
 
-    fn train_call<I>(&mut self, input: I, args: TrainArgs) -> Result<TrainSummary, Error>
+    /// One train call with `train_and_evaluate`'s evaluations between its steps.
+    pub(crate) fn train_between<I>(
+        &mut self,
+        input: I,
+        args: TrainArgs,
+        between: &mut dyn BetweenSteps<F>,
+    ) -> Result<TrainSummary, Error>
+    where
+        I: IntoIterator,
+        I::Item: InputItem<F::Features, F::Labels>,
+    {
+        let result = self.train_call(input, args, Some(between));
+        self.replica().abort_on_error(result)
+    }
+
+    fn train_call<I>(
+        &mut self,
+        input: I,
+        args: TrainArgs,
+        between: Option<&mut dyn BetweenSteps<F>>,
+    ) -> Result<TrainSummary, Error>
     where
         I: IntoIterator,
         I::Item: InputItem<F::Features, F::Labels>,
@@ -98,7 +139,7 @@ where
         let target = args.target(self.global_step)?;
         if target.is_some_and(|t| self.global_step >= t) {
             tracing::info!("Skipping training since max_steps has already saved.");
-            return Ok(TrainSummary::skipped(self.global_step, args.hooks));
+            return Ok(TrainSummary::skipped(self.global_step));
         }
         let skip = self.resume_skip()?;
         if self.global_step > 0 {
@@ -107,7 +148,7 @@ where
         let before = self.resident()?.clone();
         let start_step = self.global_step;
         let model = self.take_model()?.fork(&self.device.clone().autodiff());
-        let mut run = self.start_run(args, Limits { target, deadline }, skip);
+        let mut run = self.start_run(args, Limits { target, deadline }, skip, between);
         let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
             let input = input
                 .into_iter()
@@ -182,7 +223,13 @@ where
         Ok(skip)
     }
 
-    fn start_run(&self, args: TrainArgs, limits: Limits, skip: u64) -> TrainRun {
+    fn start_run<'a>(
+        &self,
+        args: TrainArgs,
+        limits: Limits,
+        skip: u64,
+        between: Option<&'a mut dyn BetweenSteps<F>>,
+    ) -> TrainRun<'a, F> {
         let builtin = BuiltinHooks::new(&self.config, self.global_step, limits.target);
         TrainRun {
             hooks: HookSet::new(ModeKeys::Train, args.hooks).with_builtins(builtin),
@@ -196,6 +243,7 @@ where
             stopped: false,
             past_deadline: false,
             scaffold_pending: self.global_step == 0 && self.config.warm_start_from.is_none(),
+            between,
         }
     }
 
@@ -205,7 +253,7 @@ where
         &mut self,
         mut model: F::Model,
         mut input: impl Iterator<Item = impl InputItem<F::Features, F::Labels>>,
-        run: &mut TrainRun,
+        run: &mut TrainRun<'_, F>,
     ) -> (F::Model, Result<(), Error>) {
         if let Err(e) = run.hooks.begin(self.global_step) {
             return (model, Err(e));
@@ -225,7 +273,7 @@ where
         &mut self,
         mut model: F::Model,
         iter: &mut It,
-        run: &mut TrainRun,
+        run: &mut TrainRun<'_, F>,
     ) -> (F::Model, Result<(), Error>)
     where
         It: Iterator,
@@ -269,7 +317,7 @@ where
         &mut self,
         model: F::Model,
         item: impl InputItem<F::Features, F::Labels>,
-        run: &mut TrainRun,
+        run: &mut TrainRun<'_, F>,
         apply: bool,
     ) -> (F::Model, Result<Batch, Error>) {
         let (mut train_op, warm) = match self.batch_spec(&model, item, run, apply) {
@@ -287,6 +335,12 @@ where
         if let Err(e) = self.optimizers.prepare(&mut train_op, self.global_step) {
             return (model, Err(e));
         }
+        let accumulate = self.config.gradient_accumulation_steps;
+        if accumulate > 1 {
+            // The mean of the n batches' gradients: n batches of b examples with a mean loss
+            // give one batch of n·b's update (Keras's and Lightning's rule).
+            train_op.scale_objectives(1.0 / accumulate as f64);
+        }
         let (model, lr) = self.optimizers.apply(model, train_op, apply);
         (model, Ok(Batch::Trained(apply.then_some(lr))))
     }
@@ -298,7 +352,7 @@ where
         &mut self,
         model: &F::Model,
         item: impl InputItem<F::Features, F::Labels>,
-        run: &mut TrainRun,
+        run: &mut TrainRun<'_, F>,
         apply: bool,
     ) -> Result<BatchSpec, Error> {
         let (features, labels) = item.into_batch()?;
@@ -330,7 +384,7 @@ where
     fn after_step(
         &mut self,
         model: &F::Model,
-        run: &mut TrainRun,
+        run: &mut TrainRun<'_, F>,
         lr: Option<f64>,
     ) -> Result<(), Error> {
         let mut ctx = HookContext::new(ModeKeys::Train, self.global_step);
@@ -341,12 +395,15 @@ where
         }
         ctx.learning_rate = lr;
         ctx.latest_eval = self.latest_eval.clone();
+        ctx.eval_history = self.eval_history.clone();
         let effects = run.hooks.after_step(&ctx)?;
+        let step = self.global_step;
+        let forced = run.between.as_ref().is_some_and(|b| b.forces_save(step));
         // distribute: one small all-reduce agrees a stop, the deadline and a save.
         let agreed = self.replica().agree_after_step(StepAgreement {
             stop: effects.stop,
             past_deadline: run.limits.timed_out(),
-            save: effects.save,
+            save: effects.save || forced,
         });
         (run.stopped, run.past_deadline) = (agreed.stop, agreed.past_deadline);
         if !effects.scalars.is_empty() {
@@ -356,15 +413,37 @@ where
             // No checkpoint of a state that a non-finite loss led to.
             run.last_loss = self.read_loss(run)?;
             self.save_with_listeners(model, run.position, run)?;
+            if let Some(between) = run.between.as_deref_mut() {
+                run.stopped |= self.evaluate_between(model, between)?;
+            }
             // distribute: a listener's stop on any rank stops every rank.
             run.stopped = self.replica().any_stop(run.stopped);
         }
         Ok(())
     }
 
+    /// `train_and_evaluate`'s evaluation of the checkpoint just saved, when one is due: the
+    /// training model becomes the resident one while it runs. Returns whether to stop.
+    fn evaluate_between(
+        &mut self,
+        model: &F::Model,
+        between: &mut dyn BetweenSteps<F>,
+    ) -> Result<bool, Error> {
+        // distribute: a time-based cadence may differ between ranks; any rank's turn is all's.
+        let due = between.wants_eval(self.global_step);
+        if !self.replica().any_stop(due) {
+            return Ok(false);
+        }
+        self.model = Some(model.valid());
+        let stop = between.evaluate(self);
+        // The training loop holds the weights again; nothing keeps an inference copy of them.
+        self.take_model()?;
+        stop
+    }
+
     /// Reads the pending losses back and checks them; returns the latest step's loss, in a
     /// distributed run its mean over the replicas (what logs, summaries and hooks see).
-    fn read_loss(&self, run: &mut TrainRun) -> Result<Option<f64>, Error> {
+    fn read_loss(&self, run: &mut TrainRun<'_, F>) -> Result<Option<f64>, Error> {
         let loss = run.losses.read()?;
         Ok(loss.map(|l| self.replica().mean_loss(l)))
     }
@@ -373,7 +452,7 @@ where
         &mut self,
         model: &F::Model,
         position: u64,
-        run: &mut TrainRun,
+        run: &mut TrainRun<'_, F>,
     ) -> Result<(), Error> {
         for l in &mut run.listeners {
             l.before_save(self.global_step)?;
@@ -388,7 +467,7 @@ where
     }
 
     /// Ends a call: hooks' `end`, and the final checkpoint (position 0: the call is complete).
-    fn finish(&mut self, model: &F::Model, run: &mut TrainRun) -> Result<(), Error> {
+    fn finish(&mut self, model: &F::Model, run: &mut TrainRun<'_, F>) -> Result<(), Error> {
         run.last_loss = self.read_loss(run)?;
         run.hooks.end(self.global_step)?;
         if run.steps > 0 {
@@ -398,7 +477,10 @@ where
     }
 }
 
-impl TrainRun {
+impl<F: ModelFn> TrainRun<'_, F>
+where
+    F::Model: Module,
+{
     fn summary(self, global_step: u64, seconds: f64) -> TrainSummary {
         TrainSummary {
             global_step,
@@ -407,7 +489,6 @@ impl TrainRun {
             seconds,
             input_exhausted: self.exhausted,
             stopped_by_hook: self.stopped,
-            returned_hooks: self.hooks.into_callers(),
         }
     }
 }

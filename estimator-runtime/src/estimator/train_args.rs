@@ -68,6 +68,11 @@ impl TrainArgs {
         self
     }
 
+    pub(crate) fn boxed_listener(mut self, listener: Box<dyn CheckpointSaverListener>) -> Self {
+        self.listeners.push(listener);
+        self
+    }
+
     /// The global step this call trains to. TF's `ValueError`s: `steps` and `max_steps`
     /// together, or either of them 0.
     pub(crate) fn target(&self, global_step: u64) -> Result<Option<u64>, Error> {
@@ -107,8 +112,6 @@ pub struct TrainSummary {
     pub input_exhausted: bool,
     /// Whether a hook or a saving listener asked to stop.
     pub stopped_by_hook: bool,
-    /// The call's hooks, handed back for the next call (train_and_evaluate).
-    pub(crate) returned_hooks: Vec<Box<dyn Hook>>,
 }
 
 impl std::fmt::Debug for TrainSummary {
@@ -126,7 +129,7 @@ impl std::fmt::Debug for TrainSummary {
 
 impl TrainSummary {
     /// A call that took no step because the global step had already reached its target.
-    pub(crate) fn skipped(global_step: u64, hooks: Vec<Box<dyn Hook>>) -> Self {
+    pub(crate) fn skipped(global_step: u64) -> Self {
         TrainSummary {
             global_step,
             steps: 0,
@@ -134,7 +137,6 @@ impl TrainSummary {
             seconds: 0.0,
             input_exhausted: false,
             stopped_by_hook: false,
-            returned_hooks: hooks,
         }
     }
 }

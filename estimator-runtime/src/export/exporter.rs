@@ -22,6 +22,13 @@ where
         export_base: &Path,
         results: &EvalResults,
     ) -> Result<Option<PathBuf>, Error>;
+
+    /// Rebuilds what the exporter remembers from the evaluations an earlier run of
+    /// `train_and_evaluate` recorded (read back from the eval event files after a restart), as
+    /// TF's `BestExporter` reads them. The default remembers nothing.
+    fn restore(&mut self, history: &[EvalResults]) {
+        let _ = history;
+    }
 }
 
 /// Exports when the evaluation is the best so far by a metric (TF `BestExporter`).
@@ -72,6 +79,8 @@ where
                 self.metric
             ))
         })?;
+        // As the f32 an eval event file holds: a restarted run compares against those.
+        let value = f64::from(value as f32);
         if !self.direction.improves(value, self.best) {
             return Ok(None);
         }
@@ -79,5 +88,14 @@ where
         estimator
             .export(export_base, (self.serving_features)())
             .map(Some)
+    }
+
+    fn restore(&mut self, history: &[EvalResults]) {
+        for value in history.iter().filter_map(|r| r.metric(&self.metric)) {
+            let value = f64::from(value as f32);
+            if self.direction.improves(value, self.best) {
+                self.best = Some(value);
+            }
+        }
     }
 }

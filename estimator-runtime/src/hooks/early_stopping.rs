@@ -56,7 +56,12 @@ impl EarlyStopping {
     }
 
     /// Records `value` at `step`; returns whether to stop.
+    ///
+    /// Values compare as the f32 an eval event file holds, so that a `train_and_evaluate`
+    /// restarted after a kill, which reads its history back from those files, decides exactly
+    /// as the uninterrupted run did.
     pub fn observe(&mut self, step: u64, value: f64) -> bool {
+        let value = f64::from(value as f32);
         if self
             .direction
             .improves(value, self.best.map(|(best, _)| best))
@@ -128,14 +133,19 @@ impl Hook for EarlyStoppingHook {
     }
 
     fn after_step(&mut self, ctx: &HookContext) -> Result<(), Error> {
-        let Some(eval) = &ctx.latest_eval else {
-            return Ok(());
-        };
-        if self.seen_step == Some(eval.global_step) {
-            return Ok(());
+        // Every evaluation not seen yet, in order: after a restart, the history a killed run
+        // recorded comes first, so the decision is the uninterrupted run's.
+        let mut stop = false;
+        let mut any = false;
+        for eval in ctx.evaluations() {
+            if self.seen_step.is_some_and(|seen| eval.global_step <= seen) {
+                continue;
+            }
+            self.seen_step = Some(eval.global_step);
+            stop = self.policy.observe_eval(eval)?;
+            any = true;
         }
-        self.seen_step = Some(eval.global_step);
-        if self.policy.observe_eval(eval)? {
+        if any && stop {
             tracing::info!(
                 "Requesting early stopping at global step {}",
                 ctx.global_step

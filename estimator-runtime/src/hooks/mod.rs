@@ -38,6 +38,8 @@ pub struct HookContext {
     pub learning_rate: Option<f64>,
     /// The latest evaluation of this Estimator, if any (what early stopping reads).
     pub latest_eval: Option<Arc<EvalResults>>,
+    /// Every evaluation of this Estimator, oldest first (see [`evaluations`](Self::evaluations)).
+    pub(crate) eval_history: Option<Arc<Vec<EvalResults>>>,
     stop: Cell<bool>,
 }
 
@@ -50,6 +52,7 @@ impl HookContext {
             loss: None,
             learning_rate: None,
             latest_eval: None,
+            eval_history: None,
             stop: Cell::new(false),
         }
     }
@@ -67,6 +70,13 @@ impl HookContext {
             "global_step" => Some(self.global_step as f64),
             _ => None,
         }
+    }
+
+    /// Every evaluation this Estimator knows of, oldest first: those of this process, and in
+    /// `train_and_evaluate` those a killed run recorded before it (read back from the eval event
+    /// files, with their values as the f32 the files hold). Empty in EVAL and PREDICT.
+    pub fn evaluations(&self) -> &[EvalResults] {
+        self.eval_history.as_deref().map_or(&[], Vec::as_slice)
     }
 
     /// Whether some hook asked to stop.
@@ -98,7 +108,10 @@ pub trait Hook {
         std::any::type_name::<Self>()
     }
 
-    /// Called once before the first step.
+    /// Called once before the first step: once per `train` call, and once per
+    /// `train_and_evaluate` call, whose evaluations run between steps of its one training run
+    /// (a training hook is not called during an evaluation; its next `after_step` sees the
+    /// result in [`HookContext::latest_eval`]).
     fn begin(&mut self, ctx: &HookContext) -> Result<(), Error> {
         let _ = ctx;
         Ok(())

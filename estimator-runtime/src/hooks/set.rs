@@ -11,8 +11,6 @@ use crate::mode::ModeKeys;
 pub(crate) struct HookSet {
     mode: ModeKeys,
     hooks: Vec<Box<dyn Hook>>,
-    /// How many of `hooks` came from the caller (they are handed back at the end).
-    callers: usize,
     spec_added: bool,
     builtin: Option<BuiltinHooks>,
 }
@@ -22,7 +20,6 @@ impl HookSet {
     pub fn new(mode: ModeKeys, hooks: Vec<Box<dyn Hook>>) -> Self {
         HookSet {
             mode,
-            callers: hooks.len(),
             hooks,
             spec_added: false,
             builtin: None,
@@ -93,12 +90,6 @@ impl HookSet {
     pub fn end(&mut self, global_step: u64) -> Result<(), Error> {
         let ctx = HookContext::new(self.mode, global_step);
         self.each(|hook| hook.end(&ctx))
-    }
-
-    /// The caller's hooks, handed back for the next call (train_and_evaluate).
-    pub fn into_callers(mut self) -> Vec<Box<dyn Hook>> {
-        self.hooks.truncate(self.callers);
-        self.hooks
     }
 
     /// Runs `point` on every hook in order; the first error stops the call.

@@ -114,7 +114,7 @@ fn a_hook_set_names_the_failing_hook_at_every_point() {
 }
 
 #[test]
-fn a_hook_set_keeps_the_first_spec_hooks_and_hands_back_the_callers() {
+fn a_hook_set_keeps_the_first_spec_hooks() {
     let mut set = HookSet::new(
         ModeKeys::Train,
         vec![Box::new(StopAtStepHook::last_step(3))],
@@ -125,7 +125,6 @@ fn a_hook_set_keeps_the_first_spec_hooks_and_hands_back_the_callers() {
         .expect("a later spec's hooks are dropped");
     let effects = set.after_step(&after(1, f64::NAN)).expect("after");
     assert!(effects.stop, "the spec's NanTensorHook asked to stop");
-    assert_eq!(set.into_callers().len(), 1);
 }
 
 #[test]

@@ -62,6 +62,21 @@ pub trait Metric: Send + 'static {
 
     /// The metric's value over every batch merged so far.
     fn result(&self) -> f64;
+
+    /// The state as numbers that add up across shards of one evaluation (counts, sums,
+    /// histogram bins), so that an evaluation sharded across MPI replicas
+    /// ([`EvalArgs::sharded`](crate::EvalArgs::sharded)) can merge it exactly with one
+    /// all-reduce. `None` (the default) means the state does not add up; a sharded evaluation
+    /// then refuses the metric with an error.
+    fn sums(&self) -> Option<Vec<f64>> {
+        None
+    }
+
+    /// Replaces the state with `sums`, the element-wise sum of every shard's
+    /// [`sums`](Self::sums) (same length).
+    fn set_sums(&mut self, sums: &[f64]) {
+        let _ = sums;
+    }
 }
 
 /// Whether a metric improves by going down (a loss) or up (an accuracy). Early stopping and

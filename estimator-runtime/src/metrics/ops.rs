@@ -16,6 +16,8 @@ trait ErasedMetric: Send {
     fn merge_boxed(&mut self, other: Box<dyn Any>) -> Result<(), MergeRefused>;
     fn into_any(self: Box<Self>) -> Box<dyn Any>;
     fn result(&self) -> f64;
+    fn sums(&self) -> Option<Vec<f64>>;
+    fn set_sums(&mut self, sums: &[f64]);
 }
 
 impl<M: Metric> ErasedMetric for M {
@@ -32,6 +34,14 @@ impl<M: Metric> ErasedMetric for M {
 
     fn result(&self) -> f64 {
         Metric::result(self)
+    }
+
+    fn sums(&self) -> Option<Vec<f64>> {
+        Metric::sums(self)
+    }
+
+    fn set_sums(&mut self, sums: &[f64]) {
+        Metric::set_sums(self, sums)
     }
 }
 
@@ -82,6 +92,25 @@ impl MetricOp {
                 metric: "result",
                 message: e.to_string(),
             }),
+        }
+    }
+
+    /// The state's [`Metric::sums`], or an error naming why it has none.
+    pub(crate) fn sums(&self) -> Result<Vec<f64>, Error> {
+        let metric = self.state.as_ref().map_err(|e| Error::InvalidMetricInput {
+            metric: "sums",
+            message: e.to_string(),
+        })?;
+        metric.sums().ok_or_else(|| Error::InvalidMetricInput {
+            metric: "sums",
+            message: "the metric's state does not add up across shards (its `Metric::sums` is `None`); evaluate without `EvalArgs::sharded`".into(),
+        })
+    }
+
+    /// Sets the state from summed [`Metric::sums`].
+    pub(crate) fn set_sums(&mut self, sums: &[f64]) {
+        if let Ok(metric) = self.state.as_mut() {
+            metric.set_sums(sums);
         }
     }
 
@@ -161,6 +190,39 @@ impl EvalMetricOps {
                 })?,
                 None => self.entries.push((name, op.into_result()?)),
             }
+        }
+        Ok(())
+    }
+
+    /// Every metric's [`Metric::sums`], in declaration order, concatenated.
+    pub(crate) fn sums(&self) -> Result<Vec<f64>, Error> {
+        let mut out = Vec::new();
+        for (name, op) in &self.entries {
+            let sums = op.sums().map_err(|e| match e {
+                Error::InvalidMetricInput { message, .. } => Error::InvalidMetricInput {
+                    metric: "sums",
+                    message: format!("`{name}`: {message}"),
+                },
+                other => other,
+            })?;
+            out.extend(sums);
+        }
+        Ok(out)
+    }
+
+    /// Sets every metric from its slice of `sums` (laid out as [`sums`](Self::sums) gave it).
+    pub(crate) fn set_sums(&mut self, sums: &[f64]) -> Result<(), Error> {
+        let mut rest = sums;
+        for (name, op) in &mut self.entries {
+            let len = op.sums()?.len();
+            let Some((mine, tail)) = rest.split_at_checked(len) else {
+                return Err(Error::InvalidMetricInput {
+                    metric: "sums",
+                    message: format!("`{name}`: the replicas' metric states differ in size"),
+                });
+            };
+            op.set_sums(mine);
+            rest = tail;
         }
         Ok(())
     }

@@ -18,6 +18,7 @@
 
 mod flusher;
 mod proto;
+mod read;
 mod record;
 #[cfg(test)]
 mod tests;
@@ -26,6 +27,7 @@ use crate::error::Error;
 use flusher::{Flusher, SharedFile};
 use prost::Message;
 use proto::Event;
+pub(crate) use read::read_scalars;
 use std::fs::{self, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};

@@ -15,6 +15,16 @@ pub struct Accuracy {
 }
 
 impl Metric for Accuracy {
+    fn sums(&self) -> Option<Vec<f64>> {
+        Some(vec![self.correct, self.total])
+    }
+
+    fn set_sums(&mut self, sums: &[f64]) {
+        if let [correct, total] = *sums {
+            (self.correct, self.total) = (correct, total);
+        }
+    }
+
     fn merge(&mut self, other: Self) {
         self.correct += other.correct;
         self.total += other.total;
@@ -59,6 +69,16 @@ pub struct Precision {
 }
 
 impl Metric for Precision {
+    fn sums(&self) -> Option<Vec<f64>> {
+        Some(vec![self.true_positives, self.false_positives])
+    }
+
+    fn set_sums(&mut self, sums: &[f64]) {
+        if let [true_positives, false_positives] = *sums {
+            (self.true_positives, self.false_positives) = (true_positives, false_positives);
+        }
+    }
+
     fn merge(&mut self, other: Self) {
         self.true_positives += other.true_positives;
         self.false_positives += other.false_positives;
@@ -95,6 +115,16 @@ pub struct Recall {
 }
 
 impl Metric for Recall {
+    fn sums(&self) -> Option<Vec<f64>> {
+        Some(vec![self.true_positives, self.false_negatives])
+    }
+
+    fn set_sums(&mut self, sums: &[f64]) {
+        if let [true_positives, false_negatives] = *sums {
+            (self.true_positives, self.false_negatives) = (true_positives, false_negatives);
+        }
+    }
+
     fn merge(&mut self, other: Self) {
         self.true_positives += other.true_positives;
         self.false_negatives += other.false_negatives;
@@ -173,6 +203,25 @@ impl Auc {
 }
 
 impl Metric for Auc {
+    /// The four confusion counts at every threshold (the thresholds themselves are the same on
+    /// every shard of one evaluation).
+    fn sums(&self) -> Option<Vec<f64>> {
+        Some([self.tp.as_slice(), &self.fp, &self.tn, &self.fn_].concat())
+    }
+
+    fn set_sums(&mut self, sums: &[f64]) {
+        let n = self.thresholds.len();
+        if sums.len() != 4 * n {
+            return;
+        }
+        for (k, counts) in [&mut self.tp, &mut self.fp, &mut self.tn, &mut self.fn_]
+            .into_iter()
+            .enumerate()
+        {
+            counts.copy_from_slice(&sums[k * n..(k + 1) * n]);
+        }
+    }
+
     fn mergeable(&self, other: &Self) -> Result<(), String> {
         if self.thresholds == other.thresholds {
             Ok(())

@@ -15,6 +15,16 @@ pub struct Mean {
 }
 
 impl Metric for Mean {
+    fn sums(&self) -> Option<Vec<f64>> {
+        Some(vec![self.sum, self.count])
+    }
+
+    fn set_sums(&mut self, sums: &[f64]) {
+        if let [sum, count] = *sums {
+            (self.sum, self.count) = (sum, count);
+        }
+    }
+
     fn merge(&mut self, other: Self) {
         self.sum += other.sum;
         self.count += other.count;
@@ -53,6 +63,14 @@ fn errors_mean(
 pub struct MeanSquaredError(pub Mean);
 
 impl Metric for MeanSquaredError {
+    fn sums(&self) -> Option<Vec<f64>> {
+        self.0.sums()
+    }
+
+    fn set_sums(&mut self, sums: &[f64]) {
+        self.0.set_sums(sums)
+    }
+
     fn merge(&mut self, other: Self) {
         self.0.merge(other.0);
     }
@@ -83,6 +101,14 @@ pub fn mean_squared_error(
 pub struct RootMeanSquaredError(pub Mean);
 
 impl Metric for RootMeanSquaredError {
+    fn sums(&self) -> Option<Vec<f64>> {
+        self.0.sums()
+    }
+
+    fn set_sums(&mut self, sums: &[f64]) {
+        self.0.set_sums(sums)
+    }
+
     fn merge(&mut self, other: Self) {
         self.0.merge(other.0);
     }
@@ -113,6 +139,14 @@ pub fn root_mean_squared_error(
 pub struct MeanAbsoluteError(pub Mean);
 
 impl Metric for MeanAbsoluteError {
+    fn sums(&self) -> Option<Vec<f64>> {
+        self.0.sums()
+    }
+
+    fn set_sums(&mut self, sums: &[f64]) {
+        self.0.set_sums(sums)
+    }
+
     fn merge(&mut self, other: Self) {
         self.0.merge(other.0);
     }
