@@ -54,6 +54,7 @@ mod predictions;
 pub mod premade;
 mod progress;
 mod record;
+mod regular_file;
 mod scaffold;
 mod spec;
 pub mod summary;

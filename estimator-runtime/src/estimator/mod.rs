@@ -88,7 +88,8 @@ where
             Checkpointer::unprepared(model_dir, config.keep_checkpoint_max)
         } else {
             Checkpointer::new(model_dir, config.keep_checkpoint_max)?
-        };
+        }
+        .falling_back(!config.error_on_corrupt_checkpoint);
         let device = match &config.device {
             Some(d) => d.clone(),
             None => default_device()?,
@@ -262,7 +263,9 @@ where
         self.inference.take();
         self.global_step = state.global_step;
         self.resume_position = state.input_position;
-        self.optimizers.restore(state.optimizer);
+        let expected = state.global_step > 0 && !self.config.reset_missing_optimizer_state;
+        self.optimizers
+            .restore(state.optimizer, expected.then_some(state.global_step));
     }
 
     /// After a failed train call (an error or a panic): back to the last checkpoint, as TF's
@@ -342,7 +345,8 @@ where
     /// A copy of the model loaded from `path` (a checkpoint file or a model_dir), with that
     /// checkpoint's global step.
     fn model_from(&self, path: &Path) -> Result<(F::Model, u64), Error> {
-        Checkpointer::load(self.resident()?, path)
+        let fall_back = !self.config.error_on_corrupt_checkpoint;
+        Checkpointer::load(self.resident()?, path, fall_back)
     }
 
     /// Writes a checkpoint of `model` at the current global step.

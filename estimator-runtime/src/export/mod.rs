@@ -166,8 +166,11 @@ where
             path: dir.to_path_buf(),
             reason,
         };
-        let json = std::fs::read(dir.join(SIGNATURES_FILE))
-            .map_err(|e| Error::io("reading signatures", dir.join(SIGNATURES_FILE), e))?;
+        let json = crate::regular_file::read_capped(
+            &dir.join(SIGNATURES_FILE),
+            "reading signatures",
+            crate::regular_file::MAX_JSON_BYTES,
+        )?;
         let manifest: ExportManifest = serde_json::from_slice(&json)
             .map_err(|e| export_err(format!("bad {SIGNATURES_FILE}: {e}")))?;
         if manifest.model_fn != model_fn.name() {
@@ -177,8 +180,12 @@ where
                 model_fn.name()
             )));
         }
-        let model =
-            crate::record::read_safetensors(model, &dir.join(WEIGHTS_FILE)).map_err(export_err)?;
+        // The weights of a model this size (with room for f64 and headers), read into memory
+        // after a non-blocking type check, so that a FIFO or a device never blocks the load.
+        let limit = crate::checkpoint::max_checkpoint_bytes(model.num_params());
+        let weights =
+            crate::regular_file::read_capped(&dir.join(WEIGHTS_FILE), "reading weights", limit)?;
+        let model = crate::record::read_safetensors(model, weights).map_err(export_err)?;
         Ok(ExportedModel {
             model_fn,
             model: model.valid(),
