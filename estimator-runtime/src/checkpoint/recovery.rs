@@ -18,7 +18,8 @@ pub fn step_of_name(name: &str) -> Option<u64> {
     (step.to_string() == digits).then_some(step)
 }
 
-/// The `model.ckpt-<step>` regular files in `dir`, oldest (lowest step) first.
+/// The `model.ckpt-<step>` entries of `dir` other than directories, oldest (lowest step)
+/// first: a FIFO or a link among them is refused when it is read, never skipped.
 pub fn on_disk(dir: &Path) -> Result<Vec<String>, Error> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
@@ -27,7 +28,7 @@ pub fn on_disk(dir: &Path) -> Result<Vec<String>, Error> {
     };
     let mut found: Vec<(u64, String)> = entries
         .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter(|e| e.file_type().is_ok_and(|t| !t.is_dir()))
         .filter_map(|e| e.file_name().into_string().ok())
         .filter_map(|name| step_of_name(&name).map(|step| (step, name)))
         .collect();
@@ -55,7 +56,7 @@ pub fn candidates(dir: &Path) -> Result<Vec<String>, Error> {
 /// files on disk and what is wrong with the index.
 pub fn index_or_disk(dir: &Path) -> Result<(Vec<String>, Option<String>), Error> {
     let problem = match CheckpointIndex::read(dir) {
-        Ok(Some(index)) if index.all.iter().any(|n| dir.join(n).is_file()) => {
+        Ok(Some(index)) if index.all.iter().any(|n| exists(&dir.join(n))) => {
             return Ok((index.all, None));
         }
         Ok(Some(index)) if index.all.is_empty() => "names no checkpoint".to_string(),
@@ -70,6 +71,11 @@ pub fn index_or_disk(dir: &Path) -> Result<(Vec<String>, Option<String>), Error>
         Err(e) => return Err(e),
     };
     Ok((on_disk(dir)?, Some(problem)))
+}
+
+/// Whether anything (a FIFO, a dangling link) is at `path`.
+fn exists(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok()
 }
 
 #[cfg(test)]
