@@ -119,7 +119,8 @@ pub enum Error {
     ModelDirLocked {
         /// The lock file.
         path: PathBuf,
-        /// Who holds it, as written in the lock file (`pid 1234`).
+        /// Who holds it: the pid the OS names where it can (Linux), and the pid written in the
+        /// lock file (`pid 1234, as the OS says; the file says pid 1234`).
         holder: String,
     },
     /// Reading or writing a file failed.
@@ -232,6 +233,26 @@ pub enum Error {
         "the evaluation input yielded no batch, so there is no loss or metric to report (TF would report 0; check the input_fn, the file it reads and `EvalArgs::steps`)"
     )]
     EmptyEvaluation,
+    /// A directory the runtime writes inside model_dir (`eval/`, `export/<name>/`) is a
+    /// symlink, not a directory, or named with a `..`: writing there would leave model_dir.
+    #[error(
+        "{path} {reason}; the runtime writes only inside model_dir (remove it; to export elsewhere, pass that directory to `Estimator::export`)"
+    )]
+    OutsideModelDir {
+        /// The path.
+        path: PathBuf,
+        /// What it is.
+        reason: &'static str,
+    },
+    /// model_dir was moved away or replaced while this trainer held its lock: another
+    /// trainer may be writing to the directory now at that path.
+    #[error(
+        "model_dir {path} is no longer the directory this trainer locked (it was moved or replaced); stopped before writing (create a new Estimator for the directory now at that path)"
+    )]
+    ModelDirReplaced {
+        /// The model_dir.
+        path: PathBuf,
+    },
     /// A checkpoint was asked for but none exists.
     #[error("no checkpoint found in {0} (train first, or pass an existing checkpoint path)")]
     NoCheckpoint(PathBuf),

@@ -37,6 +37,7 @@
 
 mod checkpoint;
 mod config;
+mod confined;
 pub mod distribute;
 mod error;
 mod estimator;

@@ -10,6 +10,7 @@ mod atomic;
 mod checkpointer;
 mod format;
 mod index;
+mod leftovers;
 mod lock;
 mod policy;
 mod recovery;
@@ -19,6 +20,7 @@ pub(crate) use checkpointer::{Checkpointer, SavedState, TrainingState};
 pub use format::max_checkpoint_bytes;
 pub use format::{CheckpointData, DEFAULT_MAX_CHECKPOINT_BYTES, read_file};
 pub use index::{CheckpointIndex, checkpoint_file_name};
+pub(crate) use leftovers::remove_leftovers;
 pub(crate) use lock::TrainerLock;
 pub use policy::{CheckpointPolicy, Retention};
 

@@ -311,14 +311,12 @@ where
 
     /// The event file writer of `subdir`, created on first use.
     fn summary_writer(&mut self, subdir: &str) -> Result<&mut SummaryWriter, Error> {
-        let dir = if subdir.is_empty() {
-            self.checkpointer.dir().to_path_buf()
-        } else {
-            self.checkpointer.dir().join(subdir)
-        };
+        let root = self.checkpointer.dir();
         match self.summaries.entry(subdir.to_string()) {
             std::collections::btree_map::Entry::Occupied(e) => Ok(e.into_mut()),
             std::collections::btree_map::Entry::Vacant(e) => {
+                // `eval/` and `eval_<name>/` never through a planted symlink.
+                let dir = crate::confined::create_dir_inside(root, Path::new(subdir))?;
                 Ok(e.insert(SummaryWriter::create(&dir)?))
             }
         }
@@ -359,6 +357,10 @@ where
                 .checkpointer
                 .dir()
                 .join(checkpoint_file_name(self.global_step)));
+        }
+        // A model_dir moved away (and maybe replaced) since the lock was taken: stop.
+        if let Some(lock) = &self.trainer_lock {
+            lock.check_same_dir(self.checkpointer.dir())?;
         }
         let mut sections = self.optimizers.sections()?;
         if self.config.distribute.is_some() {
