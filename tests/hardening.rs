@@ -55,6 +55,8 @@ fn within<T: Send + 'static>(limit: Duration, f: impl FnOnce() -> T + Send + 'st
 
 #[path = "hardening/checkpoints.rs"]
 mod checkpoints;
+#[path = "hardening/exports.rs"]
+mod exports;
 #[path = "hardening/inputs.rs"]
 mod inputs;
 #[path = "hardening/lifecycle.rs"]
