@@ -4,6 +4,8 @@
 //! `crash-worker <model_dir> <max_steps> [--wide]` prints `step N` after each step and
 //! `saving N` just before each checkpoint write, so the harness can kill it at a chosen moment.
 //! `--wide` adds a 1024-wide hidden layer so checkpoint writes take long enough to be hit.
+//! `--evaluate` evaluates 5 batches after training (event files under `model_dir/eval`), for
+//! the fault tests (tests/faults.rs).
 
 use estimator_runtime::hooks::CheckpointSaverListener;
 use estimator_runtime::prelude::*;
@@ -131,11 +133,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut estimator = Estimator::new(classifier, model, config)?;
     println!("restored {}", estimator.global_step());
     estimator.train(
-        digits_stream(device),
+        digits_stream(device.clone()),
         TrainArgs::max_steps(max_steps)
             .hook(Progress)
             .saving_listener(Progress),
     )?;
+    if args.iter().any(|a| a == "--evaluate") {
+        let results = estimator.evaluate(digits_stream(device.clone()).take(5), EvalArgs::default())?;
+        println!("evaluated {}", results.global_step);
+    }
     let model = estimator.model().ok_or("model lost")?;
     let mut bits = Vec::new();
     for t in [
