@@ -61,6 +61,8 @@ mod exports;
 mod inputs;
 #[path = "hardening/lifecycle.rs"]
 mod lifecycle;
+#[path = "hardening/read_only.rs"]
+mod read_only;
 #[path = "hardening/recovery.rs"]
 mod recovery;
 #[path = "hardening/semantics.rs"]

@@ -51,8 +51,19 @@ pub(crate) struct Checkpointer {
 
 impl Checkpointer {
     /// A checkpointer for `dir` (created, and checked to be writable), keeping `keep_max`.
+    ///
+    /// An existing model_dir that cannot be written (a read-only mount, no permission) is
+    /// accepted with a warning, for predict-only use; a train call then fails when it locks.
     pub fn new(dir: PathBuf, keep_max: usize) -> Result<Self, Error> {
-        super::prepare_dir(&dir)?;
+        match super::prepare_dir(&dir) {
+            Err(Error::Io { source, .. }) if dir.is_dir() && is_read_only(&source) => {
+                tracing::warn!(
+                    "model_dir {} cannot be written ({source}); predict works, train and evaluate (its event files) will fail",
+                    dir.display()
+                );
+            }
+            other => other?,
+        }
         Ok(Checkpointer::unprepared(dir, keep_max))
     }
 
@@ -193,6 +204,15 @@ impl Checkpointer {
         tracing::info!("Warm-started {n} parameters from {}", path.display());
         Ok(model)
     }
+}
+
+/// Whether `e` says a directory cannot be written to (not that it is missing or broken).
+fn is_read_only(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind;
+    matches!(
+        e.kind(),
+        ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem
+    )
 }
 
 /// The newest checkpoint of `dir` (see [`super::recovery::candidates`]) that can still be
