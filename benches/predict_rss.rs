@@ -19,9 +19,9 @@ struct Mlp {
 
 #[model_fn(modes(predict))]
 fn classifier(model: &Mlp, features: Tensor<2>, mode: ModeKeys) -> EstimatorSpec {
-    let logits = model
-        .output
-        .forward(burn::tensor::activation::relu(model.hidden.forward(features)));
+    let logits = model.output.forward(burn::tensor::activation::relu(
+        model.hidden.forward(features),
+    ));
     let classes = logits.argmax(1).flatten::<1>(0, 1);
     EstimatorSpec::new(mode).predictions(Predictions::new().with("class", classes))
 }
@@ -40,7 +40,11 @@ fn peak_rss() -> u64 {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let collect = args.iter().any(|a| a == "collect");
-    let rows: usize = args.iter().skip(1).find_map(|a| a.parse().ok()).unwrap_or(1_000_000);
+    let rows: usize = args
+        .iter()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(1_000_000);
     let batch = 1_000;
     #[allow(deprecated)]
     let device = Device::ndarray();
@@ -57,7 +61,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Tensor::<2>::from_data(TensorData::new(x, [n, 4]), &device)
     });
     // One batch first, so that burn's one-time set-up (thread pool, kernels) is not counted.
-    let warm = Tensor::<2>::from_data(TensorData::new(vec![0.5f32; batch * 4], [batch, 4]), &device);
+    let warm = Tensor::<2>::from_data(
+        TensorData::new(vec![0.5f32; batch * 4], [batch, 4]),
+        &device,
+    );
     for prediction in est.predict([warm], PredictArgs::default())? {
         prediction?;
     }
@@ -77,7 +84,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "rows {} ({}): peak RSS before predict {:.1} MiB, after {:.1} MiB; growth {:.1} MiB for an output of {:.1} MiB ({:.2}x)",
         classes.len(),
-        if collect { "every Prediction kept" } else { "streamed" },
+        if collect {
+            "every Prediction kept"
+        } else {
+            "streamed"
+        },
         before as f64 / 1048576.0,
         after as f64 / 1048576.0,
         growth as f64 / 1048576.0,

@@ -157,10 +157,21 @@ fn mutated_csvs_give_typed_errors_in_bounded_memory() {
     }
     let _ = std::panic::take_hook();
     let peak = peak_rss();
-    eprintln!("{cases} cases, {} panics, peak RSS {peak:?} bytes", panics.load(Ordering::SeqCst));
+    eprintln!(
+        "{cases} cases, {} panics, peak RSS {peak:?} bytes",
+        panics.load(Ordering::SeqCst)
+    );
     assert_eq!(panics.load(Ordering::SeqCst), 0, "panics: {failures:?}");
-    assert!(failures.is_empty(), "{} failures: {:?}", failures.len(), &failures[..failures.len().min(5)]);
+    assert!(
+        failures.is_empty(),
+        "{} failures: {:?}",
+        failures.len(),
+        &failures[..failures.len().min(5)]
+    );
     if let Some(peak) = peak {
-        assert!(peak < PEAK_RSS_LIMIT, "peak RSS {peak} bytes over {PEAK_RSS_LIMIT}");
+        assert!(
+            peak < PEAK_RSS_LIMIT,
+            "peak RSS {peak} bytes over {PEAK_RSS_LIMIT}"
+        );
     }
 }

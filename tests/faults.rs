@@ -5,8 +5,8 @@
 //! trainer, and a lock file that lies about its holder. A worker that does not exit in time
 //! counts as a hang and is killed.
 
-use std::path::Path;
 use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -129,7 +129,10 @@ fn a_fifo_as_the_index_is_a_typed_error_not_a_hang() {
     let out = run_worker(dir.path(), 5);
     assert!(!out.status.success(), "refused");
     let err = text(&out.stderr);
-    assert!(err.contains("NotRegularFile") && err.contains("FIFO"), "{err}");
+    assert!(
+        err.contains("NotRegularFile") && err.contains("FIFO"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -143,7 +146,10 @@ fn a_fifo_as_the_latest_checkpoint_is_a_typed_error_not_a_hang() {
     let out = run_worker(dir.path(), 20);
     assert!(!out.status.success(), "refused");
     let err = text(&out.stderr);
-    assert!(err.contains("model.ckpt-10") && err.contains("FIFO"), "{err}");
+    assert!(
+        err.contains("model.ckpt-10") && err.contains("FIFO"),
+        "{err}"
+    );
 }
 
 /// The trial's recipe: `ln -s /elsewhere model_dir/eval` before an evaluation.
@@ -156,8 +162,13 @@ fn a_planted_eval_symlink_is_refused_and_nothing_is_written_behind_it() {
     let out = run_worker_with(dir.path(), 5, &["--evaluate"]);
     assert!(!out.status.success(), "refused");
     let err = text(&out.stderr);
-    assert!(err.contains("OutsideModelDir") && err.contains("is a symlink"), "{err}");
-    let leaked = std::fs::read_dir(outside.path()).map(|e| e.count()).unwrap_or(0);
+    assert!(
+        err.contains("OutsideModelDir") && err.contains("is a symlink"),
+        "{err}"
+    );
+    let leaked = std::fs::read_dir(outside.path())
+        .map(|e| e.count())
+        .unwrap_or(0);
     assert_eq!(leaked, 0, "nothing written outside model_dir");
     std::fs::remove_file(dir.path().join("eval")).expect("unplant");
     let out = run_worker_with(dir.path(), 5, &["--evaluate"]);
@@ -211,13 +222,18 @@ fn a_trainer_whose_model_dir_was_swapped_stops_at_its_next_save() {
     std::fs::create_dir(&dir).expect("a fresh model_dir");
     // Drain stdout so the worker never blocks on a full pipe.
     if let Some(stdout) = child.stdout.take() {
-        std::thread::spawn(move || std::io::copy(&mut BufReader::new(stdout), &mut std::io::sink()));
+        std::thread::spawn(move || {
+            std::io::copy(&mut BufReader::new(stdout), &mut std::io::sink())
+        });
     }
     let out = finish(child, "after its model_dir was swapped");
     assert!(!out.status.success(), "stopped");
     let err = text(&out.stderr);
     assert!(err.contains("ModelDirReplaced"), "{err}");
-    assert!(checkpoints(&dir).is_empty(), "nothing written into the fresh directory");
+    assert!(
+        checkpoints(&dir).is_empty(),
+        "nothing written into the fresh directory"
+    );
 }
 
 /// A lock file whose pid is wrong (the trial: it names the pid written, not the holder).
@@ -233,5 +249,8 @@ fn the_lock_error_names_the_process_the_os_says_holds_it() {
     let _ = holder.wait();
     let err = text(&second.stderr);
     let real = format!("pid {}, as the OS says; the file says pid 1", holder.id());
-    assert!(err.contains("ModelDirLocked") && err.contains(&real), "{err}");
+    assert!(
+        err.contains("ModelDirLocked") && err.contains(&real),
+        "{err}"
+    );
 }

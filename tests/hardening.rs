@@ -30,7 +30,8 @@ fn replace_with_own_name(dir: &Path, old: &Path, c: &Ckpt) {
     std::fs::remove_file(old).expect("remove the old checkpoint");
     let name = format!("model.ckpt-{}", c.global_step);
     c.write(&dir.join(&name));
-    let index = format!("model_checkpoint_path: \"{name}\"\nall_model_checkpoint_paths: \"{name}\"\n");
+    let index =
+        format!("model_checkpoint_path: \"{name}\"\nall_model_checkpoint_paths: \"{name}\"\n");
     std::fs::write(dir.join("checkpoint"), index).expect("index");
 }
 

@@ -12,7 +12,10 @@ pub(crate) fn create_dir_inside(root: &Path, relative: &Path) -> Result<PathBuf,
     let mut path = root.to_path_buf();
     for component in relative.components() {
         let Component::Normal(name) = component else {
-            return Err(escapes(&root.join(relative), "has a part that is not a plain name"));
+            return Err(escapes(
+                &root.join(relative),
+                "has a part that is not a plain name",
+            ));
         };
         path.push(name);
         enter(&path)?;
@@ -54,8 +57,20 @@ mod tests {
         let outside = tempfile::tempdir().expect("outside");
         std::os::unix::fs::symlink(outside.path(), d.path().join("export")).expect("plant");
         let err = create_dir_inside(d.path(), Path::new("export/best")).unwrap_err();
-        assert!(matches!(err, Error::OutsideModelDir { reason: "is a symlink", .. }), "{err:?}");
-        assert_eq!(std::fs::read_dir(outside.path()).map(|e| e.count()).ok(), Some(0));
+        assert!(
+            matches!(
+                err,
+                Error::OutsideModelDir {
+                    reason: "is a symlink",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(
+            std::fs::read_dir(outside.path()).map(|e| e.count()).ok(),
+            Some(0)
+        );
     }
 
     #[test]
@@ -63,7 +78,10 @@ mod tests {
         let d = tempfile::tempdir().expect("temp dir");
         let dir = create_dir_inside(d.path(), Path::new("export/best")).expect("created");
         assert!(dir.is_dir());
-        assert!(create_dir_inside(d.path(), Path::new("export/best")).is_ok(), "again");
+        assert!(
+            create_dir_inside(d.path(), Path::new("export/best")).is_ok(),
+            "again"
+        );
         assert!(create_dir_inside(d.path(), Path::new("../x")).is_err());
         assert!(create_dir_inside(d.path(), Path::new("/tmp")).is_err());
     }

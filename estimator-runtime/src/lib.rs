@@ -71,7 +71,10 @@ pub use estimator::{
     TrainSummary,
 };
 pub use estimator_macros::model_fn;
-pub use export::{BestExporter, ExportLoadOptions, ExportManifest, ExportedModel, Exporter, SignatureDef, TensorSpec};
+pub use export::{
+    BestExporter, ExportLoadOptions, ExportManifest, ExportedModel, Exporter, SignatureDef,
+    TensorSpec,
+};
 pub use export_output::{DEFAULT_SERVING_SIGNATURE_DEF_KEY, ExportOutput, ExportOutputs};
 pub use hooks::{CheckpointSaverListener, Hook, HookContext};
 pub use input::InputItem;

@@ -102,7 +102,16 @@ mod tests {
     #[test]
     fn a_device_and_a_directory_are_refused() {
         let err = read_capped(Path::new("/dev/zero"), "reading", 10).unwrap_err();
-        assert!(matches!(err, Error::NotRegularFile { found: "a device", .. }), "{err:?}");
+        assert!(
+            matches!(
+                err,
+                Error::NotRegularFile {
+                    found: "a device",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
         let d = tempfile::tempdir().expect("temp dir");
         let err = read_capped(d.path(), "reading", 10).unwrap_err();
         assert!(matches!(err, Error::NotRegularFile { .. }), "{err:?}");
@@ -115,6 +124,16 @@ mod tests {
         std::fs::write(&path, b"0123456789").expect("write");
         assert_eq!(read_capped(&path, "reading", 10).expect("at cap").len(), 10);
         let err = read_capped(&path, "reading", 9).unwrap_err();
-        assert!(matches!(err, Error::FileTooLarge { size: 10, limit: 9, .. }), "{err:?}");
+        assert!(
+            matches!(
+                err,
+                Error::FileTooLarge {
+                    size: 10,
+                    limit: 9,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
     }
 }

@@ -139,7 +139,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .saving_listener(Progress),
     )?;
     if args.iter().any(|a| a == "--evaluate") {
-        let results = estimator.evaluate(digits_stream(device.clone()).take(5), EvalArgs::default())?;
+        let results =
+            estimator.evaluate(digits_stream(device.clone()).take(5), EvalArgs::default())?;
         println!("evaluated {}", results.global_step);
     }
     let model = estimator.model().ok_or("model lost")?;

@@ -54,13 +54,27 @@ fn a_fifo_or_a_device_as_signatures_json_is_a_typed_error_not_a_hang() {
     std::fs::remove_file(&signatures).expect("remove");
     rustix::fs::mkfifoat(rustix::fs::CWD, &signatures, rustix::fs::Mode::RWXU).expect("mkfifo");
     let dir = export.clone();
-    let err = within(Duration::from_secs(60), move || load(&dir).err().map(|e| e.to_string()));
-    assert!(err.as_deref().is_some_and(|e| e.contains("FIFO")), "{err:?}");
+    let err = within(Duration::from_secs(60), move || {
+        load(&dir).err().map(|e| e.to_string())
+    });
+    assert!(
+        err.as_deref().is_some_and(|e| e.contains("FIFO")),
+        "{err:?}"
+    );
     std::fs::remove_file(&signatures).expect("remove fifo");
     std::os::unix::fs::symlink("/dev/zero", &signatures).expect("link to /dev/zero");
     let dir = export.clone();
     let err = within(Duration::from_secs(60), move || load(&dir).err());
-    assert!(matches!(err, Some(Error::NotRegularFile { found: "a device", .. })), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Some(Error::NotRegularFile {
+                found: "a device",
+                ..
+            })
+        ),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -73,7 +87,10 @@ fn a_4_gib_sparse_signatures_json_is_refused_unread() {
         .expect("open");
     file.set_len(4 << 30).expect("grow (sparse)");
     let err = load(&export).err();
-    assert!(matches!(err, Some(Error::FileTooLarge { size, .. }) if size == 4 << 30), "{err:?}");
+    assert!(
+        matches!(err, Some(Error::FileTooLarge { size, .. }) if size == 4 << 30),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -87,7 +104,9 @@ fn nan_weights_are_refused_unless_allowed() {
     let reason = export_reason(load(&export));
     assert!(reason.contains("NaN or infinite"), "{reason}");
     let allow = ExportLoadOptions::default().allow_non_finite_weights(true);
-    assert!(ExportedModel::load_with(&export, iris_classifier, Net::new(&device()), &allow).is_ok());
+    assert!(
+        ExportedModel::load_with(&export, iris_classifier, Net::new(&device()), &allow).is_ok()
+    );
 }
 
 #[test]
@@ -98,11 +117,16 @@ fn f64_weights_for_an_f32_model_are_refused_at_load() {
     let (mut header, data) = split_weights(&weights);
     let mut wide = Vec::new();
     let tensors = header.as_object_mut().expect("header object");
-    let mut names: Vec<String> = tensors.keys().filter(|k| *k != "__metadata__").cloned().collect();
+    let mut names: Vec<String> = tensors
+        .keys()
+        .filter(|k| *k != "__metadata__")
+        .cloned()
+        .collect();
     names.sort_by_key(|n| tensors[n]["data_offsets"][0].as_u64());
     for name in names {
         let entry = &mut tensors[&name];
-        let [start, end] = [0, 1].map(|i| entry["data_offsets"][i].as_u64().expect("offset") as usize);
+        let [start, end] =
+            [0, 1].map(|i| entry["data_offsets"][i].as_u64().expect("offset") as usize);
         let begin = wide.len();
         for chunk in data[start..end].chunks_exact(4) {
             let x = f32::from_le_bytes(chunk.try_into().expect("4 bytes"));
@@ -116,6 +140,9 @@ fn f64_weights_for_an_f32_model_are_refused_at_load() {
     assert!(reason.contains("F64") && reason.contains("F32"), "{reason}");
 }
 
+/// A change to `signatures.json`.
+type Edit = fn(&mut serde_json::Value);
+
 #[test]
 fn bogus_signature_entries_are_refused() {
     let d = tmp();
@@ -123,17 +150,25 @@ fn bogus_signature_entries_are_refused() {
     let path = export.join("signatures.json");
     let good: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&path).expect("read")).expect("json");
-    let edits: [(&str, fn(&mut serde_json::Value)); 5] = [
+    let edits: [(&str, Edit); 5] = [
         ("an output a classify signature does not give", |m| {
             m["signatures"][0]["method"] = "classify".into();
         }),
         ("an output twice", |m| {
-            let outputs = m["signatures"][0]["outputs"].as_array_mut().expect("outputs");
+            let outputs = m["signatures"][0]["outputs"]
+                .as_array_mut()
+                .expect("outputs");
             outputs.push(outputs[0].clone());
         }),
-        ("an unknown method", |m| m["signatures"][0]["method"] = "explode".into()),
-        ("no serving_default", |m| m["signatures"][0]["name"] = "other".into()),
-        ("no outputs", |m| m["signatures"][0]["outputs"] = serde_json::json!([])),
+        ("an unknown method", |m| {
+            m["signatures"][0]["method"] = "explode".into()
+        }),
+        ("no serving_default", |m| {
+            m["signatures"][0]["name"] = "other".into()
+        }),
+        ("no outputs", |m| {
+            m["signatures"][0]["outputs"] = serde_json::json!([])
+        }),
     ];
     for (what, edit) in edits {
         let mut manifest = good.clone();

@@ -34,9 +34,18 @@ fn the_trials_csvs_are_errors_naming_the_line() {
         (doubled, 1, "twice"),
         (format!("{header}\n"), 1, "no rows"),
         (format!("{header}\nAdelie,Torgersen,39.1\n"), 2, "3 fields"),
-        (format!("{header}\nAdelie,Torgersen,1e40,18.7,181,3750,male,2007\n"), 2, "bill_length_mm"),
+        (
+            format!("{header}\nAdelie,Torgersen,1e40,18.7,181,3750,male,2007\n"),
+            2,
+            "bill_length_mm",
+        ),
     ];
-    let numeric = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"];
+    let numeric = [
+        "bill_length_mm",
+        "bill_depth_mm",
+        "flipper_length_mm",
+        "body_mass_g",
+    ];
     for (text, line, needle) in cases {
         let err = read_csv(&text, &numeric).unwrap_err();
         assert!(
@@ -45,5 +54,8 @@ fn the_trials_csvs_are_errors_naming_the_line() {
         );
         assert!(err.to_string().contains(needle), "{err}");
     }
-    assert!(read_csv(penguins, &numeric).is_ok(), "the shipped file still reads");
+    assert!(
+        read_csv(penguins, &numeric).is_ok(),
+        "the shipped file still reads"
+    );
 }

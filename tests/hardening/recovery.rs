@@ -81,7 +81,10 @@ fn an_unreadable_index_resumes_from_the_newest_checkpoint_and_overwrites_nothing
         });
         let mut est = est.expect("restores");
         assert_eq!(est.global_step(), 3, "{index:?}: resumed, not restarted");
-        assert!(logs.contains("rebuilt it from the 3 checkpoint files"), "{index:?}: {logs}");
+        assert!(
+            logs.contains("rebuilt it from the 3 checkpoint files"),
+            "{index:?}: {logs}"
+        );
         assert!(logs.contains("model.ckpt-3"), "{logs}");
         est.train(stream(iris(), 16, device()), TrainArgs::steps(1))
             .expect("train on");
@@ -109,7 +112,10 @@ fn no_intact_checkpoint_is_a_typed_error_and_nothing_is_written() {
         .unwrap_err();
     assert!(matches!(err, Error::NoIntactCheckpoint { .. }), "{err:?}");
     let msg = err.to_string();
-    assert!(msg.contains("model.ckpt-1") && msg.contains("model.ckpt-3"), "{msg}");
+    assert!(
+        msg.contains("model.ckpt-1") && msg.contains("model.ckpt-3"),
+        "{msg}"
+    );
     assert_eq!(snapshot(dir.path()), before, "nothing overwritten");
     assert_eq!(
         std::fs::read(dir.path().join("checkpoint")).ok().as_deref(),
@@ -122,11 +128,13 @@ fn a_corrupt_latest_falls_back_to_the_newest_intact_one_unless_configured_not_to
     let dir = tmp();
     three_checkpoints(dir.path());
     flip_a_byte(&dir.path().join("model.ckpt-3"));
-    let (est, logs) = warnings_of(|| {
-        Estimator::new(iris_classifier, Net::new(&device()), config(dir.path()))
-    });
+    let (est, logs) =
+        warnings_of(|| Estimator::new(iris_classifier, Net::new(&device()), config(dir.path())));
     assert_eq!(est.expect("falls back").global_step(), 2);
-    assert!(logs.contains("model.ckpt-3"), "the warning names it: {logs}");
+    assert!(
+        logs.contains("model.ckpt-3"),
+        "the warning names it: {logs}"
+    );
     assert!(logs.contains("restoring"), "{logs}");
     let strict = config(dir.path()).error_on_corrupt_checkpoint(true);
     let err = Estimator::new(iris_classifier, Net::new(&device()), strict)
@@ -175,7 +183,14 @@ fn a_missing_optimizer_section_is_a_typed_error_unless_a_reset_is_asked_for() {
         .train(stream(iris(), 16, device()), TrainArgs::steps(1))
         .unwrap_err();
     assert!(
-        matches!(err, Error::MissingOptimizerState { step: 2, index: 0, .. }),
+        matches!(
+            err,
+            Error::MissingOptimizerState {
+                step: 2,
+                index: 0,
+                ..
+            }
+        ),
         "{err:?}"
     );
     drop(est);

@@ -274,7 +274,10 @@ fn warn_skipped(skipped: &[String], restored: &Path) {
 /// its name says ([`Error::CheckpointStepMismatch`]).
 fn read_named<M: Module>(model: &M, path: &Path) -> Result<CheckpointData, Error> {
     let data = read_for(model, path)?;
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
     match super::recovery::step_of_name(name) {
         Some(name_step) if name_step != data.global_step => Err(Error::CheckpointStepMismatch {
             path: path.to_path_buf(),

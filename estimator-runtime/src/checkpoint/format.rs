@@ -324,7 +324,13 @@ mod tests {
         std::os::unix::fs::symlink("/dev/zero", &path).expect("symlink");
         let err = read_file(&path, DEFAULT_MAX_CHECKPOINT_BYTES).unwrap_err();
         assert!(
-            matches!(err, Error::NotRegularFile { found: "a device", .. }),
+            matches!(
+                err,
+                Error::NotRegularFile {
+                    found: "a device",
+                    ..
+                }
+            ),
             "{err:?}"
         );
         let err = crate::checkpoint::read(&path).unwrap_err();

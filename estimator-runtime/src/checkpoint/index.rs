@@ -43,7 +43,11 @@ impl CheckpointIndex {
         };
         let text = String::from_utf8(bytes).map_err(|_| {
             let reason = "the index is not UTF-8 text; it was not written by a trainer";
-            Error::io(action, &path, std::io::Error::new(std::io::ErrorKind::InvalidData, reason))
+            Error::io(
+                action,
+                &path,
+                std::io::Error::new(std::io::ErrorKind::InvalidData, reason),
+            )
         })?;
         CheckpointIndex::parse(&text)
             .map(Some)

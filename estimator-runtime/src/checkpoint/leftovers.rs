@@ -13,7 +13,8 @@ fn temp_name_pid(name: &str) -> Option<u32> {
     let rest = name.strip_prefix('.')?;
     let (stem, suffix) = rest.rsplit_once(".tmp-")?;
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    let hex16 = |s: &str| s.len() == 16 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    let hex16 =
+        |s: &str| s.len() == 16 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
     let parts: Vec<&str> = suffix.split('-').collect();
     let well_formed = match parts.as_slice() {
         [pid] => digits(pid),
@@ -103,9 +104,14 @@ mod tests {
     fn only_the_librarys_temp_names_of_dead_writers_match() {
         let dead = format!(".model.ckpt-5.tmp-{DEAD}-3-00112233aabbccdd");
         assert!(is_dead_temp(&dead));
-        assert!(is_dead_temp(&format!(".export.tmp-{DEAD}-0-0123456789abcdef")));
+        assert!(is_dead_temp(&format!(
+            ".export.tmp-{DEAD}-0-0123456789abcdef"
+        )));
         assert!(is_dead_temp(&format!(".checkpoint.tmp-{DEAD}")));
-        let live = format!(".model.ckpt-5.tmp-{}-3-00112233aabbccdd", std::process::id());
+        let live = format!(
+            ".model.ckpt-5.tmp-{}-3-00112233aabbccdd",
+            std::process::id()
+        );
         for name in [
             live.as_str(),
             "model.ckpt-5",
@@ -123,11 +129,16 @@ mod tests {
     fn leftovers_go_and_nothing_behind_a_link_is_touched() {
         let d = tempfile::tempdir().expect("temp dir");
         let outside = tempfile::tempdir().expect("outside");
-        let victim = outside.path().join(format!(".export.tmp-{DEAD}-1-0123456789abcdef"));
+        let victim = outside
+            .path()
+            .join(format!(".export.tmp-{DEAD}-1-0123456789abcdef"));
         std::fs::create_dir(&victim).expect("victim");
         let root = d.path();
-        std::fs::write(root.join(format!(".model.ckpt-9.tmp-{DEAD}-0-0123456789abcdef")), b"x")
-            .expect("temp file");
+        std::fs::write(
+            root.join(format!(".model.ckpt-9.tmp-{DEAD}-0-0123456789abcdef")),
+            b"x",
+        )
+        .expect("temp file");
         std::fs::write(root.join("model.ckpt-9"), b"keep").expect("checkpoint");
         let best = root.join("export/best");
         std::fs::create_dir_all(&best).expect("export dir");
@@ -138,7 +149,11 @@ mod tests {
         assert_eq!(remove_leftovers(root), 2);
         let names = |dir: &Path| -> Vec<String> {
             let mut v: Vec<String> = std::fs::read_dir(dir)
-                .map(|e| e.filter_map(Result::ok).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+                .map(|e| {
+                    e.filter_map(Result::ok)
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .collect()
+                })
                 .unwrap_or_default();
             v.sort();
             v

@@ -116,9 +116,7 @@ fn holder(file: &mut File) -> String {
     };
     match os_holder(file) {
         Some(pid) => format!("pid {pid}, as the OS says; the file says {written}"),
-        None => format!(
-            "the OS cannot say which process; the file says {written}"
-        ),
+        None => format!("the OS cannot say which process; the file says {written}"),
     }
 }
 

@@ -86,7 +86,13 @@ mod tests {
     fn only_canonical_checkpoint_names_have_a_step() {
         assert_eq!(step_of_name("model.ckpt-300"), Some(300));
         assert_eq!(step_of_name("model.ckpt-0"), Some(0));
-        for name in ["model.ckpt-0300", "model.ckpt-", "model.ckpt-1.tmp", "x-3", "model.ckpt--1"] {
+        for name in [
+            "model.ckpt-0300",
+            "model.ckpt-",
+            "model.ckpt-1.tmp",
+            "x-3",
+            "model.ckpt--1",
+        ] {
             assert_eq!(step_of_name(name), None, "{name}");
         }
     }
@@ -94,17 +100,30 @@ mod tests {
     #[test]
     fn the_disk_listing_is_ordered_by_step_not_by_name() {
         let d = tempfile::tempdir().expect("temp dir");
-        for name in ["model.ckpt-900", "model.ckpt-1000", "model.ckpt-20", ".model.ckpt-5.tmp-1"] {
+        for name in [
+            "model.ckpt-900",
+            "model.ckpt-1000",
+            "model.ckpt-20",
+            ".model.ckpt-5.tmp-1",
+        ] {
             std::fs::write(d.path().join(name), b"x").expect("write");
         }
         std::fs::create_dir(d.path().join("model.ckpt-7")).expect("dir");
         let names = on_disk(d.path()).expect("listing");
-        assert_eq!(names, ["model.ckpt-20", "model.ckpt-900", "model.ckpt-1000"]);
+        assert_eq!(
+            names,
+            ["model.ckpt-20", "model.ckpt-900", "model.ckpt-1000"]
+        );
     }
 
     #[test]
     fn an_unusable_index_is_rebuilt_from_the_disk() {
-        for text in ["", "\n", "garbage \u{1} !!", "model_checkpoint_path: \"model.ckpt-77\"\n"] {
+        for text in [
+            "",
+            "\n",
+            "garbage \u{1} !!",
+            "model_checkpoint_path: \"model.ckpt-77\"\n",
+        ] {
             let d = tempfile::tempdir().expect("temp dir");
             std::fs::write(d.path().join(INDEX_FILE), text).expect("index");
             for step in [100, 200] {

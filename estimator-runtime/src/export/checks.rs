@@ -58,10 +58,7 @@ impl ModuleVisitor for WeightScan {
     }
     fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
         let data = param.val().to_data();
-        let non_finite = data
-            .iter::<f64>()
-            .filter(|x: &f64| !x.is_finite())
-            .count();
+        let non_finite = data.iter::<f64>().filter(|x: &f64| !x.is_finite()).count();
         self.push(data.dtype(), non_finite);
     }
     fn visit_int<const D: usize>(&mut self, param: &Param<Tensor<D, Int>>) {

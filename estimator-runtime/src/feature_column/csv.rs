@@ -87,7 +87,10 @@ pub fn read_csv_with(
         .map(|(i, l)| (i + 1, l))
         .filter(|(_, l)| !l.trim().is_empty());
     let Some((header_line, header)) = lines.next() else {
-        return Err(csv_error(1, "the input is empty (a header and at least one row are needed)"));
+        return Err(csv_error(
+            1,
+            "the input is empty (a header and at least one row are needed)",
+        ));
     };
     let names = header_names(header_line, header, options.max_columns)?;
     let mut columns: Vec<Column> = names
@@ -140,7 +143,11 @@ impl Column {
 }
 
 /// The header's names: at most `max_columns`, none twice.
-fn header_names(line: usize, header: &str, max_columns: usize) -> Result<Vec<String>, FeatureError> {
+fn header_names(
+    line: usize,
+    header: &str,
+    max_columns: usize,
+) -> Result<Vec<String>, FeatureError> {
     let mut names = Vec::new();
     let mut seen = HashMap::new();
     for (j, name) in header.split(',').map(unquote).enumerate() {
@@ -260,7 +267,10 @@ mod tests {
         let err = read_csv(&format!("a\n{cell}\n"), &["a"]).unwrap_err();
         let msg = err.to_string();
         assert!(msg.len() < 200, "{} bytes", msg.len());
-        assert!(msg.contains("5000000 bytes") && msg.contains("line 2"), "{msg}");
+        assert!(
+            msg.contains("5000000 bytes") && msg.contains("line 2"),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -278,7 +288,8 @@ mod tests {
             let err = read_csv(text, &["a"]).unwrap_err();
             let msg = err.to_string();
             assert!(
-                matches!(err, FeatureError::Csv { line: l, .. } if l == line) && msg.contains(needle),
+                matches!(err, FeatureError::Csv { line: l, .. } if l == line)
+                    && msg.contains(needle),
                 "{text:?}: {msg}"
             );
         }
@@ -292,12 +303,14 @@ mod tests {
             batch.get("b"),
             Some(&ColumnValues::Str(vec![String::new(), "x".into()]))
         );
-        assert!(matches!(batch.get("a"), Some(ColumnValues::Float(v)) if v.len() == 2 && v[0] == 1.0));
+        assert!(
+            matches!(batch.get("a"), Some(ColumnValues::Float(v)) if v.len() == 2 && v[0] == 1.0)
+        );
     }
 
     #[test]
     fn a_header_over_the_limit_is_refused_before_any_row() {
-        let header = vec!["c"; 11].iter().enumerate().map(|(i, c)| format!("{c}{i}")).collect::<Vec<_>>();
+        let header: Vec<String> = (0..11).map(|i| format!("c{i}")).collect();
         let text = format!("{}\n1\n", header.join(","));
         let err = read_csv_with(&text, &[], &CsvOptions::default().max_columns(10)).unwrap_err();
         assert!(err.to_string().contains("over 10 columns"), "{err}");
