@@ -178,3 +178,32 @@ fn bogus_signature_entries_are_refused() {
         assert!(reason.contains("signatures.json"), "{what}: {reason}");
     }
 }
+
+/// The trial's recipe: `ln -s /elsewhere model_dir/export` before `train_and_evaluate` exports.
+#[cfg(unix)]
+#[test]
+fn a_planted_export_symlink_is_refused_and_nothing_is_written_behind_it() {
+    let dir = tmp();
+    let outside = tmp();
+    std::os::unix::fs::symlink(outside.path(), dir.path().join("export")).expect("plant");
+    let rows = iris();
+    let serving = rows.clone();
+    let mut est =
+        Estimator::new(iris_classifier, Net::new(&device()), config(dir.path())).expect("new");
+    let train = TrainSpec::new(stream(rows.clone(), 16, device()), Some(20));
+    let eval = EvalSpec::new(move || vec![batch(&rows[..30], &device())])
+        .throttle_steps(10)
+        .exporter(estimator_runtime::BestExporter::new(
+            "best",
+            "accuracy",
+            true,
+            move || batch(&serving[..4], &device()).0,
+        ));
+    let err = train_and_evaluate(&mut est, train, eval).err();
+    assert!(
+        matches!(err, Some(Error::OutsideModelDir { reason: "is a symlink", .. })),
+        "{err:?}"
+    );
+    let leaked = std::fs::read_dir(outside.path()).map(|e| e.count()).unwrap_or(0);
+    assert_eq!(leaked, 0, "nothing exported behind the link");
+}

@@ -167,6 +167,16 @@ impl Checkpointer {
         Ok(Some((model, state, path)))
     }
 
+    /// The newest intact checkpoint's data, checked for `model` and its name's step, as
+    /// [`restore_latest`](Self::restore_latest) reads it (a distributed run's chief broadcasts
+    /// it).
+    pub fn read_latest<M: Module>(
+        &self,
+        model: &M,
+    ) -> Result<Option<(PathBuf, CheckpointData)>, Error> {
+        read_latest(&self.dir, model, self.fall_back)
+    }
+
     /// A copy of `model` loaded from `path` (a checkpoint file or a model_dir), with that
     /// checkpoint's global step. For a model_dir whose latest checkpoint was deleted under the
     /// reader, the next one in the index is used (and a corrupt one skipped when `fall_back`).
