@@ -201,9 +201,17 @@ fn a_planted_export_symlink_is_refused_and_nothing_is_written_behind_it() {
         ));
     let err = train_and_evaluate(&mut est, train, eval).err();
     assert!(
-        matches!(err, Some(Error::OutsideModelDir { reason: "is a symlink", .. })),
+        matches!(
+            err,
+            Some(Error::OutsideModelDir {
+                reason: "is a symlink",
+                ..
+            })
+        ),
         "{err:?}"
     );
-    let leaked = std::fs::read_dir(outside.path()).map(|e| e.count()).unwrap_or(0);
+    let leaked = std::fs::read_dir(outside.path())
+        .map(|e| e.count())
+        .unwrap_or(0);
     assert_eq!(leaked, 0, "nothing exported behind the link");
 }
