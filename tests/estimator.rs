@@ -164,11 +164,16 @@ fn a_truncated_checkpoint_is_a_typed_error_and_the_previous_one_loads() -> Resul
     assert!(latest.ends_with("model.ckpt-20"));
     let bytes = std::fs::read(&latest).map_err(|e| Error::Config(e.to_string()))?;
     std::fs::write(&latest, &bytes[..bytes.len() / 2]).map_err(|e| Error::Config(e.to_string()))?;
-    let err = Estimator::new(iris_classifier, Net::new(&device()), config(dir.path())).err();
+    // Issue 22: by default the newest intact checkpoint is restored, with a warning; the
+    // strict switch makes the corrupt latest an error.
+    let strict = config(dir.path()).error_on_corrupt_checkpoint(true);
+    let err = Estimator::new(iris_classifier, Net::new(&device()), strict).err();
     assert!(
         matches!(err, Some(Error::CorruptCheckpoint { .. })),
         "{err:?}"
     );
+    let fell_back = Estimator::new(iris_classifier, Net::new(&device()), config(dir.path()))?;
+    assert_eq!(fell_back.global_step(), 10);
     let previous = dir.path().join("model.ckpt-10");
     let results = est.evaluate(
         vec![batch(&rows, &device())],
@@ -195,7 +200,7 @@ fn an_unwritable_model_dir_is_a_typed_error() -> Result<(), Error> {
 
 #[cfg(unix)]
 #[test]
-fn a_read_only_model_dir_is_a_typed_error() -> Result<(), Error> {
+fn a_read_only_model_dir_serves_predict_and_train_is_a_typed_error() -> Result<(), Error> {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().map_err(|e| Error::Config(e.to_string()))?;
     let ro = dir.path().join("ro");
@@ -208,7 +213,11 @@ fn a_read_only_model_dir_is_a_typed_error() -> Result<(), Error> {
         );
         return Ok(());
     }
-    let err = Estimator::new(iris_classifier, Net::new(&device()), config(&ro)).err();
+    // Issue 22: an existing model_dir that cannot be written is fine for predict-only use.
+    let mut est = Estimator::new(iris_classifier, Net::new(&device()), config(&ro))?;
+    let err = est
+        .train(stream(iris(), 16, device()), TrainArgs::steps(1))
+        .err();
     assert!(matches!(err, Some(Error::Io { .. })), "{err:?}");
     Ok(())
 }

@@ -24,6 +24,17 @@ fn trained(dir: &Path, steps: u64) {
         .expect("train");
 }
 
+/// Replaces the checkpoint at `old` with `c`, written under the name its step says and named
+/// as the latest in the index (a forged checkpoint that passes the name check).
+fn replace_with_own_name(dir: &Path, old: &Path, c: &Ckpt) {
+    std::fs::remove_file(old).expect("remove the old checkpoint");
+    let name = format!("model.ckpt-{}", c.global_step);
+    c.write(&dir.join(&name));
+    let index =
+        format!("model_checkpoint_path: \"{name}\"\nall_model_checkpoint_paths: \"{name}\"\n");
+    std::fs::write(dir.join("checkpoint"), index).expect("index");
+}
+
 fn corrupt_reason(result: Result<impl Sized, Error>) -> String {
     match result {
         Err(Error::CorruptCheckpoint { reason, .. }) => reason,
@@ -45,8 +56,16 @@ fn within<T: Send + 'static>(limit: Duration, f: impl FnOnce() -> T + Send + 'st
 
 #[path = "hardening/checkpoints.rs"]
 mod checkpoints;
+#[path = "hardening/exports.rs"]
+mod exports;
+#[path = "hardening/inputs.rs"]
+mod inputs;
 #[path = "hardening/lifecycle.rs"]
 mod lifecycle;
+#[path = "hardening/read_only.rs"]
+mod read_only;
+#[path = "hardening/recovery.rs"]
+mod recovery;
 #[path = "hardening/semantics.rs"]
 mod semantics;
 #[path = "hardening/wiring.rs"]

@@ -55,6 +55,12 @@ pub struct RunConfig {
     /// summary step, a hook that asks, a checkpoint or the end of the call reads it; every
     /// read checks all the losses since the last one).
     pub nan_check_every_step: bool,
+    /// Fail when the latest checkpoint is corrupt, instead of restoring the newest intact one
+    /// with a warning (default `false`: fall back).
+    pub error_on_corrupt_checkpoint: bool,
+    /// Start an optimizer fresh when the restored checkpoint has no state for it, instead of
+    /// failing with [`Error::MissingOptimizerState`] (default `false`: fail).
+    pub reset_missing_optimizer_state: bool,
 }
 
 impl Default for RunConfig {
@@ -73,6 +79,8 @@ impl Default for RunConfig {
             distribute: None,
             warm_start_var_name_to_prev_var_name: BTreeMap::new(),
             nan_check_every_step: false,
+            error_on_corrupt_checkpoint: false,
+            reset_missing_optimizer_state: false,
         }
     }
 }
@@ -172,6 +180,32 @@ impl RunConfig {
     /// no checkpoint is written from the state it led to.
     pub fn nan_check_every_step(mut self, every_step: bool) -> Self {
         self.nan_check_every_step = every_step;
+        self
+    }
+
+    /// Makes a corrupt latest checkpoint an error ([`Error::CorruptCheckpoint`]) instead of
+    /// restoring the newest intact one before it with a warning.
+    ///
+    /// ```
+    /// use estimator_runtime::prelude::*;
+    /// let config = RunConfig::default().error_on_corrupt_checkpoint(true);
+    /// assert!(config.error_on_corrupt_checkpoint);
+    /// ```
+    pub fn error_on_corrupt_checkpoint(mut self, error: bool) -> Self {
+        self.error_on_corrupt_checkpoint = error;
+        self
+    }
+
+    /// Lets training resume from a checkpoint that has no state for an optimizer of the
+    /// train_op, starting that optimizer fresh (Adam's moments at zero), instead of failing
+    /// with [`Error::MissingOptimizerState`].
+    ///
+    /// ```
+    /// use estimator_runtime::prelude::*;
+    /// assert!(RunConfig::default().reset_missing_optimizer_state(true).reset_missing_optimizer_state);
+    /// ```
+    pub fn reset_missing_optimizer_state(mut self, reset: bool) -> Self {
+        self.reset_missing_optimizer_state = reset;
         self
     }
 

@@ -119,7 +119,8 @@ pub enum Error {
     ModelDirLocked {
         /// The lock file.
         path: PathBuf,
-        /// Who holds it, as written in the lock file (`pid 1234`).
+        /// Who holds it: the pid the OS names where it can (Linux), and the pid written in the
+        /// lock file (`pid 1234, as the OS says; the file says pid 1234`).
         holder: String,
     },
     /// Reading or writing a file failed.
@@ -167,6 +168,90 @@ pub enum Error {
         size: u64,
         /// The limit it was read with.
         limit: u64,
+    },
+    /// The stored global step of a checkpoint differs from the step its name says (a file
+    /// replaced by another checkpoint's bytes): resuming would silently go back in time.
+    #[error(
+        "checkpoint {path} says step {name_step} in its name but holds step {stored_step} (it was replaced by another checkpoint's file; restore the right file, or delete it so that the one before it is used)"
+    )]
+    CheckpointStepMismatch {
+        /// The checkpoint file.
+        path: PathBuf,
+        /// The step in its name.
+        name_step: u64,
+        /// The step stored inside.
+        stored_step: u64,
+    },
+    /// Checkpoint files exist in model_dir, but none of them is intact: training would start
+    /// over at step 0 and overwrite them, so nothing is written.
+    #[error(
+        "model_dir {dir} holds checkpoints but none is intact ({skipped}); nothing was overwritten (move them away to start over, or restore a good copy)"
+    )]
+    NoIntactCheckpoint {
+        /// The model_dir.
+        dir: PathBuf,
+        /// Each checkpoint tried and why it was refused.
+        skipped: String,
+    },
+    /// A checkpoint of a trained run has no state for an optimizer the run uses: resuming
+    /// would restart it (Adam's moments, say) from zero.
+    #[error(
+        "the checkpoint of step {step} has no state for optimizer {index} (`{kind}`); resuming would restart it from zero (restore a checkpoint that has it, or set `RunConfig::reset_missing_optimizer_state(true)` to start it fresh)"
+    )]
+    MissingOptimizerState {
+        /// The restored global step.
+        step: u64,
+        /// The optimizer's position in the train_op.
+        index: usize,
+        /// The optimizer's kind.
+        kind: String,
+    },
+    /// A file the library reads (from a model_dir, an export or an input) is a FIFO, a
+    /// socket, a device or a directory: reading it could block for ever or never end.
+    #[error("{path} is {found}, not a regular file (replace it with the file that belongs there)")]
+    NotRegularFile {
+        /// The path.
+        path: PathBuf,
+        /// What it is.
+        found: &'static str,
+    },
+    /// A file the library reads is bigger than it can be when the library wrote it.
+    #[error(
+        "{path} is {size} bytes, over the limit of {limit} bytes (it was not written by this library; replace it)"
+    )]
+    FileTooLarge {
+        /// The path.
+        path: PathBuf,
+        /// Its size in bytes (at least this many were found).
+        size: u64,
+        /// The limit it was read with.
+        limit: u64,
+    },
+    /// `evaluate` got no batch from its input. TF reports `loss = 0` here (its means divide
+    /// with `div_no_nan`); an empty evaluation is almost always an input bug, so it is an error.
+    #[error(
+        "the evaluation input yielded no batch, so there is no loss or metric to report (TF would report 0; check the input_fn, the file it reads and `EvalArgs::steps`)"
+    )]
+    EmptyEvaluation,
+    /// A directory the runtime writes inside model_dir (`eval/`, `export/<name>/`) is a
+    /// symlink, not a directory, or named with a `..`: writing there would leave model_dir.
+    #[error(
+        "{path} {reason}; the runtime writes only inside model_dir (remove it; to export elsewhere, pass that directory to `Estimator::export`)"
+    )]
+    OutsideModelDir {
+        /// The path.
+        path: PathBuf,
+        /// What it is.
+        reason: &'static str,
+    },
+    /// model_dir was moved away or replaced while this trainer held its lock: another
+    /// trainer may be writing to the directory now at that path.
+    #[error(
+        "model_dir {path} is no longer the directory this trainer locked (it was moved or replaced); stopped before writing (create a new Estimator for the directory now at that path)"
+    )]
+    ModelDirReplaced {
+        /// The model_dir.
+        path: PathBuf,
     },
     /// A checkpoint was asked for but none exists.
     #[error("no checkpoint found in {0} (train first, or pass an existing checkpoint path)")]

@@ -37,6 +37,7 @@
 
 mod checkpoint;
 mod config;
+mod confined;
 pub mod distribute;
 mod error;
 mod estimator;
@@ -54,6 +55,7 @@ mod predictions;
 pub mod premade;
 mod progress;
 mod record;
+mod regular_file;
 mod scaffold;
 mod spec;
 pub mod summary;
@@ -69,7 +71,10 @@ pub use estimator::{
     TrainSummary,
 };
 pub use estimator_macros::model_fn;
-pub use export::{BestExporter, ExportManifest, ExportedModel, Exporter, SignatureDef, TensorSpec};
+pub use export::{
+    BestExporter, ExportLoadOptions, ExportManifest, ExportedModel, Exporter, SignatureDef,
+    TensorSpec,
+};
 pub use export_output::{DEFAULT_SERVING_SIGNATURE_DEF_KEY, ExportOutput, ExportOutputs};
 pub use hooks::{CheckpointSaverListener, Hook, HookContext};
 pub use input::InputItem;

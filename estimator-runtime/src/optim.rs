@@ -85,6 +85,9 @@ pub(crate) struct Optimizers<M: Module> {
     slots: Vec<Slot<M>>,
     /// Optimizer states read from a checkpoint, loaded when the optimizers are created.
     restored: Vec<(String, Vec<u8>)>,
+    /// The restored step when every optimizer must find its state among `restored`
+    /// ([`Error::MissingOptimizerState`] otherwise); `None` lets a missing one start fresh.
+    expect_state_of_step: Option<u64>,
     /// distribute: the replicas whose gradients each update averages.
     distribution: Option<Distribution>,
 }
@@ -94,6 +97,7 @@ impl<M: Module> Default for Optimizers<M> {
         Optimizers {
             slots: Vec::new(),
             restored: Vec::new(),
+            expect_state_of_step: None,
             distribution: None,
         }
     }
@@ -106,10 +110,12 @@ impl<M: Module> Optimizers<M> {
         self
     }
 
-    /// Keeps checkpointed optimizer states until the first step creates the optimizers.
-    pub fn restore(&mut self, sections: Vec<(String, Vec<u8>)>) {
+    /// Keeps checkpointed optimizer states until the first step creates the optimizers. With
+    /// `expect_state_of_step` (the restored step), an optimizer without a state is an error.
+    pub fn restore(&mut self, sections: Vec<(String, Vec<u8>)>, expect_state_of_step: Option<u64>) {
         self.slots.clear();
         self.restored = sections;
+        self.expect_state_of_step = expect_state_of_step;
     }
 
     /// Creates the optimizers on the first step (loading restored state and fast-forwarding
@@ -121,8 +127,16 @@ impl<M: Module> Optimizers<M> {
         for (i, part) in op.parts.iter_mut().enumerate() {
             let kind = part.optimizer.kind();
             let mut optimizer = part.optimizer.build();
-            if let Some(bytes) = self.restored_state(i, kind)? {
-                optimizer = load_state(optimizer, bytes)?;
+            match (self.restored_state(i, kind)?, self.expect_state_of_step) {
+                (Some(bytes), _) => optimizer = load_state(optimizer, bytes)?,
+                (None, Some(step)) => {
+                    return Err(Error::MissingOptimizerState {
+                        step,
+                        index: i,
+                        kind: kind.to_string(),
+                    });
+                }
+                (None, None) => {}
             }
             let schedule =
                 match std::mem::replace(&mut part.learning_rate, LearningRate::Constant(0.0)) {
@@ -144,6 +158,7 @@ impl<M: Module> Optimizers<M> {
             });
         }
         self.restored.clear();
+        self.expect_state_of_step = None;
         Ok(())
     }
 

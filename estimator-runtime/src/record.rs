@@ -162,9 +162,9 @@ pub(crate) fn write_safetensors<M: Module>(model: &M, path: &Path) -> Result<(),
 }
 
 /// Reads weights from a safetensors file into `model`; every parameter must be found.
-pub(crate) fn read_safetensors<M: Module>(model: M, path: &Path) -> Result<M, String> {
+pub(crate) fn read_safetensors<M: Module>(model: M, bytes: Vec<u8>) -> Result<M, String> {
     let mut model = model;
-    let mut store = SafetensorsStore::from_file(path);
+    let mut store = SafetensorsStore::from_bytes(Some(bytes));
     let applied = model
         .load_from(&mut store)
         .map_err(|e| format!("reading weights: {e:?}"))?;

@@ -10,7 +10,7 @@ use crate::input::InputItem;
 use crate::model_fn::ModelFn;
 use crate::summary::read_scalars;
 use burn::module::Module;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// Batches an `EvalSpec` evaluates by default (TF's `EvalSpec(steps=100)`).
@@ -392,14 +392,15 @@ where
     F::Model: Module,
     F::Params: 'static,
 {
-    let base = estimator.model_dir().join("export");
     let mut written = Vec::new();
     // distribute: exports are the chief's.
     if !estimator.is_chief() {
         return Ok(written);
     }
     for exporter in exporters {
-        let dir = base.join(exporter.name());
+        // `export/<name>` never through a planted symlink, and the name a plain one.
+        let relative = Path::new("export").join(exporter.name());
+        let dir = crate::confined::create_dir_inside(estimator.model_dir(), &relative)?;
         written.extend(exporter.export(estimator, &dir, results)?);
     }
     Ok(written)

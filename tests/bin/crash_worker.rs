@@ -5,9 +5,10 @@
 //! `saving N` just before each checkpoint write, so the harness can kill it at a chosen moment.
 //! `--wide` adds a 1024-wide hidden layer so checkpoint writes take long enough to be hit.
 //! `--train-and-evaluate` runs `train_and_evaluate` instead (an evaluation every 20 steps on
-//! 60 held-out rows, early stopping and a best exporter) and prints `saved N` after each
+//! 64 rows, early stopping and a best exporter) and prints `saved N` after each
 //! checkpoint, `eval N <loss bits> <accuracy bits>` for each evaluation and `stopped N <early>`
-//! at the end.
+//! at the end. `--evaluate` evaluates 5 batches after training (event files under
+//! `model_dir/eval`), for the fault tests (tests/faults.rs).
 
 use estimator_runtime::hooks::{CheckpointSaverListener, EarlyStopping};
 use estimator_runtime::prelude::*;
@@ -217,14 +218,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut estimator = Estimator::new(classifier, model, config)?;
     println!("restored {}", estimator.global_step());
     if args.iter().any(|a| a == "--train-and-evaluate") {
-        run_train_and_evaluate(&mut estimator, device, max_steps)?;
+        run_train_and_evaluate(&mut estimator, device.clone(), max_steps)?;
     } else {
         estimator.train(
-            digits_stream(device),
+            digits_stream(device.clone()),
             TrainArgs::max_steps(max_steps)
                 .hook(Progress)
                 .saving_listener(Progress),
         )?;
+    }
+    if args.iter().any(|a| a == "--evaluate") {
+        let results =
+            estimator.evaluate(digits_stream(device.clone()).take(5), EvalArgs::default())?;
+        println!("evaluated {}", results.global_step);
     }
     let model = estimator.model().ok_or("model lost")?;
     let mut bits = Vec::new();

@@ -110,7 +110,7 @@ fn a_global_step_past_int64_is_a_typed_error() {
     let path = ckpt::latest(dir.path());
     let mut c = Ckpt::read(&path);
     c.global_step = u64::MAX - 1;
-    c.write(&path);
+    replace_with_own_name(dir.path(), &path, &c);
     let reason = corrupt_reason(
         Estimator::new(iris_classifier, Net::new(&device()), config(dir.path())).map(drop),
     );
@@ -150,7 +150,7 @@ fn a_schedule_fast_forward_to_a_huge_global_step_is_a_typed_error() {
     let path = ckpt::latest(dir.path());
     let mut c = Ckpt::read(&path);
     c.global_step = 1 << 40;
-    c.write(&path);
+    replace_with_own_name(dir.path(), &path, &c);
     let dir_path = dir.path().to_path_buf();
     let err = within(Duration::from_secs(60), move || {
         let mut est =

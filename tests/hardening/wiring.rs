@@ -25,9 +25,16 @@ fn restore_reads_no_more_than_the_model_can_need() {
         .open(ckpt::latest(dir.path()))
         .expect("open");
     file.set_len(100 << 20).expect("grow");
-    let err = Estimator::new(iris_classifier, Net::new(&device()), config(dir.path())).err();
+    let strict = config(dir.path()).error_on_corrupt_checkpoint(true);
+    let err = Estimator::new(iris_classifier, Net::new(&device()), strict).err();
     assert!(
         matches!(err, Some(Error::CheckpointTooLarge { size, .. }) if size == 100 << 20),
+        "{err:?}"
+    );
+    // By default it is skipped; with no other checkpoint, none is intact (issue 22).
+    let err = Estimator::new(iris_classifier, Net::new(&device()), config(dir.path())).err();
+    assert!(
+        matches!(&err, Some(Error::NoIntactCheckpoint { skipped, .. }) if skipped.contains("over the limit")),
         "{err:?}"
     );
 }

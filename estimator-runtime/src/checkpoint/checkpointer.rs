@@ -44,16 +44,34 @@ pub(crate) struct SavedState {
 pub(crate) struct Checkpointer {
     dir: PathBuf,
     retention: Retention,
+    /// Whether a restore falls back to the newest intact checkpoint when the latest is
+    /// corrupt (`RunConfig::error_on_corrupt_checkpoint` turns it off).
+    fall_back: bool,
 }
 
 impl Checkpointer {
     /// A checkpointer for `dir` (created, and checked to be writable), keeping `keep_max`.
+    ///
+    /// An existing model_dir that cannot be written (a read-only mount, no permission) is
+    /// accepted with a warning, for predict-only use; a train call then fails when it locks.
     pub fn new(dir: PathBuf, keep_max: usize) -> Result<Self, Error> {
-        super::prepare_dir(&dir)?;
-        Ok(Checkpointer {
-            dir,
-            retention: Retention { keep_max },
-        })
+        match super::prepare_dir(&dir) {
+            Err(Error::Io { source, .. }) if dir.is_dir() && is_read_only(&source) => {
+                tracing::warn!(
+                    "model_dir {} cannot be written ({source}); predict works, train and evaluate (its event files) will fail",
+                    dir.display()
+                );
+            }
+            other => other?,
+        }
+        Ok(Checkpointer::unprepared(dir, keep_max))
+    }
+
+    /// Sets whether a restore falls back to the newest intact checkpoint (with a warning) when
+    /// the latest is corrupt, instead of failing.
+    pub fn falling_back(mut self, fall_back: bool) -> Self {
+        self.fall_back = fall_back;
+        self
     }
 
     /// A checkpointer for `dir` that has not touched it yet: a distributed run's non-chief
@@ -62,6 +80,7 @@ impl Checkpointer {
         Checkpointer {
             dir,
             retention: Retention { keep_max },
+            fall_back: true,
         }
     }
 
@@ -107,10 +126,12 @@ impl Checkpointer {
 
     /// Adds `name` to the index as the latest, and applies retention.
     fn retain(&self, name: String) -> Result<(), Error> {
-        let mut index = CheckpointIndex::read(&self.dir)?.unwrap_or_default();
-        index.all.retain(|n| *n != name);
-        index.all.push(name);
-        let (kept, deleted) = self.retention.apply(index.all);
+        // An unreadable index is rebuilt from the files on disk, so that retention keeps
+        // managing them.
+        let (mut all, _) = super::recovery::index_or_disk(&self.dir)?;
+        all.retain(|n| *n != name);
+        all.push(name);
+        let (kept, deleted) = self.retention.apply(all);
         CheckpointIndex { all: kept }.write(&self.dir)?;
         for old in deleted {
             // A file that cannot be deleted only costs disk space; the index no longer names it.
@@ -132,27 +153,40 @@ impl Checkpointer {
 
     /// The latest checkpoint that still exists, restored into a copy of `model`: when the
     /// index's latest was deleted after the index was read (retention by a trainer while a
-    /// reader looks), the next one in the index is used. `None` when there is no checkpoint.
+    /// reader looks), the next one in the index is used; a corrupt one is skipped with a
+    /// warning unless [`falling_back`](Self::falling_back) is off. `None` when there is no
+    /// checkpoint; [`Error::NoIntactCheckpoint`] when there are some but none is intact.
     pub fn restore_latest<M: Module>(
         &self,
         model: &M,
     ) -> Result<Option<(M, TrainingState, PathBuf)>, Error> {
-        let Some((path, data)) = read_latest(&self.dir, model)? else {
+        let Some((path, data)) = read_latest(&self.dir, model, self.fall_back)? else {
             return Ok(None);
         };
         let (model, state) = restore_from(model, data, &path)?;
         Ok(Some((model, state, path)))
     }
 
+    /// The newest intact checkpoint's data, checked for `model` and its name's step, as
+    /// [`restore_latest`](Self::restore_latest) reads it (a distributed run's chief broadcasts
+    /// it).
+    pub fn read_latest<M: Module>(
+        &self,
+        model: &M,
+    ) -> Result<Option<(PathBuf, CheckpointData)>, Error> {
+        read_latest(&self.dir, model, self.fall_back)
+    }
+
     /// A copy of `model` loaded from `path` (a checkpoint file or a model_dir), with that
     /// checkpoint's global step. For a model_dir whose latest checkpoint was deleted under the
-    /// reader, the next one in the index is used.
-    pub fn load<M: Module>(model: &M, path: &Path) -> Result<(M, u64), Error> {
+    /// reader, the next one in the index is used (and a corrupt one skipped when `fall_back`).
+    pub fn load<M: Module>(model: &M, path: &Path, fall_back: bool) -> Result<(M, u64), Error> {
         let (path, mut data) = if path.is_dir() {
-            read_latest(path, model)?.ok_or_else(|| Error::NoCheckpoint(path.to_path_buf()))?
+            read_latest(path, model, fall_back)?
+                .ok_or_else(|| Error::NoCheckpoint(path.to_path_buf()))?
         } else {
             let path = super::resolve(path)?;
-            let data = read_for(model, &path)?;
+            let data = read_named(model, &path)?;
             (path, data)
         };
         check_steps(&data, &path)?;
@@ -182,26 +216,86 @@ impl Checkpointer {
     }
 }
 
-/// The newest checkpoint named in `dir`'s index that can still be opened, read and decoded for
-/// `model`; a file deleted since the index was read is skipped.
+/// Whether `e` says a directory cannot be written to (not that it is missing or broken).
+fn is_read_only(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind;
+    matches!(
+        e.kind(),
+        ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem
+    )
+}
+
+/// The newest checkpoint of `dir` (see [`super::recovery::candidates`]) that can still be
+/// opened, read and decoded for `model`: a file deleted since the index was read is skipped,
+/// and so is a corrupt one when `fall_back` (with a warning). `None` when there is none;
+/// [`Error::NoIntactCheckpoint`] when every one was corrupt.
 fn read_latest<M: Module>(
     dir: &Path,
     model: &M,
+    fall_back: bool,
 ) -> Result<Option<(PathBuf, CheckpointData)>, Error> {
-    let Some(index) = CheckpointIndex::read(dir)? else {
-        return Ok(None);
-    };
-    for name in index.all.iter().rev() {
+    let mut skipped = Vec::new();
+    for name in super::recovery::candidates(dir)?.iter().rev() {
         let path = dir.join(name);
-        match read_for(model, &path) {
-            Ok(data) => return Ok(Some((path, data))),
+        match read_named(model, &path) {
+            Ok(data) => {
+                warn_skipped(&skipped, &path);
+                return Ok(Some((path, data)));
+            }
             Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
                 tracing::warn!("{} is gone; trying the one before it", path.display());
+            }
+            Err(e) if fall_back && is_damaged(&e) => {
+                tracing::warn!("{e}; trying the checkpoint before it");
+                skipped.push(format!("{name}: {e}"));
             }
             Err(e) => return Err(e),
         }
     }
-    Ok(None)
+    if skipped.is_empty() {
+        return Ok(None);
+    }
+    Err(Error::NoIntactCheckpoint {
+        dir: dir.to_path_buf(),
+        skipped: skipped.join("; "),
+    })
+}
+
+/// Whether `e` says a checkpoint's bytes are damaged (a restore may fall back past it), as
+/// opposed to a model that does not fit, a planted file or a failing disk.
+fn is_damaged(e: &Error) -> bool {
+    matches!(
+        e,
+        Error::CorruptCheckpoint { .. } | Error::CheckpointTooLarge { .. }
+    )
+}
+
+fn warn_skipped(skipped: &[String], restored: &Path) {
+    if !skipped.is_empty() {
+        tracing::warn!(
+            "restoring {} instead of newer checkpoints that are not intact ({}); training on will replace them",
+            restored.display(),
+            skipped.join("; ")
+        );
+    }
+}
+
+/// Reads the checkpoint at `path` for `model` and checks that the step it holds is the step
+/// its name says ([`Error::CheckpointStepMismatch`]).
+fn read_named<M: Module>(model: &M, path: &Path) -> Result<CheckpointData, Error> {
+    let data = read_for(model, path)?;
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    match super::recovery::step_of_name(name) {
+        Some(name_step) if name_step != data.global_step => Err(Error::CheckpointStepMismatch {
+            path: path.to_path_buf(),
+            name_step,
+            stored_step: data.global_step,
+        }),
+        _ => Ok(data),
+    }
 }
 
 /// Restores `model` and the training state from decoded checkpoint `data`, checking that the

@@ -32,11 +32,8 @@ pub fn read_file(path: &Path, limit: u64) -> Result<CheckpointData, Error> {
         path: path.to_path_buf(),
         reason,
     };
-    let file = std::fs::File::open(path).map_err(io)?;
+    let file = crate::regular_file::open(path, "reading checkpoint")?;
     let meta = file.metadata().map_err(io)?;
-    if !meta.is_file() {
-        return Err(corrupt("not a regular file".into()));
-    }
     let too_large = |size| Error::CheckpointTooLarge {
         path: path.to_path_buf(),
         size,
@@ -326,7 +323,16 @@ mod tests {
         let path = d.path().join("model.ckpt-1");
         std::os::unix::fs::symlink("/dev/zero", &path).expect("symlink");
         let err = read_file(&path, DEFAULT_MAX_CHECKPOINT_BYTES).unwrap_err();
-        assert!(matches!(err, Error::CorruptCheckpoint { .. }), "{err:?}");
+        assert!(
+            matches!(
+                err,
+                Error::NotRegularFile {
+                    found: "a device",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
         let err = crate::checkpoint::read(&path).unwrap_err();
         assert!(err.to_string().contains("not a regular file"), "{err}");
     }

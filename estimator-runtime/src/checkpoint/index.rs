@@ -2,7 +2,6 @@
 
 use super::write_atomic;
 use crate::error::Error;
-use std::io::Read;
 use std::path::Path;
 
 /// The most bytes read from an index file: TF's index names a handful of checkpoints, so
@@ -34,11 +33,22 @@ impl CheckpointIndex {
     /// file name inside `dir` (see [`CheckpointIndex::parse`]).
     pub fn read(dir: &Path) -> Result<Option<CheckpointIndex>, Error> {
         let path = dir.join(INDEX_FILE);
-        let text = match read_bounded_text(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(Error::io("reading checkpoint index", path, e)),
+        let action = "reading checkpoint index";
+        let bytes = match crate::regular_file::read_capped(&path, action, MAX_INDEX_BYTES) {
+            Ok(bytes) => bytes,
+            Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(None);
+            }
+            Err(e) => return Err(e),
         };
+        let text = String::from_utf8(bytes).map_err(|_| {
+            let reason = "the index is not UTF-8 text; it was not written by a trainer";
+            Error::io(
+                action,
+                &path,
+                std::io::Error::new(std::io::ErrorKind::InvalidData, reason),
+            )
+        })?;
         CheckpointIndex::parse(&text)
             .map(Some)
             .map_err(|(name, reason)| Error::UnsafeCheckpointName {
@@ -106,20 +116,6 @@ fn check_plain_name(name: &str) -> Result<(), &'static str> {
     } else {
         Ok(())
     }
-}
-
-/// Reads at most [`MAX_INDEX_BYTES`] of `path` as UTF-8 text; a longer file is an error.
-fn read_bounded_text(path: &Path) -> std::io::Result<String> {
-    let file = std::fs::File::open(path)?;
-    let mut text = String::new();
-    file.take(MAX_INDEX_BYTES + 1).read_to_string(&mut text)?;
-    if text.len() as u64 > MAX_INDEX_BYTES {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!("the index is over {MAX_INDEX_BYTES} bytes; it was not written by a trainer"),
-        ));
-    }
-    Ok(text)
 }
 
 #[cfg(test)]

@@ -15,6 +15,36 @@ pub const LOCK_FILE: &str = "trainer.lock";
 #[derive(Debug)]
 pub(crate) struct TrainerLock {
     _file: File,
+    /// model_dir's identity when it was locked.
+    dir_identity: Option<DirIdentity>,
+}
+
+/// A directory's device and inode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct DirIdentity {
+    dev: u64,
+    ino: u64,
+}
+
+impl DirIdentity {
+    /// The identity of what `path` names now (following symlinks, as every open under it
+    /// does); `None` where the OS does not say.
+    fn of(path: &Path) -> std::io::Result<Option<DirIdentity>> {
+        let meta = fs::metadata(path)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            Ok(Some(DirIdentity {
+                dev: meta.dev(),
+                ino: meta.ino(),
+            }))
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = meta;
+            Ok(None)
+        }
+    }
 }
 
 impl TrainerLock {
@@ -46,7 +76,24 @@ impl TrainerLock {
             Err(TryLockError::Error(e)) => return Err(io(e)),
         }
         write_holder(&mut file).map_err(io)?;
-        Ok(TrainerLock { _file: file })
+        let dir_identity = DirIdentity::of(dir).map_err(io)?;
+        Ok(TrainerLock {
+            _file: file,
+            dir_identity,
+        })
+    }
+
+    /// [`Error::ModelDirReplaced`] when `dir` is no longer the directory this lock was taken
+    /// on (moved away, replaced, deleted).
+    pub fn check_same_dir(&self, dir: &Path) -> Result<(), Error> {
+        let now = DirIdentity::of(dir).ok().flatten();
+        match (self.dir_identity, now) {
+            (Some(then), Some(now)) if then == now => Ok(()),
+            (None, _) => Ok(()),
+            _ => Err(Error::ModelDirReplaced {
+                path: dir.to_path_buf(),
+            }),
+        }
     }
 }
 
@@ -58,14 +105,43 @@ fn write_holder(file: &mut File) -> std::io::Result<()> {
     file.sync_data()
 }
 
-/// Who holds the lock, as its file says (at most a line of it).
+/// Who holds the lock: the process the OS names (Linux: `/proc/locks`), and the pid written
+/// in the file (at most a line of it).
 fn holder(file: &mut File) -> String {
     let mut text = String::new();
     let _ = file.take(256).read_to_string(&mut text);
-    match text.lines().next().map(str::trim) {
-        Some(line) if !line.is_empty() => line.to_string(),
-        _ => "a process that wrote no pid".to_string(),
+    let written = match text.lines().next().map(str::trim) {
+        Some(line) if !line.is_empty() => super::super::feature_column::short_value(line),
+        _ => "no pid".to_string(),
+    };
+    match os_holder(file) {
+        Some(pid) => format!("pid {pid}, as the OS says; the file says {written}"),
+        None => format!("the OS cannot say which process; the file says {written}"),
     }
+}
+
+/// The pid holding a `flock` on `file`, from `/proc/locks` (Linux), matched by inode and
+/// device.
+#[cfg(target_os = "linux")]
+fn os_holder(file: &File) -> Option<u32> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = file.metadata().ok()?;
+    let locks = std::fs::read_to_string("/proc/locks").ok()?;
+    let dev = meta.dev();
+    // The kernel prints `MAJOR:MINOR:INODE`, the numbers in hex, hex, decimal.
+    let major = ((dev >> 8) & 0xfff) | ((dev >> 32) & !0xfff);
+    let minor = (dev & 0xff) | ((dev >> 12) & !0xff);
+    let id = format!("{major:02x}:{minor:02x}:{}", meta.ino());
+    locks
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>())
+        .find(|f| f.get(1) == Some(&"FLOCK") && f.get(5) == Some(&id.as_str()))
+        .and_then(|f| f.get(4)?.parse().ok())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn os_holder(_file: &File) -> Option<u32> {
+    None
 }
 
 #[cfg(test)]
@@ -79,11 +155,29 @@ mod tests {
         let err = TrainerLock::acquire(d.path()).unwrap_err();
         let pid = format!("pid {}", std::process::id());
         assert!(
-            matches!(&err, Error::ModelDirLocked { holder, .. } if *holder == pid),
+            matches!(&err, Error::ModelDirLocked { holder, .. } if holder.contains(&pid)),
             "{err:?}"
         );
+        #[cfg(target_os = "linux")]
+        assert!(err.to_string().contains("as the OS says"), "{err}");
         assert!(err.to_string().contains(&pid), "{err}");
         drop(first);
         assert!(TrainerLock::acquire(d.path()).is_ok(), "released on drop");
+    }
+
+    /// The trial's recipe: `mv model_dir away; mkdir model_dir` under a running trainer.
+    #[test]
+    fn a_swapped_model_dir_is_noticed() {
+        let parent = tempfile::tempdir().expect("temp dir");
+        let dir = parent.path().join("m");
+        fs::create_dir(&dir).expect("mkdir");
+        let lock = TrainerLock::acquire(&dir).expect("lock");
+        assert!(lock.check_same_dir(&dir).is_ok());
+        fs::rename(&dir, parent.path().join("away")).expect("move away");
+        fs::create_dir(&dir).expect("a fresh one");
+        let second = TrainerLock::acquire(&dir);
+        assert!(second.is_ok(), "the fresh directory is free to lock");
+        let err = lock.check_same_dir(&dir).unwrap_err();
+        assert!(matches!(err, Error::ModelDirReplaced { .. }), "{err:?}");
     }
 }

@@ -10,18 +10,17 @@ mod atomic;
 mod checkpointer;
 mod format;
 mod index;
+mod leftovers;
 mod lock;
 mod policy;
+mod recovery;
 
 pub(crate) use atomic::{create_temp_dir, sync_dir};
 pub(crate) use checkpointer::{Checkpointer, SavedState, TrainingState};
-#[allow(
-    unused_imports,
-    reason = "restore passes it once the Checkpointer knows the model"
-)]
 pub use format::max_checkpoint_bytes;
 pub use format::{CheckpointData, DEFAULT_MAX_CHECKPOINT_BYTES, read_file};
 pub use index::{CheckpointIndex, checkpoint_file_name};
+pub(crate) use leftovers::remove_leftovers;
 pub(crate) use lock::TrainerLock;
 pub use policy::{CheckpointPolicy, Retention};
 
@@ -106,9 +105,10 @@ pub fn read(path: &Path) -> Result<CheckpointData, Error> {
     read_file(path, DEFAULT_MAX_CHECKPOINT_BYTES)
 }
 
-/// The checkpoint to restore from `dir`: the index's latest, if any.
+/// The checkpoint to restore from `dir`: the index's latest, or the newest checkpoint file
+/// when the index cannot be read or names no file that exists (with a warning).
 pub fn latest(dir: &Path) -> Result<Option<PathBuf>, Error> {
-    Ok(CheckpointIndex::read(dir)?.and_then(|i| i.latest().map(|name| dir.join(name))))
+    Ok(recovery::candidates(dir)?.last().map(|name| dir.join(name)))
 }
 
 /// Resolves a user-given path: a checkpoint file, or a directory whose latest checkpoint is used.

@@ -165,13 +165,12 @@ impl EvalTotals {
         {
             metrics.push((AVERAGE_LOSS.to_string(), sum / n));
         }
+        if self.batches == 0 {
+            return Err(Error::EmptyEvaluation);
+        }
         Ok(EvalResults {
             name,
-            loss: if self.batches > 0 {
-                self.loss_sum / self.batches as f64
-            } else {
-                0.0
-            },
+            loss: self.loss_sum / self.batches as f64,
             global_step,
             metrics,
             batches: self.batches,
@@ -189,6 +188,10 @@ where
 {
     /// Evaluates on `input`: the mean loss, the global step and each `eval_metric_ops` metric,
     /// accumulated over every batch.
+    ///
+    /// An input that yields no batch is [`Error::EmptyEvaluation`]. This deviates from TF,
+    /// whose means divide with `div_no_nan` and report `loss = 0` (and zero metrics) for an
+    /// empty evaluation, which is almost always an input bug.
     pub fn evaluate<I>(&mut self, input: I, args: EvalArgs) -> Result<EvalResults, Error>
     where
         I: IntoIterator,

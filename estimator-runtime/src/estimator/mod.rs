@@ -92,7 +92,8 @@ where
             Checkpointer::unprepared(model_dir, config.keep_checkpoint_max)
         } else {
             Checkpointer::new(model_dir, config.keep_checkpoint_max)?
-        };
+        }
+        .falling_back(!config.error_on_corrupt_checkpoint);
         let device = match &config.device {
             Some(d) => d.clone(),
             None => default_device()?,
@@ -280,7 +281,9 @@ where
         self.inference.take();
         self.global_step = state.global_step;
         self.resume_position = state.input_position;
-        self.optimizers.restore(state.optimizer);
+        let expected = state.global_step > 0 && !self.config.reset_missing_optimizer_state;
+        self.optimizers
+            .restore(state.optimizer, expected.then_some(state.global_step));
     }
 
     /// After a failed train call (an error or a panic): back to the last checkpoint, as TF's
@@ -326,14 +329,12 @@ where
 
     /// The event file writer of `subdir`, created on first use.
     fn summary_writer(&mut self, subdir: &str) -> Result<&mut SummaryWriter, Error> {
-        let dir = if subdir.is_empty() {
-            self.checkpointer.dir().to_path_buf()
-        } else {
-            self.checkpointer.dir().join(subdir)
-        };
+        let root = self.checkpointer.dir();
         match self.summaries.entry(subdir.to_string()) {
             std::collections::btree_map::Entry::Occupied(e) => Ok(e.into_mut()),
             std::collections::btree_map::Entry::Vacant(e) => {
+                // `eval/` and `eval_<name>/` never through a planted symlink.
+                let dir = crate::confined::create_dir_inside(root, Path::new(subdir))?;
                 Ok(e.insert(SummaryWriter::create(&dir)?))
             }
         }
@@ -360,7 +361,8 @@ where
     /// A copy of the model loaded from `path` (a checkpoint file or a model_dir), with that
     /// checkpoint's global step.
     fn model_from(&self, path: &Path) -> Result<(F::Model, u64), Error> {
-        Checkpointer::load(self.resident()?, path)
+        let fall_back = !self.config.error_on_corrupt_checkpoint;
+        Checkpointer::load(self.resident()?, path, fall_back)
     }
 
     /// Writes a checkpoint of `model` at the current global step.
@@ -373,6 +375,10 @@ where
                 .checkpointer
                 .dir()
                 .join(checkpoint_file_name(self.global_step)));
+        }
+        // A model_dir moved away (and maybe replaced) since the lock was taken: stop.
+        if let Some(lock) = &self.trainer_lock {
+            lock.check_same_dir(self.checkpointer.dir())?;
         }
         let mut sections = self.optimizers.sections()?;
         if self.config.distribute.is_some() {

@@ -3,7 +3,7 @@
 //! The collectives themselves live in `crate::distribute`.
 
 use super::Estimator;
-use crate::checkpoint::{self, CheckpointData, Checkpointer};
+use crate::checkpoint::{CheckpointData, Checkpointer};
 use crate::distribute::{Distribution, InputContext, Replica};
 use crate::error::Error;
 use crate::model_fn::ModelFn;
@@ -107,8 +107,8 @@ where
     fn chief_state(&mut self, d: &Distribution) -> Result<Vec<u8>, Error> {
         self.checkpointer.prepare()?;
         let mut positions = vec![0u64; d.num_replicas()];
-        if let Some(path) = self.checkpointer.latest()? {
-            let data = checkpoint::read(&path)?;
+        // The same checks and fallback as a single process's restore.
+        if let Some((path, data)) = self.checkpointer.read_latest(self.resident()?)? {
             positions = resumable_positions(&data, d.num_replicas(), &path)?;
             self.restore_data(data, &path)?;
         } else if let Some(ws) = &self.config.warm_start_from {

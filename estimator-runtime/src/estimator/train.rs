@@ -183,6 +183,8 @@ where
             return Ok(());
         }
         let lock = TrainerLock::acquire(self.checkpointer.dir())?;
+        // With the lock held no other trainer is saving: what a killed one left can go.
+        crate::checkpoint::remove_leftovers(self.checkpointer.dir());
         let ours = self
             .checkpointer
             .dir()

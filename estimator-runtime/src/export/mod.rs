@@ -2,7 +2,10 @@
 //! serving signatures to a directory that `ExportedModel::load` reads alone; `Exporter`s pick
 //! when `train_and_evaluate` exports.
 
+mod checks;
 mod exporter;
+
+pub use checks::ExportLoadOptions;
 
 pub use exporter::{BestExporter, Exporter};
 
@@ -160,15 +163,35 @@ where
 {
     /// Reads `dir` (written by `Estimator::export`): its weights into `model` (a freshly built
     /// model of the same architecture, on the device to predict on), and its signatures.
+    ///
+    /// The export is checked as it loads ([`Error::Export`] with the reason): weights of the
+    /// dtypes `model` was built with and finite (see [`load_with`](Self::load_with) to accept
+    /// NaN or inf), and signatures with a known method whose outputs that method gives. The
+    /// files are size-capped and opened without blocking (a FIFO is [`Error::NotRegularFile`]).
     pub fn load(dir: impl AsRef<Path>, model_fn: F, model: F::Model) -> Result<Self, Error> {
+        Self::load_with(dir, model_fn, model, &ExportLoadOptions::default())
+    }
+
+    /// [`load`](Self::load) with `options` (loading non-finite weights anyway, say).
+    pub fn load_with(
+        dir: impl AsRef<Path>,
+        model_fn: F,
+        model: F::Model,
+        options: &ExportLoadOptions,
+    ) -> Result<Self, Error> {
         let dir = dir.as_ref();
         let export_err = |reason: String| Error::Export {
             path: dir.to_path_buf(),
             reason,
         };
-        let json = std::fs::read(dir.join(SIGNATURES_FILE))
-            .map_err(|e| Error::io("reading signatures", dir.join(SIGNATURES_FILE), e))?;
+        let json = crate::regular_file::read_capped(
+            &dir.join(SIGNATURES_FILE),
+            "reading signatures",
+            crate::regular_file::MAX_JSON_BYTES,
+        )?;
         let manifest: ExportManifest = serde_json::from_slice(&json)
+            .map_err(|e| export_err(format!("bad {SIGNATURES_FILE}: {e}")))?;
+        checks::check_signatures(&manifest)
             .map_err(|e| export_err(format!("bad {SIGNATURES_FILE}: {e}")))?;
         if manifest.model_fn != model_fn.name() {
             return Err(export_err(format!(
@@ -177,8 +200,14 @@ where
                 model_fn.name()
             )));
         }
-        let model =
-            crate::record::read_safetensors(model, &dir.join(WEIGHTS_FILE)).map_err(export_err)?;
+        // The weights of a model this size (with room for f64 and headers), read into memory
+        // after a non-blocking type check, so that a FIFO or a device never blocks the load.
+        let limit = crate::checkpoint::max_checkpoint_bytes(model.num_params());
+        let weights =
+            crate::regular_file::read_capped(&dir.join(WEIGHTS_FILE), "reading weights", limit)?;
+        let built = checks::dtypes(&model);
+        let model = crate::record::read_safetensors(model, weights).map_err(export_err)?;
+        checks::check_weights(&model, &built, options).map_err(export_err)?;
         Ok(ExportedModel {
             model_fn,
             model: model.valid(),

@@ -178,7 +178,7 @@ impl FeatureEncoder {
                 (0, Some(d)) => Ok(*d),
                 (0, None) => Err(FeatureError::OutOfVocabulary {
                     name: key.clone(),
-                    value: v.clone(),
+                    value: super::csv::short(v),
                 }),
                 (oov, _) => Ok(vocabulary.len() + hash_bucket(v, *oov)),
             }

@@ -85,6 +85,16 @@ pub enum FeatureError {
         /// What is wrong.
         reason: String,
     },
+    /// A CSV that [`read_csv`](super::read_csv) refuses: a duplicated header name, a row
+    /// whose field count differs from the header's, a number overflowing `f32`, no rows, a
+    /// header over the column limit.
+    #[error("CSV line {line}: {reason}")]
+    Csv {
+        /// The 1-based line of the input.
+        line: usize,
+        /// What is wrong (an offending value quoted by its first characters only).
+        reason: String,
+    },
     /// Reading or writing saved column definitions failed.
     #[error("feature columns file `{path}`: {reason}")]
     Io {

@@ -66,7 +66,8 @@ pub use columns::{
     categorical_column_with_identity, categorical_column_with_vocabulary_list, crossed_column,
     embedding_column, indicator_column, numeric_column,
 };
-pub use csv::read_csv;
+pub(crate) use csv::short as short_value;
+pub use csv::{CsvOptions, DEFAULT_MAX_CSV_COLUMNS, read_csv, read_csv_with};
 pub use encode::{FeatureEncoder, FeatureTensors, SparseTensor};
 pub use error::FeatureError;
 pub use hash::{fingerprint, hash_bucket};

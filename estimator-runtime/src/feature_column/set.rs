@@ -166,7 +166,12 @@ impl FeatureColumns {
             path: path.display().to_string(),
             reason,
         };
-        let json = std::fs::read(&path).map_err(|e| io(e.to_string()))?;
+        let json = crate::regular_file::read_capped(
+            &path,
+            "reading feature columns",
+            crate::regular_file::MAX_JSON_BYTES,
+        )
+        .map_err(|e| io(e.to_string()))?;
         serde_json::from_slice(&json).map_err(|e| io(e.to_string()))
     }
 }

@@ -127,7 +127,7 @@ impl ClassVocabulary {
 
     fn unknown(&self, value: &str) -> FeatureError {
         FeatureError::UnknownLabel {
-            value: value.to_string(),
+            value: crate::feature_column::short_value(value),
             classes: match &self.label_vocabulary {
                 Some(v) => format!("{v:?}"),
                 None => format!("ids 0..{}", self.n_classes),

@@ -320,7 +320,11 @@ pub(crate) fn write_config<C: PremadeConfig>(config: &C, dir: &Path) -> Result<(
 
 pub(crate) fn read_config<C: PremadeConfig>(dir: &Path) -> Result<C, Error> {
     let path = dir.join(PREMADE_CONFIG_FILE);
-    let json = std::fs::read(&path).map_err(|e| config_error(&path, e))?;
+    let json = crate::regular_file::read_capped(
+        &path,
+        "reading premade config",
+        crate::regular_file::MAX_JSON_BYTES,
+    )?;
     serde_json::from_slice(&json).map_err(|e| config_error(&path, e))
 }
 
