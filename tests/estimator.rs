@@ -141,12 +141,19 @@ fn a_missing_field_the_macro_cannot_see_is_caught_at_run_time() -> Result<(), Er
         matches!(
             err,
             Error::MissingTrainOp {
-                mode: ModeKeys::Train
+                mode: ModeKeys::Train,
+                ..
             }
         ),
         "{err:?}"
     );
     assert!(err.to_string().starts_with("Missing train_op."));
+    // The message names the model_fn and the helper call the macro saw the spec come from.
+    let line = line!() - 19;
+    let expected = format!(
+        "the model_fn `helper_built`, with the spec built by the call to `spec_from_helper` at tests/estimator.rs:{line}, returned no train_op"
+    );
+    assert!(err.to_string().contains(&expected), "{err}");
     assert!(est.model().is_some(), "the model survives a failed call");
     Ok(())
 }

@@ -1,33 +1,43 @@
 //! The error type. Every failure of the library is one of these, never a panic.
 
 use crate::mode::ModeKeys;
+use std::fmt;
 use std::path::PathBuf;
 
 /// Everything that can go wrong in `estimator_runtime`, with a message that says what to do.
-#[derive(Debug, thiserror::Error)]
+///
+/// `Debug` prints that message too (then the chain of causes), as `anyhow` does, so that
+/// `fn main() -> Result<(), Box<dyn std::error::Error>>` ends with a readable line.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// A TRAIN spec without `train_op` (TF: `Missing train_op.`).
     #[error(
-        "Missing train_op. (the model_fn returned no train_op for ModeKeys::{mode:?}; set `train_op` to `TrainOp::minimize(..)`)"
+        "Missing train_op. ({origin} no train_op for ModeKeys::{mode:?}; set `train_op` to `TrainOp::minimize(..)`)"
     )]
     MissingTrainOp {
         /// The mode the model_fn was called in.
         mode: ModeKeys,
+        /// The model_fn, and the call that built the spec where `#[model_fn]` saw one.
+        origin: SpecOrigin,
     },
     /// A TRAIN or EVAL spec without `loss` (TF: `Missing loss.`).
     #[error(
-        "Missing loss. (the model_fn returned no loss for ModeKeys::{mode:?}; set `loss` to a scalar tensor)"
+        "Missing loss. ({origin} no loss for ModeKeys::{mode:?}; set `loss` to a scalar tensor)"
     )]
     MissingLoss {
         /// The mode the model_fn was called in.
         mode: ModeKeys,
+        /// The model_fn, and the call that built the spec where `#[model_fn]` saw one.
+        origin: SpecOrigin,
     },
     /// A PREDICT spec without `predictions` (TF: `Missing predictions.`).
-    #[error("Missing predictions. (the model_fn returned no predictions for ModeKeys::{mode:?})")]
+    #[error("Missing predictions. ({origin} no predictions for ModeKeys::{mode:?})")]
     MissingPredictions {
         /// The mode the model_fn was called in.
         mode: ModeKeys,
+        /// The model_fn, and the call that built the spec where `#[model_fn]` saw one.
+        origin: SpecOrigin,
     },
     /// The model_fn was declared for other modes only (`#[model_fn(modes(predict))]`).
     #[error(
@@ -101,9 +111,11 @@ pub enum Error {
     },
     /// The model_fn, the model or a hook panicked during a step (for example a batch of the
     /// wrong width in a `matmul`). The panic was caught at the step boundary: the Estimator
-    /// stays usable, back at its last checkpoint, and model_dir keeps that checkpoint.
+    /// (or the `ExportedModel`) stays usable. In TRAIN it is back at its last checkpoint, and
+    /// model_dir keeps that checkpoint; EVAL and PREDICT change nothing.
     #[error(
-        "the model_fn panicked in ModeKeys::{mode:?}: {message} (check the input's shapes against the model; the Estimator is back at its last checkpoint)"
+        "the model_fn panicked in ModeKeys::{mode:?}: {message} (check the input's shapes against the model{})",
+        after_panic(*mode)
     )]
     ModelFn {
         /// The mode of the call.
@@ -208,7 +220,76 @@ pub enum Error {
     },
 }
 
+/// What a panic leaves behind, said only where it is true: training goes back to the last
+/// checkpoint; evaluation and prediction change nothing.
+fn after_panic(mode: ModeKeys) -> &'static str {
+    match mode {
+        ModeKeys::Train => "; the Estimator is back at its last checkpoint",
+        ModeKeys::Eval | ModeKeys::Predict => "",
+    }
+}
+
+/// Where a spec without a required field came from: the model_fn that returned it and, where
+/// `#[model_fn]` saw the spec come from a call it could not read (a helper function), that
+/// call with its file and line. TF cannot say either.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SpecOrigin {
+    /// The model_fn's name; `None` for [`EstimatorSpec::validate`](crate::EstimatorSpec::validate)
+    /// called by hand.
+    pub model_fn: Option<&'static str>,
+    /// The call that built the spec (`the call to `train_spec` at src/main.rs:42`), if the
+    /// macro saw one.
+    pub built_by: Option<&'static str>,
+}
+
+impl fmt::Display for SpecOrigin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.model_fn {
+            Some(name) => write!(f, "the model_fn `{name}`")?,
+            None => f.write_str("the model_fn")?,
+        }
+        if let Some(call) = self.built_by {
+            write!(f, ", with the spec built by {call},")?;
+        }
+        f.write_str(" returned")
+    }
+}
+
+/// The message, then its causes, as `anyhow` prints an error's `Debug`.
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{self}")?;
+        let mut source = std::error::Error::source(self);
+        if source.is_some() {
+            f.write_str("\n\nCaused by:")?;
+        }
+        while let Some(cause) = source {
+            write!(f, "\n    {cause}")?;
+            source = cause.source();
+        }
+        Ok(())
+    }
+}
+
 impl Error {
+    /// The same error, naming `model_fn` (and the call `built_by`) where it is about a spec.
+    pub(crate) fn in_model_fn(
+        mut self,
+        model_fn: &'static str,
+        built_by: Option<&'static str>,
+    ) -> Error {
+        if let Error::MissingTrainOp { origin, .. }
+        | Error::MissingLoss { origin, .. }
+        | Error::MissingPredictions { origin, .. } = &mut self
+        {
+            *origin = SpecOrigin {
+                model_fn: Some(model_fn),
+                built_by,
+            };
+        }
+        self
+    }
+
     /// [`Error::ModelFn`] from a caught panic's payload.
     pub(crate) fn from_panic(mode: ModeKeys, payload: Box<dyn std::any::Any + Send>) -> Error {
         let message = match payload.downcast::<String>() {

@@ -30,6 +30,14 @@ pub trait ModelFn {
         &[ModeKeys::Train, ModeKeys::Eval, ModeKeys::Predict]
     }
 
+    /// The call that builds the spec `mode` returns, where `#[model_fn]` saw the spec come
+    /// from a call it could not read (a helper function): `the call to `helper` at
+    /// src/main.rs:42`. Runtime errors about a missing field name it.
+    fn spec_call(&self, mode: ModeKeys) -> Option<&'static str> {
+        let _ = mode;
+        None
+    }
+
     /// `Ok` if the model_fn supports `mode`, else [`Error::UnsupportedMode`].
     fn ensure_mode(&self, mode: ModeKeys) -> Result<(), Error> {
         if self.modes().contains(&mode) {
@@ -78,6 +86,7 @@ pub trait ModelFn {
             spec.training_chief_hooks.clear();
         }
         TrainModeSpec::try_from(spec)
+            .map_err(|e| e.in_model_fn(self.name(), self.spec_call(ModeKeys::Train)))
     }
 
     /// EVAL: a spec with `loss`.
@@ -90,14 +99,16 @@ pub trait ModelFn {
         config: &RunConfig,
     ) -> Result<EvalModeSpec, Error> {
         self.ensure_mode(ModeKeys::Eval)?;
-        EvalModeSpec::try_from(self.call(
+        let spec = self.call(
             model,
             features,
             Some(labels),
             ModeKeys::Eval,
             params,
             config,
-        ))
+        );
+        EvalModeSpec::try_from(spec)
+            .map_err(|e| e.in_model_fn(self.name(), self.spec_call(ModeKeys::Eval)))
     }
 
     /// PREDICT: a spec with `predictions` (labels are `None`).
@@ -109,14 +120,9 @@ pub trait ModelFn {
         config: &RunConfig,
     ) -> Result<PredictModeSpec, Error> {
         self.ensure_mode(ModeKeys::Predict)?;
-        PredictModeSpec::try_from(self.call(
-            model,
-            features,
-            None,
-            ModeKeys::Predict,
-            params,
-            config,
-        ))
+        let spec = self.call(model, features, None, ModeKeys::Predict, params, config);
+        PredictModeSpec::try_from(spec)
+            .map_err(|e| e.in_model_fn(self.name(), self.spec_call(ModeKeys::Predict)))
     }
 }
 
@@ -147,6 +153,7 @@ pub struct ModelFnValue<M, F, L, P, D> {
     modes: &'static [ModeKeys],
     call: ModelFnCall<M, F, L, P>,
     direct: D,
+    spec_calls: &'static [(ModeKeys, &'static str)],
 }
 
 /// The entry point of a [`ModelFnValue`]: the roles in `ModelFn::call`'s order.
@@ -166,7 +173,16 @@ impl<M, F, L, P, D> ModelFnValue<M, F, L, P, D> {
             modes,
             call,
             direct,
+            spec_calls: &[],
         }
+    }
+
+    /// What `#[model_fn]` generates where a mode's spec comes from calls it cannot read: each
+    /// mode with those calls, as `the call to `helper` at src/main.rs:42`.
+    #[doc(hidden)]
+    pub const fn spec_calls(mut self, calls: &'static [(ModeKeys, &'static str)]) -> Self {
+        self.spec_calls = calls;
+        self
     }
 }
 
@@ -208,6 +224,13 @@ impl<M, F, L, P, D> ModelFn for ModelFnValue<M, F, L, P, D> {
 
     fn modes(&self) -> &'static [ModeKeys] {
         self.modes
+    }
+
+    fn spec_call(&self, mode: ModeKeys) -> Option<&'static str> {
+        self.spec_calls
+            .iter()
+            .find(|(m, _)| *m == mode)
+            .map(|(_, call)| *call)
     }
 
     fn call(

@@ -9,7 +9,6 @@ pub use exporter::{BestExporter, Exporter};
 use crate::error::Error;
 use crate::export_output::ExportOutputs;
 use crate::model_fn::ModelFn;
-use crate::spec::PredictModeSpec;
 use crate::{ModeKeys, RunConfig};
 use burn::module::Module;
 use burn::tensor::TensorData;
@@ -219,14 +218,24 @@ where
         let params = self.params.as_ref().ok_or_else(|| {
             Error::Config("the model_fn takes `params`; attach them with `.with_params(..)`".into())
         })?;
-        let spec = PredictModeSpec::try_from(self.model_fn.call(
-            &self.model,
-            features,
-            None,
-            ModeKeys::Predict,
-            params,
-            &self.config,
-        ))?;
+        // A panic in the model_fn or the model (a batch of the wrong width in a `matmul`) is
+        // Error::ModelFn, as in Estimator::predict: a server built on this keeps serving.
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.run_signature(signature, features, params)
+        }))
+        .unwrap_or_else(|panic| Err(Error::from_panic(ModeKeys::Predict, panic)))
+    }
+
+    /// The model_fn in PREDICT on `features`, and the outputs of `signature`.
+    fn run_signature(
+        &self,
+        signature: &str,
+        features: F::Features,
+        params: &F::Params,
+    ) -> Result<Vec<(String, TensorData)>, Error> {
+        let spec = self
+            .model_fn
+            .predict_spec(&self.model, features, params, &self.config)?;
         let output = spec.export_outputs.get(signature).ok_or_else(|| {
             Error::Config(format!(
                 "the model_fn no longer gives signature `{signature}`"

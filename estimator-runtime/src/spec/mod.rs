@@ -1,7 +1,7 @@
 //! `EstimatorSpec` (TF's, field for field) and the per-mode specs whose required fields are
 //! not optional.
 
-use crate::error::Error;
+use crate::error::{Error, SpecOrigin};
 use crate::export_output::ExportOutputs;
 use crate::hooks::Hook;
 use crate::metrics::EvalMetricOps;
@@ -140,13 +140,22 @@ impl EstimatorSpec {
         let mode = self.mode;
         match mode {
             ModeKeys::Train if self.train_op.is_none() => {
-                return Err(Error::MissingTrainOp { mode });
+                return Err(Error::MissingTrainOp {
+                    mode,
+                    origin: SpecOrigin::default(),
+                });
             }
             ModeKeys::Train | ModeKeys::Eval if self.loss.is_none() => {
-                return Err(Error::MissingLoss { mode });
+                return Err(Error::MissingLoss {
+                    mode,
+                    origin: SpecOrigin::default(),
+                });
             }
             ModeKeys::Predict if self.predictions.is_none() => {
-                return Err(Error::MissingPredictions { mode });
+                return Err(Error::MissingPredictions {
+                    mode,
+                    origin: SpecOrigin::default(),
+                });
             }
             _ => {}
         }
@@ -227,8 +236,14 @@ impl TryFrom<EstimatorSpec> for TrainModeSpec {
     fn try_from(spec: EstimatorSpec) -> Result<Self, Error> {
         let spec = spec.validate()?;
         let mode = spec.mode;
-        let loss = spec.loss.ok_or(Error::MissingLoss { mode })?;
-        let train_op = spec.train_op.ok_or(Error::MissingTrainOp { mode })?;
+        let loss = spec.loss.ok_or(Error::MissingLoss {
+            mode,
+            origin: SpecOrigin::default(),
+        })?;
+        let train_op = spec.train_op.ok_or(Error::MissingTrainOp {
+            mode,
+            origin: SpecOrigin::default(),
+        })?;
         let mut hooks = spec.training_chief_hooks;
         hooks.extend(spec.training_hooks);
         Ok(TrainModeSpec {
@@ -245,7 +260,10 @@ impl TryFrom<EstimatorSpec> for EvalModeSpec {
     fn try_from(spec: EstimatorSpec) -> Result<Self, Error> {
         let spec = spec.validate()?;
         Ok(EvalModeSpec {
-            loss: spec.loss.ok_or(Error::MissingLoss { mode: spec.mode })?,
+            loss: spec.loss.ok_or(Error::MissingLoss {
+                mode: spec.mode,
+                origin: SpecOrigin::default(),
+            })?,
             eval_metric_ops: spec.eval_metric_ops,
             predictions: spec.predictions,
             hooks: spec.evaluation_hooks,
@@ -258,7 +276,10 @@ impl TryFrom<EstimatorSpec> for PredictModeSpec {
     fn try_from(spec: EstimatorSpec) -> Result<Self, Error> {
         let spec = spec.validate()?;
         let mode = spec.mode;
-        let predictions = spec.predictions.ok_or(Error::MissingPredictions { mode })?;
+        let predictions = spec.predictions.ok_or(Error::MissingPredictions {
+            mode,
+            origin: SpecOrigin::default(),
+        })?;
         Ok(PredictModeSpec {
             export_outputs: spec.export_outputs.resolve(Some(&predictions))?,
             predictions,
