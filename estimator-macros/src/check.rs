@@ -31,22 +31,27 @@ fn tf_message(field: Field) -> &'static str {
     }
 }
 
-/// A `help:` that compiles as written where the user writes the spec in `form`.
+/// A `help:` that compiles as written where the user writes the spec in `form`. A train op
+/// is built before the spec, since building it takes `loss`, which the spec may already have
+/// moved.
 fn help(field: Field, form: Form) -> String {
-    let value = match field {
-        Field::Loss => "loss",
-        Field::TrainOp => "TrainOp::minimize(loss.clone(), SgdConfig::new(), 0.01)",
-        Field::Predictions => "Predictions::new().with(\"output\", output)",
-    };
     let name = field.name();
-    let before = match field {
-        Field::TrainOp => ", before `loss` is moved into the spec",
-        _ => "",
+    let (before, value) = match field {
+        Field::Loss => (String::new(), "loss"),
+        Field::TrainOp => (
+            "build it before the spec, `let train_op = TrainOp::minimize(loss.clone(), SgdConfig::new(), 0.01);`, and ".to_string(),
+            "train_op",
+        ),
+        Field::Predictions => (
+            "build them before the spec, `let predictions = Predictions::new().with(\"output\", output);`, and ".to_string(),
+            "predictions",
+        ),
     };
     match form {
-        Form::Builder => format!("help: add `.{name}({value})` to this spec{before}"),
-        Form::Literal => format!("help: the field must be `{name}: Some({value})` here{before}"),
-        Form::Assignment => format!("help: assign `Some({value})` to `{name}` here{before}"),
+        Form::Builder => format!("help: {before}add `.{name}({value})` to this spec"),
+        Form::BuilderArg => format!("help: {before}pass `{value}` here: `.{name}({value})`"),
+        Form::Literal => format!("help: {before}write the field as `{name}: Some({value})`"),
+        Form::Assignment => format!("help: {before}assign `Some({value})` here"),
     }
 }
 

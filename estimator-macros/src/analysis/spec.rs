@@ -129,7 +129,9 @@ fn builder(
     let set = Field::from_name(name).map(|f| {
         let arg = arg.unwrap_or(Value::Unknown);
         let site = match (&arg, m.args.first()) {
-            (Value::Opt(Presence::Absent, _), Some(a)) => Site::of(a).because(arg.reason()),
+            (Value::Opt(Presence::Absent, _), Some(a)) => Site::of(a)
+                .because(arg.reason())
+                .written_as(Form::BuilderArg),
             _ => chain.clone(),
         };
         (f, arg.presence(), site)

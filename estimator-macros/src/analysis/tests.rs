@@ -437,7 +437,7 @@ fn let_else_labels_idiom_is_one_error_on_the_full_spec() {
         "{only}"
     );
     assert!(
-        only.ends_with("help: add `.train_op(TrainOp::minimize(loss.clone(), SgdConfig::new(), 0.01))` to this spec, before `loss` is moved into the spec"),
+        only.ends_with("help: build it before the spec, `let train_op = TrainOp::minimize(loss.clone(), SgdConfig::new(), 0.01);`, and add `.train_op(train_op)` to this spec"),
         "{only}"
     );
 }
@@ -453,7 +453,7 @@ fn help_for_a_struct_literal_wraps_the_value_in_some() {
     let errs = errors(item);
     assert_eq!(errs.len(), 1, "{errs:#?}");
     assert!(
-        errs[0].ends_with("help: the field must be `train_op: Some(TrainOp::minimize(loss.clone(), SgdConfig::new(), 0.01))` here, before `loss` is moved into the spec"),
+        errs[0].ends_with("help: build it before the spec, `let train_op = TrainOp::minimize(loss.clone(), SgdConfig::new(), 0.01);`, and write the field as `train_op: Some(train_op)`"),
         "{}",
         errs[0]
     );

@@ -77,6 +77,8 @@ pub struct Site {
 pub enum Form {
     /// A builder chain: `.train_op(..)`.
     Builder,
+    /// The argument of a builder method: `.train_op(None)`.
+    BuilderArg,
     /// A struct literal: `train_op: Some(..)`.
     Literal,
     /// An assignment to a spec variable's field: `spec.train_op = Some(..)`.
