@@ -50,7 +50,7 @@ pub fn model_fn(args: &Args, item: &ItemFn, sig: &Signature, calls: &SpecCalls) 
         )
         #spec_calls
     };
-    value(&private, item, &role_types(sig, true), &direct, init)
+    value(&private, item, (sig, true), &direct, init)
 }
 
 /// `.spec_calls(&[(mode, "the call to `helper` at file:line"), ..])`, where a mode may return
@@ -138,7 +138,7 @@ fn model_fn_with_self(
     value(
         &private,
         item,
-        &role_types(sig, true),
+        (sig, true),
         &direct_type(&private, &tys),
         init,
     )
@@ -173,14 +173,18 @@ fn user_closure(item: &ItemFn, sig: &Signature, private: &TokenStream) -> TokenS
     }
 }
 
-/// The type of the `const`: `ModelFnValue<Model, Features, Labels, Params, fn(..) -> ..>`.
+/// The type of the `const`: `ModelFnValue<Model, Features, Labels, Params, fn(..) -> ..>`, and
+/// `ParamsMissing` last when the model_fn takes `params` (an Estimator of it then needs
+/// `.with_params(..)` before it runs).
 fn value_type(
     private: &TokenStream,
     role_types: &[TokenStream; 4],
     direct: &TokenStream,
+    takes_params: bool,
 ) -> TokenStream {
     let [model, features, labels, params] = role_types;
-    quote!(#private::ModelFnValue<#model, #features, #labels, #params, #direct>)
+    let state = takes_params.then(|| quote!(, #private::ParamsMissing));
+    quote!(#private::ModelFnValue<#model, #features, #labels, #params, #direct #state>)
 }
 
 /// The function pointer type a direct call goes through: the parameters as written.
@@ -196,13 +200,14 @@ pub fn direct_type(private: &TokenStream, tys: &[&Type]) -> TokenStream {
 pub fn value(
     private: &TokenStream,
     item: &ItemFn,
-    role_types: &[TokenStream; 4],
+    (sig, known): (&Signature, bool),
     direct: &TokenStream,
     init: TokenStream,
 ) -> TokenStream {
     let (name, vis) = (&item.sig.ident, &item.vis);
     let docs = item.attrs.iter().filter(|a| a.path().is_ident("doc"));
-    let ty = value_type(private, role_types, direct);
+    let takes_params = sig.get(Role::Params).is_some();
+    let ty = value_type(private, &role_types(sig, known), direct, takes_params);
     quote_spanned! {name.span()=>
         #(#docs)*
         #[allow(non_upper_case_globals, private_interfaces, clippy::type_complexity)]

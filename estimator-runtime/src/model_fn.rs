@@ -3,7 +3,9 @@
 use crate::config::RunConfig;
 use crate::error::Error;
 use crate::mode::ModeKeys;
+use crate::params::ParamsAttached;
 use crate::spec::{EstimatorSpec, EvalModeSpec, PredictModeSpec, TrainModeSpec};
+use std::marker::PhantomData;
 
 /// A model function: what `#[model_fn]` turns a user's function into.
 ///
@@ -20,6 +22,10 @@ pub trait ModelFn {
     type Labels;
     /// The hyper-parameters (`()` when the model_fn takes no `params`).
     type Params;
+    /// The params state of a new `Estimator` or `ExportedModel`:
+    /// [`ParamsAttached`](crate::ParamsAttached) when the model_fn takes no `params`,
+    /// [`ParamsMissing`](crate::ParamsMissing) when `.with_params(..)` must give them.
+    type ParamsOnNew;
 
     /// The function's name, for logs.
     fn name(&self) -> &'static str;
@@ -148,18 +154,22 @@ pub trait ModelFn {
 /// assert_eq!(f.name(), "serve");
 /// assert_eq!(f.modes(), &[ModeKeys::Predict]);
 /// ```
-pub struct ModelFnValue<M, F, L, P, D> {
+///
+/// A model_fn that takes `params` has a sixth type argument, [`ParamsMissing`](crate::ParamsMissing): an Estimator
+/// of it needs `.with_params(..)` before it runs.
+pub struct ModelFnValue<M, F, L, P, D, S = ParamsAttached> {
     name: &'static str,
     modes: &'static [ModeKeys],
     call: ModelFnCall<M, F, L, P>,
     direct: D,
     spec_calls: &'static [(ModeKeys, &'static str)],
+    params_state: PhantomData<fn() -> S>,
 }
 
 /// The entry point of a [`ModelFnValue`]: the roles in `ModelFn::call`'s order.
 pub type ModelFnCall<M, F, L, P> = fn(&M, F, Option<L>, ModeKeys, &P, &RunConfig) -> EstimatorSpec;
 
-impl<M, F, L, P, D> ModelFnValue<M, F, L, P, D> {
+impl<M, F, L, P, D, S> ModelFnValue<M, F, L, P, D, S> {
     /// What `#[model_fn]` generates; not meant to be called by hand.
     #[doc(hidden)]
     pub const fn new(
@@ -174,6 +184,7 @@ impl<M, F, L, P, D> ModelFnValue<M, F, L, P, D> {
             call,
             direct,
             spec_calls: &[],
+            params_state: PhantomData,
         }
     }
 
@@ -186,15 +197,15 @@ impl<M, F, L, P, D> ModelFnValue<M, F, L, P, D> {
     }
 }
 
-impl<M, F, L, P, D: Copy> Clone for ModelFnValue<M, F, L, P, D> {
+impl<M, F, L, P, D: Copy, S> Clone for ModelFnValue<M, F, L, P, D, S> {
     fn clone(&self) -> Self {
         *self
     }
 }
 
-impl<M, F, L, P, D: Copy> Copy for ModelFnValue<M, F, L, P, D> {}
+impl<M, F, L, P, D: Copy, S> Copy for ModelFnValue<M, F, L, P, D, S> {}
 
-impl<M, F, L, P, D> std::fmt::Debug for ModelFnValue<M, F, L, P, D> {
+impl<M, F, L, P, D, S> std::fmt::Debug for ModelFnValue<M, F, L, P, D, S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ModelFnValue")
             .field("name", &self.name)
@@ -203,7 +214,7 @@ impl<M, F, L, P, D> std::fmt::Debug for ModelFnValue<M, F, L, P, D> {
     }
 }
 
-impl<M, F, L, P, D> std::ops::Deref for ModelFnValue<M, F, L, P, D> {
+impl<M, F, L, P, D, S> std::ops::Deref for ModelFnValue<M, F, L, P, D, S> {
     type Target = D;
 
     /// The function as written, its spec checked: `classifier(&model, features, labels, mode)`.
@@ -212,11 +223,12 @@ impl<M, F, L, P, D> std::ops::Deref for ModelFnValue<M, F, L, P, D> {
     }
 }
 
-impl<M, F, L, P, D> ModelFn for ModelFnValue<M, F, L, P, D> {
+impl<M, F, L, P, D, S> ModelFn for ModelFnValue<M, F, L, P, D, S> {
     type Model = M;
     type Features = F;
     type Labels = L;
     type Params = P;
+    type ParamsOnNew = S;
 
     fn name(&self) -> &'static str {
         self.name

@@ -14,6 +14,7 @@ const with_config: my_runtime::__private::ModelFnValue<
         my_runtime::__private::EstimatorSpec,
         my_runtime::__private::Error,
     >,
+    my_runtime::__private::ParamsMissing,
 > = {
     #[allow(clippy::too_many_arguments)]
     fn __estimator_model_fn(

@@ -9,10 +9,12 @@ pub use exporter::{BestExporter, Exporter};
 use crate::error::Error;
 use crate::export_output::ExportOutputs;
 use crate::model_fn::ModelFn;
+use crate::params::{HasParams, ParamsAttached, ParamsMissing};
 use crate::{ModeKeys, RunConfig};
 use burn::module::Module;
 use burn::tensor::TensorData;
 use serde::{Deserialize, Serialize};
+use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 
 /// The weights file in an export directory.
@@ -144,15 +146,19 @@ fn publish(base: &Path, tmp: &Path) -> Result<PathBuf, Error> {
 }
 
 /// A model read back from an export directory, predicting by signature name.
-pub struct ExportedModel<F: ModelFn> {
+///
+/// As with `Estimator`, a model_fn that takes `params` gives an
+/// `ExportedModel<F, ParamsMissing>` that only `.with_params(..)` lets predict.
+pub struct ExportedModel<F: ModelFn, S = ParamsAttached> {
     model_fn: F,
     model: F::Model,
     params: Option<F::Params>,
     manifest: ExportManifest,
     config: RunConfig,
+    params_state: PhantomData<fn() -> S>,
 }
 
-impl<F: ModelFn> ExportedModel<F>
+impl<F: ModelFn> ExportedModel<F, F::ParamsOnNew>
 where
     F::Model: Module,
     F::Params: 'static,
@@ -184,20 +190,53 @@ where
             params: crate::model_fn::unit_params(),
             manifest,
             config: RunConfig::default(),
+            params_state: PhantomData,
         })
     }
+}
 
-    /// Attaches the `params` the model_fn takes.
-    pub fn with_params(mut self, params: F::Params) -> Self {
-        self.params = Some(params);
-        self
+impl<F: ModelFn, S> ExportedModel<F, S> {
+    /// Attaches the `params` the model_fn takes: what a model_fn with a `params` argument needs
+    /// before it can predict.
+    pub fn with_params(self, params: F::Params) -> ExportedModel<F> {
+        ExportedModel {
+            model_fn: self.model_fn,
+            model: self.model,
+            params: Some(params),
+            manifest: self.manifest,
+            config: self.config,
+            params_state: PhantomData,
+        }
     }
 
     /// The signatures read from the directory.
     pub fn manifest(&self) -> &ExportManifest {
         &self.manifest
     }
+}
 
+impl<F: ModelFn> ExportedModel<F, ParamsMissing> {
+    /// Does not compile: attach the params first, `.with_params(params)`.
+    pub fn predict(
+        &self,
+        _signature: &str,
+        _features: F::Features,
+    ) -> Result<Vec<(String, TensorData)>, Error>
+    where
+        Self: HasParams,
+    {
+        Err(Error::Config(format!(
+            "the model_fn `{}` takes `params`; attach them with `.with_params(..)`",
+            self.model_fn.name()
+        )))
+    }
+}
+
+impl<F: ModelFn> ExportedModel<F>
+where
+    F::Model: Module,
+    F::Params: 'static,
+{
     /// Runs the signature `name` on a batch of features: each output's tensor for the batch.
     pub fn predict(
         &self,
