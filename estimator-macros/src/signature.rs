@@ -112,7 +112,7 @@ impl Signature {
                         recovered.extend(intended.map(|p| *p));
                     }
                 }
-                Slot::Unknown(ident, ty) => unknown.push((ident, ty)),
+                Slot::Unknown(ident, ty) => unknown.push((ident, *ty)),
                 Slot::Invalid => {}
             }
         }
@@ -190,7 +190,7 @@ enum Slot {
     /// meant where that is clear (`labels: T` for `Option<T>`).
     BadType(Role, Ident, Option<Box<Param>>),
     /// A name TF does not know, with its type: reported once the missing roles are known.
-    Unknown(Ident, Type),
+    Unknown(Ident, Box<Type>),
     /// A receiver or a pattern (already reported).
     Invalid,
 }
@@ -299,7 +299,7 @@ fn parse_param(cx: &mut Ctxt, input: &FnArg) -> Slot {
         .find(|(n, _)| *n == name.trim_start_matches('_'))
         .map(|(_, r)| *r)
     else {
-        return Slot::Unknown(ident, (*typed.ty).clone());
+        return Slot::Unknown(ident, typed.ty.clone());
     };
     let ty = (*typed.ty).clone();
     match inner_type(cx, role, &ty) {
