@@ -13,31 +13,25 @@ use std::path::PathBuf;
 pub enum Error {
     /// A TRAIN spec without `train_op` (TF: `Missing train_op.`).
     #[error(
-        "Missing train_op. ({origin} no train_op for ModeKeys::{mode:?}; set `train_op` to `TrainOp::minimize(..)`)"
+        "Missing train_op. (the model_fn returned no train_op for ModeKeys::{mode:?}; set `train_op` to `TrainOp::minimize(..)`)"
     )]
     MissingTrainOp {
         /// The mode the model_fn was called in.
         mode: ModeKeys,
-        /// The model_fn, and the call that built the spec where `#[model_fn]` saw one.
-        origin: SpecOrigin,
     },
     /// A TRAIN or EVAL spec without `loss` (TF: `Missing loss.`).
     #[error(
-        "Missing loss. ({origin} no loss for ModeKeys::{mode:?}; set `loss` to a scalar tensor)"
+        "Missing loss. (the model_fn returned no loss for ModeKeys::{mode:?}; set `loss` to a scalar tensor)"
     )]
     MissingLoss {
         /// The mode the model_fn was called in.
         mode: ModeKeys,
-        /// The model_fn, and the call that built the spec where `#[model_fn]` saw one.
-        origin: SpecOrigin,
     },
     /// A PREDICT spec without `predictions` (TF: `Missing predictions.`).
-    #[error("Missing predictions. ({origin} no predictions for ModeKeys::{mode:?})")]
+    #[error("Missing predictions. (the model_fn returned no predictions for ModeKeys::{mode:?})")]
     MissingPredictions {
         /// The mode the model_fn was called in.
         mode: ModeKeys,
-        /// The model_fn, and the call that built the spec where `#[model_fn]` saw one.
-        origin: SpecOrigin,
     },
     /// The model_fn was declared for other modes only (`#[model_fn(modes(predict))]`).
     #[error(
@@ -229,32 +223,6 @@ fn after_panic(mode: ModeKeys) -> &'static str {
     }
 }
 
-/// Where a spec without a required field came from: the model_fn that returned it and, where
-/// `#[model_fn]` saw the spec come from a call it could not read (a helper function), that
-/// call with its file and line. TF cannot say either.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct SpecOrigin {
-    /// The model_fn's name; `None` for [`EstimatorSpec::validate`](crate::EstimatorSpec::validate)
-    /// called by hand.
-    pub model_fn: Option<&'static str>,
-    /// The call that built the spec (`the call to `train_spec` at src/main.rs:42`), if the
-    /// macro saw one.
-    pub built_by: Option<&'static str>,
-}
-
-impl fmt::Display for SpecOrigin {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.model_fn {
-            Some(name) => write!(f, "the model_fn `{name}`")?,
-            None => f.write_str("the model_fn")?,
-        }
-        if let Some(call) = self.built_by {
-            write!(f, ", with the spec built by {call},")?;
-        }
-        f.write_str(" returned")
-    }
-}
-
 /// The message, then its causes, as `anyhow` prints an error's `Debug`.
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -272,20 +240,25 @@ impl fmt::Debug for Error {
 }
 
 impl Error {
-    /// The same error, naming `model_fn` (and the call `built_by`) where it is about a spec.
+    /// The same error; where it is about a spec without a required field, it is logged first
+    /// with the model_fn's name and the call that built the spec (`built_by`, where
+    /// `#[model_fn]` saw one). The variants keep their one field, `mode`, which the contract
+    /// fixes (`Error::MissingTrainOp { mode }`), so the origin goes to the log.
     pub(crate) fn in_model_fn(
-        mut self,
+        self,
         model_fn: &'static str,
         built_by: Option<&'static str>,
     ) -> Error {
-        if let Error::MissingTrainOp { origin, .. }
-        | Error::MissingLoss { origin, .. }
-        | Error::MissingPredictions { origin, .. } = &mut self
+        if let Error::MissingTrainOp { mode }
+        | Error::MissingLoss { mode }
+        | Error::MissingPredictions { mode } = &self
         {
-            *origin = SpecOrigin {
-                model_fn: Some(model_fn),
-                built_by,
-            };
+            let built_by = built_by.map_or(String::new(), |call| {
+                format!(", with the spec built by {call},")
+            });
+            tracing::error!(
+                "the model_fn `{model_fn}`{built_by} returned an invalid spec for ModeKeys::{mode:?}: {self}"
+            );
         }
         self
     }

@@ -66,7 +66,7 @@ mod train_op;
 pub use burn;
 pub use config::RunConfig;
 pub use distribute::{Distribution, InputContext};
-pub use error::{Error, SpecOrigin};
+pub use error::Error;
 pub use estimator::{
     ContinuousEvalArgs, Estimator, EvalArgs, EvalResults, PredictArgs, Prediction, TrainArgs,
     TrainSummary,

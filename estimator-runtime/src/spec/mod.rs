@@ -1,7 +1,7 @@
 //! `EstimatorSpec` (TF's, field for field) and the per-mode specs whose required fields are
 //! not optional.
 
-use crate::error::{Error, SpecOrigin};
+use crate::error::Error;
 use crate::export_output::ExportOutputs;
 use crate::hooks::Hook;
 use crate::metrics::EvalMetricOps;
@@ -140,22 +140,13 @@ impl EstimatorSpec {
         let mode = self.mode;
         match mode {
             ModeKeys::Train if self.train_op.is_none() => {
-                return Err(Error::MissingTrainOp {
-                    mode,
-                    origin: SpecOrigin::default(),
-                });
+                return Err(Error::MissingTrainOp { mode });
             }
             ModeKeys::Train | ModeKeys::Eval if self.loss.is_none() => {
-                return Err(Error::MissingLoss {
-                    mode,
-                    origin: SpecOrigin::default(),
-                });
+                return Err(Error::MissingLoss { mode });
             }
             ModeKeys::Predict if self.predictions.is_none() => {
-                return Err(Error::MissingPredictions {
-                    mode,
-                    origin: SpecOrigin::default(),
-                });
+                return Err(Error::MissingPredictions { mode });
             }
             _ => {}
         }
@@ -236,14 +227,8 @@ impl TryFrom<EstimatorSpec> for TrainModeSpec {
     fn try_from(spec: EstimatorSpec) -> Result<Self, Error> {
         let spec = spec.validate()?;
         let mode = spec.mode;
-        let loss = spec.loss.ok_or(Error::MissingLoss {
-            mode,
-            origin: SpecOrigin::default(),
-        })?;
-        let train_op = spec.train_op.ok_or(Error::MissingTrainOp {
-            mode,
-            origin: SpecOrigin::default(),
-        })?;
+        let loss = spec.loss.ok_or(Error::MissingLoss { mode })?;
+        let train_op = spec.train_op.ok_or(Error::MissingTrainOp { mode })?;
         let mut hooks = spec.training_chief_hooks;
         hooks.extend(spec.training_hooks);
         Ok(TrainModeSpec {
@@ -260,10 +245,7 @@ impl TryFrom<EstimatorSpec> for EvalModeSpec {
     fn try_from(spec: EstimatorSpec) -> Result<Self, Error> {
         let spec = spec.validate()?;
         Ok(EvalModeSpec {
-            loss: spec.loss.ok_or(Error::MissingLoss {
-                mode: spec.mode,
-                origin: SpecOrigin::default(),
-            })?,
+            loss: spec.loss.ok_or(Error::MissingLoss { mode: spec.mode })?,
             eval_metric_ops: spec.eval_metric_ops,
             predictions: spec.predictions,
             hooks: spec.evaluation_hooks,
@@ -276,10 +258,7 @@ impl TryFrom<EstimatorSpec> for PredictModeSpec {
     fn try_from(spec: EstimatorSpec) -> Result<Self, Error> {
         let spec = spec.validate()?;
         let mode = spec.mode;
-        let predictions = spec.predictions.ok_or(Error::MissingPredictions {
-            mode,
-            origin: SpecOrigin::default(),
-        })?;
+        let predictions = spec.predictions.ok_or(Error::MissingPredictions { mode })?;
         Ok(PredictModeSpec {
             export_outputs: spec.export_outputs.resolve(Some(&predictions))?,
             predictions,
