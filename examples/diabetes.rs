@@ -16,9 +16,6 @@ use estimator_runtime::{EvalSpec, ExportedModel, TrainSpec, train_and_evaluate};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[path = "common/logs.rs"]
-mod logs;
-
 /// A small MLP with one output.
 #[derive(Module, Debug)]
 pub struct Regressor {
@@ -167,10 +164,9 @@ struct Options {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    logs::init();
+    estimator_runtime::logging::init();
     let model_dir = <Options as clap::Parser>::parse().model_dir;
-    #[allow(deprecated)]
-    let device = Device::ndarray();
+    let device = Device::default();
     let (train, test) = load();
     let train_mean = train.iter().map(|r| r.1).sum::<f32>() / train.len() as f32;
     let train_std = (train

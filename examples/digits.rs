@@ -4,13 +4,13 @@
 //! digits, and resumes from `--model-dir` when run again.
 //!
 //! ```text
-//! cargo run --release --example digits -- [--device ndarray|flex|wgpu] [--model-dir DIR] [--steps N]
+//! cargo run --release --example digits -- [--device default|ndarray|flex|wgpu] [--model-dir DIR] [--steps N]
 //! cargo build --release --features mpi --example digits
 //! mpirun -np 2 target/release/examples/digits --distributed --model-dir runs/digits-2
 //! ```
 //!
-//! The device defaults to flex when built with `--features flex` (the fastest CPU backend in
-//! BENCHMARKS.md), else ndarray.
+//! The device defaults to burn's default device: flex when built with `--features flex` (the
+//! fastest CPU backend in BENCHMARKS.md), else ndarray.
 
 use estimator_runtime::hooks::EarlyStopping;
 use estimator_runtime::prelude::*;
@@ -22,9 +22,6 @@ use std::process::ExitCode;
 /// again. Binaries choose the allocator; the library never does.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-#[path = "common/logs.rs"]
-mod logs;
 
 /// A two-layer perceptron.
 #[derive(Module, Debug)]
@@ -94,20 +91,14 @@ fn classifier(
     }
 }
 
-const DEFAULT_DEVICE: &str = if cfg!(feature = "flex") {
-    "flex"
-} else {
-    "ndarray"
-};
-
 /// The main job: train, evaluate and predict digits.
 #[derive(clap::Parser, Debug)]
 #[command(about = "Trains an MLP on smartcore's digits with an Estimator; a second run resumes")]
 struct Options {
-    /// The backend: ndarray, flex or wgpu (build with `--features flex` / `--features wgpu`).
-    /// Default: flex when it is compiled in (it beat ndarray at every size in BENCHMARKS.md,
-    /// 1.3-1.5x on this job's 64-wide MLP), ndarray otherwise.
-    #[arg(long, default_value = DEFAULT_DEVICE)]
+    /// The backend: default, ndarray, flex or wgpu (build with `--features flex` / `--features
+    /// wgpu`). `default` is burn's default device: flex when it is compiled in (it beat ndarray
+    /// at every size in BENCHMARKS.md, 1.3-1.5x on this job's 64-wide MLP), ndarray otherwise.
+    #[arg(long, default_value = "default")]
     device: String,
     /// Where checkpoints, summaries and exports go.
     #[arg(long, default_value = "runs/digits")]
@@ -124,10 +115,12 @@ struct Options {
     distributed: bool,
 }
 
-#[allow(deprecated)]
 fn device(name: &str) -> Result<Device, String> {
     match name {
+        "default" => Ok(Device::default()),
+        // burn 0.22 deprecates its ndarray backend; it stays selectable for the benchmarks.
         #[cfg(feature = "ndarray")]
+        #[allow(deprecated)]
         "ndarray" => Ok(Device::ndarray()),
         #[cfg(feature = "flex")]
         "flex" => Ok(Device::flex()),
@@ -303,7 +296,7 @@ fn run(opts: Options) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn main() -> ExitCode {
-    logs::init();
+    estimator_runtime::logging::init();
     match run(<Options as clap::Parser>::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

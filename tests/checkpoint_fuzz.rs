@@ -264,13 +264,20 @@ struct Tally {
     slowest: Duration,
 }
 
+/// The error's variant, for the summary (`Debug` prints the message, not the variant).
 fn kind(e: &Error) -> String {
-    let debug = format!("{e:?}");
-    debug
-        .split(|c: char| !c.is_alphanumeric())
-        .next()
-        .unwrap_or("?")
-        .to_string()
+    let kind = match e {
+        Error::CorruptCheckpoint { .. } => "CorruptCheckpoint",
+        Error::UnsafeCheckpointName { .. } => "UnsafeCheckpointName",
+        Error::CheckpointTooLarge { .. } => "CheckpointTooLarge",
+        Error::NoCheckpoint(_) => "NoCheckpoint",
+        Error::Io { .. } => "Io",
+        Error::ModelFn { .. } => "ModelFn",
+        Error::Shape(_) => "Shape",
+        Error::Config(_) => "Config",
+        _ => "other",
+    };
+    kind.to_string()
 }
 
 /// One case: a mutated checkpoint or index in `model`, then `Estimator::new` on it, and

@@ -115,6 +115,38 @@ fn a_loss_with_several_elements_is_an_error() -> Result<(), Error> {
     Ok(())
 }
 
+/// What a `tracing_subscriber` wrote, for the tests that read the log.
+#[derive(Clone, Default)]
+struct CapturedLog(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl CapturedLog {
+    fn text(&self) -> String {
+        let bytes = self.0.lock().map(|b| b.clone()).unwrap_or_default();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+}
+
+impl std::io::Write for CapturedLog {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut b) = self.0.lock() {
+            b.extend_from_slice(buf);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for CapturedLog {
+    type Writer = CapturedLog;
+
+    fn make_writer(&'a self) -> CapturedLog {
+        self.clone()
+    }
+}
+
 fn spec_from_helper(mode: ModeKeys, loss: Tensor<1>) -> EstimatorSpec {
     EstimatorSpec::new(mode).loss(loss)
 }
@@ -134,9 +166,16 @@ fn a_missing_field_the_macro_cannot_see_is_caught_at_run_time() -> Result<(), Er
     }
     let dir = tempfile::tempdir().map_err(|e| Error::Config(e.to_string()))?;
     let mut est = Estimator::new(helper_built, Net::new(&device()), config(dir.path()))?;
-    let err = est
-        .train(stream(iris(), 8, device()), TrainArgs::steps(1))
-        .unwrap_err();
+    let log = CapturedLog::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(log.clone())
+        .with_ansi(false)
+        .finish();
+    let err = tracing::subscriber::with_default(subscriber, || {
+        est.train(stream(iris(), 8, device()), TrainArgs::steps(1))
+    })
+    .unwrap_err();
+    // The contract's one-field form.
     assert!(
         matches!(
             err,
@@ -147,6 +186,13 @@ fn a_missing_field_the_macro_cannot_see_is_caught_at_run_time() -> Result<(), Er
         "{err:?}"
     );
     assert!(err.to_string().starts_with("Missing train_op."));
+    // The log names the model_fn and the helper call the macro saw the spec come from.
+    let line = line!() - 25;
+    let expected = format!(
+        "the model_fn `helper_built`, with the spec built by the call to `spec_from_helper` at tests/estimator.rs:{line}, returned an invalid spec for ModeKeys::Train: Missing train_op."
+    );
+    let logged = log.text();
+    assert!(logged.contains(&expected), "{logged}");
     assert!(est.model().is_some(), "the model survives a failed call");
     Ok(())
 }

@@ -1,9 +1,9 @@
-//! The examples' logging (examples/common/logs.rs): no ANSI colour codes when the output is
-//! not a terminal, so a redirected log is plain text.
+//! `estimator_runtime::logging`, which the examples use: no ANSI colour codes when the output
+//! is not a terminal, so a redirected log is plain text.
 
 mod common;
-#[path = "../examples/common/logs.rs"]
-mod logs;
+
+use estimator_runtime::logging;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -27,11 +27,11 @@ impl Write for Buffer {
     }
 }
 
-/// What `run` logs through the examples' subscriber.
+/// What `run` logs through the library's opt-in subscriber.
 fn logs_of(ansi: bool, run: impl FnOnce()) -> String {
     let buffer = Buffer::default();
     let writer = buffer.clone();
-    let subscriber = logs::builder(move || writer.clone(), ansi).finish();
+    let subscriber = logging::builder(move || writer.clone(), ansi).finish();
     {
         let _guard = subscriber.set_default();
         run();
@@ -40,7 +40,7 @@ fn logs_of(ansi: bool, run: impl FnOnce()) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
-/// What one INFO line looks like through the examples' subscriber.
+/// What one INFO line looks like through the library's opt-in subscriber.
 fn logged(ansi: bool) -> String {
     logs_of(ansi, || {
         tracing::info!("loss = 0.31, step = 200 (0.41 sec)")

@@ -2,7 +2,7 @@
 //! metric and export-output names.
 
 use crate::analysis::{
-    Field, LiteralNames, Mode, ModeAnalysis, Presence, ReturnPoint, Site, SpecCandidate, Value,
+    Field, Form, LiteralNames, Mode, ModeAnalysis, Presence, Site, SpecCandidate, Value, snippet,
 };
 use crate::ctxt::Ctxt;
 
@@ -31,15 +31,27 @@ fn tf_message(field: Field) -> &'static str {
     }
 }
 
-fn help(field: Field) -> &'static str {
-    match field {
-        Field::Loss => "help: set `loss` to the scalar loss tensor on this path",
-        Field::TrainOp => {
-            "help: set `train_op` to `TrainOp::minimize(loss, optimizer, learning_rate)` on this path"
-        }
-        Field::Predictions => {
-            "help: set `predictions` to `Predictions::new().with(name, tensor)` on this path"
-        }
+/// A `help:` that compiles as written where the user writes the spec in `form`. A train op
+/// is built before the spec, since building it takes `loss`, which the spec may already have
+/// moved.
+fn help(field: Field, form: Form) -> String {
+    let name = field.name();
+    let (before, value) = match field {
+        Field::Loss => (String::new(), "loss"),
+        Field::TrainOp => (
+            "build it before the spec, `let train_op = TrainOp::minimize(loss.clone(), SgdConfig::new(), 0.01);`, and ".to_string(),
+            "train_op",
+        ),
+        Field::Predictions => (
+            "build them before the spec, `let predictions = Predictions::new().with(\"output\", output);`, and ".to_string(),
+            "predictions",
+        ),
+    };
+    match form {
+        Form::Builder => format!("help: {before}add `.{name}({value})` to this spec"),
+        Form::BuilderArg => format!("help: {before}pass `{value}` here: `.{name}({value})`"),
+        Form::Literal => format!("help: {before}write the field as `{name}: Some({value})`"),
+        Form::Assignment => format!("help: {before}assign `Some({value})` here"),
     }
 }
 
@@ -51,11 +63,20 @@ struct Missing {
     modes: Vec<(Mode, Vec<String>)>,
 }
 
-/// Records an error for every required field that a mode certainly misses: one that is absent
-/// at every return point the mode may reach. Where any return point is not a spec the analysis
-/// can read (a helper's result, a macro that may return), or the field is present or unknown at
-/// one of them, nothing is reported and TF's runtime check decides. `modes` are the modes the
-/// model_fn declares it supports; the others are not checked.
+/// One spec a mode may return, with the mode condition that led there.
+struct Returned<'a> {
+    spec: &'a SpecCandidate,
+    reason: Option<&'a String>,
+}
+
+/// Records one error for every required field that a mode certainly misses: one that is
+/// absent at every return point the mode may reach. The error goes on the spec the user most
+/// plausibly meant for that mode (the one with the most of the required fields), and a note
+/// names the other specs without it, so that one mistake is one error. Where any return point
+/// is not a spec the analysis can read (a helper's result, a macro that may return), or the
+/// field is present or unknown at one of them, nothing is reported and TF's runtime check
+/// decides. `modes` are the modes the model_fn declares it supports; the others are not
+/// checked.
 pub fn required_fields(cx: &mut Ctxt, analyses: &[ModeAnalysis], modes: &[Mode]) {
     let mut missing: Vec<Missing> = Vec::new();
     for analysis in analyses.iter().filter(|a| modes.contains(&a.mode)) {
@@ -63,23 +84,11 @@ pub fn required_fields(cx: &mut Ctxt, analyses: &[ModeAnalysis], modes: &[Mode])
             continue;
         };
         for &field in required(analysis.mode) {
-            let absent_everywhere = specs
+            if specs
                 .iter()
-                .all(|(_, cands)| cands.iter().all(|c| c.presence(field) == Presence::Absent));
-            if !absent_everywhere {
-                continue;
-            }
-            for (point, cands) in &specs {
-                for cand in cands.iter() {
-                    let spec_reason = cand.reason.as_ref().or(point.reason.as_ref());
-                    add(
-                        &mut missing,
-                        analysis.mode,
-                        field,
-                        cand.site(field),
-                        spec_reason,
-                    );
-                }
+                .all(|r| r.spec.presence(field) == Presence::Absent)
+            {
+                add(&mut missing, analysis.mode, field, &specs);
             }
         }
     }
@@ -88,29 +97,46 @@ pub fn required_fields(cx: &mut Ctxt, analyses: &[ModeAnalysis], modes: &[Mode])
     }
 }
 
-/// Every return point of `analysis` with the spec constructors it may return; `None` if one
-/// of them returns something the analysis cannot read, or if the mode never returns.
-fn readable_specs(analysis: &ModeAnalysis) -> Option<Vec<(&ReturnPoint, &[SpecCandidate])>> {
-    let specs: Option<Vec<_>> = analysis
-        .returns
-        .iter()
-        .map(|point| match &point.value {
-            Value::Spec(cands) if !cands.is_empty() => Some((point, cands.as_slice())),
-            _ => None,
-        })
-        .collect();
-    specs.filter(|s| !s.is_empty())
+/// Every spec that `analysis`'s return points may return; `None` if one of them returns
+/// something the analysis cannot read, or if the mode never returns.
+fn readable_specs(analysis: &ModeAnalysis) -> Option<Vec<Returned<'_>>> {
+    let mut specs = Vec::new();
+    for point in &analysis.returns {
+        match &point.value {
+            Value::Spec(cands) if !cands.is_empty() => {
+                specs.extend(cands.iter().map(|spec| Returned {
+                    spec,
+                    reason: spec.reason.as_ref().or(point.reason.as_ref()),
+                }));
+            }
+            _ => return None,
+        }
+    }
+    Some(specs).filter(|s| !s.is_empty())
 }
 
-/// Adds `mode` to the error for `field` at `site`, or starts that error.
-fn add(
-    missing: &mut Vec<Missing>,
-    mode: Mode,
-    field: Field,
-    site: &Site,
-    spec_reason: Option<&String>,
-) {
-    let entry = (mode, notes(mode, field, site, spec_reason));
+/// The spec the user most plausibly meant to carry every field: the one that sets the most
+/// fields (present, or set to a value the analysis cannot read), the last one written among
+/// equals (the full spec after early returns).
+fn most_complete<'a>(specs: &'a [Returned<'a>]) -> Option<&'a Returned<'a>> {
+    let set = |r: &Returned| {
+        Field::ALL
+            .iter()
+            .filter(|f| r.spec.presence(**f) != Presence::Absent)
+            .count()
+    };
+    specs.iter().max_by_key(|r| set(r))
+}
+
+/// Adds `mode` to the error for `field` at the most complete of `specs`, or starts that error.
+fn add(missing: &mut Vec<Missing>, mode: Mode, field: Field, specs: &[Returned]) {
+    let Some(chosen) = most_complete(specs) else {
+        return;
+    };
+    let site = chosen.spec.site(field);
+    let mut notes = notes(mode, field, site, chosen.reason);
+    notes.extend(elsewhere(mode, field, site, specs));
+    let entry = (mode, notes);
     match missing
         .iter_mut()
         .find(|m| m.field == field && m.site.id == site.id)
@@ -122,6 +148,37 @@ fn add(
             site: site.clone(),
             modes: vec![entry],
         }),
+    }
+}
+
+/// A note naming the other specs of `mode` that lack `field` too (each once), which the one
+/// error stands for.
+fn elsewhere(mode: Mode, field: Field, chosen: &Site, specs: &[Returned]) -> Option<String> {
+    let mut seen = vec![chosen.id];
+    let mut others = Vec::new();
+    for r in specs {
+        let site = r.spec.site(field);
+        if !seen.contains(&site.id) {
+            seen.push(site.id);
+            others.push(format!("`{}`", shorten(&snippet(&site.tokens))));
+        }
+    }
+    (!others.is_empty()).then(|| {
+        format!(
+            "note: `ModeKeys::{}` may also return {}, without `{}` either; it is reported once, here, where the spec is most complete",
+            mode.variant(),
+            others.join(", "),
+            field.name()
+        )
+    })
+}
+
+/// `code` cut to one short line for a note.
+fn shorten(code: &str) -> String {
+    const MAX: usize = 60;
+    match code.char_indices().nth(MAX) {
+        Some((end, _)) => format!("{}..", &code[..end]),
+        None => code.to_string(),
     }
 }
 
@@ -160,7 +217,7 @@ fn message(m: &Missing) -> String {
         tf_message(m.field)
     )];
     lines.extend(m.modes.iter().flat_map(|(_, notes)| notes.iter().cloned()));
-    lines.push(help(m.field).to_string());
+    lines.push(help(m.field, m.site.form));
     lines.join("\n")
 }
 

@@ -8,17 +8,20 @@
 //! `const` of the same name (this one, or another model_fn's), so a parameter or a `let` with
 //! such a name (`fn model(model: &Net, ..)`) is a plain binding and not a constant pattern.
 
-use crate::analysis::Mode;
+use crate::analysis::{Mode, Site};
 use crate::args::Args;
 use crate::signature::{Role, Signature};
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::{Ident, ItemFn, Type};
 
+/// Per mode, the calls whose result (a spec the analysis could not read) it may return.
+pub type SpecCalls<'a> = Vec<(Mode, Vec<(&'a str, &'a Site)>)>;
+
 /// The expansion of a model_fn whose signature checked.
-pub fn model_fn(args: &Args, item: &ItemFn, sig: &Signature) -> TokenStream {
+pub fn model_fn(args: &Args, item: &ItemFn, sig: &Signature, calls: &SpecCalls) -> TokenStream {
     if mentions_self(item) {
-        return model_fn_with_self(args, item, sig);
+        return model_fn_with_self(args, item, sig, calls);
     }
     let private = private(args);
     let tys: Vec<&Type> = sig.params.iter().map(|p| &p.ty).collect();
@@ -28,6 +31,7 @@ pub fn model_fn(args: &Args, item: &ItemFn, sig: &Signature) -> TokenStream {
     let name_str = item.sig.ident.to_string();
     let modes = args.modes.iter().map(|m| mode_tokens(&private, *m));
     let direct = direct_type(&private, &tys);
+    let spec_calls = spec_calls(&private, calls);
     let init = quote! {
         #wrapper
 
@@ -44,8 +48,38 @@ pub fn model_fn(args: &Args, item: &ItemFn, sig: &Signature) -> TokenStream {
             __estimator_call,
             __estimator_checked as #direct,
         )
+        #spec_calls
     };
-    value(&private, item, &role_types(sig, true), &direct, init)
+    value(&private, item, (sig, true), &direct, init)
+}
+
+/// `.spec_calls(&[(mode, "the call to `helper` at file:line"), ..])`, where a mode may return
+/// what a call built; nothing otherwise. `file!()` and `line!()` are spanned at the call, so
+/// they name the user's line.
+fn spec_calls(private: &TokenStream, calls: &SpecCalls) -> TokenStream {
+    let entries: Vec<TokenStream> = calls
+        .iter()
+        .filter(|(_, sites)| !sites.is_empty())
+        .map(|(mode, sites)| {
+            let mode = mode_tokens(private, *mode);
+            let parts = sites.iter().enumerate().map(|(i, (name, site))| {
+                let span = site
+                    .tokens
+                    .clone()
+                    .into_iter()
+                    .next()
+                    .map_or_else(Span::call_site, |t| t.span());
+                let lead = if i == 0 { "" } else { " or " };
+                let text = format!("{lead}the call to `{name}` at ");
+                quote_spanned!(span=> #text, ::core::file!(), ":", ::core::line!())
+            });
+            quote!((#mode, ::core::concat!(#(#parts),*)))
+        })
+        .collect();
+    if entries.is_empty() {
+        return TokenStream::new();
+    }
+    quote!(.spec_calls(&[#(#entries),*]))
 }
 
 /// Whether the function names `Self`: then it is an associated function (`Self` means
@@ -65,7 +99,12 @@ pub fn mentions_self(item: &ItemFn) -> bool {
 /// function becomes a closure (closures in an associated `const`'s initialiser may name
 /// `Self`, nested functions may not). Each of the two entry points holds its own copy of that
 /// closure, since a function pointer cannot capture one.
-fn model_fn_with_self(args: &Args, item: &ItemFn, sig: &Signature) -> TokenStream {
+fn model_fn_with_self(
+    args: &Args,
+    item: &ItemFn,
+    sig: &Signature,
+    calls: &SpecCalls,
+) -> TokenStream {
     let private = private(args);
     let tys: Vec<&Type> = sig.params.iter().map(|p| &p.ty).collect();
     let arg_names = arg_names(tys.len());
@@ -74,6 +113,7 @@ fn model_fn_with_self(args: &Args, item: &ItemFn, sig: &Signature) -> TokenStrea
     let call_args = call_args(sig);
     let name_str = item.sig.ident.to_string();
     let modes = args.modes.iter().map(|m| mode_tokens(&private, *m));
+    let spec_calls = spec_calls(&private, calls);
     let init = quote! {
         #private::ModelFnValue::new(
             #name_str,
@@ -93,11 +133,12 @@ fn model_fn_with_self(args: &Args, item: &ItemFn, sig: &Signature) -> TokenStrea
                 #private::EstimatorSpec::validate(__estimator_user_fn(#(#arg_names),*))
             },
         )
+        #spec_calls
     };
     value(
         &private,
         item,
-        &role_types(sig, true),
+        (sig, true),
         &direct_type(&private, &tys),
         init,
     )
@@ -132,14 +173,18 @@ fn user_closure(item: &ItemFn, sig: &Signature, private: &TokenStream) -> TokenS
     }
 }
 
-/// The type of the `const`: `ModelFnValue<Model, Features, Labels, Params, fn(..) -> ..>`.
+/// The type of the `const`: `ModelFnValue<Model, Features, Labels, Params, fn(..) -> ..>`, and
+/// `ParamsMissing` last when the model_fn takes `params` (an Estimator of it then needs
+/// `.with_params(..)` before it runs).
 fn value_type(
     private: &TokenStream,
     role_types: &[TokenStream; 4],
     direct: &TokenStream,
+    takes_params: bool,
 ) -> TokenStream {
     let [model, features, labels, params] = role_types;
-    quote!(#private::ModelFnValue<#model, #features, #labels, #params, #direct>)
+    let state = takes_params.then(|| quote!(, #private::ParamsMissing));
+    quote!(#private::ModelFnValue<#model, #features, #labels, #params, #direct #state>)
 }
 
 /// The function pointer type a direct call goes through: the parameters as written.
@@ -155,13 +200,14 @@ pub fn direct_type(private: &TokenStream, tys: &[&Type]) -> TokenStream {
 pub fn value(
     private: &TokenStream,
     item: &ItemFn,
-    role_types: &[TokenStream; 4],
+    (sig, known): (&Signature, bool),
     direct: &TokenStream,
     init: TokenStream,
 ) -> TokenStream {
     let (name, vis) = (&item.sig.ident, &item.vis);
     let docs = item.attrs.iter().filter(|a| a.path().is_ident("doc"));
-    let ty = value_type(private, role_types, direct);
+    let takes_params = sig.get(Role::Params).is_some();
+    let ty = value_type(private, &role_types(sig, known), direct, takes_params);
     quote_spanned! {name.span()=>
         #(#docs)*
         #[allow(non_upper_case_globals, private_interfaces, clippy::type_complexity)]

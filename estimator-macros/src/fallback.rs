@@ -51,7 +51,7 @@ pub fn item(cx: Ctxt, args: &Args, item: &ItemFn, sig: &Signature) -> TokenStrea
             #direct_fn,
         )
     };
-    let value = expand::value(&private, item, &role_types, &direct, init);
+    let value = expand::value(&private, item, (sig, !generic), &direct, init);
     quote! {
         #errors
         #value

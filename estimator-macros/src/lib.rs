@@ -71,16 +71,22 @@ fn expand_model_fn(args: TokenStream, input: TokenStream) -> TokenStream {
     };
     let sig = signature::Signature::parse(&mut cx, &item);
     let signature_ok = cx.is_empty();
-    if let Some(mode) = sig.get(signature::Role::Mode) {
-        let analyses = analysis::analyse(&item.block, &mode.ident.to_string());
-        check::required_fields(&mut cx, &analyses, &args.modes);
-    }
+    let analyses = match sig.get(signature::Role::Mode) {
+        Some(mode) => analysis::analyse(&item.block, &mode.ident.to_string()),
+        None => Vec::new(),
+    };
+    check::required_fields(&mut cx, &analyses, &args.modes);
     check::literal_names(&mut cx, &analysis::literal_names(&item.block));
     if signature_ok {
-        let expanded = expand::model_fn(&args, &item, &sig);
+        let calls: expand::SpecCalls = analyses
+            .iter()
+            .filter(|a| args.modes.contains(&a.mode))
+            .map(|a| (a.mode, a.spec_calls()))
+            .collect();
+        let expanded = expand::model_fn(&args, &item, &sig, &calls);
         let errors = cx.into_compile_errors();
         quote::quote!(#expanded #errors)
     } else {
-        fallback::item(cx, &args, &item, &sig)
+        fallback::item(cx, &args, &item, &sig.with_recovered())
     }
 }

@@ -32,6 +32,7 @@ const ROLES: [(&str, Role); 6] = [
 ];
 
 /// One recognised parameter.
+#[derive(Clone)]
 pub struct Param {
     /// Its role.
     pub role: Role,
@@ -47,12 +48,31 @@ pub struct Param {
 pub struct Signature {
     /// Every parameter whose role was recognised, in declaration order.
     pub params: Vec<Param>,
+    /// Parameters with an error whose intended role and type are still clear: a misspelled
+    /// name the error suggests a role for (`feature`), or `labels: T` where `Option<T>` was
+    /// meant. Only the fallback uses them, so that the code calling the model_fn still
+    /// type-checks and the one mistake gives one error.
+    pub recovered: Vec<Param>,
 }
 
 impl Signature {
     /// The parameter with `role`, if the user declared one.
     pub fn get(&self, role: Role) -> Option<&Param> {
         self.params.iter().find(|p| p.role == role)
+    }
+
+    /// The signature the fallback stands in for: the checked parameters and the recovered ones.
+    pub fn with_recovered(&self) -> Signature {
+        let mut params = self.params.clone();
+        for param in &self.recovered {
+            if params.iter().all(|p| p.role != param.role) {
+                params.push(param.clone());
+            }
+        }
+        Signature {
+            params,
+            recovered: Vec::new(),
+        }
     }
 
     /// Reads the parameter roles of `item`, recording every mistake in `cx`.
@@ -78,7 +98,8 @@ impl Signature {
         check_return(cx, &sig.output, sig);
         let mut params: Vec<Param> = Vec::new();
         let mut seen: Vec<Role> = Vec::new();
-        let mut unknown: Vec<Ident> = Vec::new();
+        let mut unknown: Vec<(Ident, Type)> = Vec::new();
+        let mut recovered: Vec<Param> = Vec::new();
         for input in &sig.inputs {
             match parse_param(cx, input) {
                 Slot::Typed(param) => {
@@ -86,10 +107,12 @@ impl Signature {
                         params.push(*param);
                     }
                 }
-                Slot::BadType(role, ident) => {
-                    first_of_role(cx, &mut seen, role, &ident);
+                Slot::BadType(role, ident, intended) => {
+                    if first_of_role(cx, &mut seen, role, &ident) {
+                        recovered.extend(intended.map(|p| *p));
+                    }
                 }
-                Slot::Unknown(ident) => unknown.push(ident),
+                Slot::Unknown(ident, ty) => unknown.push((ident, *ty)),
                 Slot::Invalid => {}
             }
         }
@@ -98,6 +121,8 @@ impl Signature {
             .filter(|role| !seen.contains(role))
             .collect();
         let suggested = report_unknown(cx, &unknown, &seen, &missing);
+        recovered.extend(suggested.iter().filter_map(|s| s.recover()));
+        let suggested: Vec<Role> = suggested.iter().map(|s| s.role).collect();
         for role in missing.into_iter().filter(|r| !suggested.contains(r)) {
             cx.push(syn::Error::new(
                 sig.paren_token.span.join(),
@@ -106,7 +131,29 @@ impl Signature {
         }
         let mut params = params;
         erase_lifetimes(&sig.generics, &mut params);
-        Signature { params }
+        erase_lifetimes(&sig.generics, &mut recovered);
+        Signature { params, recovered }
+    }
+}
+
+/// A role an error suggested for an unknown parameter name, with that parameter.
+struct Suggested {
+    role: Role,
+    ident: Ident,
+    ty: Type,
+}
+
+impl Suggested {
+    /// The parameter as the role it was meant to have, if its type fits that role.
+    fn recover(&self) -> Option<Param> {
+        let ty = crate::peel::ty(&self.ty);
+        let inner = inner_type(&mut Ctxt::default(), self.role, ty)?;
+        Some(Param {
+            role: self.role,
+            ident: self.ident.clone(),
+            ty: ty.clone(),
+            inner,
+        })
     }
 }
 
@@ -139,10 +186,11 @@ fn erase_lifetimes(generics: &syn::Generics, params: &mut [Param]) {
 enum Slot {
     /// A recognised role with a usable type.
     Typed(Box<Param>),
-    /// A recognised role whose type is wrong (already reported).
-    BadType(Role, Ident),
-    /// A name TF does not know: reported once the missing roles are known.
-    Unknown(Ident),
+    /// A recognised role whose type is wrong (already reported), with the parameter as it was
+    /// meant where that is clear (`labels: T` for `Option<T>`).
+    BadType(Role, Ident, Option<Box<Param>>),
+    /// A name TF does not know, with its type: reported once the missing roles are known.
+    Unknown(Ident, Box<Type>),
     /// A receiver or a pattern (already reported).
     Invalid,
 }
@@ -160,11 +208,17 @@ fn first_of_role(cx: &mut Ctxt, seen: &mut Vec<Role>, role: Role, ident: &Ident)
     true
 }
 
-/// Reports each unknown name, with a suggestion where one fits, and returns the missing
-/// roles a suggestion already covers (so that they are not reported a second time).
-fn report_unknown(cx: &mut Ctxt, unknown: &[Ident], seen: &[Role], missing: &[Role]) -> Vec<Role> {
-    let mut suggested = Vec::new();
-    for ident in unknown {
+/// Reports each unknown name, with a suggestion where one fits, and returns the roles not yet
+/// declared that a suggestion names (each once), so that a missing role is not reported a
+/// second time and the fallback can stand the parameter in for it.
+fn report_unknown(
+    cx: &mut Ctxt,
+    unknown: &[(Ident, Type)],
+    seen: &[Role],
+    missing: &[Role],
+) -> Vec<Suggested> {
+    let mut suggested: Vec<Suggested> = Vec::new();
+    for (ident, ty) in unknown {
         let name = ident.to_string();
         let close = closest_role(name.trim_start_matches('_'), seen);
         let only_missing = match (unknown, missing) {
@@ -179,7 +233,14 @@ fn report_unknown(cx: &mut Ctxt, unknown: &[Ident], seen: &[Role], missing: &[Ro
             )),
             (None, None) => None,
         };
-        suggested.extend(close.or(only_missing).filter(|r| missing.contains(r)));
+        let role = close.or(only_missing).filter(|r| !seen.contains(r));
+        if let Some(role) = role.filter(|r| suggested.iter().all(|s| s.role != *r)) {
+            suggested.push(Suggested {
+                role,
+                ident: ident.clone(),
+                ty: ty.clone(),
+            });
+        }
         cx.error_spanned_by(ident, unknown_name_message(&name, help.as_deref()));
     }
     suggested
@@ -238,7 +299,7 @@ fn parse_param(cx: &mut Ctxt, input: &FnArg) -> Slot {
         .find(|(n, _)| *n == name.trim_start_matches('_'))
         .map(|(_, r)| *r)
     else {
-        return Slot::Unknown(ident);
+        return Slot::Unknown(ident, typed.ty.clone());
     };
     let ty = (*typed.ty).clone();
     match inner_type(cx, role, &ty) {
@@ -248,8 +309,26 @@ fn parse_param(cx: &mut Ctxt, input: &FnArg) -> Slot {
             ty,
             inner,
         })),
-        None => Slot::BadType(role, ident),
+        None => {
+            let intended = intended_labels(role, &ty).map(|inner| {
+                Box::new(Param {
+                    role,
+                    ident: ident.clone(),
+                    ty: ty.clone(),
+                    inner,
+                })
+            });
+            Slot::BadType(role, ident, intended)
+        }
     }
+}
+
+/// `T` for `labels: T` that is not an `Option`: the labels type the user meant, since
+/// `Option<T>` is what the error asks for. Nothing for other roles.
+fn intended_labels(role: Role, ty: &Type) -> Option<Type> {
+    let ty = crate::peel::ty(ty);
+    let usable = !matches!(ty, Type::ImplTrait(_) | Type::Infer(_));
+    (role == Role::Labels && usable).then(|| ty.clone())
 }
 
 fn unknown_name_message(name: &str, help: Option<&str>) -> String {
@@ -393,6 +472,22 @@ mod tests {
                 .iter()
                 .any(|e| e.contains("did you mean `features`?"))
         );
+    }
+
+    #[test]
+    fn misspelled_and_non_option_parameters_are_recovered_for_the_fallback() {
+        let (sig, errors) = parse(parse_quote! {
+            fn f(feature: Tensor<2>, labels: Tensor<1, Int>, mode: ModeKeys) -> EstimatorSpec { todo!() }
+        });
+        assert_eq!(errors.len(), 2, "{errors:#?}");
+        assert!(sig.get(Role::Features).is_none() && sig.get(Role::Labels).is_none());
+        let fallback = sig.with_recovered();
+        let inner = |role| {
+            let ty = fallback.get(role).map(|p| &p.inner);
+            quote::quote!(#ty).to_string()
+        };
+        assert_eq!(inner(Role::Features), "Tensor < 2 >");
+        assert_eq!(inner(Role::Labels), "Tensor < 1 , Int >");
     }
 
     #[test]

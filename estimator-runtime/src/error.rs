@@ -1,10 +1,14 @@
 //! The error type. Every failure of the library is one of these, never a panic.
 
 use crate::mode::ModeKeys;
+use std::fmt;
 use std::path::PathBuf;
 
 /// Everything that can go wrong in `estimator_runtime`, with a message that says what to do.
-#[derive(Debug, thiserror::Error)]
+///
+/// `Debug` prints that message too (then the chain of causes), as `anyhow` does, so that
+/// `fn main() -> Result<(), Box<dyn std::error::Error>>` ends with a readable line.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// A TRAIN spec without `train_op` (TF: `Missing train_op.`).
@@ -101,9 +105,11 @@ pub enum Error {
     },
     /// The model_fn, the model or a hook panicked during a step (for example a batch of the
     /// wrong width in a `matmul`). The panic was caught at the step boundary: the Estimator
-    /// stays usable, back at its last checkpoint, and model_dir keeps that checkpoint.
+    /// (or the `ExportedModel`) stays usable. In TRAIN it is back at its last checkpoint, and
+    /// model_dir keeps that checkpoint; EVAL and PREDICT change nothing.
     #[error(
-        "the model_fn panicked in ModeKeys::{mode:?}: {message} (check the input's shapes against the model; the Estimator is back at its last checkpoint)"
+        "the model_fn panicked in ModeKeys::{mode:?}: {message} (check the input's shapes against the model{})",
+        after_panic(*mode)
     )]
     ModelFn {
         /// The mode of the call.
@@ -293,7 +299,55 @@ pub enum Error {
     },
 }
 
+/// What a panic leaves behind, said only where it is true: training goes back to the last
+/// checkpoint; evaluation and prediction change nothing.
+fn after_panic(mode: ModeKeys) -> &'static str {
+    match mode {
+        ModeKeys::Train => "; the Estimator is back at its last checkpoint",
+        ModeKeys::Eval | ModeKeys::Predict => "",
+    }
+}
+
+/// The message, then its causes, as `anyhow` prints an error's `Debug`.
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{self}")?;
+        let mut source = std::error::Error::source(self);
+        if source.is_some() {
+            f.write_str("\n\nCaused by:")?;
+        }
+        while let Some(cause) = source {
+            write!(f, "\n    {cause}")?;
+            source = cause.source();
+        }
+        Ok(())
+    }
+}
+
 impl Error {
+    /// The same error; where it is about a spec without a required field, it is logged first
+    /// with the model_fn's name and the call that built the spec (`built_by`, where
+    /// `#[model_fn]` saw one). The variants keep their one field, `mode`, which the contract
+    /// fixes (`Error::MissingTrainOp { mode }`), so the origin goes to the log.
+    pub(crate) fn in_model_fn(
+        self,
+        model_fn: &'static str,
+        built_by: Option<&'static str>,
+    ) -> Error {
+        if let Error::MissingTrainOp { mode }
+        | Error::MissingLoss { mode }
+        | Error::MissingPredictions { mode } = &self
+        {
+            let built_by = built_by.map_or(String::new(), |call| {
+                format!(", with the spec built by {call},")
+            });
+            tracing::error!(
+                "the model_fn `{model_fn}`{built_by} returned an invalid spec for ModeKeys::{mode:?}: {self}"
+            );
+        }
+        self
+    }
+
     /// [`Error::ModelFn`] from a caught panic's payload.
     pub(crate) fn from_panic(mode: ModeKeys, payload: Box<dyn std::any::Any + Send>) -> Error {
         let message = match payload.downcast::<String>() {

@@ -3,7 +3,9 @@
 use crate::config::RunConfig;
 use crate::error::Error;
 use crate::mode::ModeKeys;
+use crate::params::ParamsAttached;
 use crate::spec::{EstimatorSpec, EvalModeSpec, PredictModeSpec, TrainModeSpec};
+use std::marker::PhantomData;
 
 /// A model function: what `#[model_fn]` turns a user's function into.
 ///
@@ -20,6 +22,10 @@ pub trait ModelFn {
     type Labels;
     /// The hyper-parameters (`()` when the model_fn takes no `params`).
     type Params;
+    /// The params state of a new `Estimator` or `ExportedModel`:
+    /// [`ParamsAttached`](crate::ParamsAttached) when the model_fn takes no `params`,
+    /// [`ParamsMissing`](crate::ParamsMissing) when `.with_params(..)` must give them.
+    type ParamsOnNew;
 
     /// The function's name, for logs.
     fn name(&self) -> &'static str;
@@ -28,6 +34,14 @@ pub trait ModelFn {
     /// (`#[model_fn(modes(predict))]` for a serving-only model_fn).
     fn modes(&self) -> &'static [ModeKeys] {
         &[ModeKeys::Train, ModeKeys::Eval, ModeKeys::Predict]
+    }
+
+    /// The call that builds the spec `mode` returns, where `#[model_fn]` saw the spec come
+    /// from a call it could not read (a helper function): `the call to `helper` at
+    /// src/main.rs:42`. Runtime errors about a missing field name it.
+    fn spec_call(&self, mode: ModeKeys) -> Option<&'static str> {
+        let _ = mode;
+        None
     }
 
     /// `Ok` if the model_fn supports `mode`, else [`Error::UnsupportedMode`].
@@ -78,6 +92,7 @@ pub trait ModelFn {
             spec.training_chief_hooks.clear();
         }
         TrainModeSpec::try_from(spec)
+            .map_err(|e| e.in_model_fn(self.name(), self.spec_call(ModeKeys::Train)))
     }
 
     /// EVAL: a spec with `loss`.
@@ -90,14 +105,16 @@ pub trait ModelFn {
         config: &RunConfig,
     ) -> Result<EvalModeSpec, Error> {
         self.ensure_mode(ModeKeys::Eval)?;
-        EvalModeSpec::try_from(self.call(
+        let spec = self.call(
             model,
             features,
             Some(labels),
             ModeKeys::Eval,
             params,
             config,
-        ))
+        );
+        EvalModeSpec::try_from(spec)
+            .map_err(|e| e.in_model_fn(self.name(), self.spec_call(ModeKeys::Eval)))
     }
 
     /// PREDICT: a spec with `predictions` (labels are `None`).
@@ -109,14 +126,9 @@ pub trait ModelFn {
         config: &RunConfig,
     ) -> Result<PredictModeSpec, Error> {
         self.ensure_mode(ModeKeys::Predict)?;
-        PredictModeSpec::try_from(self.call(
-            model,
-            features,
-            None,
-            ModeKeys::Predict,
-            params,
-            config,
-        ))
+        let spec = self.call(model, features, None, ModeKeys::Predict, params, config);
+        PredictModeSpec::try_from(spec)
+            .map_err(|e| e.in_model_fn(self.name(), self.spec_call(ModeKeys::Predict)))
     }
 }
 
@@ -142,17 +154,22 @@ pub trait ModelFn {
 /// assert_eq!(f.name(), "serve");
 /// assert_eq!(f.modes(), &[ModeKeys::Predict]);
 /// ```
-pub struct ModelFnValue<M, F, L, P, D> {
+///
+/// A model_fn that takes `params` has a sixth type argument, [`ParamsMissing`](crate::ParamsMissing): an Estimator
+/// of it needs `.with_params(..)` before it runs.
+pub struct ModelFnValue<M, F, L, P, D, S = ParamsAttached> {
     name: &'static str,
     modes: &'static [ModeKeys],
     call: ModelFnCall<M, F, L, P>,
     direct: D,
+    spec_calls: &'static [(ModeKeys, &'static str)],
+    params_state: PhantomData<fn() -> S>,
 }
 
 /// The entry point of a [`ModelFnValue`]: the roles in `ModelFn::call`'s order.
 pub type ModelFnCall<M, F, L, P> = fn(&M, F, Option<L>, ModeKeys, &P, &RunConfig) -> EstimatorSpec;
 
-impl<M, F, L, P, D> ModelFnValue<M, F, L, P, D> {
+impl<M, F, L, P, D, S> ModelFnValue<M, F, L, P, D, S> {
     /// What `#[model_fn]` generates; not meant to be called by hand.
     #[doc(hidden)]
     pub const fn new(
@@ -166,19 +183,29 @@ impl<M, F, L, P, D> ModelFnValue<M, F, L, P, D> {
             modes,
             call,
             direct,
+            spec_calls: &[],
+            params_state: PhantomData,
         }
+    }
+
+    /// What `#[model_fn]` generates where a mode's spec comes from calls it cannot read: each
+    /// mode with those calls, as `the call to `helper` at src/main.rs:42`.
+    #[doc(hidden)]
+    pub const fn spec_calls(mut self, calls: &'static [(ModeKeys, &'static str)]) -> Self {
+        self.spec_calls = calls;
+        self
     }
 }
 
-impl<M, F, L, P, D: Copy> Clone for ModelFnValue<M, F, L, P, D> {
+impl<M, F, L, P, D: Copy, S> Clone for ModelFnValue<M, F, L, P, D, S> {
     fn clone(&self) -> Self {
         *self
     }
 }
 
-impl<M, F, L, P, D: Copy> Copy for ModelFnValue<M, F, L, P, D> {}
+impl<M, F, L, P, D: Copy, S> Copy for ModelFnValue<M, F, L, P, D, S> {}
 
-impl<M, F, L, P, D> std::fmt::Debug for ModelFnValue<M, F, L, P, D> {
+impl<M, F, L, P, D, S> std::fmt::Debug for ModelFnValue<M, F, L, P, D, S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ModelFnValue")
             .field("name", &self.name)
@@ -187,7 +214,7 @@ impl<M, F, L, P, D> std::fmt::Debug for ModelFnValue<M, F, L, P, D> {
     }
 }
 
-impl<M, F, L, P, D> std::ops::Deref for ModelFnValue<M, F, L, P, D> {
+impl<M, F, L, P, D, S> std::ops::Deref for ModelFnValue<M, F, L, P, D, S> {
     type Target = D;
 
     /// The function as written, its spec checked: `classifier(&model, features, labels, mode)`.
@@ -196,11 +223,12 @@ impl<M, F, L, P, D> std::ops::Deref for ModelFnValue<M, F, L, P, D> {
     }
 }
 
-impl<M, F, L, P, D> ModelFn for ModelFnValue<M, F, L, P, D> {
+impl<M, F, L, P, D, S> ModelFn for ModelFnValue<M, F, L, P, D, S> {
     type Model = M;
     type Features = F;
     type Labels = L;
     type Params = P;
+    type ParamsOnNew = S;
 
     fn name(&self) -> &'static str {
         self.name
@@ -208,6 +236,13 @@ impl<M, F, L, P, D> ModelFn for ModelFnValue<M, F, L, P, D> {
 
     fn modes(&self) -> &'static [ModeKeys] {
         self.modes
+    }
+
+    fn spec_call(&self, mode: ModeKeys) -> Option<&'static str> {
+        self.spec_calls
+            .iter()
+            .find(|(m, _)| *m == mode)
+            .map(|(_, call)| *call)
     }
 
     fn call(

@@ -15,7 +15,8 @@ mod value;
 mod walk;
 
 pub use names::{LiteralNames, literal_names};
-pub use value::{Field, Presence, Site, SpecCandidate, Value};
+pub use snippet::snippet;
+pub use value::{Field, Form, Presence, Site, SpecCandidate, Value};
 
 use syn::Block;
 
@@ -65,6 +66,20 @@ pub struct ModeAnalysis {
     /// Every return point the mode may reach: a superset, never a subset, so that a field
     /// absent at all of them is certainly absent.
     pub returns: Vec<ReturnPoint>,
+}
+
+impl ModeAnalysis {
+    /// The calls whose result the mode may return unread (a spec built in a helper), each
+    /// with its callee's name, in the order written.
+    pub fn spec_calls(&self) -> Vec<(&str, &Site)> {
+        self.returns
+            .iter()
+            .filter_map(|point| match &point.value {
+                Value::Call(name, site) => Some((name.as_str(), site)),
+                _ => None,
+            })
+            .collect()
+    }
 }
 
 /// Analyses `body` once per mode; `mode_ident` is the name of the `mode` parameter.

@@ -5,7 +5,7 @@ use super::Mode;
 use super::cond::{self, Tri};
 use super::env::Env;
 use super::snippet::snippet;
-use super::value::{Field, Presence, Site, SpecCandidate, Value};
+use super::value::{Field, Form, Presence, Site, SpecCandidate, Value};
 use syn::{Expr, Member, Path};
 
 /// Builder methods of `EstimatorSpec` that keep the required fields as they are.
@@ -51,7 +51,10 @@ fn call_value(call: &syn::ExprCall, values: &[Value]) -> Value {
     if is_new && values.len() == 2 {
         return Value::Spec(vec![SpecCandidate::empty(&Site::of(call))]);
     }
-    Value::Unknown
+    match path.segments.last() {
+        Some(last) if !is_new => Value::Call(last.ident.to_string(), Site::of(call)),
+        _ => Value::Unknown,
+    }
 }
 
 /// `EstimatorSpec { loss: .., train_op, ..base }`.
@@ -63,11 +66,13 @@ fn literal(s: &syn::ExprStruct, values: Vec<Value>) -> Value {
         if let Member::Named(name) = &field.member
             && let Some(f) = Field::from_name(&name.to_string())
         {
-            let site = Site::of(field).because(value.reason());
+            let site = Site::of(field)
+                .because(value.reason())
+                .written_as(Form::Literal);
             explicit.push((f, value.presence(), site));
         }
     }
-    let path_site = Site::of(&s.path);
+    let path_site = Site::of(&s.path).written_as(Form::Literal);
     let bases = match (s.rest.is_some(), values.next()) {
         (true, Some(Value::Spec(cands))) => cands,
         _ => vec![unknown_candidate(&path_site)],
@@ -109,7 +114,7 @@ fn method_value(m: &syn::ExprMethodCall, values: Vec<Value>, env: &Env, mode: Mo
             }
             Tri::Unknown => Value::Unknown,
         },
-        _ => Value::Unknown,
+        _ => Value::Call(method, Site::of(m)),
     }
 }
 
@@ -124,7 +129,9 @@ fn builder(
     let set = Field::from_name(name).map(|f| {
         let arg = arg.unwrap_or(Value::Unknown);
         let site = match (&arg, m.args.first()) {
-            (Value::Opt(Presence::Absent, _), Some(a)) => Site::of(a).because(arg.reason()),
+            (Value::Opt(Presence::Absent, _), Some(a)) => Site::of(a)
+                .because(arg.reason())
+                .written_as(Form::BuilderArg),
             _ => chain.clone(),
         };
         (f, arg.presence(), site)
@@ -165,7 +172,9 @@ pub fn assign_field(f: &syn::ExprField, value: &Value, rhs: &Expr, env: &mut Env
         (Some(Value::Spec(cands)), Some(field)) => {
             let mut cands = cands.clone();
             for cand in &mut cands {
-                let site = Site::of(rhs).because(value.reason());
+                let site = Site::of(rhs)
+                    .because(value.reason())
+                    .written_as(Form::Assignment);
                 cand.fields[field.index()] = (value.presence(), site);
             }
             Value::Spec(cands)

@@ -67,6 +67,22 @@ pub struct Site {
     pub tokens: TokenStream,
     /// For a field set to `None`: the mode condition that chose `None` (`mode == X` is false).
     pub reason: Option<String>,
+    /// The syntax a fix is written in there.
+    pub form: Form,
+}
+
+/// How a spec's field is written where a presence was decided, so that a `help:` can be
+/// written in the same syntax.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Form {
+    /// A builder chain: `.train_op(..)`.
+    Builder,
+    /// The argument of a builder method: `.train_op(None)`.
+    BuilderArg,
+    /// A struct literal: `train_op: Some(..)`.
+    Literal,
+    /// An assignment to a spec variable's field: `spec.train_op = Some(..)`.
+    Assignment,
 }
 
 impl Site {
@@ -75,7 +91,14 @@ impl Site {
             id: node as *const T as usize,
             tokens: node.to_token_stream(),
             reason: None,
+            form: Form::Builder,
         }
+    }
+
+    /// The same site, in the syntax `form`.
+    pub(crate) fn written_as(mut self, form: Form) -> Site {
+        self.form = form;
+        self
     }
 
     /// The same site, recording why a `None` was chosen there.
@@ -128,6 +151,9 @@ pub enum Value {
     Opt(Presence, Site),
     /// An `EstimatorSpec`, from one of several constructors.
     Spec(Vec<SpecCandidate>),
+    /// What a function or method call returned, which the analysis does not read (a spec
+    /// built in a helper, say): the callee's name and the call.
+    Call(String, Site),
 }
 
 impl Value {

@@ -14,6 +14,7 @@ const with_config: my_runtime::__private::ModelFnValue<
         my_runtime::__private::EstimatorSpec,
         my_runtime::__private::Error,
     >,
+    my_runtime::__private::ParamsMissing,
 > = {
     #[allow(clippy::too_many_arguments)]
     fn __estimator_model_fn(
@@ -86,23 +87,48 @@ const with_config: my_runtime::__private::ModelFnValue<
         )
     }
     my_runtime::__private::ModelFnValue::new(
-        "with_config",
-        &[
-            my_runtime::__private::ModeKeys::Train,
-            my_runtime::__private::ModeKeys::Eval,
-            my_runtime::__private::ModeKeys::Predict,
-        ],
-        __estimator_call,
-        __estimator_checked
-            as fn(
-                Tensor<2>,
-                Option<Tensor<1>>,
-                ModeKeys,
-                &HParams,
-                &RunConfig,
-            ) -> ::core::result::Result<
-                my_runtime::__private::EstimatorSpec,
-                my_runtime::__private::Error,
-            >,
-    )
+            "with_config",
+            &[
+                my_runtime::__private::ModeKeys::Train,
+                my_runtime::__private::ModeKeys::Eval,
+                my_runtime::__private::ModeKeys::Predict,
+            ],
+            __estimator_call,
+            __estimator_checked
+                as fn(
+                    Tensor<2>,
+                    Option<Tensor<1>>,
+                    ModeKeys,
+                    &HParams,
+                    &RunConfig,
+                ) -> ::core::result::Result<
+                    my_runtime::__private::EstimatorSpec,
+                    my_runtime::__private::Error,
+                >,
+        )
+        .spec_calls(
+            &[
+                (
+                    my_runtime::__private::ModeKeys::Train,
+                    ::core::concat!(
+                        "the call to `spec_helper` at ", ::core::file!(), ":",
+                        ::core::line!()
+                    ),
+                ),
+                (
+                    my_runtime::__private::ModeKeys::Eval,
+                    ::core::concat!(
+                        "the call to `spec_helper` at ", ::core::file!(), ":",
+                        ::core::line!()
+                    ),
+                ),
+                (
+                    my_runtime::__private::ModeKeys::Predict,
+                    ::core::concat!(
+                        "the call to `spec_helper` at ", ::core::file!(), ":",
+                        ::core::line!()
+                    ),
+                ),
+            ],
+        )
 };

@@ -78,22 +78,47 @@ const model: ::estimator_runtime::__private::ModelFnValue<
         )
     }
     ::estimator_runtime::__private::ModelFnValue::new(
-        "model",
-        &[
-            ::estimator_runtime::__private::ModeKeys::Train,
-            ::estimator_runtime::__private::ModeKeys::Eval,
-            ::estimator_runtime::__private::ModeKeys::Predict,
-        ],
-        __estimator_call,
-        __estimator_checked
-            as fn(
-                &Net,
-                Tensor<2>,
-                Option<Tensor<1, Int>>,
-                ModeKeys,
-            ) -> ::core::result::Result<
-                ::estimator_runtime::__private::EstimatorSpec,
-                ::estimator_runtime::__private::Error,
-            >,
-    )
+            "model",
+            &[
+                ::estimator_runtime::__private::ModeKeys::Train,
+                ::estimator_runtime::__private::ModeKeys::Eval,
+                ::estimator_runtime::__private::ModeKeys::Predict,
+            ],
+            __estimator_call,
+            __estimator_checked
+                as fn(
+                    &Net,
+                    Tensor<2>,
+                    Option<Tensor<1, Int>>,
+                    ModeKeys,
+                ) -> ::core::result::Result<
+                    ::estimator_runtime::__private::EstimatorSpec,
+                    ::estimator_runtime::__private::Error,
+                >,
+        )
+        .spec_calls(
+            &[
+                (
+                    ::estimator_runtime::__private::ModeKeys::Train,
+                    ::core::concat!(
+                        "the call to `classify` at ", ::core::file!(), ":",
+                        ::core::line!()
+                    ),
+                ),
+                (
+                    ::estimator_runtime::__private::ModeKeys::Eval,
+                    ::core::concat!(
+                        "the call to `classify` at ", ::core::file!(), ":",
+                        ::core::line!()
+                    ),
+                ),
+                (
+                    ::estimator_runtime::__private::ModeKeys::Predict,
+                    ::core::concat!(
+                        "the call to `classify` at ", ::core::file!(), ":",
+                        ::core::line!()
+                    ),
+                ),
+            ],
+        )
 };

@@ -5,7 +5,7 @@
 const classifier: ::estimator_runtime::__private::ModelFnValue<
     Mlp,
     Tensor<2>,
-    (),
+    Tensor<1, Int>,
     (),
     fn(
         &Mlp,
@@ -32,7 +32,7 @@ const classifier: ::estimator_runtime::__private::ModelFnValue<
         |
             _: &Mlp,
             _: Tensor<2>,
-            _: ::core::option::Option<()>,
+            _: ::core::option::Option<Tensor<1, Int>>,
             _: ::estimator_runtime::__private::ModeKeys,
             _: &(),
             _: &::estimator_runtime::__private::RunConfig,

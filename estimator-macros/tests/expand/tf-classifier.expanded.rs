@@ -14,6 +14,7 @@ const classifier: ::estimator_runtime::__private::ModelFnValue<
         ::estimator_runtime::__private::EstimatorSpec,
         ::estimator_runtime::__private::Error,
     >,
+    ::estimator_runtime::__private::ParamsMissing,
 > = {
     #[allow(clippy::too_many_arguments)]
     fn __estimator_model_fn(

@@ -1,10 +1,12 @@
 //! `Estimator`: owns the model and orchestrates train, evaluate and predict. Each of those lives
 //! in its own module; this one holds the state they share.
 
+mod construct; // `new`, `build`, `with_params`: the params typestate
 mod eval_shard; // distribute: an evaluation sharded across the replicas
 mod evaluate;
 mod evaluate_continuously; // the evaluator task: each new checkpoint once
 mod losses;
+mod missing_params; // `Estimator<F, ParamsMissing>`: compile errors naming `with_params`
 mod predict;
 mod replica; // distribute: the Estimator as one replica of an MPI world
 mod train;
@@ -23,9 +25,11 @@ use crate::config::RunConfig;
 use crate::error::Error;
 use crate::model_fn::ModelFn;
 use crate::optim::Optimizers;
+use crate::params::ParamsAttached;
 use crate::summary::SummaryWriter;
 use burn::module::Module;
 use burn::tensor::Device;
+use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -48,7 +52,11 @@ use std::sync::{Arc, OnceLock};
 /// println!("accuracy = {:?}", results.metric("accuracy"));
 /// # Ok(()) }
 /// ```
-pub struct Estimator<F: ModelFn>
+///
+/// A model_fn that takes `params` gives an `Estimator<F, ParamsMissing>`, which only
+/// [`with_params`](Estimator::with_params) turns into an `Estimator<F>` that runs: forgetting the
+/// params is a compile error (see [`HasParams`](crate::HasParams)).
+pub struct Estimator<F: ModelFn, S = ParamsAttached>
 where
     F::Model: Module,
 {
@@ -70,6 +78,7 @@ where
     summaries: std::collections::BTreeMap<String, SummaryWriter>,
     /// model_dir's trainer lock, taken by the first train call and held until drop.
     trainer_lock: Option<TrainerLock>,
+    params_state: PhantomData<fn() -> S>,
 }
 
 impl<F: ModelFn> Estimator<F>
@@ -77,11 +86,8 @@ where
     F::Model: Module,
     F::Params: 'static,
 {
-    /// An Estimator for `model_fn` and `model`, restoring the latest checkpoint in `model_dir`.
-    ///
-    /// Fails if `model_dir` cannot be created or written, or if its latest checkpoint is corrupt
-    /// or holds a model of another shape.
-    pub fn new(model_fn: F, model: F::Model, config: RunConfig) -> Result<Self, Error> {
+    /// The Estimator [`new`](Estimator::new) returns, before its params state is set.
+    fn open(model_fn: F, model: F::Model, config: RunConfig) -> Result<Self, Error> {
         config.validate()?;
         let model_dir = match &config.model_dir {
             Some(dir) => dir.clone(),
@@ -118,6 +124,7 @@ where
             eval_history: None,
             summaries: std::collections::BTreeMap::new(),
             trainer_lock: None,
+            params_state: PhantomData,
         };
         // distribute: the chief alone restores model_dir, then broadcasts its state.
         if let Some(d) = estimator.config.distribute.clone() {
@@ -132,44 +139,6 @@ where
             estimator.model = Some(model);
         }
         Ok(estimator)
-    }
-
-    /// An Estimator whose model `build` makes on the run's device after `random_seed` seeded
-    /// it, so that parameter initialisation is reproducible too (TF seeds the graph before the
-    /// variables are created). Otherwise as [`Estimator::new`].
-    ///
-    /// ```no_run
-    /// # use estimator_runtime::prelude::*;
-    /// # #[derive(Module, Debug)] struct Mlp { l: nn::Linear }
-    /// # impl Mlp { fn new(device: &Device) -> Self { Mlp { l: nn::LinearConfig::new(4, 3).init(device) } } }
-    /// # #[model_fn] fn my_model_fn(model: &Mlp, features: Tensor<2>, labels: Option<Tensor<1, Int>>, mode: ModeKeys) -> EstimatorSpec { todo!() }
-    /// # fn main() -> Result<(), Error> {
-    /// let config = RunConfig::default().model_dir("runs/x").random_seed(42);
-    /// let estimator = Estimator::build(my_model_fn, |device| Mlp::new(device), config)?;
-    /// # Ok(()) }
-    /// ```
-    pub fn build(
-        model_fn: F,
-        build: impl FnOnce(&Device) -> F::Model,
-        config: RunConfig,
-    ) -> Result<Self, Error> {
-        config.validate()?;
-        let device = match &config.device {
-            Some(d) => d.clone(),
-            None => default_device()?,
-        };
-        if let Some(seed) = config.random_seed {
-            device.seed(seed);
-        }
-        let model = build(&device);
-        crate::record::materialize(&model);
-        Estimator::new(model_fn, model, config.device(device))
-    }
-
-    /// Attaches the `params` the model_fn takes (TF's `params` dict).
-    pub fn with_params(mut self, params: F::Params) -> Self {
-        self.params = Some(params);
-        self
     }
 
     /// The global step: optimizer steps taken over the whole run, across restarts.

@@ -12,11 +12,12 @@ pub use exporter::{BestExporter, Exporter};
 use crate::error::Error;
 use crate::export_output::ExportOutputs;
 use crate::model_fn::ModelFn;
-use crate::spec::PredictModeSpec;
+use crate::params::{HasParams, ParamsAttached, ParamsMissing};
 use crate::{ModeKeys, RunConfig};
 use burn::module::Module;
 use burn::tensor::TensorData;
 use serde::{Deserialize, Serialize};
+use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 
 /// The weights file in an export directory.
@@ -148,15 +149,19 @@ fn publish(base: &Path, tmp: &Path) -> Result<PathBuf, Error> {
 }
 
 /// A model read back from an export directory, predicting by signature name.
-pub struct ExportedModel<F: ModelFn> {
+///
+/// As with `Estimator`, a model_fn that takes `params` gives an
+/// `ExportedModel<F, ParamsMissing>` that only `.with_params(..)` lets predict.
+pub struct ExportedModel<F: ModelFn, S = ParamsAttached> {
     model_fn: F,
     model: F::Model,
     params: Option<F::Params>,
     manifest: ExportManifest,
     config: RunConfig,
+    params_state: PhantomData<fn() -> S>,
 }
 
-impl<F: ModelFn> ExportedModel<F>
+impl<F: ModelFn> ExportedModel<F, F::ParamsOnNew>
 where
     F::Model: Module,
     F::Params: 'static,
@@ -214,20 +219,53 @@ where
             params: crate::model_fn::unit_params(),
             manifest,
             config: RunConfig::default(),
+            params_state: PhantomData,
         })
     }
+}
 
-    /// Attaches the `params` the model_fn takes.
-    pub fn with_params(mut self, params: F::Params) -> Self {
-        self.params = Some(params);
-        self
+impl<F: ModelFn, S> ExportedModel<F, S> {
+    /// Attaches the `params` the model_fn takes: what a model_fn with a `params` argument needs
+    /// before it can predict.
+    pub fn with_params(self, params: F::Params) -> ExportedModel<F> {
+        ExportedModel {
+            model_fn: self.model_fn,
+            model: self.model,
+            params: Some(params),
+            manifest: self.manifest,
+            config: self.config,
+            params_state: PhantomData,
+        }
     }
 
     /// The signatures read from the directory.
     pub fn manifest(&self) -> &ExportManifest {
         &self.manifest
     }
+}
 
+impl<F: ModelFn> ExportedModel<F, ParamsMissing> {
+    /// Does not compile: attach the params first, `.with_params(params)`.
+    pub fn predict(
+        &self,
+        _signature: &str,
+        _features: F::Features,
+    ) -> Result<Vec<(String, TensorData)>, Error>
+    where
+        Self: HasParams,
+    {
+        Err(Error::Config(format!(
+            "the model_fn `{}` takes `params`; attach them with `.with_params(..)`",
+            self.model_fn.name()
+        )))
+    }
+}
+
+impl<F: ModelFn> ExportedModel<F>
+where
+    F::Model: Module,
+    F::Params: 'static,
+{
     /// Runs the signature `name` on a batch of features: each output's tensor for the batch.
     pub fn predict(
         &self,
@@ -248,14 +286,24 @@ where
         let params = self.params.as_ref().ok_or_else(|| {
             Error::Config("the model_fn takes `params`; attach them with `.with_params(..)`".into())
         })?;
-        let spec = PredictModeSpec::try_from(self.model_fn.call(
-            &self.model,
-            features,
-            None,
-            ModeKeys::Predict,
-            params,
-            &self.config,
-        ))?;
+        // A panic in the model_fn or the model (a batch of the wrong width in a `matmul`) is
+        // Error::ModelFn, as in Estimator::predict: a server built on this keeps serving.
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.run_signature(signature, features, params)
+        }))
+        .unwrap_or_else(|panic| Err(Error::from_panic(ModeKeys::Predict, panic)))
+    }
+
+    /// The model_fn in PREDICT on `features`, and the outputs of `signature`.
+    fn run_signature(
+        &self,
+        signature: &str,
+        features: F::Features,
+        params: &F::Params,
+    ) -> Result<Vec<(String, TensorData)>, Error> {
+        let spec = self
+            .model_fn
+            .predict_spec(&self.model, features, params, &self.config)?;
         let output = spec.export_outputs.get(signature).ok_or_else(|| {
             Error::Config(format!(
                 "the model_fn no longer gives signature `{signature}`"

@@ -96,6 +96,7 @@ pub type PremadeModelFn<C> = crate::ModelFnValue<
         crate::ModeKeys,
         &C,
     ) -> Result<crate::EstimatorSpec, crate::Error>,
+    crate::ParamsMissing,
 >;
 
 /// What a premade estimator is made of: implemented by each `*Config`.

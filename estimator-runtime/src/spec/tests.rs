@@ -52,7 +52,8 @@ fn train_missing_train_op() {
     assert!(matches!(
         err,
         Error::MissingTrainOp {
-            mode: ModeKeys::Train
+            mode: ModeKeys::Train,
+            ..
         }
     ));
     assert!(err.to_string().starts_with("Missing train_op."));
@@ -67,7 +68,8 @@ fn train_missing_loss() {
     assert!(matches!(
         err,
         Error::MissingLoss {
-            mode: ModeKeys::Train
+            mode: ModeKeys::Train,
+            ..
         }
     ));
 }
