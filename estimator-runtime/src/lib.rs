@@ -57,6 +57,7 @@ mod record;
 mod scaffold;
 mod spec;
 pub mod summary;
+pub mod tf_checkpoint;
 mod train_and_evaluate;
 mod train_op;
 
