@@ -175,6 +175,7 @@ def hash_strings(n):
     rng = random.Random(24)
     alphabets = ["abcdefghijklmnopqrstuvwxyz0123456789 _-", "äöüßéèñçø", "日本語中文한국어", "🙂🚀👍", "\t\n\x00\x7f"]
     out = ["", "a", "Biscoe", "male", "female", "hello world", "\u00e9", "日本"]
+    out += ["x" * n for n in (4, 8, 16, 17, 32, 33, 64, 65, 127, 128, 129, 192, 256, 1000)]
     while len(out) < n:
         alphabet = rng.choice(alphabets) if rng.random() < 0.3 else alphabets[0]
         length = rng.choice([0, 1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 24, 31, 32, 33, 63, 64, 65, 129])

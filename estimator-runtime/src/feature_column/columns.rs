@@ -106,7 +106,7 @@ pub enum CategoricalColumn {
         default_value: Option<usize>,
     },
     /// Strings (or integers, as their decimal text) hashed into `hash_bucket_size` ids (TF
-    /// `categorical_column_with_hash_bucket`).
+    /// `categorical_column_with_hash_bucket`): TF's `Fingerprint64(value) % hash_bucket_size`.
     HashBucket {
         /// The raw column read.
         key: String,
@@ -322,7 +322,11 @@ pub fn categorical_column_with_identity(
     }
 }
 
-/// Hashed crosses of `keys` (TF `crossed_column`).
+/// Hashed crosses of `keys` (TF `crossed_column`), bucketed exactly as TF 2.15 does
+/// (`FingerprintCat64` from the hash key `0xDECAFCAFFE`): a vocabulary or hash-bucket part
+/// crosses by its raw values, like a string key in TF (`crossed_column(["island", "sex"], n)`);
+/// other parts (identity, bucketized) by their ids, like TF's column objects, and before the raw
+/// parts, as TF orders them. Nested crosses are flattened.
 pub fn crossed_column(
     keys: impl IntoIterator<Item = CategoricalColumn>,
     hash_bucket_size: usize,

@@ -1,9 +1,9 @@
 //! `FeatureEncoder`: a batch of raw columns into tensors (dense numbers, sparse ids), on the host.
 
-use super::batch::FeatureBatch;
+use super::batch::{ColumnValues, FeatureBatch};
 use super::columns::{CategoricalColumn, FeatureColumn};
 use super::error::FeatureError;
-use super::hash::hash_bucket;
+use super::hash::{CrossPart, cross_bucket, hash_bucket};
 use super::read::{bucket_ids, identity_ids, numeric_values, raw_strings};
 use super::set::FeatureColumns;
 use burn::tensor::{Device, Int, Tensor, TensorData};
@@ -191,51 +191,106 @@ impl FeatureEncoder {
 
     /// Each example's crosses: the cartesian product of the parts' values, joined by `_X_`
     /// and hashed. A part's value is its raw string (vocabulary and hash columns) or its id.
+    /// TF's `crossed_column`: the leaf parts of (nested) crosses, id parts first and raw-string
+    /// parts after (TF's `sparse_cross_hashed` takes sparse inputs before dense ones), each
+    /// combination of an example's values hashed with TF's `FingerprintCat64`.
     fn crossed_ids(
         &self,
         keys: &[CategoricalColumn],
         buckets: usize,
         batch: &FeatureBatch,
     ) -> Result<Ids, FeatureError> {
-        let mut crosses: Vec<Vec<String>> = vec![vec![String::new()]; batch.len()];
-        for (i, part) in keys.iter().enumerate() {
-            let values = self.cross_values(part, batch)?;
-            for (acc, vs) in crosses.iter_mut().zip(values) {
-                *acc = acc
-                    .iter()
-                    .flat_map(|a| {
-                        vs.iter().map(move |v| {
-                            if i == 0 {
-                                v.clone()
-                            } else {
-                                format!("{a}_X_{v}")
-                            }
+        let mut parts = Vec::new();
+        cross_leaves(keys, &mut parts);
+        parts.sort_by_key(|p| is_raw_string_part(p));
+        let values = parts
+            .iter()
+            .map(|p| self.cross_values(p, batch))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((0..batch.len())
+            .map(|row| {
+                let mut combos: Vec<Vec<CrossPart<'_>>> = vec![Vec::new()];
+                for part in &values {
+                    combos = combos
+                        .into_iter()
+                        .flat_map(|c| {
+                            part[row]
+                                .iter()
+                                .map(move |v| [c.as_slice(), &[v.as_part()]].concat())
                         })
-                    })
-                    .collect();
-            }
-        }
-        Ok(crosses
-            .into_iter()
-            .map(|cs| cs.iter().map(|c| hash_bucket(c, buckets)).collect())
+                        .collect();
+                }
+                combos.iter().map(|c| cross_bucket(c, buckets)).collect()
+            })
             .collect())
     }
 
+    /// A part's values per example: raw strings of vocabulary and hash-bucket columns (TF's
+    /// string keys), ids of the others.
     fn cross_values(
         &self,
         part: &CategoricalColumn,
         batch: &FeatureBatch,
-    ) -> Result<Vec<Vec<String>>, FeatureError> {
-        match part {
+    ) -> Result<Vec<Vec<CrossValue>>, FeatureError> {
+        Ok(match part {
             CategoricalColumn::VocabularyList { key, .. }
-            | CategoricalColumn::HashBucket { key, .. } => raw_strings(key, batch),
-            other => Ok(self
+            | CategoricalColumn::HashBucket { key, .. } => raw_cross_values(key, batch)?,
+            other => self
                 .categorical_ids(other, batch)?
                 .into_iter()
-                .map(|ids| ids.iter().map(usize::to_string).collect())
-                .collect()),
+                .map(|ids| ids.iter().map(|&i| CrossValue::Id(i as i64)).collect())
+                .collect(),
+        })
+    }
+}
+
+/// One value of a cross's part.
+enum CrossValue {
+    Str(String),
+    Id(i64),
+}
+
+impl CrossValue {
+    fn as_part(&self) -> CrossPart<'_> {
+        match self {
+            CrossValue::Str(s) => CrossPart::Str(s),
+            CrossValue::Id(i) => CrossPart::Id(*i),
         }
     }
+}
+
+/// A raw column as TF's `SparseCrossOp` reads a raw key: one string per example kept as it is
+/// (also `""`), integers as ids; several strings per example as the other columns read them.
+fn raw_cross_values(key: &str, batch: &FeatureBatch) -> Result<Vec<Vec<CrossValue>>, FeatureError> {
+    Ok(match batch.require(key)? {
+        ColumnValues::Str(v) => v.iter().map(|s| vec![CrossValue::Str(s.clone())]).collect(),
+        ColumnValues::Int(v) => v.iter().map(|&x| vec![CrossValue::Id(x)]).collect(),
+        ColumnValues::IntList(v) => v
+            .iter()
+            .map(|xs| xs.iter().map(|&x| CrossValue::Id(x)).collect())
+            .collect(),
+        _ => raw_strings(key, batch)?
+            .into_iter()
+            .map(|vs| vs.into_iter().map(CrossValue::Str).collect())
+            .collect(),
+    })
+}
+
+/// The parts of a cross, nested crosses flattened (TF's `_collect_leaf_level_keys`).
+fn cross_leaves<'a>(keys: &'a [CategoricalColumn], out: &mut Vec<&'a CategoricalColumn>) {
+    for key in keys {
+        match key {
+            CategoricalColumn::Crossed { keys, .. } => cross_leaves(keys, out),
+            other => out.push(other),
+        }
+    }
+}
+
+fn is_raw_string_part(part: &CategoricalColumn) -> bool {
+    matches!(
+        part,
+        CategoricalColumn::VocabularyList { .. } | CategoricalColumn::HashBucket { .. }
+    )
 }
 
 fn index_vocabularies(column: &FeatureColumn, out: &mut HashMap<String, HashMap<String, usize>>) {

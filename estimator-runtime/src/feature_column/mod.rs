@@ -69,6 +69,8 @@ pub use columns::{
 pub use csv::read_csv;
 pub use encode::{FeatureEncoder, FeatureTensors, SparseTensor};
 pub use error::FeatureError;
-pub use hash::{fingerprint, hash_bucket};
+pub use hash::{
+    CROSS_HASH_KEY, CrossPart, cross_bucket, fingerprint, fingerprint_cat64, hash_bucket,
+};
 pub use layers::{InputLayer, LinearModel, SparseEmbedding};
 pub use set::{FEATURE_COLUMNS_FILE, FeatureColumns, SparseSpec};
