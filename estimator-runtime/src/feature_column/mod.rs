@@ -73,4 +73,5 @@ pub use hash::{
     CROSS_HASH_KEY, CrossPart, cross_bucket, fingerprint, fingerprint_cat64, hash_bucket,
 };
 pub use layers::{InputLayer, LinearModel, SparseEmbedding};
+pub(crate) use set::dense_width_of as dense_width;
 pub use set::{FEATURE_COLUMNS_FILE, FeatureColumns, SparseSpec};

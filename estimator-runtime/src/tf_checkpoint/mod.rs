@@ -19,8 +19,10 @@ mod slice_key;
 mod state;
 mod table;
 mod tensor;
+mod warm;
 
 pub use error::TfCheckpointError;
 pub use reader::TfCheckpoint;
 pub use state::{data_path, index_path, latest_checkpoint, resolve_prefix};
 pub use tensor::{TfDtype, TfTensor, TfValues, TfVariable};
+pub use warm::{TfBlock, TfSource, TfVarMap, TfWarmStart, warm_start_from_tf};
