@@ -4,6 +4,8 @@
 //! the partitioned variable whole; the premade estimators' model_dirs list TF's names; and the
 //! `inspect_checkpoint` binary prints the same in JSON.
 
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns read fixtures
+
 use estimator_runtime::tf_checkpoint::{TfCheckpoint, TfCheckpointError, TfValues};
 use std::path::{Path, PathBuf};
 

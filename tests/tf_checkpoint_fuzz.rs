@@ -9,6 +9,8 @@
 //!
 //! `FUZZ_CASES` sets the number of cases (default 2,500; CI sets 10,000), `FUZZ_SEED` the seed.
 
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns read fixtures
+
 use estimator_runtime::tf_checkpoint::TfCheckpoint;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -5,6 +5,8 @@
 //! each string with the next, and `crossed_column(["i", "a"], ...)` of an int64 `i % 7` with it.
 //! Checked on the hash functions and through the feature-column encoder.
 
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns read fixtures
+
 use estimator_runtime::feature_column::*;
 
 const BUCKETS: usize = 4_294_967_291;

@@ -4,6 +4,8 @@
 //! did: probabilities within 1e-5, identical classes. The same check runs against a checkpoint
 //! that the TF venv makes fresh in this run when it is there (`tests/common/tf.rs`).
 
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns read fixtures
+
 mod common;
 
 use estimator_runtime::feature_column::*;
@@ -203,4 +205,28 @@ fn renames_and_selection_follow_tf() {
         &TfVarMap::new(),
     );
     assert!(err.is_err());
+}
+
+#[test]
+fn a_custom_map_transposes_where_layouts_differ() {
+    use estimator_runtime::tf_checkpoint::{TfSource, warm_start_from_tf};
+    // TF's `dense/kernel` is [2, 3]; a burn Linear from 3 to 2 holds [3, 2]: transposed.
+    let layer = burn::nn::LinearConfig::new(3, 2).init(&Device::default());
+    let map = TfVarMap::new().with("weight", TfSource::whole("dense/kernel").transposed());
+    let ws = TfWarmStart::new(fixtures().join("reader"));
+    let (layer, applied) = warm_start_from_tf(layer, &ws, &map).unwrap();
+    assert_eq!(applied, ["weight"]); // `bias` is not in the checkpoint: left as it was
+    let w: Vec<f32> = layer.weight.val().into_data().try_to_vec().unwrap();
+    assert_eq!(w, [0.0, 0.75, 0.25, 1.0, 0.5, 1.25]);
+    // Without the transpose the shapes differ: an error naming both.
+    let layer = burn::nn::LinearConfig::new(3, 2).init(&Device::default());
+    let map = TfVarMap::new().with("weight", TfSource::whole("dense/kernel"));
+    let err = warm_start_from_tf(layer, &ws, &map)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.contains("`weight`") && err.contains("dense/kernel"),
+        "{err}"
+    );
 }

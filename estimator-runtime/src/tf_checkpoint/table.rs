@@ -35,6 +35,9 @@ pub(crate) fn read_table(file: &[u8]) -> Result<BTreeMap<Vec<u8>, Vec<u8>>, Stri
 /// `(offset, size)` of a block.
 type Handle = (u64, u64);
 
+/// A key and its value.
+type Entry = (Vec<u8>, Vec<u8>);
+
 fn footer(file: &[u8]) -> Result<Handle, String> {
     if file.len() < FOOTER_LEN {
         return Err(format!(
@@ -122,7 +125,7 @@ pub(crate) fn unmask_crc(masked: u32) -> u32 {
 
 /// The entries of one block: `shared`, `non_shared`, `value_len` varints, the key's new
 /// suffix, the value; then the restart offsets and their count.
-fn block_entries(block: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, String> {
+fn block_entries(block: &[u8]) -> Result<Vec<Entry>, String> {
     let count_at = block
         .len()
         .checked_sub(4)
