@@ -16,6 +16,8 @@ It writes into OUT_DIR:
   penguins_test.csv   the test rows (rows without NA; row i is a test row when (i*7919)%10 < 2).
   meta.json   the standardisation constants, the columns, TF's class probabilities and classes of
               each model on the test rows.
+  combiners.json  embedding_column outputs (TF's DenseFeatures) for combiners sum/mean/sqrtn on
+              multivalent ids, plain and through weighted_categorical_column, from a fixed table.
   hash.tsv    10,000+ strings (ASCII, non-ASCII, empty) as JSON strings, each with TF's
               tf.strings.to_hash_bucket_fast(s, 4294967291), the crossed_column bucket of
               (s, next s) and of (i % 7 as int64, s), both with 4294967291 buckets and the default
@@ -201,11 +203,35 @@ def write_hash_fixture(out, n):
             f.write(f"{json.dumps(s, ensure_ascii=False)}\t{a}\t{b}\t{c}\n")
 
 
+def write_combiners(out):
+    table = np.array([[1.0, -2.0], [0.5, 3.0], [-1.5, 0.25], [2.0, 4.0]], dtype=np.float32)
+    ids = [[0, 2], [1], [3, 3, 1]]
+    weights = [[0.5, 2.0], [3.0], [1.0, 0.25, 4.0]]
+    indices = [[i, j] for i, row in enumerate(ids) for j in range(len(row))]
+    shape = [len(ids), 3]
+    features = {
+        "w": tf.SparseTensor(indices, [v for row in ids for v in row], shape),
+        "wt": tf.SparseTensor(indices, [v for row in weights for v in row], shape),
+    }
+    fc = tf.feature_column
+    result = {"table": table.tolist(), "ids": ids, "weights": weights, "outputs": {}}
+    for combiner in ["sum", "mean", "sqrtn"]:
+        for weighted in [False, True]:
+            cat = fc.categorical_column_with_identity("w", 4)
+            if weighted:
+                cat = fc.weighted_categorical_column(cat, "wt")
+            col = fc.embedding_column(cat, 2, combiner=combiner, initializer=tf.constant_initializer(table))
+            value = tf.compat.v1.keras.layers.DenseFeatures([col])(features).numpy()
+            result["outputs"][f"{combiner}{'_weighted' if weighted else ''}"] = value.tolist()
+    with open(os.path.join(out, "combiners.json"), "w") as f:
+        json.dump(result, f, indent=1)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("out")
     p.add_argument("--steps", type=int, default=300)
-    p.add_argument("--what", default="all", choices=["all", "models", "reader", "hash"])
+    p.add_argument("--what", default="all", choices=["all", "models", "reader", "hash", "combiners"])
     p.add_argument("--hash-strings", type=int, default=10000)
     a = p.parse_args()
     os.makedirs(a.out, exist_ok=True)
@@ -213,6 +239,8 @@ def main():
         write_reader_checkpoint(a.out)
     if a.what in ("all", "hash"):
         write_hash_fixture(a.out, a.hash_strings)
+    if a.what in ("all", "combiners"):
+        write_combiners(a.out)
     if a.what in ("all", "models"):
         train_models(a.out, a.steps)
     print(f"fixtures written to {a.out} (TF {tf.__version__})", file=sys.stderr)

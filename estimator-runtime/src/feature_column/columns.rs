@@ -124,6 +124,15 @@ pub enum CategoricalColumn {
     },
     /// A bucketized numeric column, used as categorical ids (one per value of the source).
     Bucketized(BucketizedColumn),
+    /// A categorical column whose ids carry weights from another raw column (TF
+    /// `weighted_categorical_column`): the weights multiply a linear model's per-id weights,
+    /// enter an embedding's combiner, and fill an indicator.
+    Weighted {
+        /// The ids.
+        categorical: Box<CategoricalColumn>,
+        /// The raw float column of the weights, one per id of an example.
+        weight_feature_key: String,
+    },
     /// Hashed crosses of several categorical features (TF `crossed_column`).
     Crossed {
         /// The crossed parts.
@@ -150,6 +159,7 @@ impl CategoricalColumn {
             CategoricalColumn::Crossed {
                 hash_bucket_size, ..
             } => *hash_bucket_size,
+            CategoricalColumn::Weighted { categorical, .. } => categorical.num_buckets(),
         }
     }
 
@@ -160,6 +170,10 @@ impl CategoricalColumn {
             | CategoricalColumn::HashBucket { key, .. }
             | CategoricalColumn::Identity { key, .. } => key.clone(),
             CategoricalColumn::Bucketized(b) => format!("{}_bucketized", b.source.key),
+            CategoricalColumn::Weighted {
+                categorical,
+                weight_feature_key,
+            } => format!("{}_weighted_by_{weight_feature_key}", categorical.name()),
             CategoricalColumn::Crossed { keys, .. } => keys
                 .iter()
                 .map(CategoricalColumn::name)
@@ -268,6 +282,14 @@ fn categorical_keys(c: &CategoricalColumn) -> Vec<String> {
         | CategoricalColumn::Identity { key, .. } => vec![key.clone()],
         CategoricalColumn::Bucketized(b) => vec![b.source.key.clone()],
         CategoricalColumn::Crossed { keys, .. } => keys.iter().flat_map(categorical_keys).collect(),
+        CategoricalColumn::Weighted {
+            categorical,
+            weight_feature_key,
+        } => {
+            let mut keys = categorical_keys(categorical);
+            keys.push(weight_feature_key.clone());
+            keys
+        }
     }
 }
 

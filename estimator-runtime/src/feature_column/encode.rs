@@ -94,15 +94,15 @@ impl FeatureEncoder {
                 }
                 FeatureColumn::Indicator(c) => {
                     let ids = self.categorical_ids(c, batch)?;
-                    offset += multi_hot(&mut dense, width, offset, &ids, column);
+                    let weights = super::weighted::id_weights(c, batch, &ids)?;
+                    let buckets = super::set::dense_width_of(column);
+                    add_weighted(&mut dense, width, offset, buckets, &ids, &weights);
+                    offset += buckets;
                 }
-                FeatureColumn::Categorical(c) => {
-                    sparse.push(sparse_tensor(&self.categorical_ids(c, batch)?, device))
+                FeatureColumn::Categorical(c) => sparse.push(self.sparse_of(c, batch, device)?),
+                FeatureColumn::Embedding(e) => {
+                    sparse.push(self.sparse_of(&e.categorical, batch, device)?)
                 }
-                FeatureColumn::Embedding(e) => sparse.push(sparse_tensor(
-                    &self.categorical_ids(&e.categorical, batch)?,
-                    device,
-                )),
             }
         }
         let dense =
@@ -152,7 +152,22 @@ impl FeatureEncoder {
                 keys,
                 hash_bucket_size,
             } => self.crossed_ids(keys, *hash_bucket_size, batch),
+            CategoricalColumn::Weighted { categorical, .. } => {
+                self.categorical_ids(categorical, batch)
+            }
         }
+    }
+
+    /// A column's padded ids with their weights (1, or the weight column's values).
+    fn sparse_of(
+        &self,
+        column: &CategoricalColumn,
+        batch: &FeatureBatch,
+        device: &Device,
+    ) -> Result<SparseTensor, FeatureError> {
+        let ids = self.categorical_ids(column, batch)?;
+        let weights = super::weighted::id_weights(column, batch, &ids)?;
+        Ok(weighted_sparse_tensor(&ids, &weights, device))
     }
 
     fn vocabulary_ids(
@@ -307,6 +322,7 @@ fn index_vocabularies(column: &FeatureColumn, out: &mut HashMap<String, HashMap<
                 out.insert(key.clone(), map);
             }
             CategoricalColumn::Crossed { keys, .. } => keys.iter().for_each(|k| walk(k, out)),
+            CategoricalColumn::Weighted { categorical, .. } => walk(categorical, out),
             _ => {}
         }
     }
@@ -341,20 +357,47 @@ fn multi_hot(
     buckets
 }
 
-/// Pads each example's ids to the longest (at least 1), with weight 0 for padding.
-pub(crate) fn sparse_tensor(ids: &Ids, device: &Device) -> SparseTensor {
+/// Adds each id's weight at `offset + id` of its row (ids past `buckets` ignored).
+fn add_weighted(
+    dense: &mut [f32],
+    width: usize,
+    offset: usize,
+    buckets: usize,
+    ids: &Ids,
+    weights: &[Vec<f32>],
+) {
+    for ((row, ids), ws) in dense.chunks_mut(width).zip(ids).zip(weights) {
+        for (&id, &w) in ids.iter().zip(ws).filter(|(id, _)| **id < buckets) {
+            row[offset + id] += w;
+        }
+    }
+}
+
+/// As [`sparse_tensor`], with each id's weight.
+pub(crate) fn weighted_sparse_tensor(
+    ids: &Ids,
+    weights: &[Vec<f32>],
+    device: &Device,
+) -> SparseTensor {
     let n = ids.len();
     let len = ids.iter().map(Vec::len).max().unwrap_or(0).max(1);
     let mut flat = vec![0i64; n * len];
-    let mut weights = vec![0.0f32; n * len];
-    for (i, row) in ids.iter().enumerate() {
-        for (j, &id) in row.iter().enumerate() {
+    let mut padded = vec![0.0f32; n * len];
+    for (i, (row, ws)) in ids.iter().zip(weights).enumerate() {
+        for (j, (&id, &w)) in row.iter().zip(ws).enumerate() {
             flat[i * len + j] = id as i64;
-            weights[i * len + j] = 1.0;
+            padded[i * len + j] = w;
         }
     }
     SparseTensor {
         ids: Tensor::from_data(TensorData::new(flat, [n, len]), device),
-        weights: Tensor::from_data(TensorData::new(weights, [n, len]), device),
+        weights: Tensor::from_data(TensorData::new(padded, [n, len]), device),
     }
+}
+
+/// Pads each example's ids to the longest (at least 1), with weight 0 for padding.
+#[cfg(test)]
+pub(crate) fn sparse_tensor(ids: &Ids, device: &Device) -> SparseTensor {
+    let ones: Vec<Vec<f32>> = ids.iter().map(|row| vec![1.0; row.len()]).collect();
+    weighted_sparse_tensor(ids, &ones, device)
 }

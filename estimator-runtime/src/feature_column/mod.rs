@@ -58,6 +58,8 @@ mod read;
 mod set;
 #[cfg(test)]
 mod tests;
+mod vocabulary_file;
+mod weighted;
 
 pub use batch::{ColumnValues, FeatureBatch};
 pub use columns::{
@@ -75,3 +77,5 @@ pub use hash::{
 pub use layers::{InputLayer, LinearModel, SparseEmbedding};
 pub(crate) use set::dense_width_of as dense_width;
 pub use set::{FEATURE_COLUMNS_FILE, FeatureColumns, SparseSpec};
+pub use vocabulary_file::categorical_column_with_vocabulary_file;
+pub use weighted::weighted_categorical_column;
