@@ -13,6 +13,9 @@ It writes into OUT_DIR:
               numeric, indicator of a vocabulary and of a hashed column, an embedding of a cross).
   linear/     model_dir of a tf.estimator.LinearClassifier (numeric, vocabulary, hashed, crossed).
               Both model_dirs keep only the final checkpoint (no events, no graph.pbtxt).
+  dnn_shared/ model_dir of a tf.compat.v1.estimator.DNNClassifier (TF 1 graph mode: TF 2.15 makes
+              shared embeddings only there) with shared_embedding_columns of island and sex (each
+              hashed into 3 buckets); `--what shared`, run in its own process; meta_shared.json.
   penguins_test.csv   the test rows (rows without NA; row i is a test row when (i*7919)%10 < 2).
   meta.json   the standardisation constants, the columns, TF's class probabilities and classes of
               each model on the test rows.
@@ -203,6 +206,30 @@ def write_hash_fixture(out, n):
             f.write(f"{json.dumps(s, ensure_ascii=False)}\t{a}\t{b}\t{c}\n")
 
 
+def train_shared(out, steps):
+    tf.compat.v1.disable_eager_execution()
+    train, test = load_rows()
+    stats = standardisation(train)
+    fc = tf.compat.v1.feature_column
+    numeric = feature_columns(stats, True)[:4]
+    shared = fc.shared_embedding_columns(
+        [fc.categorical_column_with_hash_bucket("island", 3), fc.categorical_column_with_hash_bucket("sex", 3)], 2)
+    model_dir = os.path.join(out, "dnn_shared")
+    shutil.rmtree(model_dir, ignore_errors=True)
+    config = tf.estimator.RunConfig(tf_random_seed=7, save_summary_steps=None, log_step_count_steps=None)
+    est = tf.compat.v1.estimator.DNNClassifier(
+        hidden_units=[4], feature_columns=numeric + shared, n_classes=3, model_dir=model_dir, config=config)
+    est.train(input_fn(train, True), steps=steps)
+    preds = list(est.predict(input_fn(test, False)))
+    meta = {"tf_version": tf.__version__, "standardize": stats, "models": {"dnn_shared": {
+        "probabilities": [[float(p) for p in d["probabilities"]] for d in preds],
+        "class_ids": [int(d["class_ids"][0]) for d in preds],
+    }}}
+    keep_final_checkpoint(model_dir)
+    with open(os.path.join(out, "meta_shared.json"), "w") as f:
+        json.dump(meta, f, indent=1)
+
+
 def write_combiners(out):
     table = np.array([[1.0, -2.0], [0.5, 3.0], [-1.5, 0.25], [2.0, 4.0]], dtype=np.float32)
     ids = [[0, 2], [1], [3, 3, 1]]
@@ -231,7 +258,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("out")
     p.add_argument("--steps", type=int, default=300)
-    p.add_argument("--what", default="all", choices=["all", "models", "reader", "hash", "combiners"])
+    p.add_argument("--what", default="all", choices=["all", "models", "reader", "hash", "combiners", "shared"])
     p.add_argument("--hash-strings", type=int, default=10000)
     a = p.parse_args()
     os.makedirs(a.out, exist_ok=True)
@@ -243,6 +270,8 @@ def main():
         write_combiners(a.out)
     if a.what in ("all", "models"):
         train_models(a.out, a.steps)
+    if a.what == "shared":
+        train_shared(a.out, a.steps)
     print(f"fixtures written to {a.out} (TF {tf.__version__})", file=sys.stderr)
 
 

@@ -1,5 +1,6 @@
 //! Warm start from TF checkpoints (issue 24): this project's premade `DnnClassifier` and
-//! `LinearClassifier`, warm-started from the checkpoints TF 2.15 trained on penguins
+//! `LinearClassifier` (and a `DnnClassifier` with shared embeddings, from TF 1's graph-mode
+//! estimator), warm-started from the checkpoints TF 2.15 trained on penguins
 //! (`tests/fixtures/tf`, by `scripts/tf_checkpoint_fixtures.py`), predict the test rows as TF
 //! did: probabilities within 1e-5, identical classes. The same check runs against a checkpoint
 //! that the TF venv makes fresh in this run when it is there (`tests/common/tf.rs`).
@@ -86,7 +87,14 @@ where
 }
 
 fn check_against_tf(dir: &Path, name: &str, got: &[(Vec<f64>, i64)]) {
-    let want = &meta(dir)["models"][name];
+    let file = if name == "dnn_shared" {
+        "meta_shared.json"
+    } else {
+        "meta.json"
+    };
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join(file)).unwrap()).unwrap();
+    let want = &meta["models"][name];
     let probabilities: Vec<Vec<f64>> =
         serde_json::from_value(want["probabilities"].clone()).unwrap();
     let classes: Vec<i64> = serde_json::from_value(want["class_ids"].clone()).unwrap();
@@ -123,6 +131,16 @@ fn linear_config(dir: &Path) -> LinearClassifierConfig {
     LinearClassifierConfig::new(columns(&meta(dir), false)).label_vocabulary(SPECIES)
 }
 
+/// The script's TF 1 DNN: the numbers and a shared embedding of island and sex (hashed into 3).
+fn shared_config(dir: &Path) -> DnnClassifierConfig {
+    let mut columns = columns(&meta(dir), true).columns;
+    columns.truncate(NUMERIC.len());
+    let hashed = |k| categorical_column_with_hash_bucket(k, 3);
+    let shared = shared_embedding_columns([hashed("island"), hashed("sex")], 2).unwrap();
+    columns.extend(shared.into_iter().map(FeatureColumn::from));
+    DnnClassifierConfig::new(FeatureColumns::new(columns), [4]).label_vocabulary(SPECIES)
+}
+
 fn check_dir(dir: &Path) {
     let csv = dir.join("penguins_test.csv");
     check_against_tf(
@@ -135,6 +153,8 @@ fn check_dir(dir: &Path) {
         "linear",
         &predict(linear_config(dir), &dir.join("linear"), &csv),
     );
+    let shared = predict(shared_config(dir), &dir.join("dnn_shared"), &csv);
+    check_against_tf(dir, "dnn_shared", &shared);
 }
 
 #[test]
@@ -149,13 +169,19 @@ fn a_fresh_tf_checkpoint_predicts_the_same() {
     };
     let out = tempfile::tempdir().unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/tf_checkpoint_fixtures.py");
-    let status = std::process::Command::new(python)
-        .arg(script)
-        .arg(out.path())
-        .args(["--what", "models", "--steps", "120"])
-        .status()
-        .unwrap();
-    assert!(status.success(), "the TF fixture script failed");
+    // Shared embeddings need TF 1 graph mode, hence a process of their own.
+    for what in ["models", "shared"] {
+        let status = std::process::Command::new(&python)
+            .arg(&script)
+            .arg(out.path())
+            .args(["--what", what, "--steps", "120"])
+            .status()
+            .unwrap();
+        assert!(
+            status.success(),
+            "the TF fixture script failed (--what {what})"
+        );
+    }
     check_dir(out.path());
 }
 

@@ -226,6 +226,10 @@ pub struct EmbeddingColumn {
     pub dimension: usize,
     /// How several ids of an example combine.
     pub combiner: Combiner,
+    /// The shared table's name when this column shares its table with others (TF
+    /// `shared_embedding_columns`); `None`: a table of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared_embedding_collection_name: Option<String>,
 }
 
 impl EmbeddingColumn {
@@ -260,6 +264,9 @@ impl FeatureColumn {
             FeatureColumn::Bucketized(b) => format!("{}_bucketized", b.source.key),
             FeatureColumn::Categorical(c) => c.name(),
             FeatureColumn::Indicator(c) => format!("{}_indicator", c.name()),
+            FeatureColumn::Embedding(e) if e.shared_embedding_collection_name.is_some() => {
+                format!("{}_shared_embedding", e.categorical.name())
+            }
             FeatureColumn::Embedding(e) => format!("{}_embedding", e.categorical.name()),
         }
     }
@@ -371,6 +378,7 @@ pub fn embedding_column(categorical: CategoricalColumn, dimension: usize) -> Emb
         categorical,
         dimension,
         combiner: Combiner::Mean,
+        shared_embedding_collection_name: None,
     }
 }
 

@@ -56,6 +56,7 @@ mod hash;
 mod layers;
 mod read;
 mod set;
+mod shared;
 #[cfg(test)]
 mod tests;
 mod vocabulary_file;
@@ -77,5 +78,6 @@ pub use hash::{
 pub use layers::{InputLayer, LinearModel, SparseEmbedding};
 pub(crate) use set::dense_width_of as dense_width;
 pub use set::{FEATURE_COLUMNS_FILE, FeatureColumns, SparseSpec};
+pub use shared::shared_embedding_columns;
 pub use vocabulary_file::categorical_column_with_vocabulary_file;
 pub use weighted::weighted_categorical_column;

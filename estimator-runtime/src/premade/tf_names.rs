@@ -40,6 +40,9 @@ pub fn tf_column_name(column: &FeatureColumn) -> String {
         FeatureColumn::Bucketized(b) => format!("{}_bucketized", b.source.key),
         FeatureColumn::Categorical(c) => tf_categorical_name(c),
         FeatureColumn::Indicator(c) => format!("{}_indicator", tf_categorical_name(c)),
+        FeatureColumn::Embedding(e) if e.shared_embedding_collection_name.is_some() => {
+            format!("{}_shared_embedding", tf_categorical_name(&e.categorical))
+        }
         FeatureColumn::Embedding(e) => format!("{}_embedding", tf_categorical_name(&e.categorical)),
     }
 }
@@ -90,15 +93,24 @@ pub fn dnn_var_map(columns: &FeatureColumns, hidden_layers: usize, scope: &str) 
         first,
         first_kernel(columns, &format!("{}/kernel", layer(0))),
     );
-    let embeddings = columns
-        .columns
-        .iter()
-        .filter(|c| matches!(c, FeatureColumn::Embedding(_)));
-    for (i, c) in embeddings.enumerate() {
-        let name = format!(
-            "{scope}/input_from_feature_columns/input_layer/{}/embedding_weights",
-            tf_column_name(c)
-        );
+    // One table per embedding column, one per shared collection (TF 1's
+    // `<sorted names>_shared_embedding` variable), as `InputLayer` makes them.
+    let mut tables: Vec<String> = Vec::new();
+    for c in &columns.columns {
+        let FeatureColumn::Embedding(e) = c else {
+            continue;
+        };
+        let table = e
+            .shared_embedding_collection_name
+            .clone()
+            .unwrap_or_else(|| tf_column_name(c));
+        if e.shared_embedding_collection_name.is_none() || !tables.contains(&table) {
+            tables.push(table);
+        }
+    }
+    for (i, table) in tables.iter().enumerate() {
+        let name =
+            format!("{scope}/input_from_feature_columns/input_layer/{table}/embedding_weights");
         map = map.with(format!("input.embeddings.{i}.table"), TfSource::whole(name));
     }
     map
