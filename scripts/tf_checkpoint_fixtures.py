@@ -12,6 +12,8 @@ It writes into OUT_DIR:
   dnn/        model_dir of a tf.estimator.DNNClassifier trained on penguins (hidden_units [4],
               numeric, indicator of a vocabulary and of a hashed column, an embedding of a cross).
   linear/     model_dir of a tf.estimator.LinearClassifier (numeric, vocabulary, hashed, crossed).
+  combined/   model_dir of a tf.estimator.DNNLinearCombinedClassifier (the linear columns wide, the
+              DNN columns deep).
               Both model_dirs keep only the final checkpoint (no events, no graph.pbtxt).
   dnn_shared/ model_dir of a tf.compat.v1.estimator.DNNClassifier (TF 1 graph mode: TF 2.15 makes
               shared embeddings only there) with shared_embedding_columns of island and sex (each
@@ -125,6 +127,10 @@ def train_models(out, steps):
         "linear": tf.estimator.LinearClassifier(
             feature_columns=feature_columns(stats, False), n_classes=3,
             model_dir=os.path.join(out, "linear"), config=config),
+        "combined": tf.estimator.DNNLinearCombinedClassifier(
+            linear_feature_columns=feature_columns(stats, False),
+            dnn_feature_columns=feature_columns(stats, True), dnn_hidden_units=[4], n_classes=3,
+            model_dir=os.path.join(out, "combined"), config=config),
     }
     meta = {"tf_version": tf.__version__, "standardize": stats, "models": {}}
     for name, est in models.items():

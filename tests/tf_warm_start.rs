@@ -1,5 +1,5 @@
 //! Warm start from TF checkpoints (issue 24): this project's premade `DnnClassifier` and
-//! `LinearClassifier` (and a `DnnClassifier` with shared embeddings, from TF 1's graph-mode
+//! `LinearClassifier`, `DnnLinearCombinedClassifier` (and a `DnnClassifier` with shared embeddings, from TF 1's graph-mode
 //! estimator), warm-started from the checkpoints TF 2.15 trained on penguins
 //! (`tests/fixtures/tf`, by `scripts/tf_checkpoint_fixtures.py`), predict the test rows as TF
 //! did: probabilities within 1e-5, identical classes. The same check runs against a checkpoint
@@ -152,6 +152,15 @@ fn check_dir(dir: &Path) {
         dir,
         "linear",
         &predict(linear_config(dir), &dir.join("linear"), &csv),
+    );
+    let m = meta(dir);
+    let combined =
+        DnnLinearCombinedClassifierConfig::new(columns(&m, false), columns(&m, true), [4])
+            .label_vocabulary(SPECIES);
+    check_against_tf(
+        dir,
+        "combined",
+        &predict(combined, &dir.join("combined"), &csv),
     );
     let shared = predict(shared_config(dir), &dir.join("dnn_shared"), &csv);
     check_against_tf(dir, "dnn_shared", &shared);
