@@ -80,8 +80,8 @@ fn run(args: &Args) -> Result<String, TfCheckpointError> {
     }
     let total: usize = variables
         .iter()
-        .map(|v| v.shape.iter().product::<usize>())
-        .sum();
+        .map(|v| v.shape.iter().fold(1usize, |n, &d| n.saturating_mul(d)))
+        .fold(0usize, usize::saturating_add);
     let mut out = String::new();
     for (v, t) in selected.iter().zip(&tensors) {
         match t {
@@ -156,7 +156,7 @@ fn nest(values: &[String], shape: &[usize], depth: usize) -> String {
     let Some((&first, rest)) = shape.split_first() else {
         return values.first().cloned().unwrap_or_default();
     };
-    let stride = rest.iter().product::<usize>().max(1);
+    let stride = rest.iter().fold(1usize, |n, &d| n.saturating_mul(d)).max(1);
     let parts: Vec<String> = (0..first)
         .map(|i| {
             nest(

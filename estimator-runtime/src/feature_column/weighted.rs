@@ -50,7 +50,7 @@ pub(crate) fn id_weights(
     };
     let n = ids.len().max(1);
     let per_example = values.len() / n;
-    if values.len() % n != 0 || ids.iter().any(|row| row.len() > per_example) {
+    if !values.len().is_multiple_of(n) || ids.iter().any(|row| row.len() > per_example) {
         return Err(FeatureError::InvalidColumn {
             name: column.name(),
             reason: format!(
