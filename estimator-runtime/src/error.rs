@@ -289,6 +289,9 @@ pub enum Error {
     /// checkpoint written by another number of replicas).
     #[error("distributed training: {0}")]
     Distributed(String),
+    /// A TF checkpoint cannot be read (warm start from TF).
+    #[error(transparent)]
+    TfCheckpoint(Box<crate::tf_checkpoint::TfCheckpointError>),
     /// An exported model directory is invalid.
     #[error("export {path}: {reason}")]
     Export {

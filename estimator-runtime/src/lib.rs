@@ -62,6 +62,7 @@ mod regular_file;
 mod scaffold;
 mod spec;
 pub mod summary;
+pub mod tf_checkpoint;
 mod train_and_evaluate;
 mod train_op;
 

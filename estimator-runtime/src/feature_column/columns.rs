@@ -106,7 +106,7 @@ pub enum CategoricalColumn {
         default_value: Option<usize>,
     },
     /// Strings (or integers, as their decimal text) hashed into `hash_bucket_size` ids (TF
-    /// `categorical_column_with_hash_bucket`).
+    /// `categorical_column_with_hash_bucket`): TF's `Fingerprint64(value) % hash_bucket_size`.
     HashBucket {
         /// The raw column read.
         key: String,
@@ -124,6 +124,15 @@ pub enum CategoricalColumn {
     },
     /// A bucketized numeric column, used as categorical ids (one per value of the source).
     Bucketized(BucketizedColumn),
+    /// A categorical column whose ids carry weights from another raw column (TF
+    /// `weighted_categorical_column`): the weights multiply a linear model's per-id weights,
+    /// enter an embedding's combiner, and fill an indicator.
+    Weighted {
+        /// The ids.
+        categorical: Box<CategoricalColumn>,
+        /// The raw float column of the weights, one per id of an example.
+        weight_feature_key: String,
+    },
     /// Hashed crosses of several categorical features (TF `crossed_column`).
     Crossed {
         /// The crossed parts.
@@ -150,6 +159,7 @@ impl CategoricalColumn {
             CategoricalColumn::Crossed {
                 hash_bucket_size, ..
             } => *hash_bucket_size,
+            CategoricalColumn::Weighted { categorical, .. } => categorical.num_buckets(),
         }
     }
 
@@ -160,6 +170,10 @@ impl CategoricalColumn {
             | CategoricalColumn::HashBucket { key, .. }
             | CategoricalColumn::Identity { key, .. } => key.clone(),
             CategoricalColumn::Bucketized(b) => format!("{}_bucketized", b.source.key),
+            CategoricalColumn::Weighted {
+                categorical,
+                weight_feature_key,
+            } => format!("{}_weighted_by_{weight_feature_key}", categorical.name()),
             CategoricalColumn::Crossed { keys, .. } => keys
                 .iter()
                 .map(CategoricalColumn::name)
@@ -212,6 +226,10 @@ pub struct EmbeddingColumn {
     pub dimension: usize,
     /// How several ids of an example combine.
     pub combiner: Combiner,
+    /// The shared table's name when this column shares its table with others (TF
+    /// `shared_embedding_columns`); `None`: a table of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared_embedding_collection_name: Option<String>,
 }
 
 impl EmbeddingColumn {
@@ -246,6 +264,9 @@ impl FeatureColumn {
             FeatureColumn::Bucketized(b) => format!("{}_bucketized", b.source.key),
             FeatureColumn::Categorical(c) => c.name(),
             FeatureColumn::Indicator(c) => format!("{}_indicator", c.name()),
+            FeatureColumn::Embedding(e) if e.shared_embedding_collection_name.is_some() => {
+                format!("{}_shared_embedding", e.categorical.name())
+            }
             FeatureColumn::Embedding(e) => format!("{}_embedding", e.categorical.name()),
         }
     }
@@ -268,6 +289,14 @@ fn categorical_keys(c: &CategoricalColumn) -> Vec<String> {
         | CategoricalColumn::Identity { key, .. } => vec![key.clone()],
         CategoricalColumn::Bucketized(b) => vec![b.source.key.clone()],
         CategoricalColumn::Crossed { keys, .. } => keys.iter().flat_map(categorical_keys).collect(),
+        CategoricalColumn::Weighted {
+            categorical,
+            weight_feature_key,
+        } => {
+            let mut keys = categorical_keys(categorical);
+            keys.push(weight_feature_key.clone());
+            keys
+        }
     }
 }
 
@@ -322,7 +351,11 @@ pub fn categorical_column_with_identity(
     }
 }
 
-/// Hashed crosses of `keys` (TF `crossed_column`).
+/// Hashed crosses of `keys` (TF `crossed_column`), bucketed exactly as TF 2.15 does
+/// (`FingerprintCat64` from the hash key `0xDECAFCAFFE`): a vocabulary or hash-bucket part
+/// crosses by its raw values, like a string key in TF (`crossed_column(["island", "sex"], n)`);
+/// other parts (identity, bucketized) by their ids, like TF's column objects, and before the raw
+/// parts, as TF orders them. Nested crosses are flattened.
 pub fn crossed_column(
     keys: impl IntoIterator<Item = CategoricalColumn>,
     hash_bucket_size: usize,
@@ -345,6 +378,7 @@ pub fn embedding_column(categorical: CategoricalColumn, dimension: usize) -> Emb
         categorical,
         dimension,
         combiner: Combiner::Mean,
+        shared_embedding_collection_name: None,
     }
 }
 

@@ -1,9 +1,9 @@
 //! `FeatureEncoder`: a batch of raw columns into tensors (dense numbers, sparse ids), on the host.
 
-use super::batch::FeatureBatch;
+use super::batch::{ColumnValues, FeatureBatch};
 use super::columns::{CategoricalColumn, FeatureColumn};
 use super::error::FeatureError;
-use super::hash::hash_bucket;
+use super::hash::{CrossPart, cross_bucket, hash_bucket};
 use super::read::{bucket_ids, identity_ids, numeric_values, raw_strings};
 use super::set::FeatureColumns;
 use burn::tensor::{Device, Int, Tensor, TensorData};
@@ -94,15 +94,15 @@ impl FeatureEncoder {
                 }
                 FeatureColumn::Indicator(c) => {
                     let ids = self.categorical_ids(c, batch)?;
-                    offset += multi_hot(&mut dense, width, offset, &ids, column);
+                    let weights = super::weighted::id_weights(c, batch, &ids)?;
+                    let buckets = super::set::dense_width_of(column);
+                    add_weighted(&mut dense, width, offset, buckets, &ids, &weights);
+                    offset += buckets;
                 }
-                FeatureColumn::Categorical(c) => {
-                    sparse.push(sparse_tensor(&self.categorical_ids(c, batch)?, device))
+                FeatureColumn::Categorical(c) => sparse.push(self.sparse_of(c, batch, device)?),
+                FeatureColumn::Embedding(e) => {
+                    sparse.push(self.sparse_of(&e.categorical, batch, device)?)
                 }
-                FeatureColumn::Embedding(e) => sparse.push(sparse_tensor(
-                    &self.categorical_ids(&e.categorical, batch)?,
-                    device,
-                )),
             }
         }
         let dense =
@@ -152,7 +152,22 @@ impl FeatureEncoder {
                 keys,
                 hash_bucket_size,
             } => self.crossed_ids(keys, *hash_bucket_size, batch),
+            CategoricalColumn::Weighted { categorical, .. } => {
+                self.categorical_ids(categorical, batch)
+            }
         }
+    }
+
+    /// A column's padded ids with their weights (1, or the weight column's values).
+    fn sparse_of(
+        &self,
+        column: &CategoricalColumn,
+        batch: &FeatureBatch,
+        device: &Device,
+    ) -> Result<SparseTensor, FeatureError> {
+        let ids = self.categorical_ids(column, batch)?;
+        let weights = super::weighted::id_weights(column, batch, &ids)?;
+        Ok(weighted_sparse_tensor(&ids, &weights, device))
     }
 
     fn vocabulary_ids(
@@ -191,51 +206,106 @@ impl FeatureEncoder {
 
     /// Each example's crosses: the cartesian product of the parts' values, joined by `_X_`
     /// and hashed. A part's value is its raw string (vocabulary and hash columns) or its id.
+    /// TF's `crossed_column`: the leaf parts of (nested) crosses, id parts first and raw-string
+    /// parts after (TF's `sparse_cross_hashed` takes sparse inputs before dense ones), each
+    /// combination of an example's values hashed with TF's `FingerprintCat64`.
     fn crossed_ids(
         &self,
         keys: &[CategoricalColumn],
         buckets: usize,
         batch: &FeatureBatch,
     ) -> Result<Ids, FeatureError> {
-        let mut crosses: Vec<Vec<String>> = vec![vec![String::new()]; batch.len()];
-        for (i, part) in keys.iter().enumerate() {
-            let values = self.cross_values(part, batch)?;
-            for (acc, vs) in crosses.iter_mut().zip(values) {
-                *acc = acc
-                    .iter()
-                    .flat_map(|a| {
-                        vs.iter().map(move |v| {
-                            if i == 0 {
-                                v.clone()
-                            } else {
-                                format!("{a}_X_{v}")
-                            }
+        let mut parts = Vec::new();
+        cross_leaves(keys, &mut parts);
+        parts.sort_by_key(|p| is_raw_string_part(p));
+        let values = parts
+            .iter()
+            .map(|p| self.cross_values(p, batch))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((0..batch.len())
+            .map(|row| {
+                let mut combos: Vec<Vec<CrossPart<'_>>> = vec![Vec::new()];
+                for part in &values {
+                    combos = combos
+                        .into_iter()
+                        .flat_map(|c| {
+                            part[row]
+                                .iter()
+                                .map(move |v| [c.as_slice(), &[v.as_part()]].concat())
                         })
-                    })
-                    .collect();
-            }
-        }
-        Ok(crosses
-            .into_iter()
-            .map(|cs| cs.iter().map(|c| hash_bucket(c, buckets)).collect())
+                        .collect();
+                }
+                combos.iter().map(|c| cross_bucket(c, buckets)).collect()
+            })
             .collect())
     }
 
+    /// A part's values per example: raw strings of vocabulary and hash-bucket columns (TF's
+    /// string keys), ids of the others.
     fn cross_values(
         &self,
         part: &CategoricalColumn,
         batch: &FeatureBatch,
-    ) -> Result<Vec<Vec<String>>, FeatureError> {
-        match part {
+    ) -> Result<Vec<Vec<CrossValue>>, FeatureError> {
+        Ok(match part {
             CategoricalColumn::VocabularyList { key, .. }
-            | CategoricalColumn::HashBucket { key, .. } => raw_strings(key, batch),
-            other => Ok(self
+            | CategoricalColumn::HashBucket { key, .. } => raw_cross_values(key, batch)?,
+            other => self
                 .categorical_ids(other, batch)?
                 .into_iter()
-                .map(|ids| ids.iter().map(usize::to_string).collect())
-                .collect()),
+                .map(|ids| ids.iter().map(|&i| CrossValue::Id(i as i64)).collect())
+                .collect(),
+        })
+    }
+}
+
+/// One value of a cross's part.
+enum CrossValue {
+    Str(String),
+    Id(i64),
+}
+
+impl CrossValue {
+    fn as_part(&self) -> CrossPart<'_> {
+        match self {
+            CrossValue::Str(s) => CrossPart::Str(s),
+            CrossValue::Id(i) => CrossPart::Id(*i),
         }
     }
+}
+
+/// A raw column as TF's `SparseCrossOp` reads a raw key: one string per example kept as it is
+/// (also `""`), integers as ids; several strings per example as the other columns read them.
+fn raw_cross_values(key: &str, batch: &FeatureBatch) -> Result<Vec<Vec<CrossValue>>, FeatureError> {
+    Ok(match batch.require(key)? {
+        ColumnValues::Str(v) => v.iter().map(|s| vec![CrossValue::Str(s.clone())]).collect(),
+        ColumnValues::Int(v) => v.iter().map(|&x| vec![CrossValue::Id(x)]).collect(),
+        ColumnValues::IntList(v) => v
+            .iter()
+            .map(|xs| xs.iter().map(|&x| CrossValue::Id(x)).collect())
+            .collect(),
+        _ => raw_strings(key, batch)?
+            .into_iter()
+            .map(|vs| vs.into_iter().map(CrossValue::Str).collect())
+            .collect(),
+    })
+}
+
+/// The parts of a cross, nested crosses flattened (TF's `_collect_leaf_level_keys`).
+fn cross_leaves<'a>(keys: &'a [CategoricalColumn], out: &mut Vec<&'a CategoricalColumn>) {
+    for key in keys {
+        match key {
+            CategoricalColumn::Crossed { keys, .. } => cross_leaves(keys, out),
+            other => out.push(other),
+        }
+    }
+}
+
+fn is_raw_string_part(part: &CategoricalColumn) -> bool {
+    matches!(
+        part,
+        CategoricalColumn::VocabularyList { .. } | CategoricalColumn::HashBucket { .. }
+    )
 }
 
 fn index_vocabularies(column: &FeatureColumn, out: &mut HashMap<String, HashMap<String, usize>>) {
@@ -252,6 +322,7 @@ fn index_vocabularies(column: &FeatureColumn, out: &mut HashMap<String, HashMap<
                 out.insert(key.clone(), map);
             }
             CategoricalColumn::Crossed { keys, .. } => keys.iter().for_each(|k| walk(k, out)),
+            CategoricalColumn::Weighted { categorical, .. } => walk(categorical, out),
             _ => {}
         }
     }
@@ -286,20 +357,47 @@ fn multi_hot(
     buckets
 }
 
-/// Pads each example's ids to the longest (at least 1), with weight 0 for padding.
-pub(crate) fn sparse_tensor(ids: &Ids, device: &Device) -> SparseTensor {
+/// Adds each id's weight at `offset + id` of its row (ids past `buckets` ignored).
+fn add_weighted(
+    dense: &mut [f32],
+    width: usize,
+    offset: usize,
+    buckets: usize,
+    ids: &Ids,
+    weights: &[Vec<f32>],
+) {
+    for ((row, ids), ws) in dense.chunks_mut(width).zip(ids).zip(weights) {
+        for (&id, &w) in ids.iter().zip(ws).filter(|(id, _)| **id < buckets) {
+            row[offset + id] += w;
+        }
+    }
+}
+
+/// As [`sparse_tensor`], with each id's weight.
+pub(crate) fn weighted_sparse_tensor(
+    ids: &Ids,
+    weights: &[Vec<f32>],
+    device: &Device,
+) -> SparseTensor {
     let n = ids.len();
     let len = ids.iter().map(Vec::len).max().unwrap_or(0).max(1);
     let mut flat = vec![0i64; n * len];
-    let mut weights = vec![0.0f32; n * len];
-    for (i, row) in ids.iter().enumerate() {
-        for (j, &id) in row.iter().enumerate() {
+    let mut padded = vec![0.0f32; n * len];
+    for (i, (row, ws)) in ids.iter().zip(weights).enumerate() {
+        for (j, (&id, &w)) in row.iter().zip(ws).enumerate() {
             flat[i * len + j] = id as i64;
-            weights[i * len + j] = 1.0;
+            padded[i * len + j] = w;
         }
     }
     SparseTensor {
         ids: Tensor::from_data(TensorData::new(flat, [n, len]), device),
-        weights: Tensor::from_data(TensorData::new(weights, [n, len]), device),
+        weights: Tensor::from_data(TensorData::new(padded, [n, len]), device),
     }
+}
+
+/// Pads each example's ids to the longest (at least 1), with weight 0 for padding.
+#[cfg(test)]
+pub(crate) fn sparse_tensor(ids: &Ids, device: &Device) -> SparseTensor {
+    let ones: Vec<Vec<f32>> = ids.iter().map(|row| vec![1.0; row.len()]).collect();
+    weighted_sparse_tensor(ids, &ones, device)
 }

@@ -1,7 +1,7 @@
 //! The trainable parts of feature columns: embedding tables ([`InputLayer`], TF's
 //! `DenseFeatures`) and per-id weights ([`LinearModel`], TF's `LinearModel`).
 
-use super::columns::Combiner;
+use super::columns::{Combiner, FeatureColumn};
 use super::encode::{FeatureTensors, SparseTensor};
 use super::error::FeatureError;
 use super::set::FeatureColumns;
@@ -59,10 +59,14 @@ impl SparseEmbedding {
 /// `input_layer` / `DenseFeatures`).
 #[derive(Module, Debug)]
 pub struct InputLayer {
-    /// One table per embedding column, in column order.
+    /// One table per embedding column, in column order; columns that share a table (TF
+    /// `shared_embedding_columns`) have one, where the first of them is.
     pub embeddings: Vec<SparseEmbedding>,
     #[module(skip)]
     width: usize,
+    /// The table of each embedding column.
+    #[module(skip)]
+    table_of: Vec<usize>,
 }
 
 impl InputLayer {
@@ -70,22 +74,42 @@ impl InputLayer {
     pub fn new(columns: &FeatureColumns, device: &Device) -> Result<Self, FeatureError> {
         columns.check_dense()?;
         let mut width = columns.dense_width();
-        let embeddings = columns
-            .sparse_specs()
-            .into_iter()
-            .filter_map(|s| s.embedding.map(|e| (s.num_buckets, e)))
-            .map(|(buckets, (dim, combiner))| {
-                width += dim;
-                SparseEmbedding::new(buckets, dim, combiner, device)
-            })
-            .collect();
+        let mut embeddings = Vec::new();
+        let mut table_of = Vec::new();
+        let mut shared: Vec<(&str, usize)> = Vec::new();
+        for e in columns.columns.iter().filter_map(|c| match c {
+            FeatureColumn::Embedding(e) => Some(e),
+            _ => None,
+        }) {
+            width += e.dimension;
+            let name = e.shared_embedding_collection_name.as_deref();
+            if let Some(&(_, t)) = shared.iter().find(|(n, _)| Some(*n) == name) {
+                table_of.push(t);
+                continue;
+            }
+            let buckets = e.categorical.num_buckets();
+            embeddings.push(SparseEmbedding::new(
+                buckets,
+                e.dimension,
+                e.combiner,
+                device,
+            ));
+            table_of.push(embeddings.len() - 1);
+            if let Some(n) = name {
+                shared.push((n, embeddings.len() - 1));
+            }
+        }
         if width == 0 {
             return Err(FeatureError::InvalidColumn {
                 name: String::new(),
                 reason: "a DNN needs at least one dense or embedding column".into(),
             });
         }
-        Ok(InputLayer { embeddings, width })
+        Ok(InputLayer {
+            embeddings,
+            width,
+            table_of,
+        })
     }
 
     /// The width of its output.
@@ -97,10 +121,10 @@ impl InputLayer {
     pub fn forward(&self, features: &FeatureTensors) -> Tensor<2> {
         let mut parts: Vec<Tensor<2>> = features.dense.iter().cloned().collect();
         parts.extend(
-            self.embeddings
+            self.table_of
                 .iter()
                 .zip(&features.sparse)
-                .map(|(e, s)| e.forward(s)),
+                .filter_map(|(&t, s)| self.embeddings.get(t).map(|e| e.forward(s))),
         );
         if parts.len() == 1 {
             parts.remove(0)

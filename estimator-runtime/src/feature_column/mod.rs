@@ -56,8 +56,11 @@ mod hash;
 mod layers;
 mod read;
 mod set;
+mod shared;
 #[cfg(test)]
 mod tests;
+mod vocabulary_file;
+mod weighted;
 
 pub use batch::{ColumnValues, FeatureBatch};
 pub use columns::{
@@ -70,6 +73,12 @@ pub(crate) use csv::short as short_value;
 pub use csv::{CsvOptions, DEFAULT_MAX_CSV_COLUMNS, read_csv, read_csv_with};
 pub use encode::{FeatureEncoder, FeatureTensors, SparseTensor};
 pub use error::FeatureError;
-pub use hash::{fingerprint, hash_bucket};
+pub use hash::{
+    CROSS_HASH_KEY, CrossPart, cross_bucket, fingerprint, fingerprint_cat64, hash_bucket,
+};
 pub use layers::{InputLayer, LinearModel, SparseEmbedding};
+pub(crate) use set::dense_width_of as dense_width;
 pub use set::{FEATURE_COLUMNS_FILE, FeatureColumns, SparseSpec};
+pub use shared::shared_embedding_columns;
+pub use vocabulary_file::categorical_column_with_vocabulary_file;
+pub use weighted::weighted_categorical_column;

@@ -237,7 +237,18 @@ fn validate_categorical(c: &CategoricalColumn) -> Result<(), FeatureError> {
         CategoricalColumn::Crossed { keys, .. } if keys.len() < 2 => {
             Err(invalid(c.name(), "a cross needs at least two keys"))
         }
+        CategoricalColumn::Crossed { keys, .. }
+            if keys
+                .iter()
+                .any(|k| matches!(k, CategoricalColumn::Weighted { .. })) =>
+        {
+            Err(invalid(
+                c.name(),
+                "crossed_column does not support weighted columns (as in TF)",
+            ))
+        }
         CategoricalColumn::Crossed { keys, .. } => keys.iter().try_for_each(validate_categorical),
+        CategoricalColumn::Weighted { categorical, .. } => validate_categorical(categorical),
         _ => Ok(()),
     }
 }

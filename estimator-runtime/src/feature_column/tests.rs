@@ -38,11 +38,12 @@ fn ids(t: &FeatureTensors, i: usize) -> (Vec<i64>, Vec<f32>) {
 }
 
 #[test]
-fn fingerprint_is_fnv1a_64() {
-    assert_eq!(fingerprint(""), 0xcbf2_9ce4_8422_2325);
-    assert_eq!(fingerprint("a"), 0xaf63_dc4c_8601_ec8c);
-    assert_eq!(fingerprint("foobar"), 0x8594_4171_f739_67e8);
-    assert_eq!(hash_bucket("foobar", 3), 0);
+fn fingerprint_is_tfs_fingerprint64() {
+    // FarmHash's Fingerprint64 of the empty string is k2; buckets from TF 2.15's
+    // tf.strings.to_hash_bucket_fast (10,000 more in tests/tf_hash.rs).
+    assert_eq!(fingerprint(""), 0x9ae1_6a3b_2f90_404f);
+    assert_eq!(fingerprint("hello world"), 6_381_520_714_923_946_011);
+    assert_eq!(hash_bucket("foobar", 3), 2);
 }
 
 #[test]
@@ -80,8 +81,8 @@ fn vocabulary_list_with_oov_buckets_default_and_missing() {
     let vocab = categorical_column_with_vocabulary_list("c", ["a", "b"]);
     let batch = FeatureBatch::new(3).with("c", strs(&["b", "foobar", "a"]));
     let oov = encode(vec![vocab.clone().with_num_oov_buckets(3).into()], &batch);
-    // "foobar" → 2 + fnv1a("foobar") % 3 = 2 + 0.
-    assert_eq!(ids(&oov, 0).0, [1, 2, 0]);
+    // "foobar" → 2 + Fingerprint64("foobar") % 3 = 2 + 2 (TF's value).
+    assert_eq!(ids(&oov, 0).0, [1, 4, 0]);
     let default = encode(vec![vocab.clone().with_default_value(0).into()], &batch);
     assert_eq!(ids(&default, 0).0, [1, 0, 0]);
     let missing = FeatureBatch::new(2).with("c", strs(&["", "a"]));
@@ -117,20 +118,21 @@ fn hash_bucket_and_identity() {
         ],
         &batch,
     );
-    assert_eq!(ids(&out, 0).0, [1, 0]); // fnv1a % 5
+    assert_eq!(ids(&out, 0).0, [0, 0]); // TF's to_hash_bucket_fast(["x", "y"], 5)
     assert_eq!(ids(&out, 1), (vec![3, 0], vec![1.0, 0.0])); // -1 is missing
 }
 
 #[test]
-fn crossed_hashes_the_joined_values() {
+fn crossed_buckets_as_tf() {
     let city = categorical_column_with_vocabulary_list("city", ["Oslo", "Rome"]);
     let age = bucketized_column(numeric_column("age"), vec![30.0, 60.0]);
     let cross = crossed_column([city, age.into()], 7);
     let batch = FeatureBatch::new(2)
         .with("city", strs(&["Oslo", "Rome"]))
         .with("age", ColumnValues::Float(vec![45.0, 20.0]));
-    // "Oslo_X_1" % 7 = 1, "Rome_X_0" % 7 = 5.
-    assert_eq!(ids(&encode(vec![cross.into()], &batch), 0).0, [1, 5]);
+    // TF 2.15: crossed_column([bucketized_column(age), "city"], 7) gives [1, 2] (the bucket
+    // id crosses first, as TF puts sparse inputs before dense ones).
+    assert_eq!(ids(&encode(vec![cross.into()], &batch), 0).0, [1, 2]);
 }
 
 #[test]

@@ -278,6 +278,15 @@ impl PremadeConfig for DnnLinearCombinedClassifierConfig {
     fn build_model(&self, device: &Device) -> Result<WideAndDeepModel, FeatureError> {
         self.build(self.head.logits_dimension(), device)
     }
+    fn tf_var_map(&self) -> crate::tf_checkpoint::TfVarMap {
+        let hidden = self.dnn.hidden_units.len();
+        super::tf_names::linear_var_map(&self.linear_feature_columns, "linear")
+            .nested("linear")
+            .merged(
+                super::tf_names::dnn_var_map(&self.dnn_feature_columns, hidden, "dnn")
+                    .nested("dnn"),
+            )
+    }
     fn column_sets(&self) -> Vec<&FeatureColumns> {
         vec![&self.linear_feature_columns, &self.dnn_feature_columns]
     }
@@ -303,6 +312,15 @@ impl PremadeConfig for DnnLinearCombinedRegressorConfig {
     }
     fn build_model(&self, device: &Device) -> Result<WideAndDeepModel, FeatureError> {
         self.build(1, device)
+    }
+    fn tf_var_map(&self) -> crate::tf_checkpoint::TfVarMap {
+        let hidden = self.dnn.hidden_units.len();
+        super::tf_names::linear_var_map(&self.linear_feature_columns, "linear")
+            .nested("linear")
+            .merged(
+                super::tf_names::dnn_var_map(&self.dnn_feature_columns, hidden, "dnn")
+                    .nested("dnn"),
+            )
     }
     fn column_sets(&self) -> Vec<&FeatureColumns> {
         vec![&self.linear_feature_columns, &self.dnn_feature_columns]

@@ -236,6 +236,9 @@ impl PremadeConfig for DnnClassifierConfig {
             device,
         )
     }
+    fn tf_var_map(&self) -> crate::tf_checkpoint::TfVarMap {
+        super::tf_names::dnn_var_map(&self.feature_columns, self.dnn.hidden_units.len(), "dnn")
+    }
     fn column_sets(&self) -> Vec<&FeatureColumns> {
         vec![&self.feature_columns]
     }
@@ -318,6 +321,9 @@ impl PremadeConfig for DnnRegressorConfig {
     }
     fn build_model(&self, device: &Device) -> Result<Dnn, FeatureError> {
         Dnn::new(&self.feature_columns, &self.dnn, 1, device)
+    }
+    fn tf_var_map(&self) -> crate::tf_checkpoint::TfVarMap {
+        super::tf_names::dnn_var_map(&self.feature_columns, self.dnn.hidden_units.len(), "dnn")
     }
     fn column_sets(&self) -> Vec<&FeatureColumns> {
         vec![&self.feature_columns]

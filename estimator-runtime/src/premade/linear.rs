@@ -85,6 +85,9 @@ impl PremadeConfig for LinearClassifierConfig {
     fn build_model(&self, device: &Device) -> Result<LinearModel, FeatureError> {
         LinearModel::new(&self.feature_columns, self.head.logits_dimension(), device)
     }
+    fn tf_var_map(&self) -> crate::tf_checkpoint::TfVarMap {
+        super::tf_names::linear_var_map(&self.feature_columns, "linear")
+    }
     fn column_sets(&self) -> Vec<&FeatureColumns> {
         vec![&self.feature_columns]
     }
@@ -156,6 +159,9 @@ impl PremadeConfig for LinearRegressorConfig {
     }
     fn build_model(&self, device: &Device) -> Result<LinearModel, FeatureError> {
         LinearModel::new(&self.feature_columns, 1, device)
+    }
+    fn tf_var_map(&self) -> crate::tf_checkpoint::TfVarMap {
+        super::tf_names::linear_var_map(&self.feature_columns, "linear")
     }
     fn column_sets(&self) -> Vec<&FeatureColumns> {
         vec![&self.feature_columns]

@@ -35,6 +35,7 @@ mod ftrl;
 mod head_choice;
 mod linear;
 mod served;
+pub mod tf_names;
 
 pub use baseline::{BaselineClassifierConfig, BaselineModel, BaselineRegressorConfig};
 pub use combined::{
@@ -112,6 +113,11 @@ pub trait PremadeConfig: Clone + PartialEq + Serialize + DeserializeOwned + 'sta
     fn model_fn() -> PremadeModelFn<Self>;
     /// A fresh model (random or zero weights) on `device`.
     fn build_model(&self, device: &Device) -> Result<Self::Model, FeatureError>;
+    /// The map from TF 2.15's variable names for this estimator to the model's parameters
+    /// (see [`tf_names`]); empty for those without one.
+    fn tf_var_map(&self) -> crate::tf_checkpoint::TfVarMap {
+        crate::tf_checkpoint::TfVarMap::new()
+    }
     /// The feature column sets the model reads (one, or two for wide and deep).
     fn column_sets(&self) -> Vec<&FeatureColumns>;
     /// The features from each set's encoding, in [`column_sets`](Self::column_sets) order.
@@ -187,6 +193,45 @@ impl<C: PremadeConfig> Premade<C> {
     /// saves the configuration as `premade.json` in `model_dir`. A model_dir saved with another
     /// configuration is refused (its vocabularies would encode differently).
     pub fn new(config: C, run_config: RunConfig) -> Result<Self, Error> {
+        Self::new_initialised(config, run_config, Ok)
+    }
+
+    /// As [`Premade::new`], the model warm-started from a TF checkpoint of the same canned
+    /// estimator (TF's `warm_start_from`): TF's variable names mapped onto the parameters
+    /// ([`PremadeConfig::tf_var_map`]), rows reordered where TF's layout differs. As in TF, a
+    /// checkpoint already in `model_dir` wins: training resumes from it instead.
+    ///
+    /// ```no_run
+    /// use estimator_runtime::feature_column::*;
+    /// use estimator_runtime::premade::*;
+    /// use estimator_runtime::prelude::*;
+    /// use estimator_runtime::tf_checkpoint::TfWarmStart;
+    ///
+    /// let columns = FeatureColumns::new([numeric_column("x").into()]);
+    /// let config = DnnClassifierConfig::new(columns, [4]).n_classes(3);
+    /// let est = Premade::new_warm_started_from_tf(
+    ///     config,
+    ///     RunConfig::default().model_dir("runs/ported"),
+    ///     TfWarmStart::new("/path/to/tf_model_dir"),
+    /// )?;
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn new_warm_started_from_tf(
+        config: C,
+        run_config: RunConfig,
+        settings: crate::tf_checkpoint::TfWarmStart,
+    ) -> Result<Self, Error> {
+        let map = config.tf_var_map();
+        Self::new_initialised(config, run_config, |model| {
+            crate::tf_checkpoint::warm_start_from_tf(model, &settings, &map).map(|(m, _)| m)
+        })
+    }
+
+    fn new_initialised(
+        config: C,
+        run_config: RunConfig,
+        init: impl FnOnce(C::Model) -> Result<C::Model, Error>,
+    ) -> Result<Self, Error> {
         let device = match run_config.device.clone() {
             Some(device) => device,
             // burn panics where it has no default device; that is a typed error here.
@@ -201,7 +246,7 @@ impl<C: PremadeConfig> Premade<C> {
             device.seed(seed);
         }
         let encoders = encoders(&config)?;
-        let model = config.build_model(&device)?;
+        let model = init(config.build_model(&device)?)?;
         let run_config = run_config.device(device);
         let estimator =
             Estimator::new(C::model_fn(), model, run_config)?.with_params(config.clone());
