@@ -37,6 +37,8 @@
 
 mod checkpoint;
 mod config;
+#[cfg(feature = "tfrecord")]
+pub mod data;
 pub mod distribute;
 mod error;
 mod estimator;
