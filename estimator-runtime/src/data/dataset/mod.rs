@@ -5,10 +5,10 @@
 //! were consumed, of a pipeline rebuilt from the same description.
 //!
 //! ```
-//! use estimator_runtime::data::Dataset;
+//! use estimator_runtime::data::{DataError, Dataset};
 //! let batches: Vec<Vec<u32>> = Dataset::from_vec((0..10).collect())
 //!     .shuffle(4, 7)
-//!     .map(|x| Ok(x * 10))
+//!     .map(|x| Ok::<_, DataError>(x * 10))
 //!     .batch(4, true)
 //!     .prefetch(2)
 //!     .iter()
