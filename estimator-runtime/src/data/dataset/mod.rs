@@ -102,6 +102,33 @@ impl<T: Send + 'static> Dataset<T> {
         })
     }
 
+    /// The items of a burn-dataset `Dataset` (the random-access layer: an indexed table,
+    /// `InMemDataset`, `SqliteDataset`, …) in index order, as a stream; its errors become
+    /// [`DataError::Stage`] elements.
+    ///
+    /// ```
+    /// use burn::data::dataset::InMemDataset;
+    /// use estimator_runtime::data::Dataset;
+    /// let table = InMemDataset::new(vec![1.5f32, 2.5, 3.5]);
+    /// let stream = Dataset::from_burn(table).batch(2, false);
+    /// assert_eq!(stream.iter().count(), 2);
+    /// ```
+    pub fn from_burn<D, E>(dataset: D) -> Dataset<T>
+    where
+        D: burn::data::dataset::Dataset<T, E> + 'static,
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        let dataset = Arc::new(dataset);
+        Dataset::from_results_fn(move || {
+            let dataset = Arc::clone(&dataset);
+            (0..dataset.len()).map(move |i| {
+                dataset
+                    .get(i)
+                    .map_err(|e| DataError::Stage(format!("burn dataset item {i}: {e}")))
+            })
+        })
+    }
+
     /// A new iterator over the pipeline, from its start.
     pub fn iter(&self) -> DatasetIter<T> {
         DatasetIter {
