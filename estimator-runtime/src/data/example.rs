@@ -4,13 +4,12 @@
 //!
 //! ```
 //! use estimator_runtime::data::example::{Example, Feature};
-//! use prost::Message;
 //! let example = Example::from_features([
 //!     ("island", Feature::bytes(["Dream"])),
 //!     ("body_mass_g", Feature::floats([3700.0])),
 //!     ("year", Feature::int64s([2008])),
 //! ]);
-//! let decoded = Example::decode(example.encode_to_vec().as_slice()).unwrap();
+//! let decoded = Example::from_bytes(&example.to_bytes()).unwrap();
 //! assert_eq!(decoded, example);
 //! ```
 
@@ -140,6 +139,16 @@ impl Example {
         Example {
             features: Some(Features { feature }),
         }
+    }
+
+    /// The serialized bytes (`SerializeToString`), what a TFRecord record holds.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(self)
+    }
+
+    /// Decodes serialized bytes (`ParseFromString`).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Example, prost::DecodeError> {
+        prost::Message::decode(bytes)
     }
 
     /// The feature `name`, if present.
