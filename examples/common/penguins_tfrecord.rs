@@ -42,7 +42,11 @@ pub fn write(
         let gzip = shard % 2 == 1;
         let suffix = if gzip { ".gz" } else { "" };
         let path = dir.join(format!("{prefix}-{shard}.tfrecord{suffix}"));
-        let compression = if gzip { Compression::Gzip } else { Compression::None };
+        let compression = if gzip {
+            Compression::Gzip
+        } else {
+            Compression::None
+        };
         let mut writer = TfRecordWriter::create(&path, compression)?;
         for row in (shard..table.len()).step_by(shards) {
             writer.write(&example(table, row).to_bytes())?;
