@@ -8,7 +8,8 @@ Made with tensorflow-cpu 2.15.1 (the venv of scripts/tf_venv.sh):
 Writes the same six tf.Examples three times, as `examples.tfrecord` (plain),
 `examples.tfrecord.gz` (GZIP) and `examples.tfrecord.zlib` (ZLIB), plus `expected.json`: what
 TF's own `tf.io.parse_example` gives for them under the spec recorded there, which the Rust
-tests (tests/tfrecord.rs) compare with, needing only Rust.
+tests (tests/tfrecord.rs) compare with, needing only Rust; and `sequence_example.pb`, one
+serialized tf.train.SequenceExample (context `length`; feature lists `tokens`, `scores`).
 """
 import json
 import os
@@ -54,6 +55,24 @@ def main(out):
         with tf.io.TFRecordWriter(os.path.join(out, name), tf.io.TFRecordOptions(compression)) as w:
             for r in records:
                 w.write(r)
+    sequence = tf.train.SequenceExample(
+        context=tf.train.Features(feature={
+            "length": tf.train.Feature(int64_list=tf.train.Int64List(value=[3])),
+        }),
+        feature_lists=tf.train.FeatureLists(feature_list={
+            "tokens": tf.train.FeatureList(feature=[
+                tf.train.Feature(bytes_list=tf.train.BytesList(value=[b"a"])),
+                tf.train.Feature(bytes_list=tf.train.BytesList(value=[b"b", b"c"])),
+                tf.train.Feature(bytes_list=tf.train.BytesList(value=[])),
+            ]),
+            "scores": tf.train.FeatureList(feature=[
+                tf.train.Feature(float_list=tf.train.FloatList(value=[0.5])),
+                tf.train.Feature(float_list=tf.train.FloatList(value=[1.5, 2.5])),
+            ]),
+        }),
+    )
+    with open(os.path.join(out, "sequence_example.pb"), "wb") as f:
+        f.write(sequence.SerializeToString())
     spec = {
         "island": tf.io.FixedLenFeature([], tf.string),
         "bill_length_mm": tf.io.FixedLenFeature([1], tf.float32, default_value=-1.0),

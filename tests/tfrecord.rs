@@ -94,6 +94,37 @@ fn a_glob_over_plain_and_gzip_fixtures_reads_both() {
     assert_eq!(n, 12);
 }
 
+#[test]
+fn a_tf_written_sequence_example_decodes_to_its_values() {
+    use estimator_runtime::data::example::{Kind, SequenceExample};
+    let bytes = std::fs::read(fixtures().join("sequence_example.pb")).unwrap();
+    let sequence = SequenceExample::from_bytes(&bytes).unwrap();
+    let context = sequence.context.as_ref().unwrap();
+    assert_eq!(context.feature["length"], Feature::int64s([3]));
+    let lists = &sequence.feature_lists.as_ref().unwrap().feature_list;
+    let tokens: Vec<Vec<Vec<u8>>> = lists["tokens"]
+        .feature
+        .iter()
+        .map(|f| match &f.kind {
+            Some(Kind::BytesList(b)) => b.value.clone(),
+            other => panic!("not bytes: {other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        tokens,
+        [
+            vec![b"a".to_vec()],
+            vec![b"b".to_vec(), b"c".to_vec()],
+            vec![]
+        ]
+    );
+    assert_eq!(
+        lists["scores"].feature,
+        [Feature::floats([0.5]), Feature::floats([1.5, 2.5])]
+    );
+    assert_eq!(sequence.to_bytes().len(), bytes.len());
+}
+
 const TF_READS: &str = r#"
 import json, sys
 import tensorflow as tf

@@ -91,7 +91,9 @@ fn mutate(rng: &mut Rng, bytes: &mut Vec<u8>) {
             0 => bytes[at] ^= 1 << rng.below(8),
             1 => bytes[at] = rng.next() as u8,
             2 => bytes.insert(at, rng.next() as u8),
-            3 => drop(bytes.remove(at)),
+            3 => {
+                bytes.remove(at);
+            }
             _ => bytes.truncate(at),
         }
     }
@@ -123,8 +125,14 @@ fn file_case(rng: &mut Rng, dir: &std::path::Path, tally: &mut Tally) {
     for item in reader {
         match item {
             Ok(r) => read.push(r),
-            Err(DataError::Corrupt { .. }) => (tally.corrupt += 1, failed = true).1,
-            Err(DataError::Io { .. }) => (tally.io += 1, failed = true).1,
+            Err(DataError::Corrupt { .. }) => {
+                tally.corrupt += 1;
+                failed = true;
+            }
+            Err(DataError::Io { .. }) => {
+                tally.io += 1;
+                failed = true;
+            }
             Err(other) => panic!("unexpected error kind: {other}"),
         }
     }

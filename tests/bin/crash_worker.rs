@@ -107,6 +107,7 @@ fn digits_stream(device: Device) -> impl Iterator<Item = (Tensor<2>, Tensor<1, I
     })
 }
 
+#[cfg(feature = "tfrecord")]
 /// The digits as 5 TFRecord files of tf.Examples (`pixels`: 64 floats, `label`: int64), 2 of
 /// them GZIP.
 fn write_digits(dir: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
@@ -137,8 +138,10 @@ fn write_digits(dir: &std::path::Path) -> Result<(), Box<dyn std::error::Error>>
     Ok(())
 }
 
+#[cfg(feature = "tfrecord")]
 type Batch = (Tensor<2>, Tensor<1, Int>);
 
+#[cfg(feature = "tfrecord")]
 /// Shard 0 of 2 (by file: files 0, 2, 4), 2 files interleaved, shuffled, for ever, batches
 /// of 32 parsed on 2 threads, 4 batches prefetched.
 fn tfrecord_stream(
@@ -220,11 +223,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .hook(Progress)
         .saving_listener(Progress);
     match args.iter().position(|a| a == "--tfrecord") {
+        #[cfg(feature = "tfrecord")]
         Some(at) => {
             let data = std::path::Path::new(args.get(at + 1).ok_or("--tfrecord DIR")?);
             estimator.train(tfrecord_stream(data, device)?, train_args)?
         }
-        None => estimator.train(digits_stream(device), train_args)?,
+        _ => estimator.train(digits_stream(device), train_args)?,
     };
     let model = estimator.model().ok_or("model lost")?;
     let mut bits = Vec::new();

@@ -104,6 +104,18 @@ pub struct SequenceExample {
     pub feature_lists: Option<FeatureLists>,
 }
 
+impl SequenceExample {
+    /// The serialized bytes (`SerializeToString`).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(self)
+    }
+
+    /// Decodes serialized bytes (`ParseFromString`).
+    pub fn from_bytes(bytes: &[u8]) -> Result<SequenceExample, prost::DecodeError> {
+        prost::Message::decode(bytes)
+    }
+}
+
 impl Feature {
     /// A `bytes_list` feature.
     pub fn bytes<B: AsRef<[u8]>>(values: impl IntoIterator<Item = B>) -> Feature {

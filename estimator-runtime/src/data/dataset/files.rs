@@ -6,7 +6,7 @@ use crate::data::error::DataError;
 use crate::data::tfrecord::{Compression, TfRecordReader};
 use crate::distribute::InputContext;
 use crate::feature_column::{FeatureBatch, read_csv};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
@@ -163,7 +163,7 @@ struct FileReader {
 
 impl FileReader {
     /// The file's records, or its open error as the only element.
-    fn open(&self, path: &PathBuf) -> Box<dyn Iterator<Item = Result<Vec<u8>, DataError>> + Send> {
+    fn open(&self, path: &Path) -> Box<dyn Iterator<Item = Result<Vec<u8>, DataError>> + Send> {
         let compression = self
             .compression
             .unwrap_or_else(|| Compression::from_path(path));

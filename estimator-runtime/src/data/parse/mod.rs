@@ -4,6 +4,7 @@
 mod spec;
 #[cfg(test)]
 mod tests;
+mod wire;
 
 pub use spec::{DType, FeatureSpec, ParseSpec, make_parse_example_spec};
 
@@ -40,18 +41,42 @@ pub fn parse_example<R: AsRef<[u8]>>(
     records: &[R],
     spec: &ParseSpec,
 ) -> Result<FeatureBatch, ParseError> {
+    parse_records(records, spec, true)
+}
+
+/// `parse_example`, with or without the fast path (the tests compare the two).
+fn parse_records<R: AsRef<[u8]>>(
+    records: &[R],
+    spec: &ParseSpec,
+    fast: bool,
+) -> Result<FeatureBatch, ParseError> {
     let mut columns = spec
         .iter()
         .map(|(name, feature)| ColumnBuilder::new(name, feature, records.len()))
         .collect::<Result<Vec<_>, _>>()?;
+    // The spec's names are sorted (a BTreeMap): a feature's slot is found by binary search.
+    let names: Vec<&str> = spec.keys().map(String::as_str).collect();
+    let mut slots: Vec<Option<Option<wire::ListRef<'_>>>> = vec![None; names.len()];
     for (record, bytes) in records.iter().enumerate() {
-        let example = Example::decode(bytes.as_ref()).map_err(|e| ParseError::NotAnExample {
-            record,
-            reason: e.to_string(),
-        })?;
-        let features = example.features.map(|f| f.feature).unwrap_or_default();
-        for column in &mut columns {
-            column.push(features.get(column.name), record)?;
+        slots.fill(None);
+        let scanned = fast
+            && wire::scan_example(bytes.as_ref(), |key, list| {
+                match names.binary_search(&key).map(|i| &mut slots[i]) {
+                    Ok(Some(_)) => false,
+                    Ok(slot) => {
+                        *slot = Some(list);
+                        true
+                    }
+                    Err(_) => true,
+                }
+            })
+            .is_some();
+        if scanned {
+            for (column, slot) in columns.iter_mut().zip(&slots) {
+                column.push_wire(slot.flatten(), record)?;
+            }
+        } else {
+            push_decoded(&mut columns, bytes.as_ref(), record)?;
         }
     }
     Ok(columns
@@ -59,6 +84,23 @@ pub fn parse_example<R: AsRef<[u8]>>(
         .fold(FeatureBatch::new(records.len()), |batch, column| {
             batch.with(column.name, column.values)
         }))
+}
+
+/// One record through prost's full decoder.
+fn push_decoded(
+    columns: &mut [ColumnBuilder<'_>],
+    bytes: &[u8],
+    record: usize,
+) -> Result<(), ParseError> {
+    let example = Example::decode(bytes).map_err(|e| ParseError::NotAnExample {
+        record,
+        reason: e.to_string(),
+    })?;
+    let features = example.features.map(|f| f.feature).unwrap_or_default();
+    for column in columns {
+        column.push(features.get(column.name), record)?;
+    }
+    Ok(())
 }
 
 /// The values of one spec entry, built record by record.
@@ -140,6 +182,58 @@ impl<'a> ColumnBuilder<'a> {
             list.unwrap_or(List::Empty),
             record,
         )
+    }
+
+    /// Appends one record's list as the fast path found it (`None`: absent).
+    fn push_wire(
+        &mut self,
+        list: Option<wire::ListRef<'_>>,
+        record: usize,
+    ) -> Result<(), ParseError> {
+        let Some(list) = list else {
+            return self.push(None, record);
+        };
+        let dtype = match list {
+            wire::ListRef::Floats(_) => DType::Float32,
+            wire::ListRef::Ints(..) => DType::Int64,
+            wire::ListRef::Bytes(..) => DType::String,
+        };
+        if dtype != self.dtype {
+            return Err(ParseError::WrongType {
+                feature: self.name.to_string(),
+                record,
+                expected: self.dtype.list_name(),
+                found: dtype.list_name(),
+            });
+        }
+        if let Some(expected) = self.fixed.filter(|&n| n != list.len()) {
+            return Err(ParseError::WrongLength {
+                feature: self.name.to_string(),
+                record,
+                expected,
+                found: list.len(),
+            });
+        }
+        let text = |bytes: &[u8]| {
+            std::str::from_utf8(bytes)
+                .map(str::to_string)
+                .map_err(|_| ParseError::NotUtf8 {
+                    feature: self.name.to_string(),
+                    record,
+                })
+        };
+        match &mut self.values {
+            ColumnValues::Float(out) => out.extend(list.floats()),
+            ColumnValues::Int(out) => out.extend(list.ints()),
+            ColumnValues::IntList(out) => out.push(list.ints().collect()),
+            ColumnValues::Str(out) => {
+                out.extend(list.bytes().map(text).collect::<Result<Vec<_>, _>>()?)
+            }
+            ColumnValues::StrList(out) => {
+                out.push(list.bytes().map(text).collect::<Result<_, _>>()?)
+            }
+        }
+        Ok(())
     }
 
     /// The list in `kind`, if it is of this feature's dtype.

@@ -206,3 +206,85 @@ fn parsed_batches_feed_the_feature_columns() {
     let values = dense.into_data().try_to_vec::<f32>().unwrap();
     assert_eq!(values, [2.0, 0.0, 1.0, 0.0, 1.0, 0.0]);
 }
+
+/// xorshift64*, for the differential test.
+fn next(state: &mut u64) -> u64 {
+    *state ^= *state >> 12;
+    *state ^= *state << 25;
+    *state ^= *state >> 27;
+    state.wrapping_mul(0x2545_F491_4F6C_DD1D)
+}
+
+#[test]
+fn the_fast_path_agrees_with_prosts_decoder_on_mutated_records() {
+    let s = spec(vec![
+        (
+            "mass",
+            FeatureSpec::fixed([1], DType::Float32).with_default(ColumnValues::Float(vec![0.0])),
+        ),
+        ("island", FeatureSpec::var_len(DType::String)),
+        ("ids", FeatureSpec::var_len(DType::Int64)),
+        (
+            "year",
+            FeatureSpec::fixed([], DType::Int64).with_default(ColumnValues::Int(vec![0])),
+        ),
+    ]);
+    let mut state = 0x5eed_u64;
+    let (mut agreed_ok, mut agreed_err) = (0, 0);
+    for _ in 0..20_000 {
+        let base = Example::from_features([
+            ("mass", Feature::floats([next(&mut state) as u16 as f32])),
+            ("island", Feature::bytes(["Dream"])),
+            ("ids", Feature::int64s([next(&mut state) as i64 >> 40, -3])),
+            ("year", Feature::int64s([2008])),
+            ("other", Feature::floats([1.0, 2.0])),
+        ]);
+        let mut bytes = base.encode_to_vec();
+        for _ in 0..1 + next(&mut state) % 3 {
+            if bytes.is_empty() {
+                break;
+            }
+            let at = (next(&mut state) % bytes.len().max(1) as u64) as usize;
+            match next(&mut state) % 4 {
+                0 => bytes[at] ^= 1 << (next(&mut state) % 8),
+                1 => bytes[at] = next(&mut state) as u8,
+                2 => bytes.insert(at, next(&mut state) as u8),
+                _ => bytes.truncate(at),
+            }
+        }
+        let records = [bytes];
+        let (fast, slow) = (
+            parse_records(&records, &s, true),
+            parse_records(&records, &s, false),
+        );
+        match (&fast, &slow) {
+            (Ok(a), Ok(b)) => {
+                // Debug text: a mutated float may be NaN, which `==` never matches.
+                assert_eq!(format!("{a:?}"), format!("{b:?}"));
+                agreed_ok += 1;
+            }
+            (Err(a), Err(b)) => {
+                assert_eq!(a, b);
+                agreed_err += 1;
+            }
+            _ => panic!("fast {fast:?} vs prost {slow:?} on {:?}", records[0]),
+        }
+    }
+    assert!(
+        agreed_ok > 1000 && agreed_err > 1000,
+        "{agreed_ok} ok, {agreed_err} errors"
+    );
+}
+
+#[test]
+fn canonical_records_take_the_fast_path() {
+    let record = penguin(Some(1.0), "Dream").encode_to_vec();
+    let found = wire::scan_example(&record, |_, _| true);
+    assert!(found.is_some());
+    let mut duplicate = record.clone();
+    duplicate.extend_from_slice(&record);
+    assert!(
+        wire::scan_example(&duplicate, |_, _| true).is_none(),
+        "two `features` fields"
+    );
+}

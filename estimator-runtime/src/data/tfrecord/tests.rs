@@ -45,7 +45,7 @@ fn every_compression_round_trips() {
 fn framing_is_tfs() {
     let bytes = plain();
     // 16 bytes of framing per record.
-    assert_eq!(bytes.len(), 5 + 0 + 11 + 3 * 16);
+    assert_eq!(bytes.len(), 5 + 11 + 3 * 16);
     assert_eq!(&bytes[..8], &5u64.to_le_bytes());
     // TF's masked CRC32C of the 8 length bytes of an empty record (crc32c::Mask in TF).
     let empty_header = &bytes[21..33];
