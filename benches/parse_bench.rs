@@ -146,7 +146,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let start = Instant::now();
         let read = TfRecordFiles::new([&path]).records().iter().count();
         let secs = start.elapsed().as_secs_f64();
-        println!("(rust {name}: reading alone {:.0} records/s)", read as f64 / secs);
+        println!(
+            "(rust {name}: reading alone {:.0} records/s)",
+            read as f64 / secs
+        );
         ours.push((name.to_string(), rate));
     }
     let Some(python) = std::env::var_os("ESTIMATOR_TF_PYTHON") else {

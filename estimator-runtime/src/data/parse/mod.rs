@@ -59,16 +59,22 @@ fn parse_records<R: AsRef<[u8]>>(
     let mut slots: Vec<Option<Option<wire::ListRef<'_>>>> = vec![None; names.len()];
     for (record, bytes) in records.iter().enumerate() {
         slots.fill(None);
+        // Writers often keep keys sorted: try the slot after the last one first.
+        let mut next = 0;
         let scanned = fast
             && wire::scan_example(bytes.as_ref(), |key, list| {
-                match names.binary_search(&key).map(|i| &mut slots[i]) {
-                    Ok(Some(_)) => false,
-                    Ok(slot) => {
-                        *slot = Some(list);
-                        true
-                    }
-                    Err(_) => true,
-                }
+                let at = match names.get(next) {
+                    Some(&name) if name == key => Ok(next),
+                    _ => names.binary_search(&key),
+                };
+                let Ok(at) = at else {
+                    return true;
+                };
+                next = at + 1;
+                let slot = &mut slots[at];
+                let first = slot.is_none();
+                *slot = Some(list);
+                first
             })
             .is_some();
         if scanned {

@@ -153,6 +153,21 @@ fn single(msg: &[u8], number: u64) -> Result<Option<&[u8]>, ()> {
     Ok(found)
 }
 
+/// A map entry's key (field 1) and value (field 2), in one pass; either twice: `None`.
+fn map_entry(entry: &[u8]) -> Option<(&[u8], Option<&[u8]>)> {
+    let (mut key, mut value) = (None, None);
+    let mut all = fields(entry);
+    for (n, field) in &mut all {
+        match (n, field) {
+            (1, Value::Delimited(k)) if key.is_none() => key = Some(k),
+            (2, Value::Delimited(v)) if value.is_none() => value = Some(v),
+            (1 | 2, _) => return None,
+            _ => {}
+        }
+    }
+    (!all.malformed).then_some((key.unwrap_or(&[]), value))
+}
+
 /// A `Feature` message's list (`None`: no list set).
 fn feature(msg: &[u8]) -> Option<Option<ListRef<'_>>> {
     let mut list = None;
@@ -219,8 +234,9 @@ pub(super) fn scan_example<'a>(
             }
             continue;
         };
-        let key = std::str::from_utf8(single(entry, 1).ok()?.unwrap_or(&[])).ok()?;
-        let list = match single(entry, 2).ok()? {
+        let (key, value) = map_entry(entry)?;
+        let key = std::str::from_utf8(key).ok()?;
+        let list = match value {
             Some(msg) => feature(msg)?,
             None => None,
         };
