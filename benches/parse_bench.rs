@@ -28,7 +28,7 @@ fn penguin(i: usize) -> Example {
     let mut f: Vec<(String, Feature)> = FLOATS
         .iter()
         .enumerate()
-        .filter(|(k, _)| (i + k) % 17 != 0)
+        .filter(|(k, _)| !(i + k).is_multiple_of(17))
         .map(|(k, name)| {
             (
                 name.to_string(),
@@ -40,7 +40,7 @@ fn penguin(i: usize) -> Example {
         "island".into(),
         Feature::bytes([["Biscoe", "Dream", "Torgersen"][i % 3]]),
     ));
-    if i % 11 != 0 {
+    if !i.is_multiple_of(11) {
         f.push(("sex".into(), Feature::bytes([["female", "male"][i % 2]])));
     }
     f.push((
@@ -114,6 +114,9 @@ fn measure(
     Ok((examples, rates[rates.len() / 2]))
 }
 
+/// A workload's name, its Example maker and its parse spec.
+type Workload = (&'static str, fn(usize) -> Example, ParseSpec);
+
 fn flag(args: &[String], name: &str, default: usize) -> usize {
     let at = args.iter().position(|a| a == name);
     at.and_then(|i| args.get(i + 1))
@@ -133,7 +136,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         None => std::env::temp_dir().join("parse-bench"),
     };
     std::fs::create_dir_all(&dir)?;
-    let workloads: [(&str, fn(usize) -> Example, ParseSpec); 2] = [
+    let workloads: [Workload; 2] = [
         ("penguins", penguin, penguins_spec()),
         ("floats100", floats100, floats_spec()),
     ];

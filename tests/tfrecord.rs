@@ -37,8 +37,8 @@ fn fixture_spec() -> ParseSpec {
 }
 
 fn expected() -> serde_json::Value {
-    let text = std::fs::read_to_string(fixtures().join("expected.json")).unwrap();
-    serde_json::from_str(&text).unwrap()
+    let text = std::fs::read_to_string(fixtures().join("expected.json")).expect("the fixture");
+    serde_json::from_str(&text).expect("JSON")
 }
 
 fn column_json(values: &ColumnValues) -> serde_json::Value {

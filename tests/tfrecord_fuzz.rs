@@ -74,10 +74,10 @@ fn tfrecord(
         .map(|_| example(rng).encode_to_vec())
         .collect();
     let path = dir.join("f");
-    let mut writer = TfRecordWriter::create(&path, compression).unwrap();
-    records.iter().for_each(|r| writer.write(r).unwrap());
-    writer.finish().unwrap();
-    (std::fs::read(&path).unwrap(), records)
+    let mut writer = TfRecordWriter::create(&path, compression).expect("test setup");
+    records.iter().for_each(|r| writer.write(r).expect("test setup"));
+    writer.finish().expect("test setup");
+    (std::fs::read(&path).expect("test setup"), records)
 }
 
 /// Flips, overwrites, inserts, deletes or truncates.
@@ -178,7 +178,7 @@ fn corrupted_tfrecords_and_examples_are_typed_errors_never_panics() {
         hook_count.fetch_add(1, Ordering::SeqCst);
         default_hook(info);
     }));
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("test setup");
     let mut rng = Rng(seed | 1);
     let mut tally = Tally::default();
     for case in 0..cases {

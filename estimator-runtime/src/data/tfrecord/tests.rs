@@ -51,6 +51,8 @@ fn framing_is_tfs() {
     let empty_header = &bytes[21..33];
     assert_eq!(&empty_header[..8], &[0; 8]);
     let crc = crc32c::crc32c(&[0; 8]);
+    // TF's formula as tensorflow/core/lib/hash/crc32c.h writes it, independent of `masked_crc`.
+    #[allow(clippy::manual_rotate)]
     let masked = ((crc >> 15) | (crc << 17)).wrapping_add(0xa282ead8);
     assert_eq!(&empty_header[8..], &masked.to_le_bytes());
 }
