@@ -75,7 +75,9 @@ fn tfrecord(
         .collect();
     let path = dir.join("f");
     let mut writer = TfRecordWriter::create(&path, compression).expect("test setup");
-    records.iter().for_each(|r| writer.write(r).expect("test setup"));
+    records
+        .iter()
+        .for_each(|r| writer.write(r).expect("test setup"));
     writer.finish().expect("test setup");
     (std::fs::read(&path).expect("test setup"), records)
 }

@@ -56,28 +56,9 @@ fn parse_records<R: AsRef<[u8]>>(
         .collect::<Result<Vec<_>, _>>()?;
     // The spec's names are sorted (a BTreeMap): a feature's slot is found by binary search.
     let names: Vec<&str> = spec.keys().map(String::as_str).collect();
-    let mut slots: Vec<Option<Option<wire::ListRef<'_>>>> = vec![None; names.len()];
+    let mut slots: Vec<Slot<'_>> = vec![None; names.len()];
     for (record, bytes) in records.iter().enumerate() {
-        slots.fill(None);
-        // Writers often keep keys sorted: try the slot after the last one first.
-        let mut next = 0;
-        let scanned = fast
-            && wire::scan_example(bytes.as_ref(), |key, list| {
-                let at = match names.get(next) {
-                    Some(&name) if name == key => Ok(next),
-                    _ => names.binary_search(&key),
-                };
-                let Ok(at) = at else {
-                    return true;
-                };
-                next = at + 1;
-                let slot = &mut slots[at];
-                let first = slot.is_none();
-                *slot = Some(list);
-                first
-            })
-            .is_some();
-        if scanned {
+        if fast && scan_into_slots(bytes.as_ref(), &names, &mut slots) {
             for (column, slot) in columns.iter_mut().zip(&slots) {
                 column.push_wire(slot.flatten(), record)?;
             }
@@ -90,6 +71,31 @@ fn parse_records<R: AsRef<[u8]>>(
         .fold(FeatureBatch::new(records.len()), |batch, column| {
             batch.with(column.name, column.values)
         }))
+}
+
+/// What the fast path found of one spec feature in a record: `None` not seen, `Some(None)` a
+/// feature without a list.
+type Slot<'a> = Option<Option<wire::ListRef<'a>>>;
+
+/// Fills `slots` (one per spec name) from a record by the fast path; `false` when the record
+/// needs the full decoder.
+fn scan_into_slots<'a>(record: &'a [u8], names: &[&str], slots: &mut [Slot<'a>]) -> bool {
+    slots.fill(None);
+    // Writers often keep keys sorted: try the slot after the last one first.
+    let mut next = 0;
+    let scanned = wire::scan_example(record, |key, list| {
+        let at = match names.get(next) {
+            Some(&name) if name == key => Ok(next),
+            _ => names.binary_search(&key),
+        };
+        let Ok(at) = at else {
+            return true;
+        };
+        next = at + 1;
+        // A key seen twice: prost's last-wins merge, by the full decoder.
+        slots[at].replace(list).is_none()
+    });
+    scanned.is_some()
 }
 
 /// One record through prost's full decoder.
@@ -199,27 +205,7 @@ impl<'a> ColumnBuilder<'a> {
         let Some(list) = list else {
             return self.push(None, record);
         };
-        let dtype = match list {
-            wire::ListRef::Floats(_) => DType::Float32,
-            wire::ListRef::Ints(..) => DType::Int64,
-            wire::ListRef::Bytes(..) => DType::String,
-        };
-        if dtype != self.dtype {
-            return Err(ParseError::WrongType {
-                feature: self.name.to_string(),
-                record,
-                expected: self.dtype.list_name(),
-                found: dtype.list_name(),
-            });
-        }
-        if let Some(expected) = self.fixed.filter(|&n| n != list.len()) {
-            return Err(ParseError::WrongLength {
-                feature: self.name.to_string(),
-                record,
-                expected,
-                found: list.len(),
-            });
-        }
+        self.check_wire(list, record)?;
         let text = |bytes: &[u8]| {
             std::str::from_utf8(bytes)
                 .map(str::to_string)
@@ -240,6 +226,32 @@ impl<'a> ColumnBuilder<'a> {
             }
         }
         Ok(())
+    }
+
+    /// The checks `push` makes, on a list the fast path found: dtype, then length.
+    fn check_wire(&self, list: wire::ListRef<'_>, record: usize) -> Result<(), ParseError> {
+        let dtype = match list {
+            wire::ListRef::Floats(_) => DType::Float32,
+            wire::ListRef::Ints(..) => DType::Int64,
+            wire::ListRef::Bytes(..) => DType::String,
+        };
+        if dtype != self.dtype {
+            return Err(ParseError::WrongType {
+                feature: self.name.to_string(),
+                record,
+                expected: self.dtype.list_name(),
+                found: dtype.list_name(),
+            });
+        }
+        match self.fixed.filter(|&n| n != list.len()) {
+            Some(expected) => Err(ParseError::WrongLength {
+                feature: self.name.to_string(),
+                record,
+                expected,
+                found: list.len(),
+            }),
+            None => Ok(()),
+        }
     }
 
     /// The list in `kind`, if it is of this feature's dtype.
