@@ -6,12 +6,49 @@
 //!
 //! ```text
 //! cargo run --release --example penguins -- [--steps N] [--model-dir DIR]
+//! cargo run --release --example penguins -- --write-tfrecords DIR
+//! cargo run --release --example penguins -- --train-files 'DIR/train-*' --eval-files 'DIR/eval*'
 //! ```
+//!
+//! By default the table is the CSV shipped in `examples/data`. `--write-tfrecords DIR` writes
+//! its 80/20 split as TFRecord files of tf.Examples (`train-0.tfrecord`,
+//! `train-1.tfrecord.gz`, `eval-0.tfrecord`; `NA` is an absent feature) and exits;
+//! `--train-files` / `--eval-files` then read such files (globs; GZIP by a `.gz` suffix or
+//! `--compression GZIP`) through `make_parse_example_spec` + `parse_example`.
 
 use estimator_runtime::feature_column::*;
 use estimator_runtime::prelude::*;
 use estimator_runtime::premade::*;
 use std::time::Instant;
+
+#[path = "common/penguins_tfrecord.rs"]
+mod penguins_tfrecord;
+
+/// Premade estimators on the Palmer penguins, from the shipped CSV or from TFRecord files.
+#[derive(clap::Parser, Debug)]
+#[command(about = "Linear, DNN and wide-and-deep classifiers on the Palmer penguins")]
+struct Options {
+    /// Steps to train each model.
+    #[arg(long, default_value_t = 1000)]
+    steps: u64,
+    /// Where checkpoints and exports go.
+    #[arg(long, default_value = "runs/penguins")]
+    model_dir: std::path::PathBuf,
+    /// Training data: TFRecord files of tf.Examples matching this glob (default: the CSV's
+    /// 80% split). Needs `--eval-files`.
+    #[arg(long, requires = "eval_files")]
+    train_files: Option<String>,
+    /// Test data: TFRecord files matching this glob. Needs `--train-files`.
+    #[arg(long, requires = "train_files")]
+    eval_files: Option<String>,
+    /// The files' compression, as TF names it (`GZIP`, `ZLIB`, `""`); default: GZIP for `.gz`
+    /// names, none otherwise.
+    #[arg(long)]
+    compression: Option<String>,
+    /// Write the CSV's train/test split as TFRecord files into this directory, then exit.
+    #[arg(long)]
+    write_tfrecords: Option<std::path::PathBuf>,
+}
 
 const NUMERIC: [&str; 4] = [
     "bill_length_mm",
@@ -259,13 +296,36 @@ fn bench(
     Ok(())
 }
 
+/// The train and test tables: from TFRecord files when the options name them, else the CSV.
+fn tables(options: &Options) -> Result<(FeatureBatch, FeatureBatch), Box<dyn std::error::Error>> {
+    let (Some(train), Some(eval)) = (&options.train_files, &options.eval_files) else {
+        return Ok(load()?);
+    };
+    let compression = match options.compression.as_deref() {
+        None => None,
+        Some(name) => Some(
+            estimator_runtime::data::Compression::from_tf_name(name)
+                .ok_or(format!("--compression {name}: expected GZIP, ZLIB or \"\""))?,
+        ),
+    };
+    let spec = penguins_tfrecord::spec(&NUMERIC, &[island(), sex()])?;
+    let read = |glob: &str| penguins_tfrecord::read(&[glob], compression, spec.clone());
+    Ok((read(train)?, read(eval)?))
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().collect();
-    let flag = |name: &str| args.iter().skip_while(|a| *a != name).nth(1).cloned();
-    let steps: u64 = flag("--steps").and_then(|s| s.parse().ok()).unwrap_or(1000);
-    let dir =
-        std::path::PathBuf::from(flag("--model-dir").unwrap_or_else(|| "runs/penguins".into()));
-    let (train, test) = load()?;
+    let options = <Options as clap::Parser>::parse();
+    let (steps, dir) = (options.steps, options.model_dir.clone());
+    if let Some(out) = &options.write_tfrecords {
+        let (train, test) = load()?;
+        let mut paths = penguins_tfrecord::write(&train, out, "train", 2)?;
+        paths.extend(penguins_tfrecord::write(&test, out, "eval", 1)?);
+        for path in paths {
+            println!("wrote {}", path.display());
+        }
+        return Ok(());
+    }
+    let (train, test) = tables(&options)?;
     println!("penguins: {} train / {} test rows", train.len(), test.len());
 
     let linear = LinearClassifierConfig::new(linear_columns(&train)).label_vocabulary(SPECIES);

@@ -38,6 +38,8 @@
 mod checkpoint;
 mod config;
 mod confined;
+#[cfg(feature = "tfrecord")]
+pub mod data;
 pub mod distribute;
 mod error;
 mod estimator;

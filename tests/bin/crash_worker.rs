@@ -9,6 +9,9 @@
 //! checkpoint, `eval N <loss bits> <accuracy bits>` for each evaluation and `stopped N <early>`
 //! at the end. `--evaluate` evaluates 5 batches after training (event files under
 //! `model_dir/eval`), for the fault tests (tests/faults.rs).
+//! `--tfrecord DIR` reads the digits from TFRecord files of tf.Examples in DIR instead (written
+//! there first if absent, some GZIP), through a sharded, interleaved, shuffled, parallel-parsed,
+//! prefetched `data::Dataset`, and prints `batch I HASH` for each batch it hands to `train`.
 
 use estimator_runtime::hooks::{CheckpointSaverListener, EarlyStopping};
 use estimator_runtime::prelude::*;
@@ -191,6 +194,92 @@ fn digits_stream(device: Device) -> impl Iterator<Item = (Tensor<2>, Tensor<1, I
     })
 }
 
+#[cfg(feature = "tfrecord")]
+/// The digits as 5 TFRecord files of tf.Examples (`pixels`: 64 floats, `label`: int64), 2 of
+/// them GZIP.
+fn write_digits(dir: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
+    use estimator_runtime::data::example::{Example, Feature};
+    use estimator_runtime::data::{Compression, TfRecordWriter};
+    std::fs::create_dir_all(dir)?;
+    let ds = smartcore::dataset::digits::load_dataset();
+    let f = ds.num_features;
+    for part in 0..5 {
+        let gzip = part % 2 == 1;
+        let name = format!("digits-{part}.tfrecord{}", if gzip { ".gz" } else { "" });
+        let compression = if gzip {
+            Compression::Gzip
+        } else {
+            Compression::None
+        };
+        let mut writer = TfRecordWriter::create(dir.join(name), compression)?;
+        for i in (part..ds.num_samples).step_by(5) {
+            let pixels = ds.data[i * f..(i + 1) * f].iter().map(|v| v / 16.0);
+            let example = Example::from_features([
+                ("pixels", Feature::floats(pixels)),
+                ("label", Feature::int64s([ds.target[i] as i64])),
+            ]);
+            writer.write(&example.to_bytes())?;
+        }
+        writer.finish()?;
+    }
+    Ok(())
+}
+
+#[cfg(feature = "tfrecord")]
+type Batch = (Tensor<2>, Tensor<1, Int>);
+
+#[cfg(feature = "tfrecord")]
+/// Shard 0 of 2 (by file: files 0, 2, 4), 2 files interleaved, shuffled, for ever, batches
+/// of 32 parsed on 2 threads, 4 batches prefetched.
+fn tfrecord_stream(
+    dir: &std::path::Path,
+    device: Device,
+) -> Result<impl Iterator<Item = Result<Batch, String>>, Box<dyn std::error::Error>> {
+    use estimator_runtime::data::*;
+    use estimator_runtime::feature_column::ColumnValues;
+    use std::hash::{Hash, Hasher};
+    if !dir.join("digits-0.tfrecord").exists() {
+        write_digits(dir)?;
+    }
+    let spec = ParseSpec::from([
+        (
+            "pixels".to_string(),
+            FeatureSpec::fixed([64], DType::Float32),
+        ),
+        ("label".to_string(), FeatureSpec::fixed([], DType::Int64)),
+    ]);
+    let pattern = dir.join("digits-*");
+    let batches = TfRecordFiles::glob(pattern.to_str().ok_or("path")?)?
+        .shard(2, 0)
+        .interleave(2)
+        .shuffle(256, 7)
+        .repeat(None)
+        .batch(32, true)
+        .map_parallel(move |records| parse_example(&records, &spec), 2)
+        .prefetch(4);
+    let to_tensors = move |(i, batch): (usize, Item<_>)| {
+        let batch: estimator_runtime::feature_column::FeatureBatch =
+            batch.map_err(|e| e.to_string())?;
+        let (Some(ColumnValues::Float(x)), Some(ColumnValues::Int(y))) =
+            (batch.get("pixels"), batch.get("label"))
+        else {
+            return Err("unexpected columns".to_string());
+        };
+        let mut hash = std::collections::hash_map::DefaultHasher::new();
+        x.iter()
+            .map(|v| v.to_bits())
+            .collect::<Vec<_>>()
+            .hash(&mut hash);
+        y.hash(&mut hash);
+        let _ = writeln!(std::io::stdout().lock(), "batch {i} {:016x}", hash.finish());
+        Ok((
+            Tensor::<2>::from_data(TensorData::new(x.clone(), [y.len(), 64]), &device),
+            Tensor::<1, Int>::from_data(TensorData::new(y.clone(), [y.len()]), &device),
+        ))
+    };
+    Ok(batches.into_iter().enumerate().map(to_tensors))
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let (Some(dir), Some(max_steps)) = (args.get(1), args.get(2)) else {
@@ -217,15 +306,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .save_summary_steps(0);
     let mut estimator = Estimator::new(classifier, model, config)?;
     println!("restored {}", estimator.global_step());
+    let train_args = TrainArgs::max_steps(max_steps)
+        .hook(Progress)
+        .saving_listener(Progress);
     if args.iter().any(|a| a == "--train-and-evaluate") {
         run_train_and_evaluate(&mut estimator, device.clone(), max_steps)?;
     } else {
-        estimator.train(
-            digits_stream(device.clone()),
-            TrainArgs::max_steps(max_steps)
-                .hook(Progress)
-                .saving_listener(Progress),
-        )?;
+        match args.iter().position(|a| a == "--tfrecord") {
+            #[cfg(feature = "tfrecord")]
+            Some(at) => {
+                let data = std::path::Path::new(args.get(at + 1).ok_or("--tfrecord DIR")?);
+                estimator.train(tfrecord_stream(data, device.clone())?, train_args)?
+            }
+            _ => estimator.train(digits_stream(device.clone()), train_args)?,
+        };
     }
     if args.iter().any(|a| a == "--evaluate") {
         let results =

@@ -154,4 +154,45 @@ impl FeatureBatch {
                 .collect(),
         }
     }
+    /// The batches `parts`, one after another, as one batch (the inverse of
+    /// [`select`](Self::select)); every part must have the same columns of the same types.
+    ///
+    /// ```
+    /// use estimator_runtime::feature_column::{ColumnValues, FeatureBatch};
+    /// let a = FeatureBatch::new(1).with("x", ColumnValues::Float(vec![1.0]));
+    /// let b = FeatureBatch::new(2).with("x", ColumnValues::Float(vec![2.0, 3.0]));
+    /// let ab = FeatureBatch::concat(&[a, b]).unwrap();
+    /// assert_eq!(ab.get("x"), Some(&ColumnValues::Float(vec![1.0, 2.0, 3.0])));
+    /// ```
+    pub fn concat(parts: &[FeatureBatch]) -> Result<FeatureBatch, FeatureError> {
+        let Some(first) = parts.first() else {
+            return Ok(FeatureBatch::default());
+        };
+        let mut out = first.clone();
+        for part in &parts[1..] {
+            out.examples += part.examples;
+            for (name, values) in &mut out.columns {
+                append(name, values, part.require(name)?)?;
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn append(name: &str, to: &mut ColumnValues, from: &ColumnValues) -> Result<(), FeatureError> {
+    match (to, from) {
+        (ColumnValues::Float(a), ColumnValues::Float(b)) => a.extend_from_slice(b),
+        (ColumnValues::Int(a), ColumnValues::Int(b)) => a.extend_from_slice(b),
+        (ColumnValues::Str(a), ColumnValues::Str(b)) => a.extend_from_slice(b),
+        (ColumnValues::StrList(a), ColumnValues::StrList(b)) => a.extend_from_slice(b),
+        (ColumnValues::IntList(a), ColumnValues::IntList(b)) => a.extend_from_slice(b),
+        (a, b) => {
+            return Err(FeatureError::WrongDtype {
+                name: name.to_string(),
+                expected: a.dtype_name(),
+                found: b.dtype_name(),
+            });
+        }
+    }
+    Ok(())
 }
