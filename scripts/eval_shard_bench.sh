@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Evaluation time on 1 rank vs 2 ranks (EvalArgs::sharded) on the same eval set: smartcore's
 # digits (1,797 rows, 29 batches) through a 64-H-10 MLP, `evaluate` alone timed inside the
-# worker (MPI start-up excluded). Prints the median of RUNS runs of each and the ratio.
+# worker (MPI start-up excluded; the best of 5 after a warm-up, in each process). Prints the median of RUNS runs of each and the ratio.
 # Usage: scripts/eval_shard_bench.sh [HIDDEN=1024] [RUNS=7]   (needs Open MPI)
 set -euo pipefail
 cd "$(dirname "$0")/.."
