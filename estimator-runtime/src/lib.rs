@@ -40,7 +40,7 @@ mod config;
 pub mod distribute;
 mod error;
 mod estimator;
-mod export;
+pub mod export;
 mod export_output;
 pub mod feature_column;
 pub mod head;
