@@ -1,0 +1,148 @@
+//! A model server for `estimator-runtime` exports that speaks TensorFlow Serving's REST API,
+//! so TF Serving's clients, load balancers and dashboards work unchanged.
+//!
+//! A model is compiled Rust, so a custom model_fn gets a small binary of its own:
+//!
+//! ```ignore
+//! fn main() -> std::process::ExitCode {
+//!     estimator_serving::main(my_model_fn, |device| MyModel::new(device))
+//! }
+//! ```
+//!
+//! and premade-estimator exports get the ready `estimator-server` binary. Both take
+//! `tensorflow_model_server`'s flags ([`ServerFlags`]). The pieces, in TF Serving's shape:
+//! - [`ServedModel`] polls `--model_base_path` for integer version directories, loads the newest
+//!   off the request path and swaps it in atomically (in-flight requests finish on the old one);
+//! - [`ServingCore`] answers one [`InferenceRequest`] (`:predict`, `:classify`, `:regress`) and
+//!   the status / metadata calls, as TF Serving's JSON;
+//! - the REST front end (axum on tokio) maps `/v1/models/...` onto it, with errors as
+//!   `{"error": "..."}` and TF Serving's HTTP status codes.
+
+mod core;
+mod error;
+mod flags;
+mod metadata;
+mod premade;
+mod request;
+mod response;
+mod rest;
+mod servable;
+mod server;
+mod versions;
+
+pub use crate::core::{InferenceRequest, ServingCore, Verb};
+pub use error::{ServingError, StartError};
+pub use flags::ServerFlags;
+pub use metadata::tf_dtype;
+pub use premade::{PremadeLabels, PremadeServable, load_premade, read_manifest};
+pub use request::{DEFAULT_SIGNATURE, InputForm, RequestBody, parse_body, to_batch};
+pub use response::{OutputTensor, OutputValues};
+pub use rest::{Route, Target, parse_route};
+pub use servable::{ExportedServable, Servable, ServingInput};
+pub use server::{DEFAULT_MAX_BODY_BYTES, RunningServer, ServerBuilder};
+pub use versions::{Loader, ServedModel, VersionPolicy, VersionState};
+
+use burn::module::Module;
+use burn::tensor::Device;
+use estimator_runtime::{ExportedModel, ModelFn};
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A [`Loader`] for a custom model_fn: each version is read into a fresh `make_model(device)`
+/// on the default device. For a model_fn that takes `params`, use [`exported_loader_with_params`].
+pub fn exported_loader<F, M>(model_fn: F, make_model: M) -> Loader
+where
+    F: ModelFn + Clone + Send + Sync + 'static,
+    F::Model: Module + Send,
+    F::Params: Send + 'static,
+    F::Features: ServingInput,
+    M: Fn(&Device) -> F::Model + Send + Sync + 'static,
+{
+    load_with(model_fn, make_model, None::<fn() -> F::Params>)
+}
+
+/// [`exported_loader`] for a model_fn that takes `params`: `params()` makes them per version.
+pub fn exported_loader_with_params<F, M, P>(model_fn: F, make_model: M, params: P) -> Loader
+where
+    F: ModelFn + Clone + Send + Sync + 'static,
+    F::Model: Module + Send,
+    F::Params: Send + 'static,
+    F::Features: ServingInput,
+    M: Fn(&Device) -> F::Model + Send + Sync + 'static,
+    P: Fn() -> F::Params + Send + Sync + 'static,
+{
+    load_with(model_fn, make_model, Some(params))
+}
+
+fn load_with<F, M, P>(model_fn: F, make_model: M, params: Option<P>) -> Loader
+where
+    F: ModelFn + Clone + Send + Sync + 'static,
+    F::Model: Module + Send,
+    F::Params: Send + 'static,
+    F::Features: ServingInput,
+    M: Fn(&Device) -> F::Model + Send + Sync + 'static,
+    P: Fn() -> F::Params + Send + Sync + 'static,
+{
+    Arc::new(move |dir: &Path| {
+        let device = Device::default();
+        let mut exported = ExportedModel::load(dir, model_fn.clone(), make_model(&device)).map_err(|e| e.to_string())?;
+        if let Some(params) = &params {
+            exported = exported.with_params(params());
+        }
+        Ok(Arc::new(ExportedServable::new(exported, device)) as Arc<dyn Servable>)
+    })
+}
+
+/// A whole server for a custom model_fn: parses `tensorflow_model_server`'s flags, serves
+/// `--model_base_path` under `--model_name` until SIGTERM or SIGINT, and exits 0.
+pub fn main<F, M>(model_fn: F, make_model: M) -> ExitCode
+where
+    F: ModelFn + Clone + Send + Sync + 'static,
+    F::Model: Module + Send,
+    F::Params: Send + 'static,
+    F::Features: ServingInput,
+    M: Fn(&Device) -> F::Model + Send + Sync + 'static,
+{
+    serve_from_flags(exported_loader(model_fn, make_model))
+}
+
+/// Parses the flags (from the command line), logs to stderr, serves with `loader` until a
+/// signal: what [`main`] and `estimator-server` run.
+pub fn serve_from_flags(loader: Loader) -> ExitCode {
+    use clap::Parser;
+    init_logging();
+    let flags = ServerFlags::parse();
+    match run(&flags, loader) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e}");
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(flags: &ServerFlags, loader: Loader) -> Result<(), StartError> {
+    if flags.enable_batching || flags.batching_parameters_file.is_some() {
+        return Err(StartError::Config("batching is not implemented yet: drop --enable_batching".into()));
+    }
+    if flags.rest_api_port == 0 {
+        return Err(StartError::Config("only the REST API is served: give --rest_api_port".into()));
+    }
+    let server = ServerBuilder::new()
+        .rest_port(flags.rest_api_port)
+        .poll_wait(Duration::from_secs(flags.file_system_poll_wait_seconds))
+        .timeout(Duration::from_millis(flags.rest_api_timeout_in_ms))
+        .handle_signals(true)
+        .model(&flags.model_name, &flags.model_base_path, loader)
+        .start()?;
+    server.wait().map_err(|source| StartError::Io { context: "serving".into(), source })
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
