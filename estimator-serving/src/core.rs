@@ -61,7 +61,10 @@ pub struct ServingCore {
 impl ServingCore {
     /// A core over `models`.
     pub fn new(models: impl IntoIterator<Item = Arc<ServedModel>>) -> Self {
-        let models = models.into_iter().map(|m| (m.name().to_string(), m)).collect();
+        let models = models
+            .into_iter()
+            .map(|m| (m.name().to_string(), m))
+            .collect();
         ServingCore { models }
     }
 
@@ -101,9 +104,14 @@ impl ServingCore {
         let model = self.model(model)?;
         let versions = model.versions();
         if let Some(v) = version.filter(|v| !versions.contains_key(v)) {
-            return Err(ServingError::NotFound(format!("model `{}` has no version {v}", model.name())));
+            return Err(ServingError::NotFound(format!(
+                "model `{}` has no version {v}",
+                model.name()
+            )));
         }
-        let selected = versions.iter().filter(|(v, _)| version.is_none_or(|want| want == **v));
+        let selected = versions
+            .iter()
+            .filter(|(v, _)| version.is_none_or(|want| want == **v));
         Ok(status_answer(selected.map(|(v, s)| (*v, s))))
     }
 

@@ -4,7 +4,10 @@ use std::path::PathBuf;
 
 /// The flags of `tensorflow_model_server` this server takes (`--port`, `--rest_api_port`, ...).
 #[derive(clap::Parser, Debug, Clone, PartialEq)]
-#[command(about = "Serves estimator exports over TensorFlow Serving's REST API", rename_all = "snake_case")]
+#[command(
+    about = "Serves estimator exports over TensorFlow Serving's REST API",
+    rename_all = "snake_case"
+)]
 pub struct ServerFlags {
     /// The gRPC port (TF Serving's `--port`). gRPC is not served yet: the port is only checked.
     #[arg(long, default_value_t = 8500)]
@@ -44,9 +47,12 @@ mod tests {
         assert_eq!(flags.rest_api_port, 8501);
         assert_eq!(flags.file_system_poll_wait_seconds, 1);
         assert!(!flags.enable_batching);
-        let on = ServerFlags::try_parse_from(["s", "--model_base_path=/m", "--enable_batching"]).expect("parse");
+        let on = ServerFlags::try_parse_from(["s", "--model_base_path=/m", "--enable_batching"])
+            .expect("parse");
         assert!(on.enable_batching);
-        let off = ServerFlags::try_parse_from(["s", "--model_base_path=/m", "--enable_batching=false"]).expect("parse");
+        let off =
+            ServerFlags::try_parse_from(["s", "--model_base_path=/m", "--enable_batching=false"])
+                .expect("parse");
         assert!(!off.enable_batching);
     }
 }

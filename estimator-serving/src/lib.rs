@@ -87,7 +87,8 @@ where
 {
     Arc::new(move |dir: &Path| {
         let device = Device::default();
-        let mut exported = ExportedModel::load(dir, model_fn.clone(), make_model(&device)).map_err(|e| e.to_string())?;
+        let mut exported = ExportedModel::load(dir, model_fn.clone(), make_model(&device))
+            .map_err(|e| e.to_string())?;
         if let Some(params) = &params {
             exported = exported.with_params(params());
         }
@@ -126,10 +127,14 @@ pub fn serve_from_flags(loader: Loader) -> ExitCode {
 
 fn run(flags: &ServerFlags, loader: Loader) -> Result<(), StartError> {
     if flags.enable_batching || flags.batching_parameters_file.is_some() {
-        return Err(StartError::Config("batching is not implemented yet: drop --enable_batching".into()));
+        return Err(StartError::Config(
+            "batching is not implemented yet: drop --enable_batching".into(),
+        ));
     }
     if flags.rest_api_port == 0 {
-        return Err(StartError::Config("only the REST API is served: give --rest_api_port".into()));
+        return Err(StartError::Config(
+            "only the REST API is served: give --rest_api_port".into(),
+        ));
     }
     let server = ServerBuilder::new()
         .rest_port(flags.rest_api_port)
@@ -138,11 +143,19 @@ fn run(flags: &ServerFlags, loader: Loader) -> Result<(), StartError> {
         .handle_signals(true)
         .model(&flags.model_name, &flags.model_base_path, loader)
         .start()?;
-    server.wait().map_err(|source| StartError::Io { context: "serving".into(), source })
+    server.wait().map_err(|source| StartError::Io {
+        context: "serving".into(),
+        source,
+    })
 }
 
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(ansi)
+        .with_writer(std::io::stderr)
+        .try_init();
 }

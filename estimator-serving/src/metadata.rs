@@ -48,7 +48,11 @@ fn tensors_json(specs: &[TensorSpec]) -> Value {
     let tensors: Map<String, Value> = specs
         .iter()
         .map(|t| {
-            let dims: Vec<Value> = t.shape.iter().map(|d| json!({ "size": d.to_string(), "name": "" })).collect();
+            let dims: Vec<Value> = t
+                .shape
+                .iter()
+                .map(|d| json!({ "size": d.to_string(), "name": "" }))
+                .collect();
             let info = json!({
                 "dtype": tf_dtype(&t.dtype),
                 "tensor_shape": { "dim": dims, "unknown_rank": false },

@@ -6,14 +6,14 @@ use crate::response::OutputTensor;
 use crate::servable::{Servable, guarded};
 use burn::tensor::Device;
 use estimator_runtime::ExportManifest;
+use estimator_runtime::ModelFn;
+use estimator_runtime::export::SIGNATURES_FILE;
 use estimator_runtime::feature_column::FeatureBatch;
 use estimator_runtime::premade::{
     BaselineClassifierConfig, BaselineRegressorConfig, ClassifierHead, DnnClassifierConfig,
     DnnLinearCombinedClassifierConfig, DnnLinearCombinedRegressorConfig, DnnRegressorConfig,
     LinearClassifierConfig, LinearRegressorConfig, PremadeConfig, ServedPremade,
 };
-use estimator_runtime::ModelFn;
-use estimator_runtime::export::SIGNATURES_FILE;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -74,7 +74,11 @@ where
         &self.manifest
     }
 
-    fn run(&self, signature: &str, batch: &FeatureBatch) -> Result<Vec<OutputTensor>, ServingError> {
+    fn run(
+        &self,
+        signature: &str,
+        batch: &FeatureBatch,
+    ) -> Result<Vec<OutputTensor>, ServingError> {
         let served = self.served.lock().unwrap_or_else(|p| p.into_inner());
         guarded(|| served.predict(signature, batch))
     }
@@ -103,9 +107,14 @@ pub fn load_premade(dir: &Path, device: &Device) -> Result<Arc<dyn Servable>, St
         };
     }
     try_each!(
-        DnnClassifierConfig, DnnRegressorConfig, LinearClassifierConfig, LinearRegressorConfig,
-        DnnLinearCombinedClassifierConfig, DnnLinearCombinedRegressorConfig,
-        BaselineClassifierConfig, BaselineRegressorConfig
+        DnnClassifierConfig,
+        DnnRegressorConfig,
+        LinearClassifierConfig,
+        LinearRegressorConfig,
+        DnnLinearCombinedClassifierConfig,
+        DnnLinearCombinedRegressorConfig,
+        BaselineClassifierConfig,
+        BaselineRegressorConfig
     );
     Err(format!(
         "{} was exported from model_fn `{name}`, not a premade estimator; serve it with `estimator_serving::main(model_fn, make_model)`",

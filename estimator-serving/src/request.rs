@@ -55,9 +55,15 @@ pub fn parse_body(bytes: &[u8], row_key: &str) -> Result<RequestBody, ServingErr
             )));
         }
         (Some(Value::Array(rows)), None) => InputForm::Rows(rows),
-        (Some(_), None) => return Err(ServingError::invalid(format!("`{row_key}` must be a list"))),
+        (Some(_), None) => {
+            return Err(ServingError::invalid(format!("`{row_key}` must be a list")));
+        }
         (None, Some(columns)) if row_key == "instances" => InputForm::Columns(columns),
-        _ => return Err(ServingError::invalid(format!("the body has no `{row_key}`"))),
+        _ => {
+            return Err(ServingError::invalid(format!(
+                "the body has no `{row_key}`"
+            )));
+        }
     };
     Ok(RequestBody {
         signature_name,
@@ -90,16 +96,24 @@ pub fn to_batch(form: &InputForm, inputs: &[TensorSpec]) -> Result<FeatureBatch,
 type RawColumn<'a> = (&'a str, Vec<&'a Value>);
 
 /// Rows: each a bare value (one input) or an object keyed by input name.
-fn row_columns<'a>(rows: &'a [Value], inputs: &'a [TensorSpec]) -> Result<Vec<RawColumn<'a>>, ServingError> {
+fn row_columns<'a>(
+    rows: &'a [Value],
+    inputs: &'a [TensorSpec],
+) -> Result<Vec<RawColumn<'a>>, ServingError> {
     let bare = inputs.len() == 1 && rows.iter().all(|r| !r.is_object());
-    let mut columns: Vec<RawColumn> = inputs.iter().map(|s| (s.name.as_str(), Vec::new())).collect();
+    let mut columns: Vec<RawColumn> = inputs
+        .iter()
+        .map(|s| (s.name.as_str(), Vec::new()))
+        .collect();
     for (i, row) in rows.iter().enumerate() {
         if bare {
             columns[0].1.push(row);
             continue;
         }
         let object = row.as_object().ok_or_else(|| {
-            ServingError::invalid(format!("instance {i} must be an object keyed by input name"))
+            ServingError::invalid(format!(
+                "instance {i} must be an object keyed by input name"
+            ))
         })?;
         check_known(object, inputs)?;
         for (name, column) in columns.iter_mut() {
@@ -113,14 +127,20 @@ fn row_columns<'a>(rows: &'a [Value], inputs: &'a [TensorSpec]) -> Result<Vec<Ra
 }
 
 /// Columns: a bare list (one input) or an object of lists keyed by input name.
-fn column_columns<'a>(value: &'a Value, inputs: &'a [TensorSpec]) -> Result<Vec<RawColumn<'a>>, ServingError> {
+fn column_columns<'a>(
+    value: &'a Value,
+    inputs: &'a [TensorSpec],
+) -> Result<Vec<RawColumn<'a>>, ServingError> {
     let list = |name: &str, v: &'a Value| -> Result<Vec<&'a Value>, ServingError> {
-        v.as_array()
-            .map(|a| a.iter().collect())
-            .ok_or_else(|| ServingError::invalid(format!("input `{name}` must be a list over the examples")))
+        v.as_array().map(|a| a.iter().collect()).ok_or_else(|| {
+            ServingError::invalid(format!("input `{name}` must be a list over the examples"))
+        })
     };
     if inputs.len() == 1 && !value.is_object() {
-        return Ok(vec![(inputs[0].name.as_str(), list(&inputs[0].name, value)?)]);
+        return Ok(vec![(
+            inputs[0].name.as_str(),
+            list(&inputs[0].name, value)?,
+        )]);
     }
     let object = value
         .as_object()
@@ -136,13 +156,18 @@ fn column_columns<'a>(value: &'a Value, inputs: &'a [TensorSpec]) -> Result<Vec<
         })
         .collect::<Result<Vec<_>, ServingError>>()?;
     if columns.windows(2).any(|w| w[0].1.len() != w[1].1.len()) {
-        return Err(ServingError::invalid("every input must hold the same number of examples"));
+        return Err(ServingError::invalid(
+            "every input must hold the same number of examples",
+        ));
     }
     Ok(columns)
 }
 
 fn check_known(object: &Map<String, Value>, inputs: &[TensorSpec]) -> Result<(), ServingError> {
-    match object.keys().find(|k| !inputs.iter().any(|s| &s.name == *k)) {
+    match object
+        .keys()
+        .find(|k| !inputs.iter().any(|s| &s.name == *k))
+    {
         Some(unknown) => Err(ServingError::invalid(format!(
             "unknown input `{unknown}` (the signature takes {:?})",
             inputs.iter().map(|s| s.name.as_str()).collect::<Vec<_>>()
@@ -152,13 +177,21 @@ fn check_known(object: &Map<String, Value>, inputs: &[TensorSpec]) -> Result<(),
 }
 
 /// One input's examples as typed column values, by the spec's dtype and shape.
-fn column_values(name: &str, spec: &TensorSpec, values: &[&Value]) -> Result<ColumnValues, ServingError> {
+fn column_values(
+    name: &str,
+    spec: &TensorSpec,
+    values: &[&Value],
+) -> Result<ColumnValues, ServingError> {
     let listed = spec.shape.len() == 2 && spec.shape[1] == -1;
     match (spec.dtype.as_str(), listed) {
         (STRING_DTYPE, false) => collect(name, values, as_string).map(ColumnValues::Str),
-        (STRING_DTYPE, true) => collect(name, values, |v| list_of(v, as_string)).map(ColumnValues::StrList),
+        (STRING_DTYPE, true) => {
+            collect(name, values, |v| list_of(v, as_string)).map(ColumnValues::StrList)
+        }
         ("I64" | "I32", false) => collect(name, values, as_int).map(ColumnValues::Int),
-        ("I64" | "I32", true) => collect(name, values, |v| list_of(v, as_int)).map(ColumnValues::IntList),
+        ("I64" | "I32", true) => {
+            collect(name, values, |v| list_of(v, as_int)).map(ColumnValues::IntList)
+        }
         ("F32" | "F64" | "F16" | "BF16", false) => float_column(name, &spec.shape[1..], values),
         (dtype, _) => Err(ServingError::invalid(format!(
             "input `{name}` has dtype {dtype} with shape {:?}, which the REST API cannot fill",
@@ -167,20 +200,30 @@ fn column_values(name: &str, spec: &TensorSpec, values: &[&Value]) -> Result<Col
     }
 }
 
-fn collect<T>(name: &str, values: &[&Value], read: impl Fn(&Value) -> Result<T, String>) -> Result<Vec<T>, ServingError> {
+fn collect<T>(
+    name: &str,
+    values: &[&Value],
+    read: impl Fn(&Value) -> Result<T, String>,
+) -> Result<Vec<T>, ServingError> {
     values
         .iter()
         .enumerate()
-        .map(|(i, v)| read(v).map_err(|why| ServingError::invalid(format!("input `{name}`, example {i}: {why}"))))
+        .map(|(i, v)| {
+            read(v)
+                .map_err(|why| ServingError::invalid(format!("input `{name}`, example {i}: {why}")))
+        })
         .collect()
 }
 
 fn as_string(v: &Value) -> Result<String, String> {
-    v.as_str().map(str::to_string).ok_or_else(|| format!("expected a string, got {}", kind(v)))
+    v.as_str()
+        .map(str::to_string)
+        .ok_or_else(|| format!("expected a string, got {}", kind(v)))
 }
 
 fn as_int(v: &Value) -> Result<i64, String> {
-    v.as_i64().ok_or_else(|| format!("expected an integer, got {}", kind(v)))
+    v.as_i64()
+        .ok_or_else(|| format!("expected an integer, got {}", kind(v)))
 }
 
 fn list_of<T>(v: &Value, read: impl Fn(&Value) -> Result<T, String>) -> Result<Vec<T>, String> {
@@ -191,7 +234,11 @@ fn list_of<T>(v: &Value, read: impl Fn(&Value) -> Result<T, String>) -> Result<V
 }
 
 /// Floats of a fixed inner shape: every example a nested list of exactly `inner` numbers.
-fn float_column(name: &str, inner: &[i64], values: &[&Value]) -> Result<ColumnValues, ServingError> {
+fn float_column(
+    name: &str,
+    inner: &[i64],
+    values: &[&Value],
+) -> Result<ColumnValues, ServingError> {
     if inner.iter().any(|d| *d < 0) {
         return Err(ServingError::invalid(format!(
             "input `{name}` has a variable inner dimension {inner:?}, which the REST API cannot fill"
@@ -208,15 +255,24 @@ fn float_column(name: &str, inner: &[i64], values: &[&Value]) -> Result<ColumnVa
 
 fn flatten_floats(v: &Value, inner: &[i64], out: &mut Vec<f32>) -> Result<(), String> {
     let Some((&dim, rest)) = inner.split_first() else {
-        let x = v.as_f64().ok_or_else(|| format!("expected a number, got {}", kind(v)))?;
+        let x = v
+            .as_f64()
+            .ok_or_else(|| format!("expected a number, got {}", kind(v)))?;
         out.push(x as f32);
         return Ok(());
     };
-    let items = v.as_array().ok_or_else(|| format!("expected a list of {dim}, got {}", kind(v)))?;
+    let items = v
+        .as_array()
+        .ok_or_else(|| format!("expected a list of {dim}, got {}", kind(v)))?;
     if items.len() as i64 != dim {
-        return Err(format!("expected a list of {dim}, got {} values", items.len()));
+        return Err(format!(
+            "expected a list of {dim}, got {} values",
+            items.len()
+        ));
     }
-    items.iter().try_for_each(|item| flatten_floats(item, rest, out))
+    items
+        .iter()
+        .try_for_each(|item| flatten_floats(item, rest, out))
 }
 
 fn kind(v: &Value) -> &'static str {

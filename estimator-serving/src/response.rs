@@ -36,7 +36,9 @@ impl OutputTensor {
         };
         let values = match data.dtype() {
             DType::Bool(_) => OutputValues::Bool(data.try_to_vec_as::<bool>().map_err(read_err)?),
-            d if d.is_float() => OutputValues::Float(data.try_to_vec_as::<f64>().map_err(read_err)?),
+            d if d.is_float() => {
+                OutputValues::Float(data.try_to_vec_as::<f64>().map_err(read_err)?)
+            }
             _ => OutputValues::Int(data.try_to_vec_as::<i64>().map_err(read_err)?),
         };
         Ok(OutputTensor {
@@ -74,7 +76,9 @@ impl OutputTensor {
         match &self.values {
             OutputValues::Float(v) => v.get(range).map(<[f64]>::to_vec),
             OutputValues::Int(v) => v.get(range).map(|s| s.iter().map(|x| *x as f64).collect()),
-            OutputValues::Bool(v) => v.get(range).map(|s| s.iter().map(|x| f64::from(u8::from(*x))).collect()),
+            OutputValues::Bool(v) => v
+                .get(range)
+                .map(|s| s.iter().map(|x| f64::from(u8::from(*x))).collect()),
         }
         .unwrap_or_default()
     }
@@ -84,15 +88,25 @@ impl OutputTensor {
         let n = self.per_example();
         let (start, end) = (range.start * n, range.end * n);
         let values = match &self.values {
-            OutputValues::Float(v) => OutputValues::Float(v.get(start..end).unwrap_or_default().to_vec()),
-            OutputValues::Int(v) => OutputValues::Int(v.get(start..end).unwrap_or_default().to_vec()),
-            OutputValues::Bool(v) => OutputValues::Bool(v.get(start..end).unwrap_or_default().to_vec()),
+            OutputValues::Float(v) => {
+                OutputValues::Float(v.get(start..end).unwrap_or_default().to_vec())
+            }
+            OutputValues::Int(v) => {
+                OutputValues::Int(v.get(start..end).unwrap_or_default().to_vec())
+            }
+            OutputValues::Bool(v) => {
+                OutputValues::Bool(v.get(start..end).unwrap_or_default().to_vec())
+            }
         };
         let mut dims = self.dims.clone();
         if let Some(first) = dims.first_mut() {
             *first = range.len();
         }
-        OutputTensor { name: self.name.clone(), dims, values }
+        OutputTensor {
+            name: self.name.clone(),
+            dims,
+            values,
+        }
     }
 }
 
@@ -101,7 +115,11 @@ fn nested(values: &OutputValues, offset: usize, dims: &[usize]) -> Value {
         return scalar(values, offset);
     };
     let stride: usize = rest.iter().product();
-    Value::Array((0..dim).map(|j| nested(values, offset + j * stride, rest)).collect())
+    Value::Array(
+        (0..dim)
+            .map(|j| nested(values, offset + j * stride, rest))
+            .collect(),
+    )
 }
 
 fn scalar(values: &OutputValues, at: usize) -> Value {
@@ -120,14 +138,22 @@ pub fn predict_answer(outputs: &[OutputTensor], rows: bool) -> Value {
         let predictions: Vec<Value> = (0..examples)
             .map(|i| match outputs {
                 [single] => single.example(i),
-                many => Value::Object(many.iter().map(|o| (o.name.clone(), o.example(i))).collect()),
+                many => Value::Object(
+                    many.iter()
+                        .map(|o| (o.name.clone(), o.example(i)))
+                        .collect(),
+                ),
             })
             .collect();
         return json!({ "predictions": predictions });
     }
     let outputs = match outputs {
         [single] => single.whole(),
-        many => Value::Object(many.iter().map(|o| (o.name.clone(), o.whole())).collect::<Map<_, _>>()),
+        many => Value::Object(
+            many.iter()
+                .map(|o| (o.name.clone(), o.whole()))
+                .collect::<Map<_, _>>(),
+        ),
     };
     json!({ "outputs": outputs })
 }
@@ -138,7 +164,11 @@ pub fn classify_answer(outputs: &[OutputTensor], labels: &[String]) -> Result<Va
     let result: Vec<Value> = (0..scores.examples())
         .map(|i| {
             let pairs = scores.example_floats(i).into_iter().enumerate();
-            Value::Array(pairs.map(|(c, s)| json!([class_label(labels, c), s])).collect())
+            Value::Array(
+                pairs
+                    .map(|(c, s)| json!([class_label(labels, c), s]))
+                    .collect(),
+            )
         })
         .collect();
     Ok(json!({ "result": result }))
@@ -153,15 +183,21 @@ fn class_label(labels: &[String], c: usize) -> String {
 pub fn regress_answer(outputs: &[OutputTensor]) -> Result<Value, ServingError> {
     let value = find(outputs, "value")?;
     let result: Vec<Value> = (0..value.examples())
-        .map(|i| value.example_floats(i).first().map_or(Value::Null, |x| json!(x)))
+        .map(|i| {
+            value
+                .example_floats(i)
+                .first()
+                .map_or(Value::Null, |x| json!(x))
+        })
         .collect();
     Ok(json!({ "result": result }))
 }
 
 fn find<'a>(outputs: &'a [OutputTensor], name: &str) -> Result<&'a OutputTensor, ServingError> {
-    outputs.iter().find(|o| o.name == name).ok_or_else(|| {
-        ServingError::invalid(format!("the signature has no `{name}` output"))
-    })
+    outputs
+        .iter()
+        .find(|o| o.name == name)
+        .ok_or_else(|| ServingError::invalid(format!("the signature has no `{name}` output")))
 }
 
 #[cfg(test)]
@@ -201,7 +237,10 @@ mod tests {
     #[test]
     fn classify_pairs_labels_with_scores() {
         let ids = classify_answer(&[scores()], &[]).expect("classify");
-        assert_eq!(ids, json!({"result": [[["0", 0.25], ["1", 0.75]], [["0", 1.0], ["1", 0.0]]]}));
+        assert_eq!(
+            ids,
+            json!({"result": [[["0", 0.25], ["1", 0.75]], [["0", 1.0], ["1", 0.0]]]})
+        );
         let named = classify_answer(&[scores()], &["no".into(), "yes".into()]).expect("classify");
         assert_eq!(named["result"][0][1], json!(["yes", 0.75]));
     }

@@ -47,10 +47,16 @@ pub fn parse_route(rest: &str) -> Result<Route, ServingError> {
     let (model, tail) = segments.split_first().ok_or_else(not_found)?;
     let (version, tail) = match tail {
         ["versions", v, tail @ ..] => {
-            let v = v.parse().map_err(|_| ServingError::invalid(format!("version `{v}` is not an integer")))?;
+            let v = v
+                .parse()
+                .map_err(|_| ServingError::invalid(format!("version `{v}` is not an integer")))?;
             (Some(v), tail)
         }
-        ["labels", l, ..] => return Err(ServingError::NotFound(format!("no version label `{l}` is configured"))),
+        ["labels", l, ..] => {
+            return Err(ServingError::NotFound(format!(
+                "no version label `{l}` is configured"
+            )));
+        }
         tail => (None, tail),
     };
     let target = match (tail, verb) {
@@ -64,7 +70,11 @@ pub fn parse_route(rest: &str) -> Result<Route, ServingError> {
     if model.is_empty() {
         return Err(not_found());
     }
-    Ok(Route { model: model.to_string(), version, target })
+    Ok(Route {
+        model: model.to_string(),
+        version,
+        target,
+    })
 }
 
 /// Shared by every request.
@@ -77,7 +87,11 @@ pub(crate) struct RestState {
 pub(crate) fn router(state: Arc<RestState>, max_body_bytes: usize) -> Router {
     Router::new()
         .route("/v1/models/{*rest}", axum::routing::any(handle))
-        .fallback(|| async { error_response(&ServingError::NotFound("no such REST path; the API is under /v1/models/".into())) })
+        .fallback(|| async {
+            error_response(&ServingError::NotFound(
+                "no such REST path; the API is under /v1/models/".into(),
+            ))
+        })
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .with_state(state)
 }
@@ -105,18 +119,32 @@ async fn answer(
         (Target::Status, &Method::GET) => state.core.status(&route.model, route.version),
         (Target::Metadata, &Method::GET) => state.core.metadata(&route.model, route.version),
         (Target::Infer(verb), &Method::POST) => infer(state, route, verb, body?).await,
-        _ => Err(ServingError::invalid(format!("{method} is not allowed on /v1/models/{rest}"))),
+        _ => Err(ServingError::invalid(format!(
+            "{method} is not allowed on /v1/models/{rest}"
+        ))),
     }
 }
 
-async fn infer(state: &RestState, route: Route, verb: Verb, body: Bytes) -> Result<Value, ServingError> {
+async fn infer(
+    state: &RestState,
+    route: Route,
+    verb: Verb,
+    body: Bytes,
+) -> Result<Value, ServingError> {
     let body = parse_body(&body, verb.row_key())?;
-    let request = InferenceRequest { model: route.model, version: route.version, verb, body };
+    let request = InferenceRequest {
+        model: route.model,
+        version: route.version,
+        verb,
+        body,
+    };
     let core = state.core.clone();
     let pass = tokio::task::spawn_blocking(move || core.infer(&request));
     match tokio::time::timeout(state.timeout, pass).await {
         Ok(Ok(answer)) => answer,
-        Ok(Err(join)) => Err(ServingError::Internal(format!("the forward pass failed: {join}"))),
+        Ok(Err(join)) => Err(ServingError::Internal(format!(
+            "the forward pass failed: {join}"
+        ))),
         Err(_) => Err(ServingError::DeadlineExceeded(format!(
             "the request took longer than --rest_api_timeout_in_ms ({} ms)",
             state.timeout.as_millis()
@@ -134,7 +162,8 @@ impl From<BytesRejection> for ServingError {
 }
 
 fn error_response(error: &ServingError) -> Response {
-    let status = StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let status =
+        StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (status, axum::Json(json!({ "error": error.to_string() }))).into_response()
 }
 
@@ -145,14 +174,42 @@ mod tests {
     #[test]
     fn paths_parse_as_tf_serving_names_them() {
         let route = parse_route("digits/versions/3:predict").expect("route");
-        assert_eq!(route, Route { model: "digits".into(), version: Some(3), target: Target::Infer(Verb::Predict) });
+        assert_eq!(
+            route,
+            Route {
+                model: "digits".into(),
+                version: Some(3),
+                target: Target::Infer(Verb::Predict)
+            }
+        );
         assert_eq!(parse_route("digits").map(|r| r.target), Ok(Target::Status));
-        assert_eq!(parse_route("digits/metadata").map(|r| r.target), Ok(Target::Metadata));
-        assert_eq!(parse_route("d/versions/2/metadata").map(|r| (r.version, r.target)), Ok((Some(2), Target::Metadata)));
-        assert_eq!(parse_route("d:regress").map(|r| r.target), Ok(Target::Infer(Verb::Regress)));
-        assert!(matches!(parse_route("d:explode"), Err(ServingError::NotFound(_))));
-        assert!(matches!(parse_route("d/versions/x"), Err(ServingError::InvalidArgument(_))));
-        assert!(matches!(parse_route("d/labels/stable:predict"), Err(ServingError::NotFound(_))));
-        assert!(matches!(parse_route(":predict"), Err(ServingError::NotFound(_))));
+        assert_eq!(
+            parse_route("digits/metadata").map(|r| r.target),
+            Ok(Target::Metadata)
+        );
+        assert_eq!(
+            parse_route("d/versions/2/metadata").map(|r| (r.version, r.target)),
+            Ok((Some(2), Target::Metadata))
+        );
+        assert_eq!(
+            parse_route("d:regress").map(|r| r.target),
+            Ok(Target::Infer(Verb::Regress))
+        );
+        assert!(matches!(
+            parse_route("d:explode"),
+            Err(ServingError::NotFound(_))
+        ));
+        assert!(matches!(
+            parse_route("d/versions/x"),
+            Err(ServingError::InvalidArgument(_))
+        ));
+        assert!(matches!(
+            parse_route("d/labels/stable:predict"),
+            Err(ServingError::NotFound(_))
+        ));
+        assert!(matches!(
+            parse_route(":predict"),
+            Err(ServingError::NotFound(_))
+        ));
     }
 }

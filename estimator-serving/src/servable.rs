@@ -17,7 +17,8 @@ pub trait Servable: Send + Sync + 'static {
     fn manifest(&self) -> &ExportManifest;
 
     /// Runs `signature` on `batch` (already checked against the signature's inputs).
-    fn run(&self, signature: &str, batch: &FeatureBatch) -> Result<Vec<OutputTensor>, ServingError>;
+    fn run(&self, signature: &str, batch: &FeatureBatch)
+    -> Result<Vec<OutputTensor>, ServingError>;
 
     /// The class labels `:classify` pairs with scores (the label vocabulary); empty means the
     /// class ids as strings.
@@ -30,7 +31,9 @@ pub trait Servable: Send + Sync + 'static {
         let signatures = &self.manifest().signatures;
         signatures.iter().find(|s| s.name == name).ok_or_else(|| {
             let known: Vec<&str> = signatures.iter().map(|s| s.name.as_str()).collect();
-            ServingError::invalid(format!("no signature `{name}` in the model (it has {known:?})"))
+            ServingError::invalid(format!(
+                "no signature `{name}` in the model (it has {known:?})"
+            ))
         })
     }
 }
@@ -48,14 +51,22 @@ pub trait ServingInput: Sized {
 impl<const D: usize> ServingInput for Tensor<D> {
     fn from_batch(batch: &FeatureBatch, device: &Device) -> Result<Self, ServingError> {
         let Some(ColumnValues::Float(values)) = batch.get(DENSE_INPUT_NAME) else {
-            return Err(ServingError::invalid(format!("the request has no float input `{DENSE_INPUT_NAME}`")));
+            return Err(ServingError::invalid(format!(
+                "the request has no float input `{DENSE_INPUT_NAME}`"
+            )));
         };
         let examples = batch.len();
         let per_example = values.len() / examples.max(1);
         if D != 2 && D != 1 {
-            return Err(ServingError::invalid(format!("a rank-{D} input cannot be filled from rows")));
+            return Err(ServingError::invalid(format!(
+                "a rank-{D} input cannot be filled from rows"
+            )));
         }
-        let shape: Vec<usize> = if D == 1 { vec![examples] } else { vec![examples, per_example] };
+        let shape: Vec<usize> = if D == 1 {
+            vec![examples]
+        } else {
+            vec![examples, per_example]
+        };
         let data = TensorData::new(values.clone(), shape);
         Ok(Tensor::from_data(data, device))
     }
@@ -97,7 +108,11 @@ where
         &self.manifest
     }
 
-    fn run(&self, signature: &str, batch: &FeatureBatch) -> Result<Vec<OutputTensor>, ServingError> {
+    fn run(
+        &self,
+        signature: &str,
+        batch: &FeatureBatch,
+    ) -> Result<Vec<OutputTensor>, ServingError> {
         let features = F::Features::from_batch(batch, &self.device)?;
         // A panic is caught inside `guarded`, so the lock is never poisoned by one.
         let model = self.model.lock().unwrap_or_else(|p| p.into_inner());
@@ -110,9 +125,17 @@ pub(crate) fn guarded(
     predict: impl FnOnce() -> Result<Vec<(String, TensorData)>, estimator_runtime::Error>,
 ) -> Result<Vec<OutputTensor>, ServingError> {
     let outputs = std::panic::catch_unwind(AssertUnwindSafe(predict))
-        .map_err(|panic| ServingError::invalid(format!("the model rejected the input: {}", panic_message(&panic))))?
+        .map_err(|panic| {
+            ServingError::invalid(format!(
+                "the model rejected the input: {}",
+                panic_message(&panic)
+            ))
+        })?
         .map_err(|e| ServingError::invalid(e.to_string()))?;
-    outputs.iter().map(|(name, data)| OutputTensor::from_data(name, data)).collect()
+    outputs
+        .iter()
+        .map(|(name, data)| OutputTensor::from_data(name, data))
+        .collect()
 }
 
 fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {

@@ -69,7 +69,12 @@ impl ServerBuilder {
     }
 
     /// Serves the model `name` from the integer versions under `base_path`, newest first.
-    pub fn model(self, name: impl Into<String>, base_path: impl Into<PathBuf>, loader: Loader) -> Self {
+    pub fn model(
+        self,
+        name: impl Into<String>,
+        base_path: impl Into<PathBuf>,
+        loader: Loader,
+    ) -> Self {
         self.model_with_policy(name, base_path, VersionPolicy::Latest, loader)
     }
 
@@ -82,7 +87,12 @@ impl ServerBuilder {
         loader: Loader,
     ) -> Self {
         let (name, base_path) = (name.into(), base_path.into());
-        self.models.push(ModelEntry { name, base_path, policy, loader });
+        self.models.push(ModelEntry {
+            name,
+            base_path,
+            policy,
+            loader,
+        });
         self
     }
 
@@ -137,24 +147,43 @@ impl ServerBuilder {
             .enable_all()
             .thread_name("estimator-serving")
             .build()
-            .map_err(|source| StartError::Io { context: "starting the tokio runtime".into(), source })?;
+            .map_err(|source| StartError::Io {
+                context: "starting the tokio runtime".into(),
+                source,
+            })?;
         let addr = SocketAddr::new(self.host, self.rest_port);
         let listener = runtime
             .block_on(tokio::net::TcpListener::bind(addr))
-            .map_err(|source| StartError::Io { context: format!("binding the REST port {addr}"), source })?;
-        let rest_addr = listener
-            .local_addr()
-            .map_err(|source| StartError::Io { context: "reading the REST address".into(), source })?;
-        let state = Arc::new(RestState { core, timeout: self.timeout });
+            .map_err(|source| StartError::Io {
+                context: format!("binding the REST port {addr}"),
+                source,
+            })?;
+        let rest_addr = listener.local_addr().map_err(|source| StartError::Io {
+            context: "reading the REST address".into(),
+            source,
+        })?;
+        let state = Arc::new(RestState {
+            core,
+            timeout: self.timeout,
+        });
         let app = router(state, self.max_body_bytes);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let signals = self.handle_signals;
         let serving = runtime.spawn(async move {
             let shutdown = shutdown_signal(stopped, signals);
-            axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await
         });
         tracing::info!("REST API listening on {rest_addr}");
-        Ok(RunningServer { runtime, serving: Some(serving), stop: Some(stop), stop_polling, poller: Some(poller), rest_addr })
+        Ok(RunningServer {
+            runtime,
+            serving: Some(serving),
+            stop: Some(stop),
+            stop_polling,
+            poller: Some(poller),
+            rest_addr,
+        })
     }
 }
 
@@ -170,7 +199,10 @@ fn spawn_poller(
                 models.iter().for_each(|m| m.poll());
             }
         })
-        .map_err(|source| StartError::Io { context: "starting the version poller".into(), source })
+        .map_err(|source| StartError::Io {
+            context: "starting the version poller".into(),
+            source,
+        })
 }
 
 async fn shutdown_signal(stopped: tokio::sync::oneshot::Receiver<()>, signals: bool) {
@@ -187,7 +219,10 @@ async fn shutdown_signal(stopped: tokio::sync::oneshot::Receiver<()>, signals: b
 #[cfg(unix)]
 async fn os_signal() {
     use tokio::signal::unix::{SignalKind, signal};
-    match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
+    match (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) {
         (Ok(mut term), Ok(mut int)) => {
             tokio::select! { _ = term.recv() => {}, _ = int.recv() => {} }
         }
@@ -232,7 +267,10 @@ impl RunningServer {
     }
 
     fn wait_inner(&mut self) -> std::io::Result<()> {
-        let result = self.serving.take().map(|serving| self.runtime.block_on(serving));
+        let result = self
+            .serving
+            .take()
+            .map(|serving| self.runtime.block_on(serving));
         let _ = self.stop_polling.send(());
         if let Some(poller) = self.poller.take() {
             let _ = poller.join();

@@ -33,7 +33,11 @@ impl VersionPolicy {
         match self {
             VersionPolicy::Latest => on_disk.iter().max().copied().into_iter().collect(),
             VersionPolicy::All => on_disk.to_vec(),
-            VersionPolicy::Specific(wanted) => on_disk.iter().copied().filter(|v| wanted.contains(v)).collect(),
+            VersionPolicy::Specific(wanted) => on_disk
+                .iter()
+                .copied()
+                .filter(|v| wanted.contains(v))
+                .collect(),
         }
     }
 }
@@ -60,7 +64,12 @@ pub struct ServedModel {
 
 impl ServedModel {
     /// A model named `name` whose versions live under `base_path`; nothing loaded yet.
-    pub fn new(name: impl Into<String>, base_path: impl Into<PathBuf>, policy: VersionPolicy, loader: Loader) -> Self {
+    pub fn new(
+        name: impl Into<String>,
+        base_path: impl Into<PathBuf>,
+        policy: VersionPolicy,
+        loader: Loader,
+    ) -> Self {
         ServedModel {
             name: name.into(),
             base_path: base_path.into(),
@@ -89,10 +98,16 @@ impl ServedModel {
         };
         match version {
             None => table.iter().rev().find_map(available).ok_or_else(|| {
-                ServingError::Unavailable(format!("no version of model `{}` is loaded yet", self.name))
+                ServingError::Unavailable(format!(
+                    "no version of model `{}` is loaded yet",
+                    self.name
+                ))
             }),
             Some(v) => table.get_key_value(&v).and_then(available).ok_or_else(|| {
-                ServingError::NotFound(format!("model `{}` has no available version {v}", self.name))
+                ServingError::NotFound(format!(
+                    "model `{}` has no available version {v}",
+                    self.name
+                ))
             }),
         }
     }
@@ -104,7 +119,11 @@ impl ServedModel {
         let aspired = self.policy.aspired(&on_disk);
         let mut table: BTreeMap<u64, VersionState> = (**self.table.load()).clone();
         table.retain(|v, s| on_disk.contains(v) || matches!(s, VersionState::Available(_)));
-        let untried: Vec<u64> = aspired.iter().copied().filter(|v| !table.contains_key(v)).collect();
+        let untried: Vec<u64> = aspired
+            .iter()
+            .copied()
+            .filter(|v| !table.contains_key(v))
+            .collect();
         for version in untried {
             let state = self.load(version);
             table.insert(version, state);
@@ -121,7 +140,10 @@ impl ServedModel {
                 VersionState::Available(servable)
             }
             Err(why) => {
-                tracing::error!("model `{}`: version {version} failed to load, the serving version stays: {why}", self.name);
+                tracing::error!(
+                    "model `{}`: version {version} failed to load, the serving version stays: {why}",
+                    self.name
+                );
                 VersionState::Failed(why)
             }
         }
@@ -131,9 +153,17 @@ impl ServedModel {
     /// aspired version is available (a failed new version leaves the old one serving).
     fn retire(&self, table: &mut BTreeMap<u64, VersionState>, aspired: &[u64]) {
         let is_available = |s: &VersionState| matches!(s, VersionState::Available(_));
-        let any_aspired_up = aspired.iter().any(|v| table.get(v).is_some_and(is_available));
+        let any_aspired_up = aspired
+            .iter()
+            .any(|v| table.get(v).is_some_and(is_available));
         let fallback = (!any_aspired_up)
-            .then(|| table.iter().rev().find(|(_, s)| is_available(s)).map(|(v, _)| *v))
+            .then(|| {
+                table
+                    .iter()
+                    .rev()
+                    .find(|(_, s)| is_available(s))
+                    .map(|(v, _)| *v)
+            })
             .flatten();
         for (v, state) in table.iter_mut() {
             if is_available(state) && !aspired.contains(v) && Some(*v) != fallback {

@@ -60,12 +60,19 @@ fn deep_nesting(rng: &mut Rng) -> Vec<u8> {
     let depth = 129 + rng.below(100_000);
     let open = if rng.below(2) == 0 { "[" } else { r#"{"a":"# };
     let close = if open == "[" { "]" } else { "}" };
-    format!(r#"{{"instances": {}1{}}}"#, open.repeat(depth), close.repeat(depth)).into_bytes()
+    format!(
+        r#"{{"instances": {}1{}}}"#,
+        open.repeat(depth),
+        close.repeat(depth)
+    )
+    .into_bytes()
 }
 
 fn unknown_signature(rng: &mut Rng) -> Vec<u8> {
     let name = format!("sig_{}", rng.next());
-    json!({ "signature_name": name, "instances": rows(2, 0.0) }).to_string().into_bytes()
+    json!({ "signature_name": name, "instances": rows(2, 0.0) })
+        .to_string()
+        .into_bytes()
 }
 
 fn wrong_types(rng: &mut Rng) -> Vec<u8> {
@@ -97,7 +104,10 @@ fn fuzzed_bodies_get_4xx_and_the_server_keeps_answering() {
     let dir = export_fresh(base.path());
     let server = serve(base.path(), ServerBuilder::new());
     let client = Client::new(&server);
-    let per_kind: usize = std::env::var("FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(150);
+    let per_kind: usize = std::env::var("FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(150);
     let kinds: [(&str, fn(&mut Rng) -> Vec<u8>, usize); 8] = [
         ("random bytes", random_bytes, per_kind),
         ("truncated JSON", truncated, per_kind),
@@ -115,7 +125,10 @@ fn fuzzed_bodies_get_4xx_and_the_server_keeps_answering() {
             let body = make(&mut rng);
             let shown = String::from_utf8_lossy(&body[..body.len().min(80)]).into_owned();
             let (status, answer) = post_raw(&server, "/v1/models/m:predict", body);
-            assert!((400..500).contains(&status), "{kind}: {shown} got {status} {answer}");
+            assert!(
+                (400..500).contains(&status),
+                "{kind}: {shown} got {status} {answer}"
+            );
             assert!(answer["error"].is_string(), "{kind}: {shown} got {answer}");
             sent += 1;
         }
@@ -125,6 +138,14 @@ fn fuzzed_bodies_get_4xx_and_the_server_keeps_answering() {
     let rows = rows(5, 0.25);
     let (status, answer) = client.post("/v1/models/m:predict", instances(&rows));
     assert_eq!(status, 200, "{answer}");
-    let served: Vec<f32> = answer["predictions"].as_array().into_iter().flatten().flat_map(|p| floats(&p["probabilities"])).collect();
-    assert_eq!(served, output_floats(&in_process(&dir, "serving_default", &rows), "probabilities"));
+    let served: Vec<f32> = answer["predictions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|p| floats(&p["probabilities"]))
+        .collect();
+    assert_eq!(
+        served,
+        output_floats(&in_process(&dir, "serving_default", &rows), "probabilities")
+    );
 }

@@ -24,7 +24,10 @@ pub fn python(check: &str) -> Option<PathBuf> {
                 Ok(out) => format!(
                     "`import tensorflow` fails for {} ({})",
                     py.display(),
-                    String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("")
+                    String::from_utf8_lossy(&out.stderr)
+                        .lines()
+                        .last()
+                        .unwrap_or("")
                 ),
                 Err(e) => format!("{} cannot run ({e})", py.display()),
             }

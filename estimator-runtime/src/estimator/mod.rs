@@ -415,7 +415,9 @@ where
         F::Features: 'static,
     {
         let inputs = crate::export::dense_input_specs(&serving_features);
-        self.export_with(export_dir_base.as_ref(), serving_features, &inputs, |_| Ok(()))
+        self.export_with(export_dir_base.as_ref(), serving_features, &inputs, |_| {
+            Ok(())
+        })
     }
 
     /// [`export`](Self::export) with the recorded serving `inputs` given and `extra` files

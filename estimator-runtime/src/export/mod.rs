@@ -8,8 +8,8 @@ mod version;
 
 pub use exporter::{BestExporter, Exporter};
 pub use inputs::{DENSE_INPUT_NAME, STRING_DTYPE};
-pub use version::{existing_versions, version_of};
 pub(crate) use inputs::{dense_input_specs, feature_input_specs};
+pub use version::{existing_versions, version_of};
 
 use crate::error::Error;
 use crate::export_output::ExportOutputs;

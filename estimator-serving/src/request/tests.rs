@@ -17,8 +17,11 @@ fn batch(body: &str, inputs: &[TensorSpec]) -> Result<FeatureBatch, ServingError
 fn dense_rows_and_columns_give_the_same_batch() {
     let inputs = [spec("input", "F32", &[-1, 2])];
     let rows = batch(r#"{"instances": [[1, 2], [3, 4.5]]}"#, &inputs).expect("rows");
-    let named = batch(r#"{"instances": [{"input": [1, 2]}, {"input": [3, 4.5]}]}"#, &inputs)
-        .expect("named rows");
+    let named = batch(
+        r#"{"instances": [{"input": [1, 2]}, {"input": [3, 4.5]}]}"#,
+        &inputs,
+    )
+    .expect("named rows");
     let columns = batch(r#"{"inputs": [[1, 2], [3, 4.5]]}"#, &inputs).expect("columns");
     let expected = Some(&ColumnValues::Float(vec![1.0, 2.0, 3.0, 4.5]));
     assert_eq!(rows.get("input"), expected);
@@ -46,12 +49,21 @@ fn feature_rows_fill_one_column_per_feature() {
 fn errors_name_the_input() {
     let inputs = [spec("age", "F32", &[-1]), spec("city", "String", &[-1])];
     let missing = batch(r#"{"instances": [{"age": 3}]}"#, &inputs);
-    assert!(matches!(&missing, Err(ServingError::InvalidArgument(m)) if m.contains("`city`")), "{missing:?}");
+    assert!(
+        matches!(&missing, Err(ServingError::InvalidArgument(m)) if m.contains("`city`")),
+        "{missing:?}"
+    );
     let wrong_type = batch(r#"{"instances": [{"age": "NaN", "city": "x"}]}"#, &inputs);
-    assert!(matches!(&wrong_type, Err(ServingError::InvalidArgument(m)) if m.contains("`age`")), "{wrong_type:?}");
+    assert!(
+        matches!(&wrong_type, Err(ServingError::InvalidArgument(m)) if m.contains("`age`")),
+        "{wrong_type:?}"
+    );
     let dense = [spec("input", "F32", &[-1, 2])];
     let shape = batch(r#"{"instances": [[1, 2, 3]]}"#, &dense);
-    assert!(matches!(&shape, Err(ServingError::InvalidArgument(m)) if m.contains("`input`")), "{shape:?}");
+    assert!(
+        matches!(&shape, Err(ServingError::InvalidArgument(m)) if m.contains("`input`")),
+        "{shape:?}"
+    );
 }
 
 #[test]
@@ -68,17 +80,24 @@ fn malformed_bodies_are_invalid_arguments() {
         r#"{"nothing": 1}"#,
     ] {
         let got = batch(body, &dense);
-        assert!(matches!(got, Err(ServingError::InvalidArgument(_))), "{body}: {got:?}");
+        assert!(
+            matches!(got, Err(ServingError::InvalidArgument(_))),
+            "{body}: {got:?}"
+        );
     }
     let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
     let got = batch(&format!(r#"{{"instances": {deep}}}"#), &dense);
-    assert!(matches!(got, Err(ServingError::InvalidArgument(_))), "{got:?}");
+    assert!(
+        matches!(got, Err(ServingError::InvalidArgument(_))),
+        "{got:?}"
+    );
 }
 
 #[test]
 fn signature_name_defaults_to_serving_default() {
     let body = parse_body(br#"{"instances": [1]}"#, "instances").expect("parse");
     assert_eq!(body.signature_name, "serving_default");
-    let body = parse_body(br#"{"signature_name": "p", "examples": [1]}"#, "examples").expect("parse");
+    let body =
+        parse_body(br#"{"signature_name": "p", "examples": [1]}"#, "examples").expect("parse");
     assert_eq!(body.signature_name, "p");
 }

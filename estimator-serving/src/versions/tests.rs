@@ -20,7 +20,11 @@ fn loader() -> Loader {
         if !dir.join("ok").is_file() {
             return Err(format!("{} is truncated", dir.display()));
         }
-        let manifest = ExportManifest { model_fn: "f".into(), global_step: 0, signatures: Vec::new() };
+        let manifest = ExportManifest {
+            model_fn: "f".into(),
+            global_step: 0,
+            signatures: Vec::new(),
+        };
         Ok(Arc::new(Fake(manifest)) as Arc<dyn Servable>)
     })
 }
@@ -42,18 +46,27 @@ fn latest_serves_the_newest_and_skips_non_integer_names() {
     let d = tempfile::tempdir().expect("temp dir");
     let model = ServedModel::new("m", d.path(), VersionPolicy::Latest, loader());
     model.poll();
-    assert!(matches!(model.servable(None), Err(ServingError::Unavailable(_))));
+    assert!(matches!(
+        model.servable(None),
+        Err(ServingError::Unavailable(_))
+    ));
     version(d.path(), "1", true);
     version(d.path(), "2", true);
     version(d.path(), "3-1", true);
     version(d.path(), ".tmp-export-9", true);
     model.poll();
     assert_eq!(serving(&model), Some(2));
-    assert!(matches!(model.servable(Some(1)), Err(ServingError::NotFound(_))));
+    assert!(matches!(
+        model.servable(Some(1)),
+        Err(ServingError::NotFound(_))
+    ));
     version(d.path(), "10", true);
     model.poll();
     assert_eq!(serving(&model), Some(10));
-    assert!(matches!(model.versions().get(&2), Some(VersionState::Ended)));
+    assert!(matches!(
+        model.versions().get(&2),
+        Some(VersionState::Ended)
+    ));
 }
 
 #[test]
@@ -66,7 +79,9 @@ fn a_version_that_fails_to_load_leaves_the_serving_one() {
     model.poll();
     model.poll();
     assert_eq!(serving(&model), Some(1));
-    assert!(matches!(model.versions().get(&2), Some(VersionState::Failed(m)) if m.contains("truncated")));
+    assert!(
+        matches!(model.versions().get(&2), Some(VersionState::Failed(m)) if m.contains("truncated"))
+    );
     version(d.path(), "3", true);
     model.poll();
     assert_eq!(serving(&model), Some(3));

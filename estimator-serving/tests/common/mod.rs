@@ -33,13 +33,26 @@ impl Mlp {
 /// `classification` (classify: `scores`, `classes`).
 #[model_fn]
 pub fn classifier(model: &Mlp, features: Tensor<2>, mode: ModeKeys) -> EstimatorSpec {
-    let logits = model.output.forward(burn::tensor::activation::relu(model.hidden.forward(features)));
+    let logits = model.output.forward(burn::tensor::activation::relu(
+        model.hidden.forward(features),
+    ));
     let probabilities = burn::tensor::activation::softmax(logits.clone(), 1);
     let classes = logits.clone().argmax(1).flatten::<1>(0, 1);
-    let predictions = Predictions::new().with("class", classes.clone()).with("probabilities", probabilities.clone());
+    let predictions = Predictions::new()
+        .with("class", classes.clone())
+        .with("probabilities", probabilities.clone());
     let export_outputs = ExportOutputs::new()
-        .with("serving_default", ExportOutput::Predict(predictions.clone()))
-        .with("classification", ExportOutput::Classification { scores: Some(probabilities), classes: Some(classes) });
+        .with(
+            "serving_default",
+            ExportOutput::Predict(predictions.clone()),
+        )
+        .with(
+            "classification",
+            ExportOutput::Classification {
+                scores: Some(probabilities),
+                classes: Some(classes),
+            },
+        );
     let loss = logits.mean();
     EstimatorSpec {
         export_outputs,
@@ -57,7 +70,11 @@ pub fn device() -> Device {
 /// `n` examples of `INPUTS` features, deterministic, each a multiple of 1/8 (exact in JSON).
 pub fn rows(n: usize, salt: f32) -> Vec<Vec<f32>> {
     (0..n)
-        .map(|i| (0..INPUTS).map(|j| ((i * 7 + j * 3) % 17) as f32 / 8.0 - 1.0 + salt).collect())
+        .map(|i| {
+            (0..INPUTS)
+                .map(|j| ((i * 7 + j * 3) % 17) as f32 / 8.0 - 1.0 + salt)
+                .collect()
+        })
         .collect()
 }
 
@@ -69,8 +86,12 @@ pub fn tensor(rows: &[Vec<f32>]) -> Tensor<2> {
 /// Exports a freshly initialized model (random weights) under `base`; returns its directory.
 pub fn export_fresh(base: &Path) -> PathBuf {
     let model_dir = tempfile::tempdir().expect("model dir");
-    let est = Estimator::new(classifier, Mlp::new(&device()), RunConfig::default().model_dir(model_dir.path()))
-        .expect("estimator");
+    let est = Estimator::new(
+        classifier,
+        Mlp::new(&device()),
+        RunConfig::default().model_dir(model_dir.path()),
+    )
+    .expect("estimator");
     est.export(base, tensor(&rows(4, 0.0))).expect("export")
 }
 
@@ -99,8 +120,13 @@ pub struct Client {
 
 impl Client {
     pub fn new(server: &RunningServer) -> Self {
-        let config = ureq::Agent::config_builder().http_status_as_error(false).build();
-        Client { agent: config.into(), base: format!("http://{}", server.rest_addr()) }
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build();
+        Client {
+            agent: config.into(),
+            base: format!("http://{}", server.rest_addr()),
+        }
     }
 
     pub fn get(&self, path: &str) -> (u16, Value) {
@@ -149,7 +175,10 @@ pub fn instances(rows: &[Vec<f32>]) -> String {
 pub fn eventually(what: &str, mut check: impl FnMut() -> bool) {
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     while !check() {
-        assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 }
@@ -166,7 +195,9 @@ pub fn post_raw(server: &RunningServer, path: &str, body: Vec<u8>) -> (u16, Valu
     );
     let mut writer = stream.try_clone().expect("clone");
     let sending = std::thread::spawn(move || {
-        let _ = writer.write_all(head.as_bytes()).and_then(|()| writer.write_all(&body));
+        let _ = writer
+            .write_all(head.as_bytes())
+            .and_then(|()| writer.write_all(&body));
     });
     let mut answer = Vec::new();
     let mut chunk = [0u8; 4096];
@@ -179,7 +210,14 @@ pub fn post_raw(server: &RunningServer, path: &str, body: Vec<u8>) -> (u16, Valu
     let _ = stream.shutdown(std::net::Shutdown::Both);
     let _ = sending.join();
     let text = String::from_utf8_lossy(&answer);
-    let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let json = text.split("\r\n\r\n").nth(1).and_then(|b| serde_json::from_str(b).ok());
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let json = text
+        .split("\r\n\r\n")
+        .nth(1)
+        .and_then(|b| serde_json::from_str(b).ok());
     (status, json.unwrap_or(Value::Null))
 }
