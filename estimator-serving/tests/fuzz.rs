@@ -8,6 +8,9 @@ use common::*;
 use estimator_serving::ServerBuilder;
 use serde_json::json;
 
+/// Makes one fuzzed body.
+type MakeBody = fn(&mut Rng) -> Vec<u8>;
+
 /// SplitMix64: deterministic cases with no extra dependency.
 struct Rng(u64);
 
@@ -108,7 +111,7 @@ fn fuzzed_bodies_get_4xx_and_the_server_keeps_answering() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(150);
-    let kinds: [(&str, fn(&mut Rng) -> Vec<u8>, usize); 8] = [
+    let kinds: [(&str, MakeBody, usize); 8] = [
         ("random bytes", random_bytes, per_kind),
         ("truncated JSON", truncated, per_kind),
         ("wrong shape", wrong_shape, per_kind),

@@ -128,11 +128,12 @@ fn a_truncated_new_version_leaves_serving_intact() {
         .and_then(|n| n.parse().ok())
         .expect("integer version");
     truncated_copy(&first, &base.path().join((version + 1).to_string()));
+    let next = (version + 1).to_string();
     eventually("the truncated version's failure in the status", || {
         let (_, status) = client.get("/v1/models/m");
         status["model_version_status"].as_array().is_some_and(|s| {
             s.iter().any(|v| {
-                v["version"] == (version + 1).to_string()
+                v["version"].as_str() == Some(next.as_str())
                     && v["state"] == "END"
                     && v["status"]["error_code"] == "UNKNOWN"
             })
