@@ -3,8 +3,10 @@
 use crate::error::ServingError;
 use crate::metadata::{metadata_answer, status_answer};
 use crate::request::{RequestBody, to_batch};
-use crate::response::{classify_answer, predict_answer, regress_answer};
+use crate::response::{OutputTensor, classify_answer, predict_answer, regress_answer};
+use crate::servable::Servable;
 use crate::versions::ServedModel;
+use estimator_runtime::feature_column::FeatureBatch;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -52,6 +54,27 @@ pub struct InferenceRequest {
     pub body: RequestBody,
 }
 
+/// A checked request: the version and signature to run, and how to answer.
+pub struct Prepared {
+    /// The version it runs on (held until the answer is written).
+    pub servable: Arc<dyn Servable>,
+    /// The signature's name.
+    pub signature: String,
+    verb: Verb,
+    rows: bool,
+}
+
+impl Prepared {
+    /// The JSON answer for the signature's `outputs`.
+    pub fn answer(&self, outputs: &[OutputTensor]) -> Result<Value, ServingError> {
+        match self.verb {
+            Verb::Predict => Ok(predict_answer(outputs, self.rows)),
+            Verb::Classify => classify_answer(outputs, &self.servable.class_labels()),
+            Verb::Regress => regress_answer(outputs),
+        }
+    }
+}
+
 /// Every served model, by name.
 #[derive(Clone, Default)]
 pub struct ServingCore {
@@ -82,6 +105,16 @@ impl ServingCore {
 
     /// Runs a request to its JSON answer. Blocking: call it off the async runtime's workers.
     pub fn infer(&self, request: &InferenceRequest) -> Result<Value, ServingError> {
+        let (prepared, batch) = self.prepare(request)?;
+        let outputs = prepared.servable.run(&prepared.signature, &batch)?;
+        prepared.answer(&outputs)
+    }
+
+    /// Checks a request and reads its examples: what to run, and the rows to run it on.
+    pub fn prepare(
+        &self,
+        request: &InferenceRequest,
+    ) -> Result<(Prepared, FeatureBatch), ServingError> {
         let (_, servable) = self.model(&request.model)?.servable(request.version)?;
         let signature = servable.signature(&request.body.signature_name)?;
         if let Some(method) = request.verb.method().filter(|m| *m != signature.method) {
@@ -91,12 +124,14 @@ impl ServingCore {
             )));
         }
         let batch = to_batch(&request.body.form, &signature.inputs)?;
-        let outputs = servable.run(&signature.name, &batch)?;
-        match request.verb {
-            Verb::Predict => Ok(predict_answer(&outputs, request.body.form.is_rows())),
-            Verb::Classify => classify_answer(&outputs, &servable.class_labels()),
-            Verb::Regress => regress_answer(&outputs),
-        }
+        let signature = signature.name.clone();
+        let prepared = Prepared {
+            servable,
+            signature,
+            verb: request.verb,
+            rows: request.body.form.is_rows(),
+        };
+        Ok((prepared, batch))
     }
 
     /// `model_version_status` of one version or all.

@@ -16,8 +16,11 @@
 //! - [`ServingCore`] answers one [`InferenceRequest`] (`:predict`, `:classify`, `:regress`) and
 //!   the status / metadata calls, as TF Serving's JSON;
 //! - the REST front end (axum on tokio) maps `/v1/models/...` onto it, with errors as
-//!   `{"error": "..."}` and TF Serving's HTTP status codes.
+//!   `{"error": "..."}` and TF Serving's HTTP status codes;
+//! - a [`Batcher`] (`--enable_batching`) merges concurrent requests into one forward pass on
+//!   batch threads of its own and splits the outputs back.
 
+mod batching;
 mod core;
 mod error;
 mod flags;
@@ -30,7 +33,8 @@ mod servable;
 mod server;
 mod versions;
 
-pub use crate::core::{InferenceRequest, ServingCore, Verb};
+pub use crate::core::{InferenceRequest, Prepared, ServingCore, Verb};
+pub use batching::{Batcher, BatchingParameters, concat};
 pub use error::{ServingError, StartError};
 pub use flags::ServerFlags;
 pub use metadata::tf_dtype;
@@ -126,27 +130,40 @@ pub fn serve_from_flags(loader: Loader) -> ExitCode {
 }
 
 fn run(flags: &ServerFlags, loader: Loader) -> Result<(), StartError> {
-    if flags.enable_batching || flags.batching_parameters_file.is_some() {
-        return Err(StartError::Config(
-            "batching is not implemented yet: drop --enable_batching".into(),
-        ));
-    }
     if flags.rest_api_port == 0 {
         return Err(StartError::Config(
             "only the REST API is served: give --rest_api_port".into(),
         ));
     }
-    let server = ServerBuilder::new()
+    let mut builder = ServerBuilder::new()
         .rest_port(flags.rest_api_port)
         .poll_wait(Duration::from_secs(flags.file_system_poll_wait_seconds))
         .timeout(Duration::from_millis(flags.rest_api_timeout_in_ms))
         .handle_signals(true)
-        .model(&flags.model_name, &flags.model_base_path, loader)
-        .start()?;
+        .model(&flags.model_name, &flags.model_base_path, loader);
+    if let Some(params) = batching_parameters(flags)? {
+        builder = builder.batching(params);
+    }
+    let server = builder.start()?;
     server.wait().map_err(|source| StartError::Io {
         context: "serving".into(),
         source,
     })
+}
+
+/// The batching parameters the flags ask for: TF's defaults, or the file's.
+fn batching_parameters(flags: &ServerFlags) -> Result<Option<BatchingParameters>, StartError> {
+    if !flags.enable_batching {
+        return Ok(None);
+    }
+    let Some(path) = &flags.batching_parameters_file else {
+        return Ok(Some(BatchingParameters::default()));
+    };
+    let text = std::fs::read_to_string(path).map_err(|source| StartError::Io {
+        context: format!("reading {}", path.display()),
+        source,
+    })?;
+    BatchingParameters::parse(&text).map(Some)
 }
 
 fn init_logging() {

@@ -1,15 +1,18 @@
 //! The REST front end: TF Serving's `/v1/models/...` paths on axum, a thin layer over
 //! [`ServingCore`]. Forward passes run on tokio's blocking pool, never on its workers.
 
-use crate::core::{InferenceRequest, ServingCore, Verb};
+use crate::batching::Batcher;
+use crate::core::{InferenceRequest, Prepared, ServingCore, Verb};
 use crate::error::ServingError;
 use crate::request::parse_body;
+use crate::response::OutputTensor;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
+use estimator_runtime::feature_column::FeatureBatch;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Duration;
@@ -81,6 +84,7 @@ pub fn parse_route(rest: &str) -> Result<Route, ServingError> {
 pub(crate) struct RestState {
     pub(crate) core: Arc<ServingCore>,
     pub(crate) timeout: Duration,
+    pub(crate) batcher: Option<Batcher>,
 }
 
 /// The router: `/v1/models/*`, bodies up to `max_body_bytes`.
@@ -138,18 +142,36 @@ async fn infer(
         verb,
         body,
     };
-    let core = state.core.clone();
-    let pass = tokio::task::spawn_blocking(move || core.infer(&request));
-    match tokio::time::timeout(state.timeout, pass).await {
-        Ok(Ok(answer)) => answer,
-        Ok(Err(join)) => Err(ServingError::Internal(format!(
-            "the forward pass failed: {join}"
-        ))),
-        Err(_) => Err(ServingError::DeadlineExceeded(format!(
-            "the request took longer than --rest_api_timeout_in_ms ({} ms)",
-            state.timeout.as_millis()
-        ))),
+    let (prepared, batch) = state.core.prepare(&request)?;
+    let outputs = match tokio::time::timeout(state.timeout, forward(state, &prepared, batch)).await
+    {
+        Ok(outputs) => outputs?,
+        Err(_) => {
+            return Err(ServingError::DeadlineExceeded(format!(
+                "the request took longer than --rest_api_timeout_in_ms ({} ms)",
+                state.timeout.as_millis()
+            )));
+        }
+    };
+    prepared.answer(&outputs)
+}
+
+/// The forward pass: through the batching queue, or alone on tokio's blocking pool.
+async fn forward(
+    state: &RestState,
+    prepared: &Prepared,
+    batch: FeatureBatch,
+) -> Result<Vec<OutputTensor>, ServingError> {
+    if let Some(batcher) = &state.batcher {
+        let answer = batcher.submit(prepared.servable.clone(), &prepared.signature, batch)?;
+        return answer
+            .await
+            .map_err(|_| ServingError::Internal("the batch thread stopped".into()))?;
     }
+    let (servable, signature) = (prepared.servable.clone(), prepared.signature.clone());
+    tokio::task::spawn_blocking(move || servable.run(&signature, &batch))
+        .await
+        .map_err(|join| ServingError::Internal(format!("the forward pass failed: {join}")))?
 }
 
 impl From<BytesRejection> for ServingError {

@@ -3,6 +3,7 @@
 //! requests) on [`RunningServer::shutdown`] or, with [`ServerBuilder::handle_signals`], on
 //! SIGTERM / SIGINT.
 
+use crate::batching::{Batcher, BatchingParameters};
 use crate::core::ServingCore;
 use crate::error::StartError;
 use crate::rest::{RestState, router};
@@ -46,6 +47,7 @@ pub struct ServerBuilder {
     timeout: Duration,
     max_body_bytes: usize,
     handle_signals: bool,
+    batching: Option<BatchingParameters>,
 }
 
 impl Default for ServerBuilder {
@@ -58,6 +60,7 @@ impl Default for ServerBuilder {
             timeout: Duration::from_millis(30_000),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             handle_signals: false,
+            batching: None,
         }
     }
 }
@@ -132,6 +135,12 @@ impl ServerBuilder {
         self
     }
 
+    /// Batch requests together with `params` (TF Serving's `--enable_batching`).
+    pub fn batching(mut self, params: BatchingParameters) -> Self {
+        self.batching = Some(params);
+        self
+    }
+
     /// Loads every model's first versions, binds the REST port and starts serving.
     pub fn start(self) -> Result<RunningServer, StartError> {
         let models: Vec<Arc<ServedModel>> = self
@@ -162,9 +171,15 @@ impl ServerBuilder {
             context: "reading the REST address".into(),
             source,
         })?;
+        let batcher = self.batching.map(Batcher::start).transpose();
+        let batcher = batcher.map_err(|source| StartError::Io {
+            context: "starting the batch threads".into(),
+            source,
+        })?;
         let state = Arc::new(RestState {
             core,
             timeout: self.timeout,
+            batcher,
         });
         let app = router(state, self.max_body_bytes);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
