@@ -58,6 +58,8 @@ pub struct InferenceRequest {
 pub struct Prepared {
     /// The version it runs on (held until the answer is written).
     pub servable: Arc<dyn Servable>,
+    /// The version's number.
+    pub version: u64,
     /// The signature's name.
     pub signature: String,
     verb: Verb,
@@ -115,7 +117,7 @@ impl ServingCore {
         &self,
         request: &InferenceRequest,
     ) -> Result<(Prepared, FeatureBatch), ServingError> {
-        let (_, servable) = self.model(&request.model)?.servable(request.version)?;
+        let (version, servable) = self.model(&request.model)?.servable(request.version)?;
         let signature = servable.signature(&request.body.signature_name)?;
         if let Some(method) = request.verb.method().filter(|m| *m != signature.method) {
             return Err(ServingError::invalid(format!(
@@ -127,6 +129,7 @@ impl ServingCore {
         let signature = signature.name.clone();
         let prepared = Prepared {
             servable,
+            version,
             signature,
             verb: request.verb,
             rows: request.body.form.is_rows(),

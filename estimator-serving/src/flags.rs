@@ -9,7 +9,7 @@ use std::path::PathBuf;
     rename_all = "snake_case"
 )]
 pub struct ServerFlags {
-    /// The gRPC port (TF Serving's `--port`). gRPC is not served yet: the flag is accepted.
+    /// The gRPC port (TF Serving's `--port`).
     #[arg(long, default_value_t = 8500)]
     pub port: u16,
     /// The REST port; 0 turns REST off.

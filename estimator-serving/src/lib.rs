@@ -1,4 +1,5 @@
-//! A model server for `estimator-runtime` exports that speaks TensorFlow Serving's REST API,
+//! A model server for `estimator-runtime` exports that speaks TensorFlow Serving's REST and
+//! gRPC APIs,
 //! so TF Serving's clients, load balancers and dashboards work unchanged.
 //!
 //! A model is compiled Rust, so a custom model_fn gets a small binary of its own:
@@ -17,15 +18,22 @@
 //!   the status / metadata calls, as TF Serving's JSON;
 //! - the REST front end (axum on tokio) maps `/v1/models/...` onto it, with errors as
 //!   `{"error": "..."}` and TF Serving's HTTP status codes;
+//! - the gRPC front end (tonic, feature `grpc`) serves `tensorflow.serving.PredictionService`
+//!   and `ModelService` with TF Serving's package, message names and field numbers ([`proto`]);
 //! - a [`Batcher`] (`--enable_batching`) merges concurrent requests into one forward pass on
 //!   batch threads of its own and splits the outputs back.
 
 mod batching;
 mod core;
+mod dispatch;
 mod error;
 mod flags;
+#[cfg(feature = "grpc")]
+mod grpc;
 mod metadata;
 mod premade;
+#[cfg(feature = "grpc")]
+pub mod proto;
 mod request;
 mod response;
 mod rest;
@@ -130,17 +138,16 @@ pub fn serve_from_flags(loader: Loader) -> ExitCode {
 }
 
 fn run(flags: &ServerFlags, loader: Loader) -> Result<(), StartError> {
-    if flags.rest_api_port == 0 {
-        return Err(StartError::Config(
-            "only the REST API is served: give --rest_api_port".into(),
-        ));
-    }
     let mut builder = ServerBuilder::new()
-        .rest_port(flags.rest_api_port)
+        .grpc_port(flags.port)
         .poll_wait(Duration::from_secs(flags.file_system_poll_wait_seconds))
         .timeout(Duration::from_millis(flags.rest_api_timeout_in_ms))
         .handle_signals(true)
         .model(&flags.model_name, &flags.model_base_path, loader);
+    builder = match flags.rest_api_port {
+        0 => builder.without_rest(),
+        port => builder.rest_port(port),
+    };
     if let Some(params) = batching_parameters(flags)? {
         builder = builder.batching(params);
     }

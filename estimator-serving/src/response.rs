@@ -175,7 +175,7 @@ pub fn classify_answer(outputs: &[OutputTensor], labels: &[String]) -> Result<Va
 }
 
 /// The label of class `c`: the vocabulary's string, else the id as a string (TF's heads).
-fn class_label(labels: &[String], c: usize) -> String {
+pub(crate) fn class_label(labels: &[String], c: usize) -> String {
     labels.get(c).cloned().unwrap_or_else(|| c.to_string())
 }
 

@@ -1,21 +1,19 @@
 //! The REST front end: TF Serving's `/v1/models/...` paths on axum, a thin layer over
-//! [`ServingCore`]. Forward passes run on tokio's blocking pool, never on its workers.
+//! the core (`Dispatch`). Forward passes run on tokio's blocking pool or the batch threads,
+//! never on its workers.
 
-use crate::batching::Batcher;
-use crate::core::{InferenceRequest, Prepared, ServingCore, Verb};
+use crate::core::{InferenceRequest, Verb};
+use crate::dispatch::Dispatch;
 use crate::error::ServingError;
 use crate::request::parse_body;
-use crate::response::OutputTensor;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use estimator_runtime::feature_column::FeatureBatch;
 use serde_json::{Value, json};
 use std::sync::Arc;
-use std::time::Duration;
 
 /// What a `/v1/models/{rest}` path asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,15 +78,8 @@ pub fn parse_route(rest: &str) -> Result<Route, ServingError> {
     })
 }
 
-/// Shared by every request.
-pub(crate) struct RestState {
-    pub(crate) core: Arc<ServingCore>,
-    pub(crate) timeout: Duration,
-    pub(crate) batcher: Option<Batcher>,
-}
-
 /// The router: `/v1/models/*`, bodies up to `max_body_bytes`.
-pub(crate) fn router(state: Arc<RestState>, max_body_bytes: usize) -> Router {
+pub(crate) fn router(state: Arc<Dispatch>, max_body_bytes: usize) -> Router {
     Router::new()
         .route("/v1/models/{*rest}", axum::routing::any(handle))
         .fallback(|| async {
@@ -101,7 +92,7 @@ pub(crate) fn router(state: Arc<RestState>, max_body_bytes: usize) -> Router {
 }
 
 async fn handle(
-    State(state): State<Arc<RestState>>,
+    State(state): State<Arc<Dispatch>>,
     method: Method,
     Path(rest): Path<String>,
     body: Result<Bytes, BytesRejection>,
@@ -113,7 +104,7 @@ async fn handle(
 }
 
 async fn answer(
-    state: &RestState,
+    state: &Dispatch,
     method: &Method,
     rest: &str,
     body: Result<Bytes, BytesRejection>,
@@ -130,7 +121,7 @@ async fn answer(
 }
 
 async fn infer(
-    state: &RestState,
+    state: &Dispatch,
     route: Route,
     verb: Verb,
     body: Bytes,
@@ -142,36 +133,8 @@ async fn infer(
         verb,
         body,
     };
-    let (prepared, batch) = state.core.prepare(&request)?;
-    let outputs = match tokio::time::timeout(state.timeout, forward(state, &prepared, batch)).await
-    {
-        Ok(outputs) => outputs?,
-        Err(_) => {
-            return Err(ServingError::DeadlineExceeded(format!(
-                "the request took longer than --rest_api_timeout_in_ms ({} ms)",
-                state.timeout.as_millis()
-            )));
-        }
-    };
+    let (prepared, outputs) = state.run(&request).await?;
     prepared.answer(&outputs)
-}
-
-/// The forward pass: through the batching queue, or alone on tokio's blocking pool.
-async fn forward(
-    state: &RestState,
-    prepared: &Prepared,
-    batch: FeatureBatch,
-) -> Result<Vec<OutputTensor>, ServingError> {
-    if let Some(batcher) = &state.batcher {
-        let answer = batcher.submit(prepared.servable.clone(), &prepared.signature, batch)?;
-        return answer
-            .await
-            .map_err(|_| ServingError::Internal("the batch thread stopped".into()))?;
-    }
-    let (servable, signature) = (prepared.servable.clone(), prepared.signature.clone());
-    tokio::task::spawn_blocking(move || servable.run(&signature, &batch))
-        .await
-        .map_err(|join| ServingError::Internal(format!("the forward pass failed: {join}")))?
 }
 
 impl From<BytesRejection> for ServingError {

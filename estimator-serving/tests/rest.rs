@@ -190,7 +190,7 @@ fn shutdown_finishes_and_returns() {
     let base = tempfile::tempdir().expect("base");
     export_fresh(base.path());
     let server = serve(base.path(), ServerBuilder::new());
-    let addr = server.rest_addr();
+    let addr = server.rest_addr().expect("REST");
     assert_eq!(Client::new(&server).get("/v1/models/m").0, 200);
     server.shutdown().expect("a clean shutdown");
     assert!(

@@ -125,7 +125,7 @@ impl Client {
             .build();
         Client {
             agent: config.into(),
-            base: format!("http://{}", server.rest_addr()),
+            base: format!("http://{}", server.rest_addr().expect("REST")),
         }
     }
 
@@ -188,7 +188,8 @@ pub fn eventually(what: &str, mut check: impl FnMut() -> bool) {
 /// whole body first sees as a broken pipe.
 pub fn post_raw(server: &RunningServer, path: &str, body: Vec<u8>) -> (u16, Value) {
     use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(server.rest_addr()).expect("connect");
+    let mut stream =
+        std::net::TcpStream::connect(server.rest_addr().expect("REST")).expect("connect");
     let head = format!(
         "POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()

@@ -1,13 +1,18 @@
-//! [`ServerBuilder`]: one or more models behind the REST front end, their versions polled on
-//! a thread of their own; [`RunningServer`] stops gracefully (stop accepting, finish in-flight
-//! requests) on [`RunningServer::shutdown`] or, with [`ServerBuilder::handle_signals`], on
-//! SIGTERM / SIGINT.
+//! [`ServerBuilder`]: one or more models behind the REST and gRPC front ends, their versions
+//! polled on a thread of their own; [`RunningServer`] stops gracefully (stop accepting, finish
+//! in-flight requests) on [`RunningServer::shutdown`] or, with
+//! [`ServerBuilder::handle_signals`], on SIGTERM / SIGINT.
+
+mod running;
+
+pub use running::RunningServer;
 
 use crate::batching::{Batcher, BatchingParameters};
 use crate::core::ServingCore;
+use crate::dispatch::Dispatch;
 use crate::error::StartError;
-use crate::rest::{RestState, router};
 use crate::versions::{Loader, ServedModel, VersionPolicy};
+use running::Listeners;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -42,7 +47,8 @@ struct ModelEntry {
 pub struct ServerBuilder {
     models: Vec<ModelEntry>,
     host: IpAddr,
-    rest_port: u16,
+    rest_port: Option<u16>,
+    grpc_port: Option<u16>,
     poll_wait: Duration,
     timeout: Duration,
     max_body_bytes: usize,
@@ -55,7 +61,8 @@ impl Default for ServerBuilder {
         ServerBuilder {
             models: Vec::new(),
             host: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
-            rest_port: 8501,
+            rest_port: Some(8501),
+            grpc_port: None,
             poll_wait: Duration::from_secs(1),
             timeout: Duration::from_millis(30_000),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
@@ -66,7 +73,8 @@ impl Default for ServerBuilder {
 }
 
 impl ServerBuilder {
-    /// TF Serving's defaults: REST on 0.0.0.0:8501, polls every second, 30 s timeout.
+    /// TF Serving's defaults: REST on 0.0.0.0:8501, polls every second, 30 s timeout; gRPC
+    /// only when [`grpc_port`](Self::grpc_port) is given.
     pub fn new() -> Self {
         Self::default()
     }
@@ -107,7 +115,20 @@ impl ServerBuilder {
 
     /// The REST port; 0 lets the OS pick (see [`RunningServer::rest_addr`]).
     pub fn rest_port(mut self, port: u16) -> Self {
-        self.rest_port = port;
+        self.rest_port = Some(port);
+        self
+    }
+
+    /// Serves no REST API (TF Serving's `--rest_api_port=0`).
+    pub fn without_rest(mut self) -> Self {
+        self.rest_port = None;
+        self
+    }
+
+    /// Serves TF Serving's gRPC API on `port` (0 lets the OS pick, see
+    /// [`RunningServer::grpc_addr`]). Needs the `grpc` feature (on by default).
+    pub fn grpc_port(mut self, port: u16) -> Self {
+        self.grpc_port = Some(port);
         self
     }
 
@@ -141,7 +162,7 @@ impl ServerBuilder {
         self
     }
 
-    /// Loads every model's first versions, binds the REST port and starts serving.
+    /// Loads every model's first versions, binds the ports and starts serving.
     pub fn start(self) -> Result<RunningServer, StartError> {
         let models: Vec<Arc<ServedModel>> = self
             .models
@@ -151,54 +172,27 @@ impl ServerBuilder {
         models.iter().for_each(|m| m.poll());
         let (stop_polling, polls) = mpsc::channel::<()>();
         let poller = spawn_poller(models.clone(), self.poll_wait, polls)?;
-        let core = Arc::new(ServingCore::new(models));
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .thread_name("estimator-serving")
-            .build()
-            .map_err(|source| StartError::Io {
-                context: "starting the tokio runtime".into(),
-                source,
-            })?;
-        let addr = SocketAddr::new(self.host, self.rest_port);
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind(addr))
-            .map_err(|source| StartError::Io {
-                context: format!("binding the REST port {addr}"),
-                source,
-            })?;
-        let rest_addr = listener.local_addr().map_err(|source| StartError::Io {
-            context: "reading the REST address".into(),
-            source,
-        })?;
         let batcher = self.batching.map(Batcher::start).transpose();
-        let batcher = batcher.map_err(|source| StartError::Io {
-            context: "starting the batch threads".into(),
-            source,
-        })?;
-        let state = Arc::new(RestState {
-            core,
+        let batcher = batcher.map_err(|source| io_error("starting the batch threads", source))?;
+        let dispatch = Arc::new(Dispatch {
+            core: Arc::new(ServingCore::new(models)),
             timeout: self.timeout,
             batcher,
         });
-        let app = router(state, self.max_body_bytes);
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let signals = self.handle_signals;
-        let serving = runtime.spawn(async move {
-            let shutdown = shutdown_signal(stopped, signals);
-            axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown)
-                .await
-        });
-        tracing::info!("REST API listening on {rest_addr}");
-        Ok(RunningServer {
-            runtime,
-            serving: Some(serving),
-            stop: Some(stop),
-            stop_polling,
-            poller: Some(poller),
-            rest_addr,
-        })
+        let listeners = Listeners {
+            rest: self.rest_port.map(|p| SocketAddr::new(self.host, p)),
+            grpc: self.grpc_port.map(|p| SocketAddr::new(self.host, p)),
+            max_body_bytes: self.max_body_bytes,
+            handle_signals: self.handle_signals,
+        };
+        RunningServer::start(listeners, dispatch, stop_polling, poller)
+    }
+}
+
+pub(crate) fn io_error(context: impl Into<String>, source: std::io::Error) -> StartError {
+    StartError::Io {
+        context: context.into(),
+        source,
     }
 }
 
@@ -218,90 +212,4 @@ fn spawn_poller(
             context: "starting the version poller".into(),
             source,
         })
-}
-
-async fn shutdown_signal(stopped: tokio::sync::oneshot::Receiver<()>, signals: bool) {
-    if !signals {
-        let _ = stopped.await;
-        return;
-    }
-    tokio::select! {
-        _ = stopped => {}
-        _ = os_signal() => tracing::info!("signal received: finishing in-flight requests, then exiting"),
-    }
-}
-
-#[cfg(unix)]
-async fn os_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    match (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-    ) {
-        (Ok(mut term), Ok(mut int)) => {
-            tokio::select! { _ = term.recv() => {}, _ = int.recv() => {} }
-        }
-        _ => std::future::pending().await,
-    }
-}
-
-#[cfg(not(unix))]
-async fn os_signal() {
-    if tokio::signal::ctrl_c().await.is_err() {
-        std::future::pending::<()>().await;
-    }
-}
-
-/// A started server; dropping it shuts it down.
-pub struct RunningServer {
-    runtime: tokio::runtime::Runtime,
-    serving: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    stop_polling: mpsc::Sender<()>,
-    poller: Option<std::thread::JoinHandle<()>>,
-    rest_addr: SocketAddr,
-}
-
-impl RunningServer {
-    /// Where the REST API listens.
-    pub fn rest_addr(&self) -> SocketAddr {
-        self.rest_addr
-    }
-
-    /// Stops accepting, finishes in-flight requests and returns.
-    pub fn shutdown(mut self) -> std::io::Result<()> {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        self.wait_inner()
-    }
-
-    /// Serves until a signal (with [`ServerBuilder::handle_signals`]) or a fatal error.
-    pub fn wait(mut self) -> std::io::Result<()> {
-        self.wait_inner()
-    }
-
-    fn wait_inner(&mut self) -> std::io::Result<()> {
-        let result = self
-            .serving
-            .take()
-            .map(|serving| self.runtime.block_on(serving));
-        let _ = self.stop_polling.send(());
-        if let Some(poller) = self.poller.take() {
-            let _ = poller.join();
-        }
-        match result {
-            Some(joined) => joined.map_err(std::io::Error::other)?,
-            None => Ok(()),
-        }
-    }
-}
-
-impl Drop for RunningServer {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        let _ = self.wait_inner();
-    }
 }
