@@ -32,6 +32,15 @@ impl Verb {
         }
     }
 
+    /// The call's name: `predict`, `classify` or `regress`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Verb::Predict => "predict",
+            Verb::Classify => "classify",
+            Verb::Regress => "regress",
+        }
+    }
+
     /// The key of the body's rows: `instances` or `examples`.
     pub fn row_key(self) -> &'static str {
         match self {

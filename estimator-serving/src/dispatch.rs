@@ -4,21 +4,48 @@
 use crate::batching::Batcher;
 use crate::core::{InferenceRequest, Prepared, ServingCore};
 use crate::error::ServingError;
+use crate::metrics::{Metrics, RequestLabels, status_name};
 use crate::response::OutputTensor;
 use estimator_runtime::feature_column::FeatureBatch;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-/// The core, the batcher (if batching) and the request deadline.
+/// The core, the batcher (if batching), the request deadline and the metrics.
 pub(crate) struct Dispatch {
     pub(crate) core: Arc<ServingCore>,
     pub(crate) batcher: Option<Batcher>,
     pub(crate) timeout: Duration,
+    pub(crate) metrics: Arc<Metrics>,
 }
 
 impl Dispatch {
-    /// Checks `request` and runs its forward pass: the outputs, and how to answer.
+    /// Checks `request` and runs its forward pass: the outputs, and how to answer. Counted in
+    /// the metrics with its latency.
     pub(crate) async fn run(
+        &self,
+        request: &InferenceRequest,
+    ) -> Result<(Prepared, Vec<OutputTensor>), ServingError> {
+        let started = Instant::now();
+        let result = self.run_unmetered(request).await;
+        let known_model = self.core.model(&request.model).is_ok();
+        let labels = RequestLabels {
+            model_name: if known_model {
+                request.model.clone()
+            } else {
+                String::new()
+            },
+            signature: result
+                .as_ref()
+                .map(|(p, _)| p.signature.clone())
+                .unwrap_or_default(),
+            api: request.verb.name().to_string(),
+            status: status_name(&result.as_ref().map(|_| ())).to_string(),
+        };
+        self.metrics.record(labels, started.elapsed().as_secs_f64());
+        result
+    }
+
+    async fn run_unmetered(
         &self,
         request: &InferenceRequest,
     ) -> Result<(Prepared, Vec<OutputTensor>), ServingError> {

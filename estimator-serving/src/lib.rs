@@ -31,6 +31,7 @@ mod flags;
 #[cfg(feature = "grpc")]
 mod grpc;
 mod metadata;
+mod metrics;
 mod premade;
 #[cfg(feature = "grpc")]
 pub mod proto;
@@ -46,6 +47,7 @@ pub use batching::{Batcher, BatchingParameters, concat};
 pub use error::{ServingError, StartError};
 pub use flags::ServerFlags;
 pub use metadata::tf_dtype;
+pub use metrics::{METRICS_PATH, Metrics, RequestLabels};
 pub use premade::{PremadeLabels, PremadeServable, load_premade, read_manifest};
 pub use request::{DEFAULT_SIGNATURE, InputForm, RequestBody, parse_body, to_batch};
 pub use response::{OutputTensor, OutputValues};

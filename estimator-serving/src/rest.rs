@@ -5,6 +5,7 @@
 use crate::core::{InferenceRequest, Verb};
 use crate::dispatch::Dispatch;
 use crate::error::ServingError;
+use crate::metrics::METRICS_PATH;
 use crate::request::parse_body;
 use axum::Router;
 use axum::body::Bytes;
@@ -82,6 +83,7 @@ pub fn parse_route(rest: &str) -> Result<Route, ServingError> {
 pub(crate) fn router(state: Arc<Dispatch>, max_body_bytes: usize) -> Router {
     Router::new()
         .route("/v1/models/{*rest}", axum::routing::any(handle))
+        .route(METRICS_PATH, axum::routing::get(metrics))
         .fallback(|| async {
             error_response(&ServingError::NotFound(
                 "no such REST path; the API is under /v1/models/".into(),
@@ -89,6 +91,15 @@ pub(crate) fn router(state: Arc<Dispatch>, max_body_bytes: usize) -> Router {
         })
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .with_state(state)
+}
+
+async fn metrics(State(state): State<Arc<Dispatch>>) -> Response {
+    let content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+    (
+        [(axum::http::header::CONTENT_TYPE, content_type)],
+        state.metrics.encode(),
+    )
+        .into_response()
 }
 
 async fn handle(

@@ -8,6 +8,7 @@ mod params;
 pub use params::BatchingParameters;
 
 use crate::error::ServingError;
+use crate::metrics::Metrics;
 use crate::response::OutputTensor;
 use crate::servable::Servable;
 use estimator_runtime::feature_column::{ColumnValues, FeatureBatch};
@@ -50,6 +51,7 @@ struct QueueState {
 
 struct Shared {
     params: BatchingParameters,
+    metrics: Option<Arc<Metrics>>,
     state: Mutex<QueueState>,
     ready: Condvar,
 }
@@ -67,10 +69,14 @@ pub struct Batcher {
 }
 
 impl Batcher {
-    /// Starts `params.num_batch_threads` batch threads.
-    pub fn start(params: BatchingParameters) -> std::io::Result<Self> {
+    /// Starts `params.num_batch_threads` batch threads; `metrics` records the batch sizes.
+    pub fn start(
+        params: BatchingParameters,
+        metrics: Option<Arc<Metrics>>,
+    ) -> std::io::Result<Self> {
         let shared = Arc::new(Shared {
             params,
+            metrics,
             state: Mutex::new(QueueState::default()),
             ready: Condvar::new(),
         });
@@ -155,6 +161,10 @@ fn batch_loop(shared: &Shared) {
         if let Some(index) = due {
             let (servable, signature, tasks) = take_batch(&mut state, index, params.max_batch_size);
             drop(state);
+            let rows = tasks.iter().map(|t| t.batch.len()).sum();
+            if let Some(metrics) = &shared.metrics {
+                metrics.record_batch(rows);
+            }
             run_batch(servable.as_ref(), &signature, tasks);
             state = shared.lock();
             continue;

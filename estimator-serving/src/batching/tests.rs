@@ -66,7 +66,7 @@ fn params(
 
 #[test]
 fn requests_merge_into_one_batch_and_split_back() {
-    let batcher = Batcher::start(params(6, 5_000, 10)).expect("start");
+    let batcher = Batcher::start(params(6, 5_000, 10), None).expect("start");
     let doubler = Doubler::new(None);
     let servable: Arc<dyn Servable> = doubler.clone();
     let receivers: Vec<_> = [vec![1.0], vec![2.0, 3.0], vec![4.0, 5.0, 6.0]]
@@ -100,7 +100,7 @@ fn requests_merge_into_one_batch_and_split_back() {
 
 #[test]
 fn a_batch_runs_at_the_timeout_without_filling() {
-    let batcher = Batcher::start(params(100, 20, 10)).expect("start");
+    let batcher = Batcher::start(params(100, 20, 10), None).expect("start");
     let doubler = Doubler::new(None);
     let answer = batcher
         .submit(doubler.clone(), "s", rows(&[1.0]))
@@ -113,7 +113,7 @@ fn a_batch_runs_at_the_timeout_without_filling() {
 #[test]
 fn a_full_queue_is_resource_exhausted() {
     let (open, gate) = std::sync::mpsc::channel();
-    let batcher = Batcher::start(params(1, 0, 2)).expect("start");
+    let batcher = Batcher::start(params(1, 0, 2), None).expect("start");
     let blocked: Arc<dyn Servable> = Doubler::new(Some(gate));
     let first = batcher
         .submit(blocked.clone(), "s", rows(&[1.0]))

@@ -11,6 +11,7 @@ use crate::batching::{Batcher, BatchingParameters};
 use crate::core::ServingCore;
 use crate::dispatch::Dispatch;
 use crate::error::StartError;
+use crate::metrics::Metrics;
 use crate::versions::{Loader, ServedModel, VersionPolicy};
 use running::Listeners;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -172,12 +173,17 @@ impl ServerBuilder {
         models.iter().for_each(|m| m.poll());
         let (stop_polling, polls) = mpsc::channel::<()>();
         let poller = spawn_poller(models.clone(), self.poll_wait, polls)?;
-        let batcher = self.batching.map(Batcher::start).transpose();
+        let metrics = Arc::new(Metrics::new());
+        let batcher = self
+            .batching
+            .map(|p| Batcher::start(p, Some(metrics.clone())))
+            .transpose();
         let batcher = batcher.map_err(|source| io_error("starting the batch threads", source))?;
         let dispatch = Arc::new(Dispatch {
             core: Arc::new(ServingCore::new(models)),
             timeout: self.timeout,
             batcher,
+            metrics,
         });
         let listeners = Listeners {
             rest: self.rest_port.map(|p| SocketAddr::new(self.host, p)),
