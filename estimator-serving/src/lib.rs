@@ -1,12 +1,26 @@
 //! A model server for `estimator-runtime` exports that speaks TensorFlow Serving's REST and
-//! gRPC APIs,
-//! so TF Serving's clients, load balancers and dashboards work unchanged.
+//! gRPC APIs, so TF Serving's clients, load balancers and dashboards work unchanged.
 //!
 //! A model is compiled Rust, so a custom model_fn gets a small binary of its own:
 //!
-//! ```ignore
+//! ```no_run
+//! use estimator_runtime::prelude::*;
+//!
+//! #[derive(Module, Debug)]
+//! struct Linear {
+//!     layer: nn::Linear,
+//! }
+//!
+//! #[model_fn(modes(predict))]
+//! fn regressor(model: &Linear, features: Tensor<2>, mode: ModeKeys) -> EstimatorSpec {
+//!     EstimatorSpec::new(mode).predictions(model.layer.forward(features))
+//! }
+//!
 //! fn main() -> std::process::ExitCode {
-//!     estimator_serving::main(my_model_fn, |device| MyModel::new(device))
+//!     // --model_name=m --model_base_path=DIR [--rest_api_port=8501] [--port=8500] ...
+//!     estimator_serving::main(regressor, |device| Linear {
+//!         layer: nn::LinearConfig::new(4, 1).init(device),
+//!     })
 //! }
 //! ```
 //!
@@ -21,7 +35,9 @@
 //! - the gRPC front end (tonic, feature `grpc`) serves `tensorflow.serving.PredictionService`
 //!   and `ModelService` with TF Serving's package, message names and field numbers ([`proto`]);
 //! - a [`Batcher`] (`--enable_batching`) merges concurrent requests into one forward pass on
-//!   batch threads of its own and splits the outputs back.
+//!   batch threads of its own and splits the outputs back;
+//! - [`Metrics`] (Prometheus text at [`METRICS_PATH`] on the REST port) counts requests and
+//!   their latency by model, signature, API and status, and the rows per batch.
 
 mod batching;
 mod core;

@@ -67,6 +67,12 @@ impl<const D: usize> ServingInput for Tensor<D> {
         } else {
             vec![examples, per_example]
         };
+        if shape.iter().product::<usize>() != values.len() {
+            return Err(ServingError::invalid(format!(
+                "input `{DENSE_INPUT_NAME}` has {} values, not {examples} rows of {per_example}",
+                values.len()
+            )));
+        }
         let data = TensorData::new(values.clone(), shape);
         Ok(Tensor::from_data(data, device))
     }

@@ -21,11 +21,12 @@ fn export_penguin_like(base: &std::path::Path) {
     est.export_saved_model(base, &sample).expect("export");
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
+/// Two distinct free ports (both held while the second is picked).
+fn free_ports() -> (u16, u16) {
+    let bind = || std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let (a, b) = (bind(), bind());
+    let port = |l: &std::net::TcpListener| l.local_addr().map(|a| a.port()).expect("its port");
+    (port(&a), port(&b))
 }
 
 fn get(port: u16, path: &str) -> String {
@@ -44,11 +45,12 @@ fn get(port: u16, path: &str) -> String {
 fn estimator_server_serves_a_premade_export_and_exits_0_on_sigterm() {
     let base = tempfile::tempdir().expect("base");
     export_penguin_like(base.path());
-    let port = free_port();
+    let (port, grpc_port) = free_ports();
     let mut child = Command::new(env!("CARGO_BIN_EXE_estimator-server"))
         .args([
             "--model_name=lin",
             &format!("--rest_api_port={port}"),
+            &format!("--port={grpc_port}"),
             "--file_system_poll_wait_seconds=1",
         ])
         .arg(format!("--model_base_path={}", base.path().display()))
