@@ -192,7 +192,9 @@ fn column_values(
         ("I64" | "I32", true) => {
             collect(name, values, |v| list_of(v, as_int)).map(ColumnValues::IntList)
         }
-        ("F32" | "F64" | "F16" | "BF16", false) => float_column(name, spec.shape.get(1..).unwrap_or_default(), values),
+        ("F32" | "F64" | "F16" | "BF16", false) => {
+            float_column(name, spec.shape.get(1..).unwrap_or_default(), values)
+        }
         (dtype, _) => Err(ServingError::invalid(format!(
             "input `{name}` has dtype {dtype} with shape {:?}, which the REST API cannot fill",
             spec.shape
