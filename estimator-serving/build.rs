@@ -9,7 +9,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let protoc = protoc_bin_vendored::protoc_bin_path()?;
     let includes = [
         std::path::PathBuf::from("proto"),
-        std::path::PathBuf::from(protoc_bin_vendored::include_path()?),
+        protoc_bin_vendored::include_path()?,
     ];
     let protos = [
         "proto/tensorflow_serving/apis/prediction_service.proto",
