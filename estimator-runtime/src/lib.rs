@@ -43,7 +43,7 @@ pub mod data;
 pub mod distribute;
 mod error;
 mod estimator;
-mod export;
+pub mod export;
 mod export_output;
 pub mod feature_column;
 pub mod head;

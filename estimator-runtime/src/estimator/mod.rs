@@ -393,14 +393,34 @@ where
     F::Model: Module,
     F::Params: 'static,
 {
-    /// Exports the resident model under `export_dir_base/<unix time>/`: its weights
-    /// (`model.safetensors`) and the signatures of its `export_outputs` (TF's
-    /// `export_saved_model`). `serving_features` is an example batch: the model_fn runs on it in
-    /// PREDICT mode to find the signatures' names, kinds, dtypes and shapes.
+    /// Exports the resident model under `export_dir_base/<version>/`, an integer directory
+    /// name (the Unix time, or the next free integer): its weights (`model.safetensors`) and the
+    /// signatures of its `export_outputs` (TF's `export_saved_model`). `serving_features` is an
+    /// example batch: the model_fn runs on it in PREDICT mode to find the signatures' names,
+    /// kinds, dtypes and shapes, and when it is one tensor the signatures record it as the
+    /// serving input `input` (TF's raw serving input receiver).
     pub fn export(
         &self,
         export_dir_base: impl AsRef<Path>,
         serving_features: F::Features,
+    ) -> Result<PathBuf, Error>
+    where
+        F::Features: 'static,
+    {
+        let inputs = crate::export::dense_input_specs(&serving_features);
+        self.export_with(export_dir_base.as_ref(), serving_features, &inputs, |_| {
+            Ok(())
+        })
+    }
+
+    /// [`export`](Self::export) with the recorded serving `inputs` given and `extra` files
+    /// written into the export before it is published.
+    pub(crate) fn export_with(
+        &self,
+        export_dir_base: &Path,
+        serving_features: F::Features,
+        inputs: &[crate::export::TensorSpec],
+        extra: impl FnOnce(&Path) -> Result<(), Error>,
     ) -> Result<PathBuf, Error> {
         // distribute: exports are the chief's.
         if !self.is_chief() {
@@ -416,8 +436,8 @@ where
         let manifest = crate::export::ExportManifest {
             model_fn: self.model_fn.name().to_string(),
             global_step: self.global_step,
-            signatures: crate::export::signatures(&spec.export_outputs),
+            signatures: crate::export::signatures(&spec.export_outputs, inputs),
         };
-        crate::export::write(export_dir_base.as_ref(), &model, &manifest)
+        crate::export::write(export_dir_base, &model, &manifest, extra)
     }
 }

@@ -62,6 +62,7 @@ impl<F: ModelFn> Exporter<F> for BestExporter<F::Features>
 where
     F::Model: Module,
     F::Params: 'static,
+    F::Features: 'static,
 {
     fn name(&self) -> &str {
         &self.name

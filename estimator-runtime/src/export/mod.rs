@@ -4,10 +4,15 @@
 
 mod checks;
 mod exporter;
+mod inputs;
+mod version;
 
 pub use checks::ExportLoadOptions;
 
 pub use exporter::{BestExporter, Exporter};
+pub use inputs::{DENSE_INPUT_NAME, STRING_DTYPE};
+pub(crate) use inputs::{dense_input_specs, feature_input_specs};
+pub use version::{existing_versions, version_of};
 
 use crate::error::Error;
 use crate::export_output::ExportOutputs;
@@ -25,12 +30,13 @@ pub const WEIGHTS_FILE: &str = "model.safetensors";
 /// The signatures file in an export directory.
 pub const SIGNATURES_FILE: &str = "signatures.json";
 
-/// One output tensor of a signature.
+/// One input or output tensor of a signature.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TensorSpec {
-    /// The output's name (`scores`, `classes`, `value`, or a `Predict` name).
+    /// The tensor's name: an output's (`scores`, `classes`, `value`, or a `Predict` name), an
+    /// input's ([`DENSE_INPUT_NAME`] or a feature name).
     pub name: String,
-    /// Its element type, as burn names it.
+    /// Its element type, as burn names it (`F32`, `I64`), or [`STRING_DTYPE`].
     pub dtype: String,
     /// Its shape; `-1` marks the batch dimension.
     pub shape: Vec<i64>,
@@ -43,6 +49,10 @@ pub struct SignatureDef {
     pub name: String,
     /// TF's method: `classify`, `regress` or `predict`.
     pub method: String,
+    /// The serving inputs (TF's receiver tensors); empty in exports written before they were
+    /// recorded, or when the features are not one tensor nor a feature batch.
+    #[serde(default)]
+    pub inputs: Vec<TensorSpec>,
     /// The outputs.
     pub outputs: Vec<TensorSpec>,
 }
@@ -58,12 +68,13 @@ pub struct ExportManifest {
     pub signatures: Vec<SignatureDef>,
 }
 
-pub(crate) fn signatures(outputs: &ExportOutputs) -> Vec<SignatureDef> {
+pub(crate) fn signatures(outputs: &ExportOutputs, inputs: &[TensorSpec]) -> Vec<SignatureDef> {
     outputs
         .iter()
         .map(|(name, output)| SignatureDef {
             name: name.to_string(),
             method: output.kind().to_string(),
+            inputs: inputs.to_vec(),
             outputs: output
                 .outputs()
                 .iter()
@@ -85,13 +96,15 @@ pub(crate) fn signatures(outputs: &ExportOutputs) -> Vec<SignatureDef> {
         .collect()
 }
 
-/// Writes `model`'s weights and the manifest into a new directory under `base`, named by the
-/// Unix time as TF does, atomically: a fresh temporary directory, fsynced, renamed, then an
-/// fsync of `base`. On failure the temporary directory is removed.
+/// Writes `model`'s weights, the manifest and what `extra` adds into a new directory under
+/// `base`, named by an integer version (the Unix time as TF does, or the next free integer),
+/// atomically: a fresh temporary directory, fsynced, renamed, then an fsync of `base`. On
+/// failure the temporary directory is removed.
 pub(crate) fn write<M: Module>(
     base: &Path,
     model: &M,
     manifest: &ExportManifest,
+    extra: impl FnOnce(&Path) -> Result<(), Error>,
 ) -> Result<PathBuf, Error> {
     let dir = write_with(base, |tmp| {
         let export_err = |reason: String| Error::Export {
@@ -104,7 +117,8 @@ pub(crate) fn write<M: Module>(
             .and_then(|f| f.sync_all())
             .map_err(|e| Error::io("syncing weights", &weights, e))?;
         let json = serde_json::to_vec_pretty(manifest).map_err(|e| export_err(e.to_string()))?;
-        crate::checkpoint::write_atomic(&tmp.join(SIGNATURES_FILE), &json)
+        crate::checkpoint::write_atomic(&tmp.join(SIGNATURES_FILE), &json)?;
+        extra(tmp)
     })?;
     tracing::info!(
         "Exported the model (burn safetensors weights `{WEIGHTS_FILE}` and serving signatures `{SIGNATURES_FILE}`, not a TF SavedModel) to: {}",
@@ -114,7 +128,7 @@ pub(crate) fn write<M: Module>(
 }
 
 /// Runs `fill` on a fresh temporary directory under `base`, then publishes it under a new
-/// Unix-time name; on any error the temporary directory is removed.
+/// integer name; on any error the temporary directory is removed.
 fn write_with(
     base: &Path,
     fill: impl FnOnce(&Path) -> Result<(), Error>,
@@ -129,19 +143,14 @@ fn write_with(
     result
 }
 
-/// Renames the filled `tmp` to a free Unix-time name under `base` and makes that durable.
+/// Renames the filled `tmp` to a free integer name under `base` and makes that durable.
 fn publish(base: &Path, tmp: &Path) -> Result<PathBuf, Error> {
     crate::checkpoint::sync_dir(tmp).map_err(|e| Error::io("syncing export directory", tmp, e))?;
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    let mut dir = base.join(secs.to_string());
-    let mut n = 0;
-    while dir.exists() {
-        n += 1;
-        dir = base.join(format!("{secs}-{n}"));
-    }
+    let dir = base.join(version::next_version(base, secs).to_string());
     std::fs::rename(tmp, &dir).map_err(|e| Error::io("renaming export directory", &dir, e))?;
     crate::checkpoint::sync_dir(base)
         .map_err(|e| Error::io("syncing export directory", base, e))?;
@@ -265,8 +274,13 @@ impl<F: ModelFn> ExportedModel<F>
 where
     F::Model: Module,
     F::Params: 'static,
+    F::Features: 'static,
 {
     /// Runs the signature `name` on a batch of features: each output's tensor for the batch.
+    ///
+    /// A batch of one dense tensor is checked first against the input the export recorded
+    /// (dtype, and every dimension but the batch's): a wrong width is `Error::Shape` naming the
+    /// input and both shapes. A panic in the model_fn or the model is `Error::ModelFn`.
     pub fn predict(
         &self,
         signature: &str,
@@ -286,6 +300,14 @@ where
         let params = self.params.as_ref().ok_or_else(|| {
             Error::Config("the model_fn takes `params`; attach them with `.with_params(..)`".into())
         })?;
+        if let Some(recorded) = self
+            .manifest
+            .signatures
+            .iter()
+            .find(|s| s.name == signature)
+        {
+            inputs::check_dense_input(&recorded.inputs, &features)?;
+        }
         // A panic in the model_fn or the model (a batch of the wrong width in a `matmul`) is
         // Error::ModelFn, as in Estimator::predict: a server built on this keeps serving.
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -360,6 +382,20 @@ mod tests {
         assert_eq!(temporaries(d.path()), Vec::<String>::new());
     }
 
+    #[test]
+    fn exports_in_the_same_second_get_increasing_integer_versions() {
+        let d = tempfile::tempdir().expect("temp dir");
+        let fill = |tmp: &Path| crate::checkpoint::write_atomic(&tmp.join(SIGNATURES_FILE), b"{}");
+        let versions: Vec<u64> = (0..3)
+            .map(|_| write_with(d.path(), fill).expect("export"))
+            .map(|dir| {
+                let name = dir.file_name().map(|n| n.to_string_lossy().into_owned());
+                version_of(&name.unwrap_or_default()).expect("an integer name")
+            })
+            .collect();
+        assert!(versions.windows(2).all(|w| w[1] > w[0]), "{versions:?}");
+    }
+
     /// The temporary name used before names were unique: `.tmp-<secs>-<pid>`.
     #[cfg(unix)]
     #[test]
@@ -380,7 +416,7 @@ mod tests {
             global_step: 0,
             signatures: Vec::new(),
         };
-        let dir = write(d.path(), &model, &manifest).expect("export");
+        let dir = write(d.path(), &model, &manifest, |_| Ok(())).expect("export");
         assert!(dir.join(WEIGHTS_FILE).is_file());
         let leaked = std::fs::read_dir(outside.path())
             .map(|e| e.count())

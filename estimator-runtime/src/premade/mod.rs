@@ -291,18 +291,22 @@ impl<C: PremadeConfig> Premade<C> {
         Ok((features, labels))
     }
 
-    /// Exports the model (TF `export_saved_model`) under `export_dir_base/<time>/`, with
+    /// Exports the model (TF `export_saved_model`) under `export_dir_base/<version>/`, with
     /// `premade.json` beside the weights so that [`ServedPremade::load`] encodes input the
-    /// same way. `serving_batch` is an example batch of raw features.
+    /// same way. `serving_batch` is an example batch of raw features: its feature names,
+    /// dtypes and shapes are recorded as the serving inputs. The directory appears whole
+    /// (written under a temporary name, then renamed).
     pub fn export_saved_model(
         &self,
         export_dir_base: impl AsRef<Path>,
         serving_batch: &FeatureBatch,
     ) -> Result<PathBuf, Error> {
         let features = self.encode(serving_batch)?;
-        let dir = self.estimator.export(export_dir_base, features)?;
-        write_config(&self.config, &dir)?;
-        Ok(dir)
+        let inputs = crate::export::feature_input_specs(serving_batch);
+        self.estimator
+            .export_with(export_dir_base.as_ref(), features, &inputs, |tmp| {
+                write_config(&self.config, tmp)
+            })
     }
 
     /// The Estimator, by value.
