@@ -1,0 +1,195 @@
+//! The TF-exact optimizers (`estimator_runtime::tf_optim`): Keras 2.15's trajectories on a
+//! quadratic, from a stored fixture (Rust only; `scripts/tf_optim_fixtures.py` makes it with
+//! TF 2.15.1), and bit-identical resume through the Estimator's checkpoints. In a binary of its
+//! own, as `resume.rs`: burn's ndarray backend draws from one process-wide generator.
+
+mod common;
+
+use burn::optim::Optimizer;
+use common::*;
+use estimator_runtime::OptimizerConfig;
+use estimator_runtime::prelude::*;
+use estimator_runtime::tf_optim::{TfAdagradConfig, TfAdamConfig, TfSgdConfig};
+use serde_json::Value;
+
+const FIXTURE: &str = include_str!("fixtures/tf_optim/keras_quadratic.json");
+
+fn floats(v: &Value) -> Vec<f32> {
+    let items = v.as_array().expect("an array of numbers");
+    items
+        .iter()
+        .map(|x| x.as_f64().expect("a number") as f32)
+        .collect()
+}
+
+/// Runs `optimizer` on f(x) = Σ a·(x - b)² for `steps` steps; x after each step.
+fn trajectory<O: Optimizer>(optimizer: O, lr: f64, fixture: &Value) -> Vec<Vec<f32>> {
+    let device = device();
+    let tensor = |key: &str| Tensor::<1>::from_data(floats(&fixture[key]).as_slice(), &device);
+    let (a, b, mut x) = (tensor("a"), tensor("b"), tensor("x0"));
+    let mut state = None;
+    let steps = fixture["steps"].as_u64().expect("steps");
+    let mut out = Vec::new();
+    for _ in 0..steps {
+        let grad = (x.clone() - b.clone()) * a.clone() * 2.0;
+        (x, state) = optimizer.step(lr, x, grad, state);
+        out.push(x.to_data().to_vec::<f32>().expect("f32 values"));
+    }
+    out
+}
+
+/// Ours against Keras 2.15 at every one of the 100 steps: within 1e-6 relative (an absolute
+/// floor of 1e-7 where a coordinate crosses 0).
+fn assert_matches_keras(case: &str, ours: Vec<Vec<f32>>, fixture: &Value) {
+    let keras = &fixture["cases"][case]["trajectory"];
+    let keras: Vec<Vec<f32>> = keras.as_array().expect(case).iter().map(floats).collect();
+    assert_eq!(ours.len(), keras.len(), "{case}: steps");
+    let mut worst = 0.0f64;
+    for (step, (o, k)) in ours.iter().zip(&keras).enumerate() {
+        for (&o, &k) in o.iter().zip(k) {
+            let error = (f64::from(o) - f64::from(k)).abs() / f64::from(k).abs().max(0.1);
+            worst = worst.max(error);
+            assert!(
+                error <= 1e-6,
+                "{case}, step {}: ours {o}, Keras {k}",
+                step + 1
+            );
+        }
+    }
+    eprintln!("{case}: worst relative difference from Keras 2.15 over 100 steps: {worst:e}");
+}
+
+#[test]
+fn each_tf_optimizer_follows_keras_on_a_quadratic() {
+    let fixture: Value = serde_json::from_str(FIXTURE).expect("the fixture is JSON");
+    assert_eq!(fixture["tensorflow"], "2.15.1");
+    let case = |name: &str| fixture["cases"][name]["config"]["learning_rate"].as_f64();
+    let lr = |name: &str| case(name).expect("a learning rate");
+    let adagrad = TfAdagradConfig::new().build();
+    let ours = trajectory(adagrad, lr("adagrad"), &fixture);
+    assert_matches_keras("adagrad", ours, &fixture);
+    let adagrad = TfAdagradConfig::new().with_initial_accumulator_value(1.0);
+    let name = "adagrad_accumulator_1";
+    assert_matches_keras(
+        name,
+        trajectory(adagrad.build(), lr(name), &fixture),
+        &fixture,
+    );
+    let adam = TfAdamConfig::new().build();
+    assert_matches_keras("adam", trajectory(adam, lr("adam"), &fixture), &fixture);
+    let sgd = TfSgdConfig::new().build();
+    assert_matches_keras("sgd", trajectory(sgd, lr("sgd"), &fixture), &fixture);
+    let momentum = TfSgdConfig::new().with_momentum(0.9);
+    let name = "sgd_momentum";
+    assert_matches_keras(
+        name,
+        trajectory(momentum.build(), lr(name), &fixture),
+        &fixture,
+    );
+    let nesterov = TfSgdConfig::new().with_momentum(0.9).with_nesterov(true);
+    let name = "sgd_nesterov";
+    assert_matches_keras(
+        name,
+        trajectory(nesterov.build(), lr(name), &fixture),
+        &fixture,
+    );
+}
+
+/// The iris classifier of `common`, minimised with `optimizer`.
+fn classify(
+    model: &Net,
+    features: Tensor<2>,
+    labels: Option<Tensor<1, Int>>,
+    mode: ModeKeys,
+    optimizer: impl OptimizerConfig,
+) -> EstimatorSpec {
+    let logits = model.forward(features);
+    let predictions = Predictions::new().with("logits", logits.clone());
+    let Some(labels) = labels else {
+        return EstimatorSpec::new(mode).predictions(predictions);
+    };
+    let loss = CrossEntropyLossConfig::new()
+        .init(&logits.device())
+        .forward(logits, labels);
+    let train_op =
+        (mode == ModeKeys::Train).then(|| TrainOp::minimize(loss.clone(), optimizer, 0.05));
+    EstimatorSpec {
+        predictions: Some(predictions),
+        loss: Some(loss),
+        train_op,
+        ..EstimatorSpec::new(mode)
+    }
+}
+
+#[model_fn]
+fn with_tf_adagrad(
+    model: &Net,
+    features: Tensor<2>,
+    labels: Option<Tensor<1, Int>>,
+    mode: ModeKeys,
+) -> EstimatorSpec {
+    classify(model, features, labels, mode, TfAdagradConfig::new())
+}
+
+#[model_fn]
+fn with_tf_adam(
+    model: &Net,
+    features: Tensor<2>,
+    labels: Option<Tensor<1, Int>>,
+    mode: ModeKeys,
+) -> EstimatorSpec {
+    classify(model, features, labels, mode, TfAdamConfig::new())
+}
+
+#[model_fn]
+fn with_tf_nesterov(
+    model: &Net,
+    features: Tensor<2>,
+    labels: Option<Tensor<1, Int>>,
+    mode: ModeKeys,
+) -> EstimatorSpec {
+    let sgd = TfSgdConfig::new().with_momentum(0.9).with_nesterov(true);
+    classify(model, features, labels, mode, sgd)
+}
+
+/// Trains with `$model_fn` to step 30 in `$dir`: in one call, or stopped at `$stop` and continued
+/// by a new Estimator from the checkpoint (weights and optimizer state). A finished call's next
+/// call reads its input from the start, as TF's calls `input_fn` again, so the continuation
+/// skips the batches the first call used. The final weights.
+macro_rules! train {
+    ($model_fn:expr, $dir:expr, $stop:expr) => {{
+        let run = |max_steps: u64, used: u64| {
+            // The same initial weights in every run (a resumed run restores its own).
+            device().seed(7);
+            let mut est =
+                Estimator::new($model_fn, Net::new(&device()), config($dir)).expect("an estimator");
+            let input = stream(iris(), 16, device()).skip(used as usize);
+            est.train(input, TrainArgs::max_steps(max_steps))
+                .expect("training");
+            weights(est.model().expect("a model"))
+        };
+        let stop: Option<u64> = $stop;
+        if let Some(step) = stop {
+            run(step, 0);
+        }
+        run(30, stop.unwrap_or(0))
+    }};
+}
+
+macro_rules! assert_resume_is_bit_identical {
+    ($model_fn:expr, $what:expr) => {{
+        let straight = tempfile::tempdir().expect("a temp dir");
+        let resumed = tempfile::tempdir().expect("a temp dir");
+        let a = train!($model_fn, straight.path(), None);
+        let b = train!($model_fn, resumed.path(), Some(15));
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&a), bits(&b), "{}: resumed weights differ", $what);
+    }};
+}
+
+#[test]
+fn tf_optimizers_resume_bit_identically_from_checkpoints() {
+    assert_resume_is_bit_identical!(with_tf_adagrad, "tf_adagrad");
+    assert_resume_is_bit_identical!(with_tf_adam, "tf_adam");
+    assert_resume_is_bit_identical!(with_tf_nesterov, "tf_sgd nesterov");
+}
