@@ -33,7 +33,7 @@ fn trajectory<O: Optimizer>(optimizer: O, lr: f64, fixture: &Value) -> Vec<Vec<f
     for _ in 0..steps {
         let grad = (x.clone() - b.clone()) * a.clone() * 2.0;
         (x, state) = optimizer.step(lr, x, grad, state);
-        out.push(x.to_data().to_vec::<f32>().expect("f32 values"));
+        out.push(x.to_data().try_to_vec::<f32>().expect("f32 values"));
     }
     out
 }
