@@ -32,6 +32,10 @@ CASES = [
      lambda kw: tf.keras.optimizers.SGD(**kw)),
     ("sgd_nesterov", {"learning_rate": 0.01, "momentum": 0.9, "nesterov": True},
      lambda kw: tf.keras.optimizers.SGD(**kw)),
+    ("ftrl", {"learning_rate": 0.1}, lambda kw: tf.keras.optimizers.Ftrl(**kw)),
+    ("ftrl_l1_l2", {"learning_rate": 0.1, "l1_regularization_strength": 0.5,
+                    "l2_regularization_strength": 0.1},
+     lambda kw: tf.keras.optimizers.Ftrl(**kw)),
 ]
 
 
