@@ -6,9 +6,9 @@ scripts/tf_venv.sh):
     /work/venv-tf/bin/python scripts/tf_optim_fixtures.py tests/fixtures/tf_optim/keras_quadratic.json
 
 The problem: f(x) = sum(a * (x - b)^2) over float32 x of 4 elements, from x0, with the gradient
-g = (x - b) * a * 2 computed in float32. Each case runs one tf.keras optimizer (the Keras 2.15
-optimizers TF 2.15's estimators build) for 100 `apply_gradients` steps and records x after
-every step (exact float32 values).
+g = (x - b) * a * 2 computed in float32. Each case runs one tf.keras optimizer of Keras 2.15 (the
+current ones, and the `tf.keras.optimizers.legacy` ones that TF 2.15's estimators build) for 100
+`apply_gradients` steps and records x after every step (exact float32 values).
 """
 import json
 import sys
@@ -36,6 +36,17 @@ CASES = [
     ("ftrl_l1_l2", {"learning_rate": 0.1, "l1_regularization_strength": 0.5,
                     "l2_regularization_strength": 0.1},
      lambda kw: tf.keras.optimizers.Ftrl(**kw)),
+    # The legacy optimizers: TF 2.15's estimators build these (canned/optimizers.py,
+    # _OPTIMIZER_CLS_NAMES_V2) and convert any other Keras optimizer to them.
+    ("legacy_adagrad", {"learning_rate": 0.1}, lambda kw: tf.keras.optimizers.legacy.Adagrad(**kw)),
+    ("legacy_adam", {"learning_rate": 0.05}, lambda kw: tf.keras.optimizers.legacy.Adam(**kw)),
+    ("legacy_sgd_momentum", {"learning_rate": 0.01, "momentum": 0.9},
+     lambda kw: tf.keras.optimizers.legacy.SGD(**kw)),
+    ("legacy_sgd_nesterov", {"learning_rate": 0.01, "momentum": 0.9, "nesterov": True},
+     lambda kw: tf.keras.optimizers.legacy.SGD(**kw)),
+    ("legacy_ftrl_l1_l2", {"learning_rate": 0.1, "l1_regularization_strength": 0.5,
+                           "l2_regularization_strength": 0.1},
+     lambda kw: tf.keras.optimizers.legacy.Ftrl(**kw)),
 ]
 
 

@@ -84,6 +84,26 @@ fn each_tf_optimizer_follows_keras_on_a_quadratic() {
     check("ftrl_l1_l2", ftrl.build(), &fixture);
 }
 
+/// TF 2.15's estimators use `tf.keras.optimizers.legacy.*` (TF's fused `ResourceApply*`
+/// kernels): `with_legacy(true)` follows Adagrad's and Adam's; SGD and FTRL are the same there.
+#[test]
+fn each_tf_optimizer_follows_the_legacy_keras_optimizers_estimators_use() {
+    let fixture: Value = serde_json::from_str(FIXTURE).expect("the fixture is JSON");
+    let adagrad = TfAdagradConfig::new().with_legacy(true);
+    check("legacy_adagrad", adagrad.build(), &fixture);
+    check(
+        "legacy_adam",
+        TfAdamConfig::new().with_legacy(true).build(),
+        &fixture,
+    );
+    let momentum = TfSgdConfig::new().with_momentum(0.9);
+    check("legacy_sgd_momentum", momentum.build(), &fixture);
+    let nesterov = momentum.with_nesterov(true);
+    check("legacy_sgd_nesterov", nesterov.build(), &fixture);
+    let ftrl = FtrlConfig::new().with_l1(0.5).with_l2(0.1);
+    check("legacy_ftrl_l1_l2", ftrl.build(), &fixture);
+}
+
 /// The iris classifier of `common`, minimised with `optimizer`.
 fn classify(
     model: &Net,

@@ -4,6 +4,9 @@
 //! accumulator += g²                                  (starts at initial_accumulator_value)
 //! w -= lr · g / sqrt(accumulator + epsilon)          (epsilon inside the root, as Keras)
 //! ```
+//!
+//! With `legacy`, the update is `tf.keras.optimizers.legacy.Adagrad`'s (TF's `ApplyAdagradV2`
+//! kernel; TF 2.15's estimators build this one): `w -= g · lr / (sqrt(accumulator) + epsilon)`.
 
 use crate::OptimizerConfig;
 use burn::optim::{ModuleOptimizer, Optimizer, RecordState, StateSink, StateSource};
@@ -15,8 +18,11 @@ use serde::{Deserialize, Serialize};
 pub struct TfAdagradConfig {
     /// The accumulators' start value (Keras: 0.1).
     pub initial_accumulator_value: f64,
-    /// Added to the accumulator under the square root (Keras: 1e-7).
+    /// Added to the accumulator under the square root (Keras: 1e-7); to the root with `legacy`.
     pub epsilon: f64,
+    /// `tf.keras.optimizers.legacy.Adagrad`'s update (what TF 2.15's estimators use).
+    #[serde(default)]
+    pub legacy: bool,
 }
 
 impl Default for TfAdagradConfig {
@@ -24,6 +30,7 @@ impl Default for TfAdagradConfig {
         TfAdagradConfig {
             initial_accumulator_value: 0.1,
             epsilon: 1e-7,
+            legacy: false,
         }
     }
 }
@@ -46,6 +53,13 @@ impl TfAdagradConfig {
     /// Sets epsilon.
     pub fn with_epsilon(mut self, epsilon: f64) -> Self {
         self.epsilon = epsilon;
+        self
+    }
+
+    /// Updates as `tf.keras.optimizers.legacy.Adagrad` (TF's `ApplyAdagradV2`), the optimizer
+    /// TF 2.15's estimators build from `'Adagrad'`: epsilon outside the root.
+    pub fn with_legacy(mut self, legacy: bool) -> Self {
+        self.legacy = legacy;
         self
     }
 
@@ -107,8 +121,13 @@ impl Optimizer for TfAdagrad {
             .map(|s| s.accumulator)
             .unwrap_or_else(|| weight.full_like(c.initial_accumulator_value));
         let accumulator = accumulator + grad.clone() * grad.clone();
-        let denominator = accumulator.clone().add_scalar(c.epsilon).sqrt();
-        let weight = weight - grad.mul_scalar(lr) / denominator;
+        let weight = if c.legacy {
+            let denominator = accumulator.clone().sqrt().add_scalar(c.epsilon);
+            weight - grad.mul_scalar(lr) / denominator
+        } else {
+            let denominator = accumulator.clone().add_scalar(c.epsilon).sqrt();
+            weight - grad.mul_scalar(lr) / denominator
+        };
         (weight, Some(TfAdagradState { accumulator }))
     }
 

@@ -8,6 +8,11 @@
 //! w -= m · alpha / (sqrt(v) + epsilon)
 //! ```
 //!
+//! With `legacy`, the update is `tf.keras.optimizers.legacy.Adam`'s (TF's `ResourceApplyAdam`
+//! kernel; TF 2.15's estimators build this one): the same formula, but `1 - beta` is computed in
+//! float32 from the float32 beta (Keras 2.15 computes it in float64 and rounds it), which moves
+//! the first step by about 3e-6 relative.
+//!
 //! Keras counts `t` once per `apply_gradients` for all variables; here each parameter counts
 //! its own updates, which is the same while every parameter gets a gradient every step.
 
@@ -26,6 +31,9 @@ pub struct TfAdamConfig {
     pub beta_2: f64,
     /// Added to `sqrt(v)` (Keras: 1e-7).
     pub epsilon: f64,
+    /// `tf.keras.optimizers.legacy.Adam`'s rounding (what TF 2.15's estimators use).
+    #[serde(default)]
+    pub legacy: bool,
 }
 
 impl Default for TfAdamConfig {
@@ -34,6 +42,7 @@ impl Default for TfAdamConfig {
             beta_1: 0.9,
             beta_2: 0.999,
             epsilon: 1e-7,
+            legacy: false,
         }
     }
 }
@@ -57,6 +66,13 @@ impl TfAdamConfig {
     /// Sets epsilon.
     pub fn with_epsilon(mut self, epsilon: f64) -> Self {
         self.epsilon = epsilon;
+        self
+    }
+
+    /// Rounds as `tf.keras.optimizers.legacy.Adam` (TF's `ResourceApplyAdam`), the optimizer
+    /// TF 2.15's estimators build from `'Adam'`.
+    pub fn with_legacy(mut self, legacy: bool) -> Self {
+        self.legacy = legacy;
         self
     }
 
@@ -116,6 +132,15 @@ impl<const D: usize> RecordState for TfAdamState<D> {
 }
 
 impl TfAdam {
+    /// `1 - beta`: rounded from float64 (Keras 2.15), or computed in float32 (legacy).
+    fn one_minus(&self, beta: f64) -> f64 {
+        if self.config.legacy {
+            f64::from(1.0 - beta as f32)
+        } else {
+            1.0 - beta
+        }
+    }
+
     /// Keras's `alpha` at step `t`, computed in f32 as Keras does for f32 variables.
     fn alpha(&self, lr: f64, t: u64) -> f64 {
         let t = t as f32;
@@ -143,8 +168,8 @@ impl Optimizer for TfAdam {
         });
         let iterations = iterations.saturating_add(1);
         let alpha = self.alpha(lr, iterations);
-        let m = m.clone() + (grad.clone() - m).mul_scalar(1.0 - c.beta_1);
-        let v = v.clone() + (grad.clone() * grad - v).mul_scalar(1.0 - c.beta_2);
+        let m = m.clone() + (grad.clone() - m).mul_scalar(self.one_minus(c.beta_1));
+        let v = v.clone() + (grad.clone() * grad - v).mul_scalar(self.one_minus(c.beta_2));
         let update = m.clone().mul_scalar(alpha) / v.clone().sqrt().add_scalar(c.epsilon);
         (weight - update, Some(TfAdamState { m, v, iterations }))
     }
