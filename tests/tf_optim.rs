@@ -207,3 +207,28 @@ fn tf_optimizers_resume_bit_identically_from_checkpoints() {
     assert_resume_is_bit_identical!(with_tf_adam, "tf_adam");
     assert_resume_is_bit_identical!(with_tf_nesterov, "tf_sgd nesterov");
 }
+
+/// The stored fixture is what TF 2.15 makes now (CI runs this with the TF venv; elsewhere it
+/// skips with a message): `scripts/tf_optim_fixtures.py` run fresh gives the same trajectories.
+#[test]
+fn the_stored_fixture_is_what_keras_makes_fresh() {
+    let Some(python) = common::tf::python("Keras optimizer trajectories made fresh") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let out = dir.path().join("keras_quadratic.json");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/tf_optim_fixtures.py");
+    let status = std::process::Command::new(python)
+        .arg(script)
+        .arg(&out)
+        .status()
+        .expect("python runs");
+    assert!(status.success(), "{script} failed");
+    let fresh: Value = serde_json::from_slice(&std::fs::read(&out).expect("the fresh fixture"))
+        .expect("the fresh fixture is JSON");
+    let stored: Value = serde_json::from_str(FIXTURE).expect("the fixture is JSON");
+    assert_eq!(
+        fresh, stored,
+        "TF 2.15 made other trajectories than the stored fixture"
+    );
+}
