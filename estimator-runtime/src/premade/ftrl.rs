@@ -127,7 +127,8 @@ impl Optimizer for Ftrl {
         let new_accumulator = accumulator.clone() + grad.clone().square();
         let root = new_accumulator.clone().powf_scalar(p);
         let sigma = (root.clone() - accumulator.powf_scalar(p)) / lr;
-        let linear = linear + grad - sigma * weight;
+        // Keras 2.15's order of operations, so that the rounding is the same as TF's.
+        let linear = linear + (grad - sigma * weight);
         let quadratic = (root + c.beta) / lr + 2.0 * c.l2_regularization_strength;
         let l1 = c.l1_regularization_strength;
         let weight = ((linear.clone().sign() * l1 - linear.clone()) / quadratic)
