@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The largest event file read back; an eval directory's files hold a few scalars per
-/// evaluation, so a bigger one is not ours and is skipped.
+/// evaluation, so a bigger one is not ours (`Error::FileTooLarge`).
 const MAX_EVENT_FILE: u64 = 256 << 20;
 
 /// Scalars by global step, then by tag.
@@ -39,18 +39,16 @@ pub(crate) fn read_scalars(dir: &Path) -> Result<ScalarsByStep, Error> {
     Ok(out)
 }
 
-/// A regular file (not a link, FIFO or device) named like an event file, of a sane size.
+/// A file named like an event file.
 fn is_event_file(path: &Path) -> bool {
-    let named = path
-        .file_name()
+    path.file_name()
         .and_then(|n| n.to_str())
-        .is_some_and(|n| n.starts_with("events.out.tfevents."));
-    let meta = std::fs::symlink_metadata(path);
-    named && meta.is_ok_and(|m| m.file_type().is_file() && m.len() <= MAX_EVENT_FILE)
+        .is_some_and(|n| n.starts_with("events.out.tfevents."))
 }
 
+/// Reads one event file (never blocking on a FIFO, never past the cap: `regular_file`).
 fn read_file(path: &Path, out: &mut ScalarsByStep) -> Result<(), Error> {
-    let bytes = std::fs::read(path).map_err(|e| io_error(path, e))?;
+    let bytes = crate::regular_file::read_capped(path, "reading eval event files", MAX_EVENT_FILE)?;
     let mut rest = bytes.as_slice();
     while let Some((data, tail)) = next_record(rest) {
         rest = tail;
