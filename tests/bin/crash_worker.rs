@@ -16,7 +16,11 @@
 use estimator_runtime::hooks::{CheckpointSaverListener, EarlyStopping};
 use estimator_runtime::prelude::*;
 use estimator_runtime::{BestExporter, EvalSpec, TrainSpec, train_and_evaluate};
+use eval_printer::{EvalPrinter, eval_line, say};
 use std::io::Write;
+
+#[path = "eval_printer.rs"]
+mod eval_printer;
 
 /// mimalloc instead of glibc's malloc: burn frees and reallocates the same large buffers every
 /// step, and glibc's dynamic mmap threshold hands them back to the kernel and faults them in
@@ -81,45 +85,6 @@ impl CheckpointSaverListener for Progress {
         say(format!("saved {global_step}"));
         Ok(false)
     }
-}
-
-fn say(line: String) {
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{line}");
-    let _ = out.flush();
-}
-
-/// Prints each evaluation this process ran, the first time a step after it sees it (not the
-/// history read back from the eval event files after a restart: those hold f32 values and
-/// count no batches).
-struct EvalPrinter(Option<u64>);
-
-impl Hook for EvalPrinter {
-    fn wants_loss(&self, _: u64) -> bool {
-        false
-    }
-
-    fn after_step(&mut self, ctx: &HookContext) -> Result<(), Error> {
-        if let Some(eval) = &ctx.latest_eval
-            && self.0 != Some(eval.global_step)
-            && eval.batches > 0
-        {
-            self.0 = Some(eval.global_step);
-            say(eval_line(eval));
-        }
-        Ok(())
-    }
-}
-
-fn eval_line(eval: &EvalResults) -> String {
-    let accuracy = eval.metric("accuracy").unwrap_or(f64::NAN);
-    let bits = |v: f64| v.to_bits();
-    format!(
-        "eval {} {} {}",
-        eval.global_step,
-        bits(eval.loss),
-        bits(accuracy)
-    )
 }
 
 /// `train_and_evaluate` on the digits stream, evaluated on the first 60 rows of the first epoch.

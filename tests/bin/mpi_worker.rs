@@ -5,6 +5,8 @@
 //! `[r*B/N, (r+1)*B/N)` of every global batch of `B` rows. Without `--distributed` it is the
 //! one-process reference with the full batch. `--evaluator` runs the evaluator task instead.
 
+#[path = "eval_printer.rs"]
+mod eval_printer;
 #[path = "mpi_worker_modes.rs"]
 mod modes;
 

@@ -1,11 +1,11 @@
 //! The MPI worker's evaluation modes: a sharded evaluation on digits, and `train_and_evaluate`
 //! (killed and restarted by the resume test).
 
+use super::eval_printer::{EvalPrinter, eval_line, say};
 use super::{Args, KillAt, Mlp};
 use estimator_runtime::hooks::EarlyStopping;
 use estimator_runtime::prelude::*;
 use estimator_runtime::{BestExporter, Distribution, EvalSpec, TrainSpec, train_and_evaluate};
-use std::io::Write;
 use std::time::Instant;
 
 /// A linear classifier of smartcore's digits.
@@ -106,42 +106,6 @@ pub(crate) fn eval_digits(args: &Args, device: Device) -> Result<(), Box<dyn std
         results.batches
     );
     Ok(())
-}
-
-fn say(line: String) {
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{line}");
-    let _ = out.flush();
-}
-
-/// Prints each evaluation this process ran (not the history read back from disk).
-struct EvalPrinter(Option<u64>);
-
-impl Hook for EvalPrinter {
-    fn wants_loss(&self, _: u64) -> bool {
-        false
-    }
-
-    fn after_step(&mut self, ctx: &HookContext) -> Result<(), Error> {
-        if let Some(eval) = &ctx.latest_eval
-            && self.0 != Some(eval.global_step)
-            && eval.batches > 0
-        {
-            self.0 = Some(eval.global_step);
-            say(eval_line(eval));
-        }
-        Ok(())
-    }
-}
-
-fn eval_line(eval: &EvalResults) -> String {
-    let accuracy = eval.metric("accuracy").unwrap_or(f64::NAN);
-    format!(
-        "eval {} {} {}",
-        eval.global_step,
-        eval.loss.to_bits(),
-        accuracy.to_bits()
-    )
 }
 
 /// `train_and_evaluate` with an evaluation every 20 steps on held-out synthetic rows.
