@@ -1,7 +1,7 @@
 //! Every premade estimator on the penguins table of the `penguins` example (classifiers of the
 //! species, regressors of the body mass in kg), with fixed seeds and batches: its evaluation
 //! must give exactly the recorded numbers (f64 bits). The records come from the premade code
-//! before `premade/` and `head/` were rebuilt on one model_fn per family (commit RECORDED_AT,
+//! before `premade/` and `head/` were rebuilt on one model_fn per family (commit 4f5e0d4,
 //! "issue 25 part: TF 2.15 premade defaults"), so the rebuild changed no number. A pinning
 //! test, not a fit test: 200 steps of TF 2.15's slow defaults, and the regressors' features
 //! include the mass itself.
