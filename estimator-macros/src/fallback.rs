@@ -19,10 +19,11 @@ pub fn item(cx: Ctxt, args: &Args, item: &ItemFn, sig: &Signature) -> TokenStrea
         // A method: the attribute sits in an `impl`, where no stand-in item can go.
         return quote!(#item #errors);
     }
-    let generic = !item.sig.generics.params.is_empty();
     let private = expand::private(args);
-    // A generic signature's types name parameters the stand-in cannot declare.
-    let role_types = expand::role_types(sig, !generic);
+    // A `const` stand-in cannot declare the lifetimes its types name; a generic model_fn's
+    // stand-in is a `const fn` that declares all of its generics.
+    let known = item.sig.generics.params.is_empty() || expand::has_type_params(item);
+    let role_types = expand::role_types(sig, known);
     let [model, features, labels, params] = &role_types;
     let name = item.sig.ident.to_string();
     // A function that names `Self` cannot be nested (E0401): then only the stand-in is kept.
@@ -31,7 +32,7 @@ pub fn item(cx: Ctxt, args: &Args, item: &ItemFn, sig: &Signature) -> TokenStrea
     } else {
         user_fn(item)
     };
-    let (direct, direct_fn) = direct(&private, item);
+    let (direct, direct_fn) = direct(&private, item, known);
     // Closures, not items: an associated model_fn's `Self` may appear in these types, and only
     // closures in the `const`'s initialiser may name it.
     let init = quote! {
@@ -51,7 +52,7 @@ pub fn item(cx: Ctxt, args: &Args, item: &ItemFn, sig: &Signature) -> TokenStrea
             #direct_fn,
         )
     };
-    let value = expand::value(&private, item, (sig, !generic), &direct, init);
+    let value = expand::value(&private, item, (sig, known), &direct, init);
     quote! {
         #errors
         #value
@@ -60,8 +61,9 @@ pub fn item(cx: Ctxt, args: &Args, item: &ItemFn, sig: &Signature) -> TokenStrea
 
 /// The function pointer type a direct call goes through, with the parameter types as written,
 /// and a closure of that type (`()` for both when a type cannot go in a function pointer, or
-/// the function is generic or takes `self`).
-fn direct(private: &TokenStream, item: &ItemFn) -> (TokenStream, TokenStream) {
+/// names lifetimes the stand-in does not declare (`known` is false), or the function takes
+/// `self`).
+fn direct(private: &TokenStream, item: &ItemFn, known: bool) -> (TokenStream, TokenStream) {
     let tys: Option<Vec<&syn::Type>> = item
         .sig
         .inputs
@@ -73,7 +75,7 @@ fn direct(private: &TokenStream, item: &ItemFn) -> (TokenStream, TokenStream) {
         })
         .collect();
     match tys {
-        Some(tys) if item.sig.generics.params.is_empty() => {
+        Some(tys) if known => {
             let ty = expand::direct_type(private, &tys);
             let f = quote! {
                 |#(_: #tys),*| -> ::core::result::Result<#private::EstimatorSpec, #private::Error> {

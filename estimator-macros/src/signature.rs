@@ -1,9 +1,7 @@
 //! Parameter roles: TF recognises a model_fn's parameters by name, and so do we.
 
 use crate::ctxt::Ctxt;
-use syn::{
-    FnArg, GenericArgument, GenericParam, Ident, ItemFn, Pat, PathArguments, ReturnType, Type,
-};
+use syn::{FnArg, GenericArgument, Ident, ItemFn, Pat, PathArguments, ReturnType, Type};
 
 /// What a parameter is for, decided by its name.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -81,17 +79,9 @@ impl Signature {
         if let Some(asyncness) = &sig.asyncness {
             cx.error_spanned_by(asyncness, "a model_fn cannot be `async`\nhelp: the Estimator calls it once per step; remove `async`");
         }
-        // Lifetime parameters are fine (`fn f<'a>(model: &'a Mlp, ..)`): the Estimator lends
-        // every borrow for the call only. Type and const parameters cannot be monomorphised by
-        // the Estimator.
-        if let Some(param) = sig
-            .generics
-            .params
-            .iter()
-            .find(|p| !matches!(p, GenericParam::Lifetime(_)))
-        {
-            cx.error_spanned_by(param, "a model_fn cannot be generic\nhelp: burn 0.22 tensors carry no backend parameter; name concrete types");
-        }
+        // Generic parameters are fine: lifetimes (`fn f<'a>(model: &'a Mlp, ..)`, the Estimator
+        // lends every borrow for the call only), and type and const parameters, which the user
+        // chooses where the model_fn is used (`head_fn::<Mlp>()`, see `expand::generic`).
         if let Some(variadic) = &sig.variadic {
             cx.error_spanned_by(variadic, "a model_fn cannot be variadic");
         }
@@ -463,7 +453,7 @@ mod tests {
     #[test]
     fn reports_every_signature_mistake() {
         let (_, errors) = parse(parse_quote! {
-            async fn f<T>(featurs: T, labels: Tensor<1>, model: Mlp) -> Result<EstimatorSpec, ()> { todo!() }
+            async fn f(featurs: T, labels: Tensor<1>, model: Mlp, ...) -> Result<EstimatorSpec, ()> { todo!() }
         });
         // `featurs` is reported once, with its suggestion, not again as a missing `features`.
         assert_eq!(errors.len(), 7, "{errors:#?}");
