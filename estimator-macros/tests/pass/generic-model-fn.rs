@@ -82,6 +82,29 @@ fn tuned<R: Lr>(model: &Linear, features: Tensor<2>, labels: Option<Tensor<1, In
     EstimatorSpec::new(mode).loss(loss).train_op(train_op)
 }
 
+/// An associated generic model_fn that names `Self`.
+struct Heads;
+
+impl Heads {
+    fn rate() -> f64 {
+        0.1
+    }
+
+    #[model_fn]
+    fn scaled<M: Logits + Module>(model: &M, features: Tensor<2>, labels: Option<Tensor<1, Int>>, mode: ModeKeys) -> EstimatorSpec {
+        let logits = model.logits(features);
+        let Some(labels) = labels else {
+            return EstimatorSpec::new(mode).predictions(logits);
+        };
+        let loss = CrossEntropyLossConfig::new()
+            .init(&logits.device())
+            .forward(logits, labels);
+        let train_op = (mode == ModeKeys::Train)
+            .then(|| TrainOp::minimize(loss.clone(), SgdConfig::new(), Self::rate()));
+        EstimatorSpec::new(mode).loss(loss).train_op(train_op)
+    }
+}
+
 type Direct<M> = fn(&M, Tensor<2>, Option<Tensor<1, Int>>, ModeKeys) -> Result<EstimatorSpec, Error>;
 
 /// A specialised model_fn as a `const` of its own.
@@ -106,6 +129,9 @@ fn run() -> Result<(), Error> {
 
     let mut estimator = Estimator::new(head_fn::<TwoLayer, 2>(), two_layer, RunConfig::default())?;
     estimator.train(batches.clone(), TrainArgs::steps(1))?;
+    let mut estimator = Estimator::new(Heads::scaled::<Linear>(), linear, RunConfig::default())?;
+    estimator.train(batches.clone(), TrainArgs::steps(1))?;
+    let linear = Linear { linear: nn::LinearConfig::new(2, 2).init(&device) };
     let mut estimator = Estimator::new(tuned::<Slow>(), linear, RunConfig::default())?;
     estimator.train(batches, TrainArgs::steps(1))?;
     Ok(())
@@ -114,5 +140,6 @@ fn run() -> Result<(), Error> {
 fn main() {
     assert_eq!(LINEAR_HEAD.name(), "head_fn");
     assert_eq!(tuned::<Slow>().name(), "tuned");
+    assert_eq!(Heads::scaled::<TwoLayer>().name(), "scaled");
     let _ = run;
 }
