@@ -33,14 +33,14 @@ impl Logits for Linear {
 
 /// A classification head over any model `M` with logits; `CLASSES` checks the logits' width.
 #[model_fn]
-fn head_fn<M: Logits, const CLASSES: usize>(
+fn head_fn<M, const CLASSES: usize>(
     model: &M,
     features: Tensor<2>,
     labels: Option<Tensor<1, Int>>,
     mode: ModeKeys,
 ) -> EstimatorSpec
 where
-    M: Module,
+    M: Logits + Module,
 {
     let logits = model.logits(features);
     assert_eq!(
