@@ -133,44 +133,21 @@ pub fn not_a_function(mut cx: Ctxt, input: TokenStream) -> TokenStream {
     quote!(#input #errors)
 }
 
+/// What `item` is, in words, and its keyword and name (the span an error on it covers).
 fn describe(item: &Item) -> (&'static str, TokenStream) {
+    fn named(keyword: impl ToTokens, ident: &syn::Ident) -> TokenStream {
+        quote!(#keyword #ident)
+    }
     match item {
-        Item::Struct(s) => ("a struct", {
-            let (k, i) = (&s.struct_token, &s.ident);
-            quote!(#k #i)
-        }),
-        Item::Enum(e) => ("an enum", {
-            let (k, i) = (&e.enum_token, &e.ident);
-            quote!(#k #i)
-        }),
-        Item::Const(c) => ("a constant", {
-            let (k, i) = (&c.const_token, &c.ident);
-            quote!(#k #i)
-        }),
-        Item::Static(s) => ("a static", {
-            let (k, i) = (&s.static_token, &s.ident);
-            quote!(#k #i)
-        }),
-        Item::Mod(m) => ("a module", {
-            let (k, i) = (&m.mod_token, &m.ident);
-            quote!(#k #i)
-        }),
-        Item::Trait(t) => ("a trait", {
-            let (k, i) = (&t.trait_token, &t.ident);
-            quote!(#k #i)
-        }),
-        Item::Impl(i) => ("an impl block", {
-            let k = &i.impl_token;
-            quote!(#k)
-        }),
-        Item::Type(t) => ("a type alias", {
-            let (k, i) = (&t.type_token, &t.ident);
-            quote!(#k #i)
-        }),
-        Item::Use(u) => ("a `use` item", {
-            let k = &u.use_token;
-            quote!(#k)
-        }),
+        Item::Struct(s) => ("a struct", named(s.struct_token, &s.ident)),
+        Item::Enum(e) => ("an enum", named(e.enum_token, &e.ident)),
+        Item::Const(c) => ("a constant", named(c.const_token, &c.ident)),
+        Item::Static(s) => ("a static", named(s.static_token, &s.ident)),
+        Item::Mod(m) => ("a module", named(m.mod_token, &m.ident)),
+        Item::Trait(t) => ("a trait", named(t.trait_token, &t.ident)),
+        Item::Type(t) => ("a type alias", named(t.type_token, &t.ident)),
+        Item::Impl(i) => ("an impl block", i.impl_token.to_token_stream()),
+        Item::Use(u) => ("a `use` item", u.use_token.to_token_stream()),
         other => (
             "this item",
             other.to_token_stream().into_iter().take(2).collect(),
