@@ -88,8 +88,9 @@ fn spec_calls(private: &TokenStream, calls: &SpecCalls) -> TokenStream {
     quote!(.spec_calls(&[#(#entries),*]))
 }
 
-/// Whether the function names `Self`: then it is an associated function (`Self` means
-/// nothing in a free function), and a nested `fn` could not name `Self` (E0401).
+/// Whether the function names `Self` (in its generics' bounds, its parameters or its body):
+/// then it is an associated function (`Self` means nothing in a free function), and a nested
+/// `fn` could not name `Self` (E0401).
 pub fn mentions_self(item: &ItemFn) -> bool {
     fn walk(tokens: TokenStream) -> bool {
         tokens.into_iter().any(|tt| match tt {
@@ -98,7 +99,11 @@ pub fn mentions_self(item: &ItemFn) -> bool {
             _ => false,
         })
     }
-    walk(item.sig.inputs.to_token_stream()) || walk(item.block.to_token_stream())
+    let generics = &item.sig.generics;
+    walk(generics.to_token_stream())
+        || walk(generics.where_clause.to_token_stream())
+        || walk(item.sig.inputs.to_token_stream())
+        || walk(item.block.to_token_stream())
 }
 
 /// The expansion of an associated model_fn that names `Self`: the same `const`, but the

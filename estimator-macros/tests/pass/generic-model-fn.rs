@@ -82,10 +82,24 @@ fn tuned<R: Lr>(model: &Linear, features: Tensor<2>, labels: Option<Tensor<1, In
     EstimatorSpec::new(mode).loss(loss).train_op(train_op)
 }
 
-/// An associated generic model_fn that names `Self`.
+/// An associated generic model_fn that names `Self`, and one that names it only in a bound.
 struct Heads;
 
+impl From<Heads> for f64 {
+    fn from(_: Heads) -> f64 {
+        0.1
+    }
+}
+
 impl Heads {
+    #[model_fn(modes(predict))]
+    fn rated<R>(features: Tensor<2>, mode: ModeKeys) -> EstimatorSpec
+    where
+        R: From<Self> + Into<f64>,
+    {
+        EstimatorSpec::new(mode).predictions(features)
+    }
+
     fn rate() -> f64 {
         0.1
     }
@@ -141,5 +155,6 @@ fn main() {
     assert_eq!(LINEAR_HEAD.name(), "head_fn");
     assert_eq!(tuned::<Slow>().name(), "tuned");
     assert_eq!(Heads::scaled::<TwoLayer>().name(), "scaled");
+    assert_eq!(Heads::rated::<f64>().name(), "rated");
     let _ = run;
 }
