@@ -119,6 +119,38 @@ impl Heads {
     }
 }
 
+/// Labels and params named through a trait's associated types.
+trait Task {
+    type Labels;
+    type Params;
+    fn loss(logits: Tensor<2>, labels: Self::Labels, params: &Self::Params) -> Tensor<1>;
+}
+
+struct Classify;
+
+impl Task for Classify {
+    type Labels = Tensor<1, Int>;
+    type Params = f64;
+    fn loss(logits: Tensor<2>, labels: Tensor<1, Int>, scale: &f64) -> Tensor<1> {
+        CrossEntropyLossConfig::new()
+            .init(&logits.device())
+            .forward(logits, labels)
+            .mul_scalar(*scale)
+    }
+}
+
+#[model_fn]
+fn task_fn<T: Task>(model: &Linear, features: Tensor<2>, labels: Option<T::Labels>, mode: ModeKeys, params: &T::Params) -> EstimatorSpec {
+    let logits = model.logits(features);
+    let Some(labels) = labels else {
+        return EstimatorSpec::new(mode).predictions(logits);
+    };
+    let loss = T::loss(logits, labels, params);
+    let train_op = (mode == ModeKeys::Train)
+        .then(|| TrainOp::minimize(loss.clone(), SgdConfig::new(), 0.1));
+    EstimatorSpec::new(mode).loss(loss).train_op(train_op)
+}
+
 type Direct<M> = fn(&M, Tensor<2>, Option<Tensor<1, Int>>, ModeKeys) -> Result<EstimatorSpec, Error>;
 
 /// A specialised model_fn as a `const` of its own.
@@ -147,6 +179,10 @@ fn run() -> Result<(), Error> {
     estimator.train(batches.clone(), TrainArgs::steps(1))?;
     let linear = Linear { linear: nn::LinearConfig::new(2, 2).init(&device) };
     let mut estimator = Estimator::new(tuned::<Slow>(), linear, RunConfig::default())?;
+    estimator.train(batches.clone(), TrainArgs::steps(1))?;
+    let linear = Linear { linear: nn::LinearConfig::new(2, 2).init(&device) };
+    let mut estimator =
+        Estimator::new(task_fn::<Classify>(), linear, RunConfig::default())?.with_params(2.0);
     estimator.train(batches, TrainArgs::steps(1))?;
     Ok(())
 }
