@@ -32,9 +32,11 @@ impl Logits for Linear {
 }
 
 /// A classification head over any model `M` with logits; `CLASSES` checks the logits' width.
+/// The lifetime could be elided; it is there to show lifetimes alongside type parameters.
 #[model_fn]
-fn head_fn<M, const CLASSES: usize>(
-    model: &M,
+#[allow(clippy::needless_lifetimes)]
+fn head_fn<'a, M, const CLASSES: usize>(
+    model: &'a M,
     features: Tensor<2>,
     labels: Option<Tensor<1, Int>>,
     mode: ModeKeys,
