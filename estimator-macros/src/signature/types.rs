@@ -18,7 +18,7 @@ pub(super) fn inner_type(cx: &mut Ctxt, role: Role, ty: &Type) -> Option<Type> {
     if let Some(impl_trait) = impl_trait_in(ty) {
         // Argument-position `impl Trait` is a type parameter without a name: the expansion
         // must name the type (`ModelFnValue<M, ..>`), and a turbofish cannot choose it.
-        cx.error_spanned_by(impl_trait, "a model_fn cannot take `impl Trait`\nhelp: name the type, or declare a type parameter (`<T: Trait>`) and choose it where the model_fn is used (`model_fn::<MyType>()`)");
+        cx.error_spanned_by(impl_trait, "a model_fn cannot take `impl Trait`\nhelp: name the type, or declare a type parameter, `fn f<T: Trait>(..)`, and choose it where the model_fn is used: `f::<MyType>()`");
         return None;
     }
     match role {
