@@ -15,6 +15,10 @@ use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::{Ident, ItemFn, Type};
 
+mod generic;
+
+pub use generic::has_type_params;
+
 /// Per mode, the calls whose result (a spec the analysis could not read) it may return.
 pub type SpecCalls<'a> = Vec<(Mode, Vec<(&'a str, &'a Site)>)>;
 
@@ -26,18 +30,20 @@ pub fn model_fn(args: &Args, item: &ItemFn, sig: &Signature, calls: &SpecCalls) 
     let private = private(args);
     let tys: Vec<&Type> = sig.params.iter().map(|p| &p.ty).collect();
     let arg_names = arg_names(tys.len());
-    let wrapper = wrapper(item, &private, &arg_names, &tys);
-    let call = call_fn(&private, sig);
+    let generics = generic::Nested::of(item);
+    let wrapper = wrapper(item, &private, &arg_names, &tys, &generics);
+    let call = call_fn(&private, sig, &generics);
     let name_str = item.sig.ident.to_string();
     let modes = args.modes.iter().map(|m| mode_tokens(&private, *m));
     let direct = direct_type(&private, &tys);
     let spec_calls = spec_calls(&private, calls);
+    let (decl, where_clause, turbofish) = generics.parts();
     let init = quote! {
         #wrapper
 
         #[allow(clippy::too_many_arguments)]
-        fn __estimator_checked(#(#arg_names: #tys),*) -> ::core::result::Result<#private::EstimatorSpec, #private::Error> {
-            #private::EstimatorSpec::validate(__estimator_model_fn(#(#arg_names),*))
+        fn __estimator_checked #decl (#(#arg_names: #tys),*) -> ::core::result::Result<#private::EstimatorSpec, #private::Error> #where_clause {
+            #private::EstimatorSpec::validate(__estimator_model_fn #turbofish (#(#arg_names),*))
         }
 
         #call
@@ -45,8 +51,8 @@ pub fn model_fn(args: &Args, item: &ItemFn, sig: &Signature, calls: &SpecCalls) 
         #private::ModelFnValue::new(
             #name_str,
             &[#(#modes),*],
-            __estimator_call,
-            __estimator_checked as #direct,
+            __estimator_call #turbofish,
+            __estimator_checked #turbofish as #direct,
         )
         #spec_calls
     };
@@ -82,8 +88,9 @@ fn spec_calls(private: &TokenStream, calls: &SpecCalls) -> TokenStream {
     quote!(.spec_calls(&[#(#entries),*]))
 }
 
-/// Whether the function names `Self`: then it is an associated function (`Self` means
-/// nothing in a free function), and a nested `fn` could not name `Self` (E0401).
+/// Whether the function names `Self` (in its generics' bounds, its parameters or its body):
+/// then it is an associated function (`Self` means nothing in a free function), and a nested
+/// `fn` could not name `Self` (E0401).
 pub fn mentions_self(item: &ItemFn) -> bool {
     fn walk(tokens: TokenStream) -> bool {
         tokens.into_iter().any(|tt| match tt {
@@ -92,7 +99,11 @@ pub fn mentions_self(item: &ItemFn) -> bool {
             _ => false,
         })
     }
-    walk(item.sig.inputs.to_token_stream()) || walk(item.block.to_token_stream())
+    let generics = &item.sig.generics;
+    walk(generics.to_token_stream())
+        || walk(generics.where_clause.to_token_stream())
+        || walk(item.sig.inputs.to_token_stream())
+        || walk(item.block.to_token_stream())
 }
 
 /// The expansion of an associated model_fn that names `Self`: the same `const`, but the
@@ -208,6 +219,9 @@ pub fn value(
     let docs = item.attrs.iter().filter(|a| a.path().is_ident("doc"));
     let takes_params = sig.get(Role::Params).is_some();
     let ty = value_type(private, &role_types(sig, known), direct, takes_params);
+    if generic::has_type_params(item) {
+        return generic::value_fn(item, &ty, init);
+    }
     quote_spanned! {name.span()=>
         #(#docs)*
         #[allow(non_upper_case_globals, private_interfaces, clippy::type_complexity)]
@@ -238,21 +252,22 @@ fn call_args(sig: &Signature) -> Vec<TokenStream> {
 }
 
 /// `__estimator_call`: the roles in `ModelFn::call`'s order, passed on in the user's order.
-fn call_fn(private: &TokenStream, sig: &Signature) -> TokenStream {
+fn call_fn(private: &TokenStream, sig: &Signature, generics: &generic::Nested) -> TokenStream {
     let [model_ty, features_ty, labels_ty, params_ty] = role_types(sig, true);
     let call_args = call_args(sig);
+    let (decl, where_clause, turbofish) = generics.parts();
     quote! {
         #[allow(clippy::too_many_arguments)]
-        fn __estimator_call(
+        fn __estimator_call #decl (
             __estimator_model: &#model_ty,
             __estimator_features: #features_ty,
             __estimator_labels: ::core::option::Option<#labels_ty>,
             __estimator_mode: #private::ModeKeys,
             __estimator_params: &#params_ty,
             __estimator_config: &#private::RunConfig,
-        ) -> #private::EstimatorSpec {
+        ) -> #private::EstimatorSpec #where_clause {
             let _ = (&__estimator_model, &__estimator_labels, &__estimator_params, &__estimator_config);
-            __estimator_model_fn(#(#call_args),*)
+            __estimator_model_fn #turbofish (#(#call_args),*)
         }
     }
 }
@@ -304,6 +319,7 @@ fn wrapper(
     private: &TokenStream,
     arg_names: &[Ident],
     tys: &[&Type],
+    generics: &generic::Nested,
 ) -> TokenStream {
     let name = &item.sig.ident;
     let shadows = shadows(item);
@@ -311,9 +327,10 @@ fn wrapper(
     user.sig.ident = Ident::new("__estimator_user_fn", name.span());
     user.vis = syn::Visibility::Inherited;
     user.attrs.retain(|a| !a.path().is_ident("doc"));
+    let (decl, where_clause, turbofish) = generics.parts();
     quote! {
         #[allow(clippy::too_many_arguments)]
-        fn __estimator_model_fn(#(#arg_names: #tys),*) -> #private::EstimatorSpec {
+        fn __estimator_model_fn #decl (#(#arg_names: #tys),*) -> #private::EstimatorSpec #where_clause {
             #(
                 #[allow(dead_code, non_snake_case, clippy::all)]
                 fn #shadows() {}
@@ -322,7 +339,7 @@ fn wrapper(
             #[allow(clippy::too_many_arguments)]
             #user
 
-            __estimator_user_fn(#(#arg_names),*)
+            __estimator_user_fn #turbofish (#(#arg_names),*)
         }
     }
 }

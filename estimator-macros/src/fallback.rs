@@ -19,10 +19,11 @@ pub fn item(cx: Ctxt, args: &Args, item: &ItemFn, sig: &Signature) -> TokenStrea
         // A method: the attribute sits in an `impl`, where no stand-in item can go.
         return quote!(#item #errors);
     }
-    let generic = !item.sig.generics.params.is_empty();
     let private = expand::private(args);
-    // A generic signature's types name parameters the stand-in cannot declare.
-    let role_types = expand::role_types(sig, !generic);
+    // A `const` stand-in cannot declare the lifetimes its types name; a generic model_fn's
+    // stand-in is a `const fn` that declares all of its generics.
+    let known = item.sig.generics.params.is_empty() || expand::has_type_params(item);
+    let role_types = expand::role_types(sig, known);
     let [model, features, labels, params] = &role_types;
     let name = item.sig.ident.to_string();
     // A function that names `Self` cannot be nested (E0401): then only the stand-in is kept.
@@ -31,7 +32,7 @@ pub fn item(cx: Ctxt, args: &Args, item: &ItemFn, sig: &Signature) -> TokenStrea
     } else {
         user_fn(item)
     };
-    let (direct, direct_fn) = direct(&private, item);
+    let (direct, direct_fn) = direct(&private, item, known);
     // Closures, not items: an associated model_fn's `Self` may appear in these types, and only
     // closures in the `const`'s initialiser may name it.
     let init = quote! {
@@ -51,7 +52,7 @@ pub fn item(cx: Ctxt, args: &Args, item: &ItemFn, sig: &Signature) -> TokenStrea
             #direct_fn,
         )
     };
-    let value = expand::value(&private, item, (sig, !generic), &direct, init);
+    let value = expand::value(&private, item, (sig, known), &direct, init);
     quote! {
         #errors
         #value
@@ -60,8 +61,9 @@ pub fn item(cx: Ctxt, args: &Args, item: &ItemFn, sig: &Signature) -> TokenStrea
 
 /// The function pointer type a direct call goes through, with the parameter types as written,
 /// and a closure of that type (`()` for both when a type cannot go in a function pointer, or
-/// the function is generic or takes `self`).
-fn direct(private: &TokenStream, item: &ItemFn) -> (TokenStream, TokenStream) {
+/// names lifetimes the stand-in does not declare (`known` is false), or the function takes
+/// `self`).
+fn direct(private: &TokenStream, item: &ItemFn, known: bool) -> (TokenStream, TokenStream) {
     let tys: Option<Vec<&syn::Type>> = item
         .sig
         .inputs
@@ -73,7 +75,7 @@ fn direct(private: &TokenStream, item: &ItemFn) -> (TokenStream, TokenStream) {
         })
         .collect();
     match tys {
-        Some(tys) if item.sig.generics.params.is_empty() => {
+        Some(tys) if known => {
             let ty = expand::direct_type(private, &tys);
             let f = quote! {
                 |#(_: #tys),*| -> ::core::result::Result<#private::EstimatorSpec, #private::Error> {
@@ -131,44 +133,21 @@ pub fn not_a_function(mut cx: Ctxt, input: TokenStream) -> TokenStream {
     quote!(#input #errors)
 }
 
+/// What `item` is, in words, and its keyword and name (the span an error on it covers).
 fn describe(item: &Item) -> (&'static str, TokenStream) {
+    fn named(keyword: impl ToTokens, ident: &syn::Ident) -> TokenStream {
+        quote!(#keyword #ident)
+    }
     match item {
-        Item::Struct(s) => ("a struct", {
-            let (k, i) = (&s.struct_token, &s.ident);
-            quote!(#k #i)
-        }),
-        Item::Enum(e) => ("an enum", {
-            let (k, i) = (&e.enum_token, &e.ident);
-            quote!(#k #i)
-        }),
-        Item::Const(c) => ("a constant", {
-            let (k, i) = (&c.const_token, &c.ident);
-            quote!(#k #i)
-        }),
-        Item::Static(s) => ("a static", {
-            let (k, i) = (&s.static_token, &s.ident);
-            quote!(#k #i)
-        }),
-        Item::Mod(m) => ("a module", {
-            let (k, i) = (&m.mod_token, &m.ident);
-            quote!(#k #i)
-        }),
-        Item::Trait(t) => ("a trait", {
-            let (k, i) = (&t.trait_token, &t.ident);
-            quote!(#k #i)
-        }),
-        Item::Impl(i) => ("an impl block", {
-            let k = &i.impl_token;
-            quote!(#k)
-        }),
-        Item::Type(t) => ("a type alias", {
-            let (k, i) = (&t.type_token, &t.ident);
-            quote!(#k #i)
-        }),
-        Item::Use(u) => ("a `use` item", {
-            let k = &u.use_token;
-            quote!(#k)
-        }),
+        Item::Struct(s) => ("a struct", named(s.struct_token, &s.ident)),
+        Item::Enum(e) => ("an enum", named(e.enum_token, &e.ident)),
+        Item::Const(c) => ("a constant", named(c.const_token, &c.ident)),
+        Item::Static(s) => ("a static", named(s.static_token, &s.ident)),
+        Item::Mod(m) => ("a module", named(m.mod_token, &m.ident)),
+        Item::Trait(t) => ("a trait", named(t.trait_token, &t.ident)),
+        Item::Type(t) => ("a type alias", named(t.type_token, &t.ident)),
+        Item::Impl(i) => ("an impl block", i.impl_token.to_token_stream()),
+        Item::Use(u) => ("a `use` item", u.use_token.to_token_stream()),
         other => (
             "this item",
             other.to_token_stream().into_iter().take(2).collect(),

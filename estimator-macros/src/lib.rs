@@ -52,6 +52,22 @@ use proc_macro2::TokenStream;
 /// same module it is a constant, so a `let` binding of the same name there
 /// (`let classifier = Estimator::new(classifier, ..)`) is read by Rust as a constant pattern:
 /// name the binding differently (`let estimator = ..`).
+///
+/// # Generic model_fns
+/// Type and const parameters, with bounds and `where` clauses, are accepted
+/// (`fn head_fn<M: Logits>(model: &M, ..)`), and lifetimes as before. Rust has no generic
+/// `const`, so the name of a generic model_fn becomes a `const fn` with the same generics and
+/// no arguments, returning the same `ModelFnValue` a non-generic model_fn's `const` holds. The
+/// user chooses the parameters with a turbofish and calls it:
+/// `Estimator::new(head_fn::<Mlp>(), model, config)`. This form was chosen because it works
+/// for every parameter, including one only the body uses (`R::LEARNING_RATE`), which nothing
+/// could infer; a missing choice is rustc's "type annotations needed" at the use site, and an
+/// unsatisfied bound is rustc's error on the chosen type. Being `const`, it also gives a
+/// specialised model_fn a name of its own:
+/// `const LINEAR_HEAD: ModelFnValue<Linear, ..> = head_fn::<Linear>();`. A direct call is
+/// `head_fn::<Mlp>()(&model, features, labels, mode)`. The body is checked per mode as any
+/// other. A model_fn with lifetime parameters only is not generic in this sense and keeps the
+/// `const` form.
 #[proc_macro_attribute]
 pub fn model_fn(
     args: proc_macro::TokenStream,

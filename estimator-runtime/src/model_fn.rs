@@ -157,6 +157,23 @@ pub trait ModelFn {
 ///
 /// A model_fn that takes `params` has a sixth type argument, [`ParamsMissing`](crate::ParamsMissing): an Estimator
 /// of it needs `.with_params(..)` before it runs.
+///
+/// A generic model_fn's name is a `const fn` that returns this value, its parameters chosen
+/// by turbofish (Rust has no generic `const`):
+///
+/// ```
+/// use estimator_runtime::prelude::*;
+/// use estimator_runtime::ModelFnValue;
+///
+/// #[model_fn(modes(predict))]
+/// fn scaled<const K: usize>(features: Tensor<2>, mode: ModeKeys) -> EstimatorSpec {
+///     EstimatorSpec::new(mode).predictions(Predictions::from(features.mul_scalar(K as f64)))
+/// }
+///
+/// type Scaled = ModelFnValue<(), Tensor<2>, (), (), fn(Tensor<2>, ModeKeys) -> Result<EstimatorSpec, Error>>;
+/// const DOUBLE: Scaled = scaled::<2>();
+/// assert_eq!(DOUBLE.name(), "scaled");
+/// ```
 pub struct ModelFnValue<M, F, L, P, D, S = ParamsAttached> {
     name: &'static str,
     modes: &'static [ModeKeys],

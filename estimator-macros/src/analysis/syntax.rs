@@ -64,28 +64,10 @@ pub(super) fn mutate(expr: &Expr, env: &mut Env) {
     }
 }
 
+/// Whether `op` assigns (`+=`, `<<=`, ..): its token ends in `=` and is not a comparison.
 pub(super) fn is_compound_assign(op: &syn::BinOp) -> bool {
-    !matches!(
-        op,
-        syn::BinOp::Add(_)
-            | syn::BinOp::Sub(_)
-            | syn::BinOp::Mul(_)
-            | syn::BinOp::Div(_)
-            | syn::BinOp::Rem(_)
-            | syn::BinOp::And(_)
-            | syn::BinOp::Or(_)
-            | syn::BinOp::BitXor(_)
-            | syn::BinOp::BitAnd(_)
-            | syn::BinOp::BitOr(_)
-            | syn::BinOp::Shl(_)
-            | syn::BinOp::Shr(_)
-            | syn::BinOp::Eq(_)
-            | syn::BinOp::Lt(_)
-            | syn::BinOp::Le(_)
-            | syn::BinOp::Ne(_)
-            | syn::BinOp::Ge(_)
-            | syn::BinOp::Gt(_)
-    )
+    let token = quote::ToTokens::to_token_stream(op).to_string();
+    token.ends_with('=') && !["==", "!=", "<=", ">="].contains(&token.as_str())
 }
 
 /// The variable at the root of a place expression (`a` in `a.b[0].c`).
@@ -143,4 +125,20 @@ pub(super) fn assigned_in(expr: &Expr, env: &Env) -> Vec<String> {
     };
     visitor.visit_expr(expr);
     visitor.out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn compound_assignments_are_the_operators_that_assign() {
+        let ops = "+ - * / % && || ^ & | << >> == < <= != >= > += -= *= /= %= ^= &= |= <<= >>=";
+        let assigning: Vec<&str> = ops
+            .split(' ')
+            .filter(|op| super::is_compound_assign(&syn::parse_str(op).expect("an operator")))
+            .collect();
+        assert_eq!(
+            assigning,
+            ["+=", "-=", "*=", "/=", "%=", "^=", "&=", "|=", "<<=", ">>="]
+        );
+    }
 }

@@ -2,7 +2,7 @@
 //! with no `compile_error`.
 
 /// The valid seeds: `(name, source)`.
-pub const SEEDS: [(&str, &str); 10] = [
+pub const SEEDS: [(&str, &str); 11] = [
     (
         "struct literal",
         r#"
@@ -160,6 +160,22 @@ pub const SEEDS: [(&str, &str); 10] = [
                     EstimatorSpec { mode: other, loss: Some(loss), train_op, predictions: Some(preds), ..EstimatorSpec::new(other) }
                 }
             }
+        }"#,
+    ),
+    (
+        "generic over the model, with a const parameter and a where clause",
+        r#"
+        pub fn head<'a, M: Logits, const K: usize>(model: &'a M, features: Tensor<2>, labels: Option<Tensor<1, Int>>, mode: ModeKeys) -> EstimatorSpec
+        where
+            M: Module + 'static,
+        {
+            let logits = model.logits(features).mul_scalar(K as f64);
+            let Some(labels) = labels else {
+                return EstimatorSpec::new(mode).predictions(logits);
+            };
+            let loss = CrossEntropyLossConfig::new().init(&logits.device()).forward(logits, labels);
+            let train_op = (mode == ModeKeys::Train).then(|| TrainOp::minimize(loss.clone(), SgdConfig::new(), 0.1));
+            EstimatorSpec::new(mode).loss(loss).train_op(train_op)
         }"#,
     ),
 ];

@@ -121,15 +121,7 @@ pub fn item_defect(input: &TokenStream) -> Option<&'static str> {
     if sig.asyncness.is_some() {
         return Some("async");
     }
-    // Lifetime parameters are accepted; type and const parameters are not.
-    if sig
-        .generics
-        .params
-        .iter()
-        .any(|p| !matches!(p, syn::GenericParam::Lifetime(_)))
-    {
-        return Some("generic");
-    }
+    // Generic parameters (lifetimes, types, consts) are accepted.
     if sig.variadic.is_some() {
         return Some("variadic");
     }
