@@ -1,6 +1,7 @@
 //! What premade estimators share beyond their fit: the wide-and-deep optimizer groups, FTRL state
 //! across a resume, a model_dir of another configuration, typed errors on bad input,
-//! `train_and_evaluate`, the weight column, and every saveable optimizer read back from `premade.json`.
+//! `train_and_evaluate`, the weight column, and every saveable optimizer read back from
+//! `premade.json`.
 
 use super::*;
 
