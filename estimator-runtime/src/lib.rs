@@ -97,6 +97,8 @@ pub use train_op::{LearningRate, Minimize, OptimizerConfig, TrainOp};
 
 /// Everything a model_fn and its caller need, in one import.
 pub mod prelude {
+    // The heads' methods (`create_estimator_spec`, `loss`, ...), without taking the name.
+    pub use crate::head::Head as _;
     pub use crate::metrics::{self, Metric};
     pub use crate::{
         Error, Estimator, EstimatorSpec, EvalArgs, EvalMetricOps, EvalResults, ExportOutput,

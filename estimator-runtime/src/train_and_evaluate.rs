@@ -182,60 +182,54 @@ where
     J: IntoIterator,
     J::Item: InputItem<F::Features, F::Labels>,
 {
-    let result = train_and_evaluate_locally(estimator, train_spec, eval_spec);
+    // One closure, so that every `?` below reaches `abort_on_error`.
+    let result = (|| {
+        secs_to_duration("throttle_secs", eval_spec.throttle_secs)?;
+        let mut evals = Evaluations::new(eval_spec);
+        // distribute: the chief's history decides; every rank learns whether it already stopped.
+        let history_stops = evals.restore(estimator)?;
+        if estimator.replica().any_stop(history_stops) {
+            evals.out.stopped_early = true;
+            return Ok(evals.out);
+        }
+        // A restart right after the checkpoint of an evaluation the killed run did not finish.
+        let missing = evals.missing_at(estimator);
+        if estimator.replica().any_stop(missing) && evals.evaluate(estimator)? {
+            return Ok(evals.out);
+        }
+        let mut args = TrainArgs::default();
+        if let Some(max_steps) = train_spec.max_steps {
+            args = args.and_max_steps(max_steps);
+        }
+        let args = train_spec
+            .hooks
+            .into_iter()
+            .fold(args, TrainArgs::boxed_hook);
+        let args = train_spec
+            .listeners
+            .into_iter()
+            .fold(args, TrainArgs::boxed_listener);
+        let summary = estimator.train_between(train_spec.input, args, &mut evals)?;
+        evals.out.stopped_early |= summary.stopped_by_hook;
+        // TF evaluates the final checkpoint too, unless it was just evaluated (the chief decides:
+        // after a restart only it knows the history read from disk).
+        let unevaluated = estimator.is_chief() && evals.last_step != Some(estimator.global_step());
+        if estimator.replica().any_stop(unevaluated) {
+            evals.evaluate(estimator)?;
+        }
+        Ok(evals.out)
+    })();
     // distribute: an error on any rank (an eval or export on the chief, say) ends the whole job.
     estimator.replica().abort_on_error(result)
 }
 
-fn train_and_evaluate_locally<F, I, J>(
-    estimator: &mut Estimator<F>,
-    train_spec: TrainSpec<I>,
-    eval_spec: EvalSpec<J, F>,
-) -> Result<TrainAndEvaluateResult, Error>
-where
-    F: ModelFn,
-    F::Model: Module,
-    F::Params: 'static,
-    I: IntoIterator,
-    I::Item: InputItem<F::Features, F::Labels>,
-    J: IntoIterator,
-    J::Item: InputItem<F::Features, F::Labels>,
-{
-    secs_to_duration("throttle_secs", eval_spec.throttle_secs)?;
-    let mut evals = Evaluations::new(eval_spec);
-    // distribute: the chief's history decides; every rank learns whether it already stopped.
-    let history_stops = evals.restore(estimator)?;
-    if estimator.replica().any_stop(history_stops) {
-        evals.out.stopped_early = true;
-        return Ok(evals.out);
-    }
-    // A restart right after the checkpoint of an evaluation the killed run did not finish.
-    let missing = evals.missing_at(estimator);
-    if estimator.replica().any_stop(missing) && evals.evaluate(estimator)? {
-        return Ok(evals.out);
-    }
-    let mut args = TrainArgs::default();
-    if let Some(max_steps) = train_spec.max_steps {
-        args = args.and_max_steps(max_steps);
-    }
-    let args = train_spec
-        .hooks
-        .into_iter()
-        .fold(args, TrainArgs::boxed_hook);
-    let args = train_spec
-        .listeners
-        .into_iter()
-        .fold(args, TrainArgs::boxed_listener);
-    let summary = estimator.train_between(train_spec.input, args, &mut evals)?;
-    evals.out.stopped_early |= summary.stopped_by_hook;
-    // TF evaluates the final checkpoint too, unless it was just evaluated (the chief decides:
-    // after a restart only it knows the history read from disk).
-    let unevaluated = estimator.is_chief() && evals.last_step != Some(estimator.global_step());
-    if estimator.replica().any_stop(unevaluated) {
-        evals.evaluate(estimator)?;
-    }
-    Ok(evals.out)
-}
+/// A model_fn whose model `train_and_evaluate` evaluates and saves.
+trait EvaluatedModelFn: ModelFn<Model: Module, Params: 'static> {}
+impl<F: ModelFn<Model: Module, Params: 'static>> EvaluatedModelFn for F {}
+
+/// An eval input of `F`'s batches.
+trait EvalBatches<F: ModelFn>: IntoIterator<Item: InputItem<F::Features, F::Labels>> {}
+impl<F: ModelFn, J: IntoIterator<Item: InputItem<F::Features, F::Labels>>> EvalBatches<F> for J {}
 
 /// `train_and_evaluate`'s evaluations: when they are due, what they found, and what the
 /// exporters and the early-stopping policy made of them.
@@ -250,14 +244,7 @@ where
     last_time: Instant,
 }
 
-impl<J, F> Evaluations<J, F>
-where
-    F: ModelFn,
-    F::Model: Module,
-    F::Params: 'static,
-    J: IntoIterator,
-    J::Item: InputItem<F::Features, F::Labels>,
-{
+impl<J: EvalBatches<F>, F: EvaluatedModelFn> Evaluations<J, F> {
     fn new(spec: EvalSpec<J, F>) -> Self {
         Evaluations {
             spec,
@@ -323,14 +310,7 @@ where
     }
 }
 
-impl<J, F> BetweenSteps<F> for Evaluations<J, F>
-where
-    F: ModelFn,
-    F::Model: Module,
-    F::Params: 'static,
-    J: IntoIterator,
-    J::Item: InputItem<F::Features, F::Labels>,
-{
+impl<J: EvalBatches<F>, F: EvaluatedModelFn> BetweenSteps<F> for Evaluations<J, F> {
     /// With `throttle_steps(n)`, every multiple of `n` is evaluated (after a checkpoint there),
     /// whatever step a call starts from: a restarted run evaluates where the killed one did.
     fn forces_save(&self, global_step: u64) -> bool {

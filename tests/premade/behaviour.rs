@@ -1,6 +1,7 @@
 //! What premade estimators share beyond their fit: the wide-and-deep optimizer groups, FTRL state
 //! across a resume, a model_dir of another configuration, typed errors on bad input,
-//! `train_and_evaluate`, and the weight column.
+//! `train_and_evaluate`, the weight column, and every saveable optimizer read back from
+//! `premade.json`.
 
 use super::*;
 
@@ -203,4 +204,56 @@ fn weight_column_weighs_loss_and_metrics() {
         "{}",
         r.loss
     ); // SUM_OVER_BATCH_SIZE
+}
+
+/// Every saveable `OptimizerSpec` reads back from `premade.json` as itself, and a model_dir
+/// trained with a TF-exact optimizer is rebuilt by `from_model_dir` with the same optimizer.
+#[test]
+fn every_saveable_optimizer_reads_back_from_premade_json() {
+    use estimator_runtime::tf_optim::{TfAdagradConfig, TfAdamConfig, TfSgdConfig};
+    let specs = [
+        OptimizerSpec::Adagrad { learning_rate: 0.1 },
+        OptimizerSpec::Adam { learning_rate: 0.1 },
+        OptimizerSpec::Sgd { learning_rate: 0.1 },
+        OptimizerSpec::ftrl(0.1),
+        OptimizerSpec::dnn_default(),
+        OptimizerSpec::TfAdam {
+            learning_rate: 0.01,
+            config: TfAdamConfig::new().with_legacy(true),
+        },
+        OptimizerSpec::TfSgd {
+            learning_rate: 0.01,
+            config: TfSgdConfig::new().with_momentum(0.9),
+        },
+        OptimizerSpec::TfAdagrad {
+            learning_rate: 0.05,
+            config: TfAdagradConfig::new().with_epsilon(0.0),
+        },
+    ];
+    for spec in specs {
+        let json = serde_json::to_string(&spec).unwrap();
+        let back: OptimizerSpec = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, spec, "{json}");
+        assert!(back.is_resolved());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let run = || RunConfig::default().model_dir(dir.path()).random_seed(5);
+    let adam = OptimizerSpec::TfAdam {
+        learning_rate: 0.01,
+        config: TfAdamConfig::new(),
+    };
+    let config = DnnRegressorConfig::new(dense_columns(), [4]).optimizer(adam.clone());
+    let mut est = Premade::new(config, run()).unwrap();
+    let (features, labels) = est.input(&table(40, 3, Task::Regression), "label").unwrap();
+    est.train(
+        std::iter::repeat((features.clone(), labels.clone())),
+        TrainArgs::steps(3),
+    )
+    .unwrap();
+    drop(est);
+    let mut back = DnnRegressor::from_model_dir(run()).unwrap();
+    assert_eq!(back.config().optimizer, adam);
+    back.train(std::iter::repeat((features, labels)), TrainArgs::steps(2))
+        .unwrap();
+    assert_eq!(back.global_step(), 5);
 }

@@ -26,19 +26,30 @@ pub struct EvalArgs {
     pub sharded: bool,
 }
 
+/// `steps(n)` and `name(name)`: the builders of the options with `steps` and `name` fields
+/// (`EvalArgs`, `ContinuousEvalArgs`).
+macro_rules! steps_and_name_builders {
+    ($args:ty, $steps_doc:literal) => {
+        impl $args {
+            #[doc = $steps_doc]
+            pub fn steps(mut self, n: u64) -> Self {
+                self.steps = Some(n);
+                self
+            }
+
+            /// A named evaluation.
+            pub fn name(mut self, name: impl Into<String>) -> Self {
+                self.name = Some(name.into());
+                self
+            }
+        }
+    };
+}
+pub(super) use steps_and_name_builders;
+
+steps_and_name_builders!(EvalArgs, "At most `n` batches.");
+
 impl EvalArgs {
-    /// At most `n` batches.
-    pub fn steps(mut self, n: u64) -> Self {
-        self.steps = Some(n);
-        self
-    }
-
-    /// A named evaluation.
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
-    }
-
     /// In a distributed run (`RunConfig::distribute`), each replica evaluates every
     /// `num_replicas`-th batch of the input (batch `i` on replica `i % num_replicas`, the
     /// input's order: no batch dropped or repeated, whatever the count), and the loss sums and

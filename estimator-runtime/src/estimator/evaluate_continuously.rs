@@ -60,19 +60,12 @@ impl ContinuousEvalArgs {
         self.poll_interval = interval;
         self
     }
-
-    /// At most `n` eval batches per checkpoint.
-    pub fn steps(mut self, n: u64) -> Self {
-        self.steps = Some(n);
-        self
-    }
-
-    /// A named evaluation.
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
-    }
 }
+
+super::evaluate::steps_and_name_builders!(
+    ContinuousEvalArgs,
+    "At most `n` eval batches per checkpoint."
+);
 
 impl<F: ModelFn> Estimator<F>
 where

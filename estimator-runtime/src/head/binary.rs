@@ -1,15 +1,12 @@
 //! `BinaryClassHead`: logistic loss over one logit (TF `BinaryClassHead`).
 
 use super::metrics::{
-    AccuracyBaseline, AreaUnderCurve, Curve, host, host_weights, weighted_accuracy, weighted_mean,
+    AccuracyBaseline, AreaUnderCurve, Curve, host, weighted_accuracy, weighted_mean,
     weighted_precision_recall,
 };
-use super::{ClassVocabulary, assemble_spec, keys, reduce_loss};
+use super::{ClassVocabulary, Head, HostBatch, keys};
 use crate::metrics::Mean;
-use crate::{
-    EstimatorSpec, EvalMetricOps, ExportOutput, ExportOutputs, MetricOp, ModeKeys, Predictions,
-    TrainOp,
-};
+use crate::{EvalMetricOps, ExportOutput, ExportOutputs, MetricOp, Predictions};
 use burn::tensor::activation::{sigmoid, softplus};
 use burn::tensor::{Int, Tensor};
 use serde::{Deserialize, Serialize};
@@ -44,31 +41,24 @@ impl BinaryClassHead {
         self.classes.label_vocabulary = Some(vec![negative.into(), positive.into()]);
         self
     }
+}
 
-    /// The logits it takes per example.
-    pub fn logits_dimension(&self) -> usize {
+impl Head for BinaryClassHead {
+    type Labels = Tensor<1, Int>;
+
+    fn logits_dimension(&self) -> usize {
         1
     }
 
     /// Per-example sigmoid cross-entropy, `max(x, 0) - x·z + ln(1 + e^-|x|)`, `[batch]`.
-    pub fn unreduced_loss(&self, logits: Tensor<2>, labels: Tensor<1, Int>) -> Tensor<1> {
+    fn unreduced_loss(&self, logits: Tensor<2>, labels: Tensor<1, Int>) -> Tensor<1> {
         let x = logits.flatten::<1>(0, 1);
         let z = labels.float();
         x.clone().clamp_min(0.0) - x.clone() * z + softplus(-x.abs(), 1.0)
     }
 
-    /// The training loss: `sum(weight · loss) / batch`.
-    pub fn loss(
-        &self,
-        logits: Tensor<2>,
-        labels: Tensor<1, Int>,
-        weights: Option<Tensor<1>>,
-    ) -> Tensor<1> {
-        reduce_loss(self.unreduced_loss(logits, labels), weights)
-    }
-
     /// TF's predictions for `[batch, 1]` logits.
-    pub fn predictions(&self, logits: Tensor<2>) -> Predictions {
+    fn predictions(&self, logits: Tensor<2>) -> Predictions {
         let logistic = sigmoid(logits.clone());
         let probabilities = Tensor::cat(vec![logistic.clone().neg() + 1.0, logistic.clone()], 1);
         let class_ids = logistic.clone().greater_elem(self.threshold).int();
@@ -82,7 +72,7 @@ impl BinaryClassHead {
 
     /// `serving_default` and `classification`: class probabilities and ids; `predict`: every
     /// prediction.
-    pub fn export_outputs(&self, logits: Tensor<2>) -> ExportOutputs {
+    fn export_outputs(&self, logits: Tensor<2>) -> ExportOutputs {
         let predictions = self.predictions(logits.clone());
         let logistic = sigmoid(logits);
         let scores = Tensor::cat(vec![logistic.clone().neg() + 1.0, logistic.clone()], 1);
@@ -93,69 +83,34 @@ impl BinaryClassHead {
         classification_outputs(scores, classes, predictions)
     }
 
-    /// The head's metrics on one batch.
-    pub fn metrics(
-        &self,
-        logits: Tensor<2>,
-        labels: Tensor<1, Int>,
-        weights: Option<Tensor<1>>,
-    ) -> EvalMetricOps {
-        let losses = host(self.unreduced_loss(logits.clone(), labels.clone()));
+    fn host_metrics(&self, logits: Tensor<2>, batch: HostBatch) -> EvalMetricOps {
         let p = host(sigmoid(logits));
-        let l = host(labels);
-        let w = host_weights(weights, l.len());
+        let (l, w) = (&batch.labels, &batch.weights);
         let class: Vec<f64> = p
             .iter()
             .map(|&p| f64::from(u8::from(p > self.threshold)))
             .collect();
-        let (precision, recall) = weighted_precision_recall(&l, &class, &w);
+        let (precision, recall) = weighted_precision_recall(l, &class, w);
         let label_mean = Mean {
-            sum: l.iter().zip(&w).map(|(a, b)| a * b).sum(),
+            sum: l.iter().zip(w).map(|(a, b)| a * b).sum(),
             count: w.iter().sum(),
         };
         EvalMetricOps::new()
-            .with("accuracy", weighted_accuracy(&l, &class, &w))
+            .with("accuracy", weighted_accuracy(l, &class, w))
             .with(
                 "accuracy_baseline",
                 MetricOp::from(AccuracyBaseline(label_mean)),
             )
-            .with("auc", AreaUnderCurve::new(Curve::Roc, &l, &p, &w, 200))
+            .with("auc", AreaUnderCurve::new(Curve::Roc, l, &p, w, 200))
             .with(
                 "auc_precision_recall",
-                AreaUnderCurve::new(Curve::PrecisionRecall, &l, &p, &w, 200),
+                AreaUnderCurve::new(Curve::PrecisionRecall, l, &p, w, 200),
             )
-            .with("average_loss", weighted_mean(&losses, &w))
-            .with("label/mean", weighted_mean(&l, &w))
-            .with("prediction/mean", weighted_mean(&p, &w))
+            .with("average_loss", batch.average_loss())
+            .with("label/mean", weighted_mean(l, w))
+            .with("prediction/mean", weighted_mean(&p, w))
             .with("precision", precision)
             .with("recall", recall)
-    }
-
-    /// The spec for `[batch, 1]` logits (TF `head.create_estimator_spec`): `train_op_fn` turns
-    /// the loss into the train op in TRAIN.
-    pub fn create_estimator_spec(
-        &self,
-        mode: ModeKeys,
-        logits: Tensor<2>,
-        labels: Option<Tensor<1, Int>>,
-        weights: Option<Tensor<1>>,
-        train_op_fn: impl FnOnce(Tensor<1>) -> TrainOp,
-    ) -> EstimatorSpec {
-        let loss = labels
-            .clone()
-            .map(|l| self.loss(logits.clone(), l, weights.clone()));
-        assemble_spec(
-            mode,
-            || self.predictions(logits.clone()),
-            || self.export_outputs(logits.clone()),
-            logits.clone(),
-            loss,
-            train_op_fn,
-            || match labels {
-                Some(l) => self.metrics(logits.clone(), l, weights),
-                None => EvalMetricOps::new(),
-            },
-        )
     }
 }
 

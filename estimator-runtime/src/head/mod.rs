@@ -1,6 +1,7 @@
 //! Heads (TF's `tf.estimator.*Head`): the part of a model after the logits. A head owns the
 //! loss, the predictions, the evaluation metrics and the export signatures, with TF's names, so
-//! a model_fn only computes logits:
+//! a model_fn only computes logits. Each head implements the [`Head`] trait (in the prelude),
+//! whose [`Head::create_estimator_spec`] is the one spec they share:
 //!
 //! ```
 //! use estimator_runtime::head::MultiClassHead;
@@ -32,15 +33,16 @@ mod binary;
 pub mod metrics;
 mod multi_class;
 mod regression;
+mod spec;
 #[cfg(test)]
 mod tests;
 
 pub use binary::BinaryClassHead;
 pub use multi_class::MultiClassHead;
 pub use regression::RegressionHead;
+pub use spec::{Head, HostBatch};
 
 use crate::feature_column::FeatureError;
-use crate::{EstimatorSpec, ExportOutputs, ModeKeys, Predictions, TrainOp};
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
@@ -144,34 +146,5 @@ pub(crate) fn reduce_loss(losses: Tensor<1>, weights: Option<Tensor<1>>) -> Tens
             (losses * w).sum() / n.max(1) as f32
         }
         None => losses.mean(),
-    }
-}
-
-/// The spec every head returns: the loss in TRAIN and EVAL, the train op in TRAIN, the metrics
-/// in EVAL, every prediction in EVAL and PREDICT (only `logits` in TRAIN, where nothing reads
-/// them, so that a step costs what the network costs), export outputs in PREDICT.
-pub(crate) fn assemble_spec(
-    mode: ModeKeys,
-    predictions: impl FnOnce() -> Predictions,
-    export_outputs: impl FnOnce() -> ExportOutputs,
-    logits: Tensor<2>,
-    loss: Option<Tensor<1>>,
-    train_op: impl FnOnce(Tensor<1>) -> TrainOp,
-    metrics: impl FnOnce() -> crate::EvalMetricOps,
-) -> EstimatorSpec {
-    let spec = match mode {
-        ModeKeys::Train => {
-            EstimatorSpec::new(mode).predictions(Predictions::new().with(keys::LOGITS, logits))
-        }
-        ModeKeys::Eval => EstimatorSpec::new(mode).predictions(predictions()),
-        ModeKeys::Predict => EstimatorSpec::new(mode)
-            .predictions(predictions())
-            .export_outputs(export_outputs()),
-    };
-    match (mode, loss) {
-        (ModeKeys::Train, Some(loss)) => spec.loss(loss.clone()).train_op(train_op(loss)),
-        (ModeKeys::Eval, Some(loss)) => spec.loss(loss).eval_metric_ops(metrics()),
-        // PREDICT, or no labels: TF's runtime rules report what is missing.
-        _ => spec,
     }
 }

@@ -1,9 +1,9 @@
 //! `MultiClassHead`: softmax cross-entropy over `n_classes` logits (TF `MultiClassHead`).
 
 use super::binary::classification_outputs;
-use super::metrics::{host, host_weights, weighted_accuracy, weighted_mean};
-use super::{ClassVocabulary, assemble_spec, keys, reduce_loss};
-use crate::{EstimatorSpec, EvalMetricOps, ExportOutputs, ModeKeys, Predictions, TrainOp};
+use super::metrics::{host, weighted_accuracy};
+use super::{ClassVocabulary, Head, HostBatch, keys};
+use crate::{EvalMetricOps, ExportOutputs, Predictions};
 use burn::tensor::activation::{log_softmax, softmax};
 use burn::tensor::{Int, Tensor};
 use serde::{Deserialize, Serialize};
@@ -37,32 +37,26 @@ impl MultiClassHead {
             },
         }
     }
+}
+
+impl Head for MultiClassHead {
+    type Labels = Tensor<1, Int>;
 
     /// The logits it takes per example.
-    pub fn logits_dimension(&self) -> usize {
+    fn logits_dimension(&self) -> usize {
         self.classes.n_classes
     }
 
     /// Per-example `-ln softmax(logits)[label]`, `[batch]`.
-    pub fn unreduced_loss(&self, logits: Tensor<2>, labels: Tensor<1, Int>) -> Tensor<1> {
+    fn unreduced_loss(&self, logits: Tensor<2>, labels: Tensor<1, Int>) -> Tensor<1> {
         log_softmax(logits, 1)
             .gather(1, labels.unsqueeze_dim::<2>(1))
             .flatten::<1>(0, 1)
             .neg()
     }
 
-    /// The training loss: `sum(weight · loss) / batch`.
-    pub fn loss(
-        &self,
-        logits: Tensor<2>,
-        labels: Tensor<1, Int>,
-        weights: Option<Tensor<1>>,
-    ) -> Tensor<1> {
-        reduce_loss(self.unreduced_loss(logits, labels), weights)
-    }
-
     /// TF's predictions for `[batch, n_classes]` logits.
-    pub fn predictions(&self, logits: Tensor<2>) -> Predictions {
+    fn predictions(&self, logits: Tensor<2>) -> Predictions {
         let [batch, n] = logits.dims();
         let probabilities = softmax(logits.clone(), 1);
         let class_ids = logits.clone().argmax(1);
@@ -79,51 +73,19 @@ impl MultiClassHead {
 
     /// `serving_default` and `classification`: class probabilities and ids; `predict`: every
     /// prediction.
-    pub fn export_outputs(&self, logits: Tensor<2>) -> ExportOutputs {
+    fn export_outputs(&self, logits: Tensor<2>) -> ExportOutputs {
         let scores = softmax(logits.clone(), 1);
         let classes = logits.clone().argmax(1).flatten::<1>(0, 1);
         classification_outputs(scores, classes, self.predictions(logits))
     }
 
-    /// The head's metrics on one batch.
-    pub fn metrics(
-        &self,
-        logits: Tensor<2>,
-        labels: Tensor<1, Int>,
-        weights: Option<Tensor<1>>,
-    ) -> EvalMetricOps {
-        let losses = host(self.unreduced_loss(logits.clone(), labels.clone()));
+    fn host_metrics(&self, logits: Tensor<2>, batch: HostBatch) -> EvalMetricOps {
         let class = host(logits.argmax(1));
-        let l = host(labels);
-        let w = host_weights(weights, l.len());
         EvalMetricOps::new()
-            .with("accuracy", weighted_accuracy(&l, &class, &w))
-            .with("average_loss", weighted_mean(&losses, &w))
-    }
-
-    /// The spec for `[batch, n_classes]` logits (TF `head.create_estimator_spec`).
-    pub fn create_estimator_spec(
-        &self,
-        mode: ModeKeys,
-        logits: Tensor<2>,
-        labels: Option<Tensor<1, Int>>,
-        weights: Option<Tensor<1>>,
-        train_op_fn: impl FnOnce(Tensor<1>) -> TrainOp,
-    ) -> EstimatorSpec {
-        let loss = labels
-            .clone()
-            .map(|l| self.loss(logits.clone(), l, weights.clone()));
-        assemble_spec(
-            mode,
-            || self.predictions(logits.clone()),
-            || self.export_outputs(logits.clone()),
-            logits.clone(),
-            loss,
-            train_op_fn,
-            || match labels {
-                Some(l) => self.metrics(logits.clone(), l, weights),
-                None => EvalMetricOps::new(),
-            },
-        )
+            .with(
+                "accuracy",
+                weighted_accuracy(&batch.labels, &class, &batch.weights),
+            )
+            .with("average_loss", batch.average_loss())
     }
 }

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 use super::*;
+use crate::ModeKeys;
 use crate::metrics::MetricOp;
 use burn::tensor::{Device, Int, Tensor};
 

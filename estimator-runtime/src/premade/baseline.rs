@@ -1,12 +1,14 @@
 //! `BaselineClassifier` and `BaselineRegressor`: one bias per logit, ignoring the features (the
-//! prior class distribution, or the label mean).
+//! prior class distribution, or the label mean). One configuration for any head
+//! ([`BaselineEstimatorConfig`], as TF's `BaselineEstimator`), and one model_fn shared with the
+//! linear and DNN families.
 
 use super::OptimizerSpec;
-use super::PremadeModelFn;
 use super::head_choice::ClassifierHead;
-use super::{PremadeConfig, class_labels, value_labels};
-use crate::feature_column::{ColumnValues, FeatureColumns, FeatureError, FeatureTensors};
+use super::one_optimizer::one_optimizer_model_fn;
+use crate::feature_column::{FeatureColumns, FeatureError, FeatureTensors};
 use crate::head::RegressionHead;
+use crate::tf_checkpoint::TfVarMap;
 use crate::{EstimatorSpec, ModeKeys, model_fn};
 use burn::module::{Module, Param};
 use burn::nn::Initializer;
@@ -38,23 +40,28 @@ impl BaselineModel {
     }
 }
 
-/// A `BaselineClassifier`'s configuration.
+/// A baseline estimator's configuration, for any head `H` (TF `BaselineEstimator`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct BaselineClassifierConfig {
+pub struct BaselineEstimatorConfig<H> {
     /// No columns are read but the weight column, if any.
     pub feature_columns: FeatureColumns,
     /// The head.
-    pub head: ClassifierHead,
-    /// The optimizer (FTRL at 0.3, as TF).
+    pub head: H,
+    /// The optimizer (TF 2.15's: FTRL at 0.3, [`OptimizerSpec::baseline_default`]).
     pub optimizer: OptimizerSpec,
 }
 
-impl BaselineClassifierConfig {
-    /// `n_classes` classes labelled by ids.
-    pub fn new(n_classes: usize) -> Self {
-        BaselineClassifierConfig {
+/// A `BaselineClassifier`'s configuration.
+pub type BaselineClassifierConfig = BaselineEstimatorConfig<ClassifierHead>;
+/// A `BaselineRegressor`'s configuration.
+pub type BaselineRegressorConfig = BaselineEstimatorConfig<RegressionHead>;
+
+impl<H> BaselineEstimatorConfig<H> {
+    /// `head`, TF 2.15's FTRL default.
+    pub fn with_head(head: H) -> Self {
+        BaselineEstimatorConfig {
             feature_columns: FeatureColumns::default(),
-            head: ClassifierHead::new(n_classes),
+            head,
             optimizer: OptimizerSpec::baseline_default(),
         }
     }
@@ -63,6 +70,26 @@ impl BaselineClassifierConfig {
     pub fn weight_column(mut self, key: &str) -> Self {
         self.feature_columns = self.feature_columns.with_weight_column(key);
         self
+    }
+}
+
+impl BaselineClassifierConfig {
+    /// `n_classes` classes labelled by ids.
+    pub fn new(n_classes: usize) -> Self {
+        Self::with_head(ClassifierHead::new(n_classes))
+    }
+}
+
+impl Default for BaselineRegressorConfig {
+    fn default() -> Self {
+        Self::with_head(RegressionHead::new())
+    }
+}
+
+impl BaselineRegressorConfig {
+    /// TF's defaults.
+    pub fn new() -> Self {
+        Self::default()
     }
 }
 
@@ -75,75 +102,7 @@ pub fn baseline_classifier_fn(
     mode: ModeKeys,
     params: &BaselineClassifierConfig,
 ) -> EstimatorSpec {
-    let logits = model.forward(&features);
-    params
-        .head
-        .create_estimator_spec(mode, logits, labels, features.weights, |loss| {
-            params.optimizer.minimize(loss)
-        })
-}
-
-impl PremadeConfig for BaselineClassifierConfig {
-    type Model = BaselineModel;
-    type Features = FeatureTensors;
-    type Labels = Tensor<1, Int>;
-
-    fn model_fn() -> PremadeModelFn<Self> {
-        baseline_classifier_fn
-    }
-    fn build_model(&self, device: &Device) -> Result<BaselineModel, FeatureError> {
-        Ok(BaselineModel::new(self.head.logits_dimension(), device))
-    }
-    fn optimizers(&self) -> Vec<(&'static str, &OptimizerSpec)> {
-        vec![("optimizer", &self.optimizer)]
-    }
-    fn column_sets(&self) -> Vec<&FeatureColumns> {
-        vec![&self.feature_columns]
-    }
-    fn assemble(encoded: Vec<FeatureTensors>) -> Result<FeatureTensors, FeatureError> {
-        super::single(encoded)
-    }
-    fn encode_labels(
-        &self,
-        values: &ColumnValues,
-        device: &Device,
-    ) -> Result<Tensor<1, Int>, FeatureError> {
-        class_labels(&self.head, values, device)
-    }
-}
-
-/// A `BaselineRegressor`'s configuration.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct BaselineRegressorConfig {
-    /// No columns are read but the weight column, if any.
-    pub feature_columns: FeatureColumns,
-    /// The head.
-    pub head: RegressionHead,
-    /// The optimizer (FTRL at 0.3, as TF).
-    pub optimizer: OptimizerSpec,
-}
-
-impl Default for BaselineRegressorConfig {
-    fn default() -> Self {
-        BaselineRegressorConfig {
-            feature_columns: FeatureColumns::default(),
-            head: RegressionHead::new(),
-            optimizer: OptimizerSpec::baseline_default(),
-        }
-    }
-}
-
-impl BaselineRegressorConfig {
-    /// TF's defaults.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// The optimizer.
-    pub fn optimizer(mut self, optimizer: OptimizerSpec) -> Self {
-        self.optimizer = optimizer;
-        self
-    }
+    one_optimizer_model_fn(model, features, labels, mode, params.head_and_optimizer())
 }
 
 /// `BaselineRegressor`'s model_fn.
@@ -155,39 +114,20 @@ pub fn baseline_regressor_fn(
     mode: ModeKeys,
     params: &BaselineRegressorConfig,
 ) -> EstimatorSpec {
-    let logits = model.forward(&features);
-    params
-        .head
-        .create_estimator_spec(mode, logits, labels, features.weights, |loss| {
-            params.optimizer.minimize(loss)
-        })
+    one_optimizer_model_fn(model, features, labels, mode, params.head_and_optimizer())
 }
 
-impl PremadeConfig for BaselineRegressorConfig {
-    type Model = BaselineModel;
-    type Features = FeatureTensors;
-    type Labels = Tensor<1>;
-
-    fn model_fn() -> PremadeModelFn<Self> {
-        baseline_regressor_fn
-    }
-    fn build_model(&self, device: &Device) -> Result<BaselineModel, FeatureError> {
-        Ok(BaselineModel::new(1, device))
-    }
-    fn optimizers(&self) -> Vec<(&'static str, &OptimizerSpec)> {
-        vec![("optimizer", &self.optimizer)]
-    }
-    fn column_sets(&self) -> Vec<&FeatureColumns> {
-        vec![&self.feature_columns]
-    }
-    fn assemble(encoded: Vec<FeatureTensors>) -> Result<FeatureTensors, FeatureError> {
-        super::single(encoded)
-    }
-    fn encode_labels(
+/// What the family's `PremadeConfig` builds and names (see `one_optimizer.rs`).
+impl<H> BaselineEstimatorConfig<H> {
+    pub(crate) fn build(
         &self,
-        values: &ColumnValues,
+        logits: usize,
         device: &Device,
-    ) -> Result<Tensor<1>, FeatureError> {
-        value_labels(values, device)
+    ) -> Result<BaselineModel, FeatureError> {
+        Ok(BaselineModel::new(logits, device))
+    }
+
+    pub(crate) fn var_map(&self) -> TfVarMap {
+        TfVarMap::new()
     }
 }

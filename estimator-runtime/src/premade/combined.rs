@@ -1,12 +1,12 @@
 //! `DnnLinearCombinedClassifier` and `DnnLinearCombinedRegressor` (wide and deep): the sum of
 //! a linear model's and a DNN's logits, each part trained by its own optimizer in one
-//! `TrainOp::group`.
+//! `TrainOp::group`. One configuration for any head
+//! ([`DnnLinearCombinedEstimatorConfig`], as TF's `DNNLinearCombinedEstimator`) and one model_fn,
+//! `dnn_linear_combined_model_fn`.
 
-use super::OptimizerSpec;
-use super::PremadeModelFn;
 use super::dnn::{Dnn, DnnConfig};
 use super::head_choice::ClassifierHead;
-use super::{PremadeConfig, class_labels, value_labels};
+use super::{OptimizerSpec, PremadeConfig, PremadeHead, PremadeModelFn};
 use crate::feature_column::{
     ColumnValues, FeatureColumns, FeatureError, FeatureTensors, LinearModel,
 };
@@ -71,129 +71,118 @@ fn grouped_train_op(
     ])
 }
 
-macro_rules! combined_config {
-    ($(#[$doc:meta])* $name:ident, $head:ty) => {
-        $(#[$doc])*
-        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-        pub struct $name {
-            /// The wide part's columns (TF `linear_feature_columns`).
-            pub linear_feature_columns: FeatureColumns,
-            /// The wide part's optimizer (TF 2.15's: FTRL at `min(0.005, 1/√columns)`).
-            pub linear_optimizer: OptimizerSpec,
-            /// The deep part's columns (TF `dnn_feature_columns`).
-            pub dnn_feature_columns: FeatureColumns,
-            /// The deep network.
-            pub dnn: DnnConfig,
-            /// The deep part's optimizer (TF 2.15's: legacy Adagrad at 0.001).
-            pub dnn_optimizer: OptimizerSpec,
-            /// The head.
-            pub head: $head,
-        }
-
-        impl $name {
-            /// The deep network.
-            pub fn dnn(mut self, dnn: DnnConfig) -> Self {
-                self.dnn = dnn;
-                self
-            }
-
-            /// The wide part's optimizer.
-            pub fn linear_optimizer(mut self, optimizer: OptimizerSpec) -> Self {
-                self.linear_optimizer = optimizer;
-                self
-            }
-
-            /// The deep part's optimizer.
-            pub fn dnn_optimizer(mut self, optimizer: OptimizerSpec) -> Self {
-                self.dnn_optimizer = optimizer;
-                self
-            }
-
-            fn build(&self, logits: usize, device: &Device) -> Result<WideAndDeepModel, FeatureError> {
-                Ok(WideAndDeepModel {
-                    linear: LinearModel::new(&self.linear_feature_columns, logits, device)?,
-                    dnn: Dnn::new(&self.dnn_feature_columns, &self.dnn, logits, device)?,
-                })
-            }
-        }
-    };
+/// A wide-and-deep estimator's configuration, for any head `H` (TF
+/// `DNNLinearCombinedEstimator`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DnnLinearCombinedEstimatorConfig<H> {
+    /// The wide part's columns (TF `linear_feature_columns`).
+    pub linear_feature_columns: FeatureColumns,
+    /// The wide part's optimizer (TF 2.15's: FTRL at `min(0.005, 1/√columns)`).
+    pub linear_optimizer: OptimizerSpec,
+    /// The deep part's columns (TF `dnn_feature_columns`).
+    pub dnn_feature_columns: FeatureColumns,
+    /// The deep network.
+    pub dnn: DnnConfig,
+    /// The deep part's optimizer (TF 2.15's: legacy Adagrad at 0.001).
+    pub dnn_optimizer: OptimizerSpec,
+    /// The head.
+    pub head: H,
 }
 
-combined_config!(
-    /// A `DnnLinearCombinedClassifier`'s configuration.
-    DnnLinearCombinedClassifierConfig,
-    ClassifierHead
-);
-combined_config!(
-    /// A `DnnLinearCombinedRegressor`'s configuration.
-    DnnLinearCombinedRegressorConfig,
-    RegressionHead
-);
+/// A `DnnLinearCombinedClassifier`'s configuration.
+pub type DnnLinearCombinedClassifierConfig = DnnLinearCombinedEstimatorConfig<ClassifierHead>;
+/// A `DnnLinearCombinedRegressor`'s configuration.
+pub type DnnLinearCombinedRegressorConfig = DnnLinearCombinedEstimatorConfig<RegressionHead>;
 
-fn defaults(
-    linear: &FeatureColumns,
-    hidden_units: impl IntoIterator<Item = usize>,
-) -> (OptimizerSpec, DnnConfig, OptimizerSpec) {
-    (
-        OptimizerSpec::combined_linear_default(linear.columns.len()),
-        DnnConfig::new(hidden_units),
-        OptimizerSpec::combined_dnn_default(),
-    )
+impl<H> DnnLinearCombinedEstimatorConfig<H> {
+    /// `head` over both parts, with TF 2.15's default optimizers.
+    pub fn with_head(
+        linear_feature_columns: FeatureColumns,
+        dnn_feature_columns: FeatureColumns,
+        hidden_units: impl IntoIterator<Item = usize>,
+        head: H,
+    ) -> Self {
+        DnnLinearCombinedEstimatorConfig {
+            linear_optimizer: OptimizerSpec::combined_linear_default(
+                linear_feature_columns.columns.len(),
+            ),
+            linear_feature_columns,
+            dnn_feature_columns,
+            dnn: DnnConfig::new(hidden_units),
+            dnn_optimizer: OptimizerSpec::combined_dnn_default(),
+            head,
+        }
+    }
+
+    /// The deep network.
+    pub fn dnn(mut self, dnn: DnnConfig) -> Self {
+        self.dnn = dnn;
+        self
+    }
+
+    /// The wide part's optimizer.
+    pub fn linear_optimizer(mut self, optimizer: OptimizerSpec) -> Self {
+        self.linear_optimizer = optimizer;
+        self
+    }
+
+    /// The deep part's optimizer.
+    pub fn dnn_optimizer(mut self, optimizer: OptimizerSpec) -> Self {
+        self.dnn_optimizer = optimizer;
+        self
+    }
 }
 
 impl DnnLinearCombinedClassifierConfig {
     /// Two classes, TF's default optimizers.
     pub fn new(
-        linear_feature_columns: FeatureColumns,
-        dnn_feature_columns: FeatureColumns,
+        linear: FeatureColumns,
+        dnn: FeatureColumns,
         hidden_units: impl IntoIterator<Item = usize>,
     ) -> Self {
-        let (linear_optimizer, dnn, dnn_optimizer) =
-            defaults(&linear_feature_columns, hidden_units);
-        DnnLinearCombinedClassifierConfig {
-            linear_feature_columns,
-            linear_optimizer,
-            dnn_feature_columns,
-            dnn,
-            dnn_optimizer,
-            head: ClassifierHead::new(2),
-        }
-    }
-
-    /// `n` classes labelled by ids.
-    pub fn n_classes(mut self, n: usize) -> Self {
-        self.head = ClassifierHead::new(n);
-        self
-    }
-
-    /// Classes named by `vocabulary`.
-    pub fn label_vocabulary<S: Into<String>>(
-        mut self,
-        vocabulary: impl IntoIterator<Item = S>,
-    ) -> Self {
-        self.head = ClassifierHead::with_label_vocabulary(vocabulary);
-        self
+        Self::with_head(linear, dnn, hidden_units, ClassifierHead::new(2))
     }
 }
 
 impl DnnLinearCombinedRegressorConfig {
     /// TF's default optimizers.
     pub fn new(
-        linear_feature_columns: FeatureColumns,
-        dnn_feature_columns: FeatureColumns,
+        linear: FeatureColumns,
+        dnn: FeatureColumns,
         hidden_units: impl IntoIterator<Item = usize>,
     ) -> Self {
-        let (linear_optimizer, dnn, dnn_optimizer) =
-            defaults(&linear_feature_columns, hidden_units);
-        DnnLinearCombinedRegressorConfig {
-            linear_feature_columns,
-            linear_optimizer,
-            dnn_feature_columns,
-            dnn,
-            dnn_optimizer,
-            head: RegressionHead::new(),
-        }
+        Self::with_head(linear, dnn, hidden_units, RegressionHead::new())
     }
+}
+
+/// The wide-and-deep family's model_fn, for any head: the sum of both parts' logits through the
+/// head, each part trained by its own optimizer.
+pub(crate) fn dnn_linear_combined_model_fn<H: PremadeHead>(
+    model: &WideAndDeepModel,
+    features: WideAndDeepFeatures,
+    labels: Option<H::Labels>,
+    mode: ModeKeys,
+    params: &DnnLinearCombinedEstimatorConfig<H>,
+) -> EstimatorSpec {
+    let (wide, deep) = model.forward(&features);
+    let weights = features.weights();
+    let train_labels = labels.clone();
+    params.head.create_estimator_spec(
+        mode,
+        wide.clone() + deep.clone(),
+        labels,
+        weights.clone(),
+        |loss| match train_labels {
+            Some(l) => grouped_train_op(
+                |logits| params.head.loss(logits, l.clone(), weights.clone()),
+                wide,
+                deep,
+                &params.linear_optimizer,
+                &params.dnn_optimizer,
+            ),
+            None => params.linear_optimizer.minimize(loss),
+        },
+    )
 }
 
 /// `DnnLinearCombinedClassifier`'s model_fn.
@@ -205,25 +194,7 @@ pub fn dnn_linear_combined_classifier_fn(
     mode: ModeKeys,
     params: &DnnLinearCombinedClassifierConfig,
 ) -> EstimatorSpec {
-    let (wide, deep) = model.forward(&features);
-    let weights = features.weights();
-    let train_labels = labels.clone();
-    params.head.create_estimator_spec(
-        mode,
-        wide.clone() + deep.clone(),
-        labels,
-        weights.clone(),
-        |loss| match train_labels {
-            Some(l) => grouped_train_op(
-                |logits| params.head.loss(logits, l.clone(), weights.clone()),
-                wide,
-                deep,
-                &params.linear_optimizer,
-                &params.dnn_optimizer,
-            ),
-            None => params.linear_optimizer.minimize(loss),
-        },
-    )
+    dnn_linear_combined_model_fn(model, features, labels, mode, params)
 }
 
 /// `DnnLinearCombinedRegressor`'s model_fn.
@@ -235,25 +206,7 @@ pub fn dnn_linear_combined_regressor_fn(
     mode: ModeKeys,
     params: &DnnLinearCombinedRegressorConfig,
 ) -> EstimatorSpec {
-    let (wide, deep) = model.forward(&features);
-    let weights = features.weights();
-    let train_labels = labels.clone();
-    params.head.create_estimator_spec(
-        mode,
-        wide.clone() + deep.clone(),
-        labels,
-        weights.clone(),
-        |loss| match train_labels {
-            Some(l) => grouped_train_op(
-                |logits| params.head.loss(logits, l.clone(), weights.clone()),
-                wide,
-                deep,
-                &params.linear_optimizer,
-                &params.dnn_optimizer,
-            ),
-            None => params.linear_optimizer.minimize(loss),
-        },
-    )
+    dnn_linear_combined_model_fn(model, features, labels, mode, params)
 }
 
 fn assemble_pair(mut encoded: Vec<FeatureTensors>) -> Result<WideAndDeepFeatures, FeatureError> {
@@ -268,16 +221,20 @@ fn assemble_pair(mut encoded: Vec<FeatureTensors>) -> Result<WideAndDeepFeatures
     }
 }
 
-impl PremadeConfig for DnnLinearCombinedClassifierConfig {
+impl<H: PremadeHead> PremadeConfig for DnnLinearCombinedEstimatorConfig<H> {
     type Model = WideAndDeepModel;
     type Features = WideAndDeepFeatures;
-    type Labels = Tensor<1, Int>;
+    type Labels = H::Labels;
 
     fn model_fn() -> PremadeModelFn<Self> {
-        dnn_linear_combined_classifier_fn
+        H::dnn_linear_combined_fn()
     }
     fn build_model(&self, device: &Device) -> Result<WideAndDeepModel, FeatureError> {
-        self.build(self.head.logits_dimension(), device)
+        let logits = self.head.logits_dimension();
+        Ok(WideAndDeepModel {
+            linear: LinearModel::new(&self.linear_feature_columns, logits, device)?,
+            dnn: Dnn::new(&self.dnn_feature_columns, &self.dnn, logits, device)?,
+        })
     }
     fn tf_var_map(&self) -> crate::tf_checkpoint::TfVarMap {
         let hidden = self.dnn.hidden_units.len();
@@ -300,52 +257,7 @@ impl PremadeConfig for DnnLinearCombinedClassifierConfig {
     fn assemble(encoded: Vec<FeatureTensors>) -> Result<WideAndDeepFeatures, FeatureError> {
         assemble_pair(encoded)
     }
-    fn encode_labels(
-        &self,
-        values: &ColumnValues,
-        device: &Device,
-    ) -> Result<Tensor<1, Int>, FeatureError> {
-        class_labels(&self.head, values, device)
-    }
-}
-
-impl PremadeConfig for DnnLinearCombinedRegressorConfig {
-    type Model = WideAndDeepModel;
-    type Features = WideAndDeepFeatures;
-    type Labels = Tensor<1>;
-
-    fn model_fn() -> PremadeModelFn<Self> {
-        dnn_linear_combined_regressor_fn
-    }
-    fn build_model(&self, device: &Device) -> Result<WideAndDeepModel, FeatureError> {
-        self.build(1, device)
-    }
-    fn tf_var_map(&self) -> crate::tf_checkpoint::TfVarMap {
-        let hidden = self.dnn.hidden_units.len();
-        super::tf_names::linear_var_map(&self.linear_feature_columns, "linear")
-            .nested("linear")
-            .merged(
-                super::tf_names::dnn_var_map(&self.dnn_feature_columns, hidden, "dnn")
-                    .nested("dnn"),
-            )
-    }
-    fn optimizers(&self) -> Vec<(&'static str, &OptimizerSpec)> {
-        vec![
-            ("linear_optimizer", &self.linear_optimizer),
-            ("dnn_optimizer", &self.dnn_optimizer),
-        ]
-    }
-    fn column_sets(&self) -> Vec<&FeatureColumns> {
-        vec![&self.linear_feature_columns, &self.dnn_feature_columns]
-    }
-    fn assemble(encoded: Vec<FeatureTensors>) -> Result<WideAndDeepFeatures, FeatureError> {
-        assemble_pair(encoded)
-    }
-    fn encode_labels(
-        &self,
-        values: &ColumnValues,
-        device: &Device,
-    ) -> Result<Tensor<1>, FeatureError> {
-        value_labels(values, device)
+    fn encode_labels(&self, v: &ColumnValues, d: &Device) -> Result<H::Labels, FeatureError> {
+        self.head.encode_labels(v, d)
     }
 }

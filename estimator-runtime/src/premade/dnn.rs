@@ -1,14 +1,13 @@
 //! `DnnClassifier` and `DnnRegressor`: an input layer over dense feature columns, hidden layers,
-//! and a head.
+//! and a head. One configuration for any head ([`DnnEstimatorConfig`], as TF's
+//! `DNNEstimator`), and one model_fn shared with the linear and baseline families.
 
 use super::OptimizerSpec;
-use super::PremadeModelFn;
 use super::head_choice::ClassifierHead;
-use super::{PremadeConfig, class_labels, value_labels};
-use crate::feature_column::{
-    ColumnValues, FeatureColumns, FeatureError, FeatureTensors, InputLayer,
-};
+use super::one_optimizer::one_optimizer_model_fn;
+use crate::feature_column::{FeatureColumns, FeatureError, FeatureTensors, InputLayer};
 use crate::head::RegressionHead;
+use crate::tf_checkpoint::TfVarMap;
 use crate::{EstimatorSpec, ModeKeys, model_fn};
 use burn::module::Module;
 use burn::nn::{
@@ -149,17 +148,44 @@ fn zero_bias(mut layer: Linear, device: &Device) -> Linear {
     layer
 }
 
-/// A `DnnClassifier`'s configuration.
+/// A DNN estimator's configuration, for any head `H` (TF `DNNEstimator`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct DnnClassifierConfig {
+pub struct DnnEstimatorConfig<H> {
     /// Dense feature columns (numeric, bucketized, indicator, embedding).
     pub feature_columns: FeatureColumns,
     /// The network.
     pub dnn: DnnConfig,
-    /// The head (binary for 2 classes).
-    pub head: ClassifierHead,
+    /// The head (for a classifier, binary for 2 classes).
+    pub head: H,
     /// The optimizer (TF 2.15's: Keras's legacy Adagrad at 0.001, [`OptimizerSpec::dnn_default`]).
     pub optimizer: OptimizerSpec,
+}
+
+/// A `DnnClassifier`'s configuration.
+pub type DnnClassifierConfig = DnnEstimatorConfig<ClassifierHead>;
+/// A `DnnRegressor`'s configuration.
+pub type DnnRegressorConfig = DnnEstimatorConfig<RegressionHead>;
+
+impl<H> DnnEstimatorConfig<H> {
+    /// `head` over ReLU layers of `hidden_units`, TF 2.15's Adagrad at 0.001.
+    pub fn with_head(
+        feature_columns: FeatureColumns,
+        hidden_units: impl IntoIterator<Item = usize>,
+        head: H,
+    ) -> Self {
+        DnnEstimatorConfig {
+            feature_columns,
+            dnn: DnnConfig::new(hidden_units),
+            head,
+            optimizer: OptimizerSpec::dnn_default(),
+        }
+    }
+
+    /// The network's activation, dropout and batch norm.
+    pub fn dnn(mut self, dnn: DnnConfig) -> Self {
+        self.dnn = dnn;
+        self
+    }
 }
 
 impl DnnClassifierConfig {
@@ -168,39 +194,17 @@ impl DnnClassifierConfig {
         feature_columns: FeatureColumns,
         hidden_units: impl IntoIterator<Item = usize>,
     ) -> Self {
-        DnnClassifierConfig {
-            feature_columns,
-            dnn: DnnConfig::new(hidden_units),
-            head: ClassifierHead::new(2),
-            optimizer: OptimizerSpec::dnn_default(),
-        }
+        Self::with_head(feature_columns, hidden_units, ClassifierHead::new(2))
     }
+}
 
-    /// `n` classes labelled by ids.
-    pub fn n_classes(mut self, n: usize) -> Self {
-        self.head = ClassifierHead::new(n);
-        self
-    }
-
-    /// Classes named by `vocabulary` (labels are strings).
-    pub fn label_vocabulary<S: Into<String>>(
-        mut self,
-        vocabulary: impl IntoIterator<Item = S>,
+impl DnnRegressorConfig {
+    /// ReLU layers of `hidden_units`, TF 2.15's Adagrad at 0.001.
+    pub fn new(
+        feature_columns: FeatureColumns,
+        hidden_units: impl IntoIterator<Item = usize>,
     ) -> Self {
-        self.head = ClassifierHead::with_label_vocabulary(vocabulary);
-        self
-    }
-
-    /// The network's activation, dropout and batch norm.
-    pub fn dnn(mut self, dnn: DnnConfig) -> Self {
-        self.dnn = dnn;
-        self
-    }
-
-    /// The optimizer.
-    pub fn optimizer(mut self, optimizer: OptimizerSpec) -> Self {
-        self.optimizer = optimizer;
-        self
+        Self::with_head(feature_columns, hidden_units, RegressionHead::new())
     }
 }
 
@@ -213,89 +217,7 @@ pub fn dnn_classifier_fn(
     mode: ModeKeys,
     params: &DnnClassifierConfig,
 ) -> EstimatorSpec {
-    let logits = model.forward(&features);
-    params
-        .head
-        .create_estimator_spec(mode, logits, labels, features.weights, |loss| {
-            params.optimizer.minimize(loss)
-        })
-}
-
-impl PremadeConfig for DnnClassifierConfig {
-    type Model = Dnn;
-    type Features = FeatureTensors;
-    type Labels = Tensor<1, Int>;
-
-    fn model_fn() -> PremadeModelFn<Self> {
-        dnn_classifier_fn
-    }
-    fn build_model(&self, device: &Device) -> Result<Dnn, FeatureError> {
-        Dnn::new(
-            &self.feature_columns,
-            &self.dnn,
-            self.head.logits_dimension(),
-            device,
-        )
-    }
-    fn tf_var_map(&self) -> crate::tf_checkpoint::TfVarMap {
-        super::tf_names::dnn_var_map(&self.feature_columns, self.dnn.hidden_units.len(), "dnn")
-    }
-    fn optimizers(&self) -> Vec<(&'static str, &OptimizerSpec)> {
-        vec![("optimizer", &self.optimizer)]
-    }
-    fn column_sets(&self) -> Vec<&FeatureColumns> {
-        vec![&self.feature_columns]
-    }
-    fn assemble(encoded: Vec<FeatureTensors>) -> Result<FeatureTensors, FeatureError> {
-        super::single(encoded)
-    }
-    fn encode_labels(
-        &self,
-        values: &ColumnValues,
-        device: &Device,
-    ) -> Result<Tensor<1, Int>, FeatureError> {
-        class_labels(&self.head, values, device)
-    }
-}
-
-/// A `DnnRegressor`'s configuration.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct DnnRegressorConfig {
-    /// Dense feature columns.
-    pub feature_columns: FeatureColumns,
-    /// The network.
-    pub dnn: DnnConfig,
-    /// The head.
-    pub head: RegressionHead,
-    /// The optimizer (TF 2.15's: Keras's legacy Adagrad at 0.001, [`OptimizerSpec::dnn_default`]).
-    pub optimizer: OptimizerSpec,
-}
-
-impl DnnRegressorConfig {
-    /// ReLU layers of `hidden_units`, TF 2.15's Adagrad at 0.001.
-    pub fn new(
-        feature_columns: FeatureColumns,
-        hidden_units: impl IntoIterator<Item = usize>,
-    ) -> Self {
-        DnnRegressorConfig {
-            feature_columns,
-            dnn: DnnConfig::new(hidden_units),
-            head: RegressionHead::new(),
-            optimizer: OptimizerSpec::dnn_default(),
-        }
-    }
-
-    /// The network's activation, dropout and batch norm.
-    pub fn dnn(mut self, dnn: DnnConfig) -> Self {
-        self.dnn = dnn;
-        self
-    }
-
-    /// The optimizer.
-    pub fn optimizer(mut self, optimizer: OptimizerSpec) -> Self {
-        self.optimizer = optimizer;
-        self
-    }
+    one_optimizer_model_fn(model, features, labels, mode, params.head_and_optimizer())
 }
 
 /// `DnnRegressor`'s model_fn.
@@ -307,42 +229,17 @@ pub fn dnn_regressor_fn(
     mode: ModeKeys,
     params: &DnnRegressorConfig,
 ) -> EstimatorSpec {
-    let logits = model.forward(&features);
-    params
-        .head
-        .create_estimator_spec(mode, logits, labels, features.weights, |loss| {
-            params.optimizer.minimize(loss)
-        })
+    one_optimizer_model_fn(model, features, labels, mode, params.head_and_optimizer())
 }
 
-impl PremadeConfig for DnnRegressorConfig {
-    type Model = Dnn;
-    type Features = FeatureTensors;
-    type Labels = Tensor<1>;
+/// What the family's `PremadeConfig` builds and names (see `one_optimizer.rs`).
+impl<H> DnnEstimatorConfig<H> {
+    pub(crate) fn build(&self, logits: usize, device: &Device) -> Result<Dnn, FeatureError> {
+        Dnn::new(&self.feature_columns, &self.dnn, logits, device)
+    }
 
-    fn model_fn() -> PremadeModelFn<Self> {
-        dnn_regressor_fn
-    }
-    fn build_model(&self, device: &Device) -> Result<Dnn, FeatureError> {
-        Dnn::new(&self.feature_columns, &self.dnn, 1, device)
-    }
-    fn tf_var_map(&self) -> crate::tf_checkpoint::TfVarMap {
-        super::tf_names::dnn_var_map(&self.feature_columns, self.dnn.hidden_units.len(), "dnn")
-    }
-    fn optimizers(&self) -> Vec<(&'static str, &OptimizerSpec)> {
-        vec![("optimizer", &self.optimizer)]
-    }
-    fn column_sets(&self) -> Vec<&FeatureColumns> {
-        vec![&self.feature_columns]
-    }
-    fn assemble(encoded: Vec<FeatureTensors>) -> Result<FeatureTensors, FeatureError> {
-        super::single(encoded)
-    }
-    fn encode_labels(
-        &self,
-        values: &ColumnValues,
-        device: &Device,
-    ) -> Result<Tensor<1>, FeatureError> {
-        value_labels(values, device)
+    pub(crate) fn var_map(&self) -> TfVarMap {
+        let hidden = self.dnn.hidden_units.len();
+        super::tf_names::dnn_var_map(&self.feature_columns, hidden, "dnn")
     }
 }

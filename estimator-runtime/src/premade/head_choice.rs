@@ -1,8 +1,8 @@
 //! `ClassifierHead`: the binary head for two classes, the multi-class head otherwise (as TF's
 //! classifiers choose).
 
-use crate::head::{BinaryClassHead, ClassVocabulary, MultiClassHead};
-use crate::{EstimatorSpec, ModeKeys, TrainOp};
+use crate::head::{BinaryClassHead, ClassVocabulary, Head, HostBatch, MultiClassHead};
+use crate::{EvalMetricOps, ExportOutputs, Predictions};
 use burn::tensor::{Int, Tensor};
 use serde::{Deserialize, Serialize};
 
@@ -44,44 +44,43 @@ impl ClassifierHead {
             ClassifierHead::MultiClass(h) => &h.classes,
         }
     }
+}
 
-    /// The logits per example.
-    pub fn logits_dimension(&self) -> usize {
+impl Head for ClassifierHead {
+    type Labels = Tensor<1, Int>;
+
+    fn logits_dimension(&self) -> usize {
         match self {
             ClassifierHead::Binary(h) => h.logits_dimension(),
             ClassifierHead::MultiClass(h) => h.logits_dimension(),
         }
     }
 
-    /// The training loss.
-    pub fn loss(
-        &self,
-        logits: Tensor<2>,
-        labels: Tensor<1, Int>,
-        weights: Option<Tensor<1>>,
-    ) -> Tensor<1> {
+    fn unreduced_loss(&self, logits: Tensor<2>, labels: Tensor<1, Int>) -> Tensor<1> {
         match self {
-            ClassifierHead::Binary(h) => h.loss(logits, labels, weights),
-            ClassifierHead::MultiClass(h) => h.loss(logits, labels, weights),
+            ClassifierHead::Binary(h) => h.unreduced_loss(logits, labels),
+            ClassifierHead::MultiClass(h) => h.unreduced_loss(logits, labels),
         }
     }
 
-    /// The head's spec.
-    pub fn create_estimator_spec(
-        &self,
-        mode: ModeKeys,
-        logits: Tensor<2>,
-        labels: Option<Tensor<1, Int>>,
-        weights: Option<Tensor<1>>,
-        train_op_fn: impl FnOnce(Tensor<1>) -> TrainOp,
-    ) -> EstimatorSpec {
+    fn predictions(&self, logits: Tensor<2>) -> Predictions {
         match self {
-            ClassifierHead::Binary(h) => {
-                h.create_estimator_spec(mode, logits, labels, weights, train_op_fn)
-            }
-            ClassifierHead::MultiClass(h) => {
-                h.create_estimator_spec(mode, logits, labels, weights, train_op_fn)
-            }
+            ClassifierHead::Binary(h) => h.predictions(logits),
+            ClassifierHead::MultiClass(h) => h.predictions(logits),
+        }
+    }
+
+    fn export_outputs(&self, logits: Tensor<2>) -> ExportOutputs {
+        match self {
+            ClassifierHead::Binary(h) => h.export_outputs(logits),
+            ClassifierHead::MultiClass(h) => h.export_outputs(logits),
+        }
+    }
+
+    fn host_metrics(&self, logits: Tensor<2>, batch: HostBatch) -> EvalMetricOps {
+        match self {
+            ClassifierHead::Binary(h) => h.host_metrics(logits, batch),
+            ClassifierHead::MultiClass(h) => h.host_metrics(logits, batch),
         }
     }
 }

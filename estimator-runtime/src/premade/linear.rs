@@ -1,59 +1,57 @@
 //! `LinearClassifier` and `LinearRegressor`: a weight per dense value and per categorical id,
-//! trained by FTRL at 0.2 by default (TF 2.15's).
+//! trained by FTRL at 0.2 by default (TF 2.15's). One configuration for any head
+//! ([`LinearEstimatorConfig`], as TF's `LinearEstimator`), and one model_fn shared with the DNN
+//! and baseline families.
 
 use super::OptimizerSpec;
-use super::PremadeModelFn;
 use super::head_choice::ClassifierHead;
-use super::{PremadeConfig, class_labels, value_labels};
-use crate::feature_column::{
-    ColumnValues, FeatureColumns, FeatureError, FeatureTensors, LinearModel,
-};
+use super::one_optimizer::one_optimizer_model_fn;
+use crate::feature_column::{FeatureColumns, FeatureError, FeatureTensors, LinearModel};
 use crate::head::RegressionHead;
+use crate::tf_checkpoint::TfVarMap;
 use crate::{EstimatorSpec, ModeKeys, model_fn};
 use burn::tensor::{Device, Int, Tensor};
 use serde::{Deserialize, Serialize};
 
-/// A `LinearClassifier`'s configuration.
+/// A linear estimator's configuration, for any head `H` (TF `LinearEstimator`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct LinearClassifierConfig {
+pub struct LinearEstimatorConfig<H> {
     /// Numeric, bucketized, categorical (hash, vocabulary, identity, crossed) and indicator
-    /// columns.
+    /// columns (no embeddings).
     pub feature_columns: FeatureColumns,
-    /// The head (binary for 2 classes).
-    pub head: ClassifierHead,
+    /// The head (for a classifier, binary for 2 classes).
+    pub head: H,
     /// The optimizer (TF 2.15's: FTRL at 0.2, [`OptimizerSpec::linear_estimator_default`]).
     pub optimizer: OptimizerSpec,
+}
+
+/// A `LinearClassifier`'s configuration.
+pub type LinearClassifierConfig = LinearEstimatorConfig<ClassifierHead>;
+/// A `LinearRegressor`'s configuration.
+pub type LinearRegressorConfig = LinearEstimatorConfig<RegressionHead>;
+
+impl<H> LinearEstimatorConfig<H> {
+    /// `head` over `feature_columns`, TF 2.15's FTRL default.
+    pub fn with_head(feature_columns: FeatureColumns, head: H) -> Self {
+        LinearEstimatorConfig {
+            feature_columns,
+            head,
+            optimizer: OptimizerSpec::linear_estimator_default(),
+        }
+    }
 }
 
 impl LinearClassifierConfig {
     /// Two classes, TF's FTRL default.
     pub fn new(feature_columns: FeatureColumns) -> Self {
-        LinearClassifierConfig {
-            feature_columns,
-            head: ClassifierHead::new(2),
-            optimizer: OptimizerSpec::linear_estimator_default(),
-        }
+        Self::with_head(feature_columns, ClassifierHead::new(2))
     }
+}
 
-    /// `n` classes labelled by ids.
-    pub fn n_classes(mut self, n: usize) -> Self {
-        self.head = ClassifierHead::new(n);
-        self
-    }
-
-    /// Classes named by `vocabulary`.
-    pub fn label_vocabulary<S: Into<String>>(
-        mut self,
-        vocabulary: impl IntoIterator<Item = S>,
-    ) -> Self {
-        self.head = ClassifierHead::with_label_vocabulary(vocabulary);
-        self
-    }
-
-    /// The optimizer (an L1/L2-regularised FTRL, say).
-    pub fn optimizer(mut self, optimizer: OptimizerSpec) -> Self {
-        self.optimizer = optimizer;
-        self
+impl LinearRegressorConfig {
+    /// TF's FTRL default.
+    pub fn new(feature_columns: FeatureColumns) -> Self {
+        Self::with_head(feature_columns, RegressionHead::new())
     }
 }
 
@@ -66,72 +64,7 @@ pub fn linear_classifier_fn(
     mode: ModeKeys,
     params: &LinearClassifierConfig,
 ) -> EstimatorSpec {
-    let logits = model.forward(&features);
-    params
-        .head
-        .create_estimator_spec(mode, logits, labels, features.weights, |loss| {
-            params.optimizer.minimize(loss)
-        })
-}
-
-impl PremadeConfig for LinearClassifierConfig {
-    type Model = LinearModel;
-    type Features = FeatureTensors;
-    type Labels = Tensor<1, Int>;
-
-    fn model_fn() -> PremadeModelFn<Self> {
-        linear_classifier_fn
-    }
-    fn build_model(&self, device: &Device) -> Result<LinearModel, FeatureError> {
-        LinearModel::new(&self.feature_columns, self.head.logits_dimension(), device)
-    }
-    fn tf_var_map(&self) -> crate::tf_checkpoint::TfVarMap {
-        super::tf_names::linear_var_map(&self.feature_columns, "linear")
-    }
-    fn optimizers(&self) -> Vec<(&'static str, &OptimizerSpec)> {
-        vec![("optimizer", &self.optimizer)]
-    }
-    fn column_sets(&self) -> Vec<&FeatureColumns> {
-        vec![&self.feature_columns]
-    }
-    fn assemble(encoded: Vec<FeatureTensors>) -> Result<FeatureTensors, FeatureError> {
-        super::single(encoded)
-    }
-    fn encode_labels(
-        &self,
-        values: &ColumnValues,
-        device: &Device,
-    ) -> Result<Tensor<1, Int>, FeatureError> {
-        class_labels(&self.head, values, device)
-    }
-}
-
-/// A `LinearRegressor`'s configuration.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct LinearRegressorConfig {
-    /// The feature columns (no embeddings).
-    pub feature_columns: FeatureColumns,
-    /// The head.
-    pub head: RegressionHead,
-    /// The optimizer (TF 2.15's: FTRL at 0.2, [`OptimizerSpec::linear_estimator_default`]).
-    pub optimizer: OptimizerSpec,
-}
-
-impl LinearRegressorConfig {
-    /// TF's FTRL default.
-    pub fn new(feature_columns: FeatureColumns) -> Self {
-        LinearRegressorConfig {
-            feature_columns,
-            head: RegressionHead::new(),
-            optimizer: OptimizerSpec::linear_estimator_default(),
-        }
-    }
-
-    /// The optimizer.
-    pub fn optimizer(mut self, optimizer: OptimizerSpec) -> Self {
-        self.optimizer = optimizer;
-        self
-    }
+    one_optimizer_model_fn(model, features, labels, mode, params.head_and_optimizer())
 }
 
 /// `LinearRegressor`'s model_fn.
@@ -143,42 +76,20 @@ pub fn linear_regressor_fn(
     mode: ModeKeys,
     params: &LinearRegressorConfig,
 ) -> EstimatorSpec {
-    let logits = model.forward(&features);
-    params
-        .head
-        .create_estimator_spec(mode, logits, labels, features.weights, |loss| {
-            params.optimizer.minimize(loss)
-        })
+    one_optimizer_model_fn(model, features, labels, mode, params.head_and_optimizer())
 }
 
-impl PremadeConfig for LinearRegressorConfig {
-    type Model = LinearModel;
-    type Features = FeatureTensors;
-    type Labels = Tensor<1>;
-
-    fn model_fn() -> PremadeModelFn<Self> {
-        linear_regressor_fn
-    }
-    fn build_model(&self, device: &Device) -> Result<LinearModel, FeatureError> {
-        LinearModel::new(&self.feature_columns, 1, device)
-    }
-    fn tf_var_map(&self) -> crate::tf_checkpoint::TfVarMap {
-        super::tf_names::linear_var_map(&self.feature_columns, "linear")
-    }
-    fn optimizers(&self) -> Vec<(&'static str, &OptimizerSpec)> {
-        vec![("optimizer", &self.optimizer)]
-    }
-    fn column_sets(&self) -> Vec<&FeatureColumns> {
-        vec![&self.feature_columns]
-    }
-    fn assemble(encoded: Vec<FeatureTensors>) -> Result<FeatureTensors, FeatureError> {
-        super::single(encoded)
-    }
-    fn encode_labels(
+/// What the family's `PremadeConfig` builds and names (see `one_optimizer.rs`).
+impl<H> LinearEstimatorConfig<H> {
+    pub(crate) fn build(
         &self,
-        values: &ColumnValues,
+        logits: usize,
         device: &Device,
-    ) -> Result<Tensor<1>, FeatureError> {
-        value_labels(values, device)
+    ) -> Result<LinearModel, FeatureError> {
+        LinearModel::new(&self.feature_columns, logits, device)
+    }
+
+    pub(crate) fn var_map(&self) -> TfVarMap {
+        super::tf_names::linear_var_map(&self.feature_columns, "linear")
     }
 }

@@ -34,20 +34,27 @@ mod dnn;
 mod ftrl;
 mod head_choice;
 mod linear;
+mod one_optimizer;
 mod optimizer;
+mod premade_head;
 mod served;
 pub mod tf_names;
 
-pub use baseline::{BaselineClassifierConfig, BaselineModel, BaselineRegressorConfig};
-pub use combined::{
-    DnnLinearCombinedClassifierConfig, DnnLinearCombinedRegressorConfig, WideAndDeepFeatures,
-    WideAndDeepModel,
+pub use baseline::{
+    BaselineClassifierConfig, BaselineEstimatorConfig, BaselineModel, BaselineRegressorConfig,
 };
-pub use dnn::{Activation, Dnn, DnnClassifierConfig, DnnConfig, DnnRegressorConfig};
+pub use combined::{
+    DnnLinearCombinedClassifierConfig, DnnLinearCombinedEstimatorConfig,
+    DnnLinearCombinedRegressorConfig, WideAndDeepFeatures, WideAndDeepModel,
+};
+pub use dnn::{
+    Activation, Dnn, DnnClassifierConfig, DnnConfig, DnnEstimatorConfig, DnnRegressorConfig,
+};
 pub use ftrl::{Ftrl, FtrlConfig, FtrlState};
 pub use head_choice::ClassifierHead;
-pub use linear::{LinearClassifierConfig, LinearRegressorConfig};
+pub use linear::{LinearClassifierConfig, LinearEstimatorConfig, LinearRegressorConfig};
 pub use optimizer::{CustomOptimizer, OptimizerSpec};
+pub use premade_head::PremadeHead;
 pub use served::ServedPremade;
 
 use crate::feature_column::{
@@ -55,7 +62,7 @@ use crate::feature_column::{
 };
 use crate::{Error, Estimator, RunConfig};
 use burn::module::Module;
-use burn::tensor::{Device, Int, Tensor, TensorData};
+use burn::tensor::Device;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::ops::{Deref, DerefMut};
@@ -135,53 +142,6 @@ pub trait PremadeConfig: Clone + PartialEq + Serialize + DeserializeOwned + 'sta
         values: &ColumnValues,
         device: &Device,
     ) -> Result<Self::Labels, FeatureError>;
-}
-
-/// Class ids from a label column of strings (through the label vocabulary) or integers.
-pub(crate) fn class_labels(
-    head: &ClassifierHead,
-    values: &ColumnValues,
-    device: &Device,
-) -> Result<Tensor<1, Int>, FeatureError> {
-    match values {
-        ColumnValues::Str(s) => head.classes().encode_strings(s, device),
-        ColumnValues::Int(ids) if head.classes().label_vocabulary.is_none() => {
-            head.classes().encode_ids(ids, device)
-        }
-        ColumnValues::Float(v) if head.classes().label_vocabulary.is_none() => {
-            let ids: Vec<i64> = v.iter().map(|&x| x as i64).collect();
-            head.classes().encode_ids(&ids, device)
-        }
-        other => Err(FeatureError::WrongDtype {
-            name: "label".into(),
-            expected: if head.classes().label_vocabulary.is_some() {
-                "string"
-            } else {
-                "int"
-            },
-            found: other.dtype_name(),
-        }),
-    }
-}
-
-/// Values from a numeric label column.
-pub(crate) fn value_labels(
-    values: &ColumnValues,
-    device: &Device,
-) -> Result<Tensor<1>, FeatureError> {
-    let v: Vec<f32> = match values {
-        ColumnValues::Float(v) => v.clone(),
-        ColumnValues::Int(v) => v.iter().map(|&x| x as f32).collect(),
-        other => {
-            return Err(FeatureError::WrongDtype {
-                name: "label".into(),
-                expected: "float",
-                found: other.dtype_name(),
-            });
-        }
-    };
-    let n = v.len();
-    Ok(Tensor::from_data(TensorData::new(v, [n]), device))
 }
 
 /// A premade estimator: an [`Estimator`] (through `Deref`) over the configuration's

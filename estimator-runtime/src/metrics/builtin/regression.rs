@@ -58,63 +58,66 @@ fn errors_mean(
     })
 }
 
+/// The metric `metric` over the mean of `f(label - prediction)`, wrapped as `M`.
+fn errors_op<M: Metric>(
+    metric: &'static str,
+    (labels, predictions): (AnyTensor, AnyTensor),
+    f: fn(f64) -> f64,
+    wrap: fn(Mean) -> M,
+) -> MetricOp {
+    op(
+        metric,
+        errors_mean(metric, labels, predictions, f).map(wrap),
+    )
+}
+
+/// `Metric` for a newtype over [`Mean`] whose result is `$result` of the mean.
+macro_rules! mean_metric {
+    ($($metric:ident => $result:expr),* $(,)?) => {$(
+        impl Metric for $metric {
+            fn sums(&self) -> Option<Vec<f64>> {
+                self.0.sums()
+            }
+
+            fn set_sums(&mut self, sums: &[f64]) {
+                self.0.set_sums(sums)
+            }
+
+            fn merge(&mut self, other: Self) {
+                self.0.merge(other.0);
+            }
+            fn result(&self) -> f64 {
+                $result(self.0.result())
+            }
+        }
+    )*};
+}
+
 /// State of [`mean_squared_error`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MeanSquaredError(pub Mean);
 
-impl Metric for MeanSquaredError {
-    fn sums(&self) -> Option<Vec<f64>> {
-        self.0.sums()
-    }
+/// State of [`root_mean_squared_error`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RootMeanSquaredError(pub Mean);
 
-    fn set_sums(&mut self, sums: &[f64]) {
-        self.0.set_sums(sums)
-    }
+/// State of [`mean_absolute_error`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MeanAbsoluteError(pub Mean);
 
-    fn merge(&mut self, other: Self) {
-        self.0.merge(other.0);
-    }
-    fn result(&self) -> f64 {
-        self.0.result()
-    }
-}
+mean_metric!(
+    MeanSquaredError => std::convert::identity,
+    RootMeanSquaredError => f64::sqrt,
+    MeanAbsoluteError => std::convert::identity,
+);
 
 /// Mean of `(labels - predictions)²` (TF `metrics.mean_squared_error`).
 pub fn mean_squared_error(
     labels: impl Into<AnyTensor>,
     predictions: impl Into<AnyTensor>,
 ) -> MetricOp {
-    op(
-        "mean_squared_error",
-        errors_mean(
-            "mean_squared_error",
-            labels.into(),
-            predictions.into(),
-            |d| d * d,
-        )
-        .map(MeanSquaredError),
-    )
-}
-
-/// State of [`root_mean_squared_error`].
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct RootMeanSquaredError(pub Mean);
-
-impl Metric for RootMeanSquaredError {
-    fn sums(&self) -> Option<Vec<f64>> {
-        self.0.sums()
-    }
-
-    fn set_sums(&mut self, sums: &[f64]) {
-        self.0.set_sums(sums)
-    }
-
-    fn merge(&mut self, other: Self) {
-        self.0.merge(other.0);
-    }
-    fn result(&self) -> f64 {
-        self.0.result().sqrt()
-    }
+    let inputs = (labels.into(), predictions.into());
+    errors_op("mean_squared_error", inputs, |d| d * d, MeanSquaredError)
 }
 
 /// Square root of the mean squared error over all batches (TF `metrics.root_mean_squared_error`).
@@ -122,37 +125,13 @@ pub fn root_mean_squared_error(
     labels: impl Into<AnyTensor>,
     predictions: impl Into<AnyTensor>,
 ) -> MetricOp {
-    op(
+    let inputs = (labels.into(), predictions.into());
+    errors_op(
         "root_mean_squared_error",
-        errors_mean(
-            "root_mean_squared_error",
-            labels.into(),
-            predictions.into(),
-            |d| d * d,
-        )
-        .map(RootMeanSquaredError),
+        inputs,
+        |d| d * d,
+        RootMeanSquaredError,
     )
-}
-
-/// State of [`mean_absolute_error`].
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct MeanAbsoluteError(pub Mean);
-
-impl Metric for MeanAbsoluteError {
-    fn sums(&self) -> Option<Vec<f64>> {
-        self.0.sums()
-    }
-
-    fn set_sums(&mut self, sums: &[f64]) {
-        self.0.set_sums(sums)
-    }
-
-    fn merge(&mut self, other: Self) {
-        self.0.merge(other.0);
-    }
-    fn result(&self) -> f64 {
-        self.0.result()
-    }
 }
 
 /// Mean of `|labels - predictions|` (TF `metrics.mean_absolute_error`).
@@ -160,14 +139,6 @@ pub fn mean_absolute_error(
     labels: impl Into<AnyTensor>,
     predictions: impl Into<AnyTensor>,
 ) -> MetricOp {
-    op(
-        "mean_absolute_error",
-        errors_mean(
-            "mean_absolute_error",
-            labels.into(),
-            predictions.into(),
-            f64::abs,
-        )
-        .map(MeanAbsoluteError),
-    )
+    let inputs = (labels.into(), predictions.into());
+    errors_op("mean_absolute_error", inputs, f64::abs, MeanAbsoluteError)
 }
