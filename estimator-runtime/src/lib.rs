@@ -91,7 +91,9 @@ pub use model_fn::{ModelFn, ModelFnCall, ModelFnValue};
 pub use params::{HasParams, ParamsAttached, ParamsMissing};
 pub use predictions::{AnyTensor, Predictions, SINGLE_OUTPUT};
 pub use scaffold::{Scaffold, WarmStart};
-pub use spec::{EstimatorSpec, EvalModeSpec, IntoPredictions, PredictModeSpec, TrainModeSpec};
+pub use spec::{
+    EstimatorSpec, EvalModeSpec, IntoPredictions, ModeSpec, PredictModeSpec, TrainModeSpec,
+};
 pub use train_and_evaluate::{EvalSpec, TrainAndEvaluateResult, TrainSpec, train_and_evaluate};
 pub use train_op::{LearningRate, Minimize, OptimizerConfig, TrainOp};
 

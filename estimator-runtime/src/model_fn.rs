@@ -4,7 +4,9 @@ use crate::config::RunConfig;
 use crate::error::Error;
 use crate::mode::ModeKeys;
 use crate::params::ParamsAttached;
-use crate::spec::{EstimatorSpec, EvalModeSpec, PredictModeSpec, TrainModeSpec};
+#[cfg(doc)]
+use crate::spec::EvalModeSpec;
+use crate::spec::{EstimatorSpec, ModeSpec, PredictModeSpec, TrainModeSpec};
 use std::marker::PhantomData;
 
 /// A model function: what `#[model_fn]` turns a user's function into.
@@ -69,7 +71,26 @@ pub trait ModelFn {
         config: &RunConfig,
     ) -> EstimatorSpec;
 
-    /// TRAIN: a spec with `loss` and `train_op`.
+    /// The spec of mode `S::MODE` ([`TrainModeSpec`], [`EvalModeSpec`] or [`PredictModeSpec`]):
+    /// the model_fn called in that mode, its required fields checked. Off the chief, TRAIN's
+    /// `training_chief_hooks` are dropped (TF runs them on the chief only).
+    fn mode_spec<S: ModeSpec>(
+        &self,
+        model: &Self::Model,
+        features: Self::Features,
+        labels: Option<Self::Labels>,
+        params: &Self::Params,
+        config: &RunConfig,
+    ) -> Result<S, Error> {
+        self.ensure_mode(S::MODE)?;
+        let mut spec = self.call(model, features, labels, S::MODE, params, config);
+        if S::MODE == ModeKeys::Train && !config.is_chief() {
+            spec.training_chief_hooks.clear();
+        }
+        S::try_from(spec).map_err(|e| e.in_model_fn(self.name(), self.spec_call(S::MODE)))
+    }
+
+    /// TRAIN: a spec with `loss` and `train_op` ([`ModelFn::mode_spec`] for TRAIN).
     fn train_spec(
         &self,
         model: &Self::Model,
@@ -78,43 +99,7 @@ pub trait ModelFn {
         params: &Self::Params,
         config: &RunConfig,
     ) -> Result<TrainModeSpec, Error> {
-        self.ensure_mode(ModeKeys::Train)?;
-        let mut spec = self.call(
-            model,
-            features,
-            Some(labels),
-            ModeKeys::Train,
-            params,
-            config,
-        );
-        // distribute: `training_chief_hooks` run on the chief only.
-        if !config.is_chief() {
-            spec.training_chief_hooks.clear();
-        }
-        TrainModeSpec::try_from(spec)
-            .map_err(|e| e.in_model_fn(self.name(), self.spec_call(ModeKeys::Train)))
-    }
-
-    /// EVAL: a spec with `loss`.
-    fn eval_spec(
-        &self,
-        model: &Self::Model,
-        features: Self::Features,
-        labels: Self::Labels,
-        params: &Self::Params,
-        config: &RunConfig,
-    ) -> Result<EvalModeSpec, Error> {
-        self.ensure_mode(ModeKeys::Eval)?;
-        let spec = self.call(
-            model,
-            features,
-            Some(labels),
-            ModeKeys::Eval,
-            params,
-            config,
-        );
-        EvalModeSpec::try_from(spec)
-            .map_err(|e| e.in_model_fn(self.name(), self.spec_call(ModeKeys::Eval)))
+        self.mode_spec(model, features, Some(labels), params, config)
     }
 
     /// PREDICT: a spec with `predictions` (labels are `None`).
@@ -125,10 +110,7 @@ pub trait ModelFn {
         params: &Self::Params,
         config: &RunConfig,
     ) -> Result<PredictModeSpec, Error> {
-        self.ensure_mode(ModeKeys::Predict)?;
-        let spec = self.call(model, features, None, ModeKeys::Predict, params, config);
-        PredictModeSpec::try_from(spec)
-            .map_err(|e| e.in_model_fn(self.name(), self.spec_call(ModeKeys::Predict)))
+        self.mode_spec(model, features, None, params, config)
     }
 }
 

@@ -6,6 +6,7 @@ use crate::core::{InferenceRequest, Prepared, ServingCore};
 use crate::error::ServingError;
 use crate::metrics::{Metrics, RequestLabels, status_name};
 use crate::response::OutputTensor;
+use crate::servable::RunResult;
 use estimator_runtime::feature_column::FeatureBatch;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -60,11 +61,7 @@ impl Dispatch {
     }
 
     /// The forward pass: through the batching queue, or alone on tokio's blocking pool.
-    async fn forward(
-        &self,
-        prepared: &Prepared,
-        batch: FeatureBatch,
-    ) -> Result<Vec<OutputTensor>, ServingError> {
+    async fn forward(&self, prepared: &Prepared, batch: FeatureBatch) -> RunResult {
         if let Some(batcher) = &self.batcher {
             let answer = batcher.submit(prepared.servable.clone(), &prepared.signature, batch)?;
             return answer

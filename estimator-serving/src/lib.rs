@@ -68,11 +68,12 @@ pub use premade::{PremadeLabels, PremadeServable, load_premade, read_manifest};
 pub use request::{DEFAULT_SIGNATURE, InputForm, RequestBody, parse_body, to_batch};
 pub use response::{OutputTensor, OutputValues};
 pub use rest::{Route, Target, parse_route};
-pub use servable::{ExportedServable, Servable, ServingInput};
+pub use servable::{
+    ExportedServable, MakeModel, RunResult, Servable, ServableModelFn, ServingInput,
+};
 pub use server::{DEFAULT_MAX_BODY_BYTES, RunningServer, ServerBuilder};
 pub use versions::{Loader, ServedModel, VersionPolicy, VersionState};
 
-use burn::module::Module;
 use burn::tensor::Device;
 use estimator_runtime::{ExportedModel, ModelFn, ParamsAttached};
 use std::path::Path;
@@ -84,11 +85,8 @@ use std::time::Duration;
 /// on the default device. For a model_fn that takes `params`, use [`exported_loader_with_params`].
 pub fn exported_loader<F, M>(model_fn: F, make_model: M) -> Loader
 where
-    F: ModelFn<ParamsOnNew = ParamsAttached> + Clone + Send + Sync + 'static,
-    F::Model: Module + Send,
-    F::Params: Send + 'static,
-    F::Features: ServingInput,
-    M: Fn(&Device) -> F::Model + Send + Sync + 'static,
+    F: ServableModelFn + ModelFn<ParamsOnNew = ParamsAttached> + Clone + Sync,
+    M: MakeModel<F::Model>,
 {
     load_with(model_fn, make_model, |exported| exported)
 }
@@ -96,11 +94,8 @@ where
 /// [`exported_loader`] for a model_fn that takes `params`: `params()` makes them per version.
 pub fn exported_loader_with_params<F, M, P>(model_fn: F, make_model: M, params: P) -> Loader
 where
-    F: ModelFn + Clone + Send + Sync + 'static,
-    F::Model: Module + Send,
-    F::Params: Send + 'static,
-    F::Features: ServingInput,
-    M: Fn(&Device) -> F::Model + Send + Sync + 'static,
+    F: ServableModelFn + Clone + Sync,
+    M: MakeModel<F::Model>,
     P: Fn() -> F::Params + Send + Sync + 'static,
 {
     load_with(model_fn, make_model, move |exported| {
@@ -112,11 +107,8 @@ where
 /// typestate: `ExportedModel::load` gives `ParamsMissing` for a model_fn that takes them).
 fn load_with<F, M, A>(model_fn: F, make_model: M, attach: A) -> Loader
 where
-    F: ModelFn + Clone + Send + Sync + 'static,
-    F::Model: Module + Send,
-    F::Params: Send + 'static,
-    F::Features: ServingInput,
-    M: Fn(&Device) -> F::Model + Send + Sync + 'static,
+    F: ServableModelFn + Clone + Sync,
+    M: MakeModel<F::Model>,
     A: Fn(ExportedModel<F, F::ParamsOnNew>) -> ExportedModel<F> + Send + Sync + 'static,
 {
     Arc::new(move |dir: &Path| {
@@ -132,11 +124,8 @@ where
 /// `--model_base_path` under `--model_name` until SIGTERM or SIGINT, and exits 0.
 pub fn main<F, M>(model_fn: F, make_model: M) -> ExitCode
 where
-    F: ModelFn<ParamsOnNew = ParamsAttached> + Clone + Send + Sync + 'static,
-    F::Model: Module + Send,
-    F::Params: Send + 'static,
-    F::Features: ServingInput,
-    M: Fn(&Device) -> F::Model + Send + Sync + 'static,
+    F: ServableModelFn + ModelFn<ParamsOnNew = ParamsAttached> + Clone + Sync,
+    M: MakeModel<F::Model>,
 {
     serve_from_flags(exported_loader(model_fn, make_model))
 }

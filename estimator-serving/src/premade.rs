@@ -1,8 +1,7 @@
 //! Premade-estimator exports: [`PremadeServable`] serves a [`ServedPremade`], and
 //! [`load_premade`] picks the premade by the model_fn name the export records.
 
-use crate::error::ServingError;
-use crate::response::OutputTensor;
+use crate::servable::RunResult;
 use crate::servable::{Servable, guarded};
 use burn::tensor::Device;
 use estimator_runtime::ExportManifest;
@@ -74,11 +73,7 @@ where
         &self.manifest
     }
 
-    fn run(
-        &self,
-        signature: &str,
-        batch: &FeatureBatch,
-    ) -> Result<Vec<OutputTensor>, ServingError> {
+    fn run(&self, signature: &str, batch: &FeatureBatch) -> RunResult {
         let served = self.served.lock().unwrap_or_else(|p| p.into_inner());
         guarded(|| served.predict(signature, batch))
     }

@@ -11,14 +11,17 @@ use estimator_runtime::{ExportManifest, ExportedModel, ModelFn, SignatureDef};
 use std::panic::AssertUnwindSafe;
 use std::sync::Mutex;
 
+/// What [`Servable::run`] returns: the signature's output tensors, or an answer in TF
+/// Serving's error shape.
+pub type RunResult = Result<Vec<OutputTensor>, ServingError>;
+
 /// One loaded version of a model: its signatures, and a forward pass over a request batch.
 pub trait Servable: Send + Sync + 'static {
     /// The export's manifest (signatures with inputs and outputs).
     fn manifest(&self) -> &ExportManifest;
 
     /// Runs `signature` on `batch` (already checked against the signature's inputs).
-    fn run(&self, signature: &str, batch: &FeatureBatch)
-    -> Result<Vec<OutputTensor>, ServingError>;
+    fn run(&self, signature: &str, batch: &FeatureBatch) -> RunResult;
 
     /// The class labels `:classify` pairs with scores (the label vocabulary); empty means the
     /// class ids as strings.
@@ -78,6 +81,28 @@ impl<const D: usize> ServingInput for Tensor<D> {
     }
 }
 
+/// A model_fn whose exports the server can load and serve: the bounds [`ExportedServable`],
+/// [`exported_loader`](crate::exported_loader) and [`main`](crate::main) need, spelled once.
+/// Every `#[model_fn]` whose model is a `Send` module and whose features have a
+/// [`ServingInput`] receiver has it.
+pub trait ServableModelFn:
+    ModelFn<Model: Module + Send, Params: Send + 'static, Features: ServingInput> + Send + 'static
+{
+}
+
+impl<F> ServableModelFn for F where
+    F: ModelFn<Model: Module + Send, Params: Send + 'static, Features: ServingInput>
+        + Send
+        + 'static
+{
+}
+
+/// What makes a fresh model of a version on a device, for the loaders: a shareable
+/// `Fn(&Device) -> Model`.
+pub trait MakeModel<Model>: Fn(&Device) -> Model + Send + Sync + 'static {}
+
+impl<Model, M> MakeModel<Model> for M where M: Fn(&Device) -> Model + Send + Sync + 'static {}
+
 /// An [`ExportedModel`] of a custom model_fn, served through its [`ServingInput`] receiver.
 pub struct ExportedServable<F: ModelFn> {
     // burn modules are `Send` but not `Sync`: one forward pass at a time per version (batching
@@ -103,22 +128,12 @@ where
     }
 }
 
-impl<F> Servable for ExportedServable<F>
-where
-    F: ModelFn + Send + 'static,
-    F::Model: Module + Send,
-    F::Params: Send + 'static,
-    F::Features: ServingInput,
-{
+impl<F: ServableModelFn> Servable for ExportedServable<F> {
     fn manifest(&self) -> &ExportManifest {
         &self.manifest
     }
 
-    fn run(
-        &self,
-        signature: &str,
-        batch: &FeatureBatch,
-    ) -> Result<Vec<OutputTensor>, ServingError> {
+    fn run(&self, signature: &str, batch: &FeatureBatch) -> RunResult {
         let features = F::Features::from_batch(batch, &self.device)?;
         // A panic is caught inside `guarded`, so the lock is never poisoned by one.
         let model = self.model.lock().unwrap_or_else(|p| p.into_inner());
@@ -129,7 +144,7 @@ where
 /// Runs a prediction, turning its error or panic (a shape burn rejects) into an answer.
 pub(crate) fn guarded(
     predict: impl FnOnce() -> Result<Vec<(String, TensorData)>, estimator_runtime::Error>,
-) -> Result<Vec<OutputTensor>, ServingError> {
+) -> RunResult {
     let outputs = std::panic::catch_unwind(AssertUnwindSafe(predict))
         .map_err(|panic| {
             ServingError::invalid(format!(

@@ -265,9 +265,13 @@ where
                 hooks.before_step_with(&ctx)?;
             }
             let (features, labels) = item.into_batch()?;
-            let mut spec =
-                self.model_fn
-                    .eval_spec(model, features, labels, self.params()?, &self.config)?;
+            let mut spec: EvalModeSpec = self.model_fn.mode_spec(
+                model,
+                features,
+                Some(labels),
+                self.params()?,
+                &self.config,
+            )?;
             hooks.add_spec_hooks(std::mem::take(&mut spec.hooks), global_step)?;
             if first {
                 // The spec's hooks exist once the model_fn ran on the first batch.

@@ -222,6 +222,25 @@ pub struct PredictModeSpec {
     pub hooks: Vec<Box<dyn Hook>>,
 }
 
+/// A spec checked for one mode: [`TrainModeSpec`], [`EvalModeSpec`] or [`PredictModeSpec`],
+/// what [`ModelFn::mode_spec`](crate::ModelFn::mode_spec) returns.
+pub trait ModeSpec: TryFrom<EstimatorSpec, Error = Error> {
+    /// The mode whose required fields the spec has.
+    const MODE: ModeKeys;
+}
+
+impl ModeSpec for TrainModeSpec {
+    const MODE: ModeKeys = ModeKeys::Train;
+}
+
+impl ModeSpec for EvalModeSpec {
+    const MODE: ModeKeys = ModeKeys::Eval;
+}
+
+impl ModeSpec for PredictModeSpec {
+    const MODE: ModeKeys = ModeKeys::Predict;
+}
+
 impl TryFrom<EstimatorSpec> for TrainModeSpec {
     type Error = Error;
     fn try_from(spec: EstimatorSpec) -> Result<Self, Error> {

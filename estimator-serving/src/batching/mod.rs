@@ -9,7 +9,7 @@ pub use params::BatchingParameters;
 
 use crate::error::ServingError;
 use crate::metrics::Metrics;
-use crate::response::OutputTensor;
+use crate::servable::RunResult;
 use crate::servable::Servable;
 use estimator_runtime::feature_column::{ColumnValues, FeatureBatch};
 use std::collections::VecDeque;
@@ -17,7 +17,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Instant;
 use tokio::sync::oneshot;
 
-type Reply = oneshot::Sender<Result<Vec<OutputTensor>, ServingError>>;
+type Reply = oneshot::Sender<RunResult>;
 
 struct Task {
     batch: FeatureBatch,
@@ -97,7 +97,7 @@ impl Batcher {
         servable: Arc<dyn Servable>,
         signature: &str,
         batch: FeatureBatch,
-    ) -> Result<oneshot::Receiver<Result<Vec<OutputTensor>, ServingError>>, ServingError> {
+    ) -> Result<oneshot::Receiver<RunResult>, ServingError> {
         let params = &self.shared.params;
         let bound = params
             .max_enqueued_batches

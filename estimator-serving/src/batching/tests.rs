@@ -1,5 +1,6 @@
 use super::*;
-use crate::response::OutputValues;
+use crate::response::{OutputTensor, OutputValues};
+use crate::servable::RunResult;
 use estimator_runtime::ExportManifest;
 use std::time::Duration;
 
@@ -30,7 +31,7 @@ impl Servable for Doubler {
         &self.manifest
     }
 
-    fn run(&self, _: &str, batch: &FeatureBatch) -> Result<Vec<OutputTensor>, ServingError> {
+    fn run(&self, _: &str, batch: &FeatureBatch) -> RunResult {
         if let Some(gate) = &self.gate {
             let _ = gate.lock().map(|g| g.recv());
         }

@@ -1,5 +1,5 @@
 use super::*;
-use crate::response::OutputTensor;
+use crate::servable::RunResult;
 use estimator_runtime::ExportManifest;
 use estimator_runtime::feature_column::FeatureBatch;
 
@@ -9,7 +9,7 @@ impl Servable for Fake {
     fn manifest(&self) -> &ExportManifest {
         &self.0
     }
-    fn run(&self, _: &str, _: &FeatureBatch) -> Result<Vec<OutputTensor>, ServingError> {
+    fn run(&self, _: &str, _: &FeatureBatch) -> RunResult {
         Ok(Vec::new())
     }
 }
