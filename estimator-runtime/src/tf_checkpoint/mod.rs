@@ -19,7 +19,7 @@ mod slice_key;
 mod state;
 mod table;
 mod tensor;
-mod warm;
+pub(crate) mod warm;
 
 pub use error::TfCheckpointError;
 pub use reader::TfCheckpoint;

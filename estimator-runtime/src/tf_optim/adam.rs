@@ -16,10 +16,9 @@
 //! Keras counts `t` once per `apply_gradients` for all variables; here each parameter counts
 //! its own updates, which is the same while every parameter gets a gradient every step.
 
-use crate::OptimizerConfig;
-use burn::optim::{ModuleOptimizer, Optimizer, RecordState, StateSink, StateSource};
-use burn::store::burn_pack::Scalar;
-use burn::tensor::{Device, Tensor};
+use super::define::Step;
+use super::define::one_minus;
+use burn::tensor::Tensor;
 use serde::{Deserialize, Serialize};
 
 /// Keras 2.15 `Adam`'s hyper-parameters, with Keras's defaults.
@@ -48,99 +47,45 @@ impl Default for TfAdamConfig {
 }
 
 impl TfAdamConfig {
-    /// Keras 2.15 `Adam()`'s learning rate.
-    pub const KERAS_LEARNING_RATE: f64 = 0.001;
-
-    /// Keras's defaults.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
     /// Sets the moments' decays.
-    pub fn with_betas(mut self, beta_1: f64, beta_2: f64) -> Self {
-        self.beta_1 = beta_1;
-        self.beta_2 = beta_2;
-        self
-    }
-
-    /// Sets epsilon.
-    pub fn with_epsilon(mut self, epsilon: f64) -> Self {
-        self.epsilon = epsilon;
-        self
-    }
-
-    /// Rounds as `tf.keras.optimizers.legacy.Adam` (TF's `ResourceApplyAdam`), the optimizer
-    /// TF 2.15's estimators build from `'Adam'`.
-    pub fn with_legacy(mut self, legacy: bool) -> Self {
-        self.legacy = legacy;
-        self
-    }
-
-    /// The bare optimizer.
-    pub fn build(&self) -> TfAdam {
-        TfAdam {
-            config: self.clone(),
+    pub fn with_betas(self, beta_1: f64, beta_2: f64) -> Self {
+        TfAdamConfig {
+            beta_1,
+            beta_2,
+            ..self
         }
     }
 }
 
-impl OptimizerConfig for TfAdamConfig {
-    fn kind(&self) -> &'static str {
-        "tf_adam"
-    }
-    fn build(&self) -> ModuleOptimizer {
-        ModuleOptimizer::from(TfAdamConfig::build(self))
+keras_optimizer! {
+    /// Keras 2.15's Adam optimizer.
+    TfAdam(TfAdamConfig, TfAdamState, "tf_adam", 0.001) {
+        /// Sets epsilon.
+        with_epsilon(epsilon: f64);
+        /// Rounds as `tf.keras.optimizers.legacy.Adam` (TF's `ResourceApplyAdam`), the optimizer
+        /// TF 2.15's estimators build from `'Adam'`.
+        with_legacy(legacy: bool);
     }
 }
 
-/// Keras 2.15's Adam optimizer.
-#[derive(Clone, Debug)]
-pub struct TfAdam {
-    config: TfAdamConfig,
-}
-
-/// Adam's per-parameter state: the moments and the number of updates made.
-#[derive(Clone, Debug)]
-pub struct TfAdamState<const D: usize> {
-    /// The first moment `m`.
-    pub m: Tensor<D>,
-    /// The second moment `v`.
-    pub v: Tensor<D>,
-    /// The updates made so far (Keras's `iterations`).
-    pub iterations: u64,
-}
-
-impl<const D: usize> RecordState for TfAdamState<D> {
-    fn state_flatten(&self, prefix: &str, out: &mut StateSink) {
-        out.push_tensor(prefix, "m", self.m.to_data());
-        out.push_tensor(prefix, "v", self.v.to_data());
-        out.push_scalar(prefix, "iterations", Scalar::UInt(self.iterations));
-    }
-
-    fn state_unflatten(prefix: &str, src: &mut StateSource, device: &Device) -> Option<Self> {
-        let m = src.take_tensor(prefix, "m")?;
-        let v = src.take_tensor(prefix, "v")?;
-        let Scalar::UInt(iterations) = src.take_scalar(prefix, "iterations")? else {
-            return None;
-        };
-        Some(TfAdamState {
-            m: Tensor::from_data(m, device),
-            v: Tensor::from_data(v, device),
+slot_state! {
+    /// Adam's per-parameter state: the moments (Keras's `m` and `v` slots) and the number of
+    /// updates made.
+    TfAdamState {
+        tensors: [
+            /// The first moment `m`.
+            m,
+            /// The second moment `v`.
+            v,
+        ],
+        optional: [],
+        counter:
+            /// The updates made so far (Keras's `iterations`).
             iterations,
-        })
     }
 }
 
 impl TfAdam {
-    /// `1 - beta`: rounded from float64 (Keras 2.15), or computed in float32 (legacy).
-    fn one_minus(&self, beta: f64) -> f64 {
-        if self.config.legacy {
-            f64::from(1.0 - beta as f32)
-        } else {
-            1.0 - beta
-        }
-    }
-
     /// Keras's `alpha` at step `t`, computed in f32 as Keras does for f32 variables.
     fn alpha(&self, lr: f64, t: u64) -> f64 {
         let t = t as f32;
@@ -150,16 +95,10 @@ impl TfAdam {
     }
 }
 
-impl Optimizer for TfAdam {
-    type State<const D: usize> = TfAdamState<D>;
-
-    fn step<const D: usize>(
-        &self,
-        lr: f64,
-        weight: Tensor<D>,
-        grad: Tensor<D>,
-        state: Option<Self::State<D>>,
-    ) -> (Tensor<D>, Option<Self::State<D>>) {
+impl TfAdam {
+    /// The new parameter and slots.
+    fn update<const D: usize>(&self, step: Step<D, Slots<D>>) -> (Tensor<D>, Slots<D>) {
+        let Step(lr, weight, grad, state) = step;
         let c = &self.config;
         let TfAdamState { m, v, iterations } = state.unwrap_or_else(|| TfAdamState {
             m: weight.zeros_like(),
@@ -168,18 +107,10 @@ impl Optimizer for TfAdam {
         });
         let iterations = iterations.saturating_add(1);
         let alpha = self.alpha(lr, iterations);
-        let m = m.clone() + (grad.clone() - m).mul_scalar(self.one_minus(c.beta_1));
-        let v = v.clone() + (grad.clone() * grad - v).mul_scalar(self.one_minus(c.beta_2));
+        let m = m.clone() + (grad.clone() - m).mul_scalar(one_minus(c.beta_1, c.legacy));
+        let v = v.clone() + (grad.clone() * grad - v).mul_scalar(one_minus(c.beta_2, c.legacy));
         let update = m.clone().mul_scalar(alpha) / v.clone().sqrt().add_scalar(c.epsilon);
-        (weight - update, Some(TfAdamState { m, v, iterations }))
-    }
-
-    fn to_device<const D: usize>(state: Self::State<D>, device: &Device) -> Self::State<D> {
-        TfAdamState {
-            m: state.m.to_device(device),
-            v: state.v.to_device(device),
-            iterations: state.iterations,
-        }
+        (weight - update, TfAdamState { m, v, iterations })
     }
 }
 
@@ -187,6 +118,8 @@ impl Optimizer for TfAdam {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use burn::optim::Optimizer;
+    use burn::tensor::Device;
 
     /// The first step moves by lr·g/(|g| + eps/…) ≈ lr·sign(g): m = 0.1 g, v = 0.001 g²,
     /// alpha = lr·sqrt(0.001)/0.1, so w' = w - alpha·0.1 g / (sqrt(0.001)|g| + 1e-7).
