@@ -2,6 +2,7 @@
 //! in its own module; this one holds the state they share.
 
 mod construct; // `new`, `build`, `with_params`: the params typestate
+mod continue_tf; // `continue_tf_run`: weights, optimizer slots and global step from TF
 mod eval_shard; // distribute: an evaluation sharded across the replicas
 mod evaluate;
 mod evaluate_continuously; // the evaluator task: each new checkpoint once

@@ -232,7 +232,7 @@ fn compile(patterns: &[String]) -> Result<Vec<regex::Regex>, Error> {
         .collect()
 }
 
-fn renamed(
+pub(super) fn renamed(
     mut source: TfSource,
     renames: &BTreeMap<String, String>,
     used: &mut Vec<String>,
@@ -257,7 +257,7 @@ fn check_renames(renames: &BTreeMap<String, String>, used: &[String]) -> Result<
 }
 
 /// The stacked (and transposed) value of `source`, checked against the parameter's shape.
-fn read_source(
+pub(super) fn read_source(
     ckpt: &TfCheckpoint,
     source: &TfSource,
     param: &str,

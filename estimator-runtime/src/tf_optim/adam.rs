@@ -33,6 +33,11 @@ pub struct TfAdamConfig {
     /// `tf.keras.optimizers.legacy.Adam`'s rounding (what TF 2.15's estimators use).
     #[serde(default)]
     pub legacy: bool,
+    /// `tf.compat.v1.train.AdamOptimizer`'s numbers (custom model_fns): legacy rounding, and
+    /// `beta^t` as TF1's `beta1_power` / `beta2_power` variables hold it, a running float32
+    /// product (one multiplication per step) instead of a power.
+    #[serde(default)]
+    pub compat_v1: bool,
 }
 
 impl Default for TfAdamConfig {
@@ -42,6 +47,7 @@ impl Default for TfAdamConfig {
             beta_2: 0.999,
             epsilon: 1e-7,
             legacy: false,
+            compat_v1: false,
         }
     }
 }
@@ -65,6 +71,9 @@ keras_optimizer! {
         /// Rounds as `tf.keras.optimizers.legacy.Adam` (TF's `ResourceApplyAdam`), the optimizer
         /// TF 2.15's estimators build from `'Adam'`.
         with_legacy(legacy: bool);
+        /// Computes as `tf.compat.v1.train.AdamOptimizer` (TF's `ApplyAdam` kernel with its
+        /// running `beta_power` products); set epsilon to its 1e-8 too.
+        with_compat_v1(compat_v1: bool);
     }
 }
 
@@ -88,14 +97,21 @@ slot_state! {
 impl TfAdam {
     /// Keras's `alpha` at step `t`, computed in f32 as Keras does for f32 variables.
     fn alpha(&self, lr: f64, t: u64) -> f64 {
-        let t = t as f32;
-        let beta_1_power = (self.config.beta_1 as f32).powf(t);
-        let beta_2_power = (self.config.beta_2 as f32).powf(t);
+        let beta_1_power = self.power(self.config.beta_1, t);
+        let beta_2_power = self.power(self.config.beta_2, t);
         f64::from(lr as f32 * (1.0 - beta_2_power).sqrt() / (1.0 - beta_1_power))
     }
-}
 
-impl TfAdam {
+    /// `beta^t` in f32: a power (Keras), or TF1's running product, `t - 1` rounded
+    /// multiplications from `beta` (O(t): TF1 keeps the product in a variable).
+    fn power(&self, beta: f64, t: u64) -> f32 {
+        let beta = beta as f32;
+        match self.config.compat_v1 {
+            true => (1..t).fold(beta, |power, _| power * beta),
+            false => beta.powf(t as f32),
+        }
+    }
+
     /// The new parameter and slots.
     fn update<const D: usize>(&self, step: Step<D, Slots<D>>) -> (Tensor<D>, Slots<D>) {
         let Step(lr, weight, grad, state) = step;
@@ -107,8 +123,10 @@ impl TfAdam {
         });
         let iterations = iterations.saturating_add(1);
         let alpha = self.alpha(lr, iterations);
-        let m = m.clone() + (grad.clone() - m).mul_scalar(one_minus(c.beta_1, c.legacy));
-        let v = v.clone() + (grad.clone() * grad - v).mul_scalar(one_minus(c.beta_2, c.legacy));
+        let m =
+            m.clone() + (grad.clone() - m).mul_scalar(one_minus(c.beta_1, c.legacy || c.compat_v1));
+        let v = v.clone()
+            + (grad.clone() * grad - v).mul_scalar(one_minus(c.beta_2, c.legacy || c.compat_v1));
         let update = m.clone().mul_scalar(alpha) / v.clone().sqrt().add_scalar(c.epsilon);
         (weight - update, TfAdamState { m, v, iterations })
     }
