@@ -59,6 +59,10 @@ CASES = [
     ("legacy_rmsprop_centered_momentum", {"learning_rate": 0.01, "momentum": 0.5,
                                           "centered": True},
      lambda kw: tf.keras.optimizers.legacy.RMSprop(**kw)),
+    # tf.compat.v1.train optimizers, as custom model_fns use them.
+    ("compat_v1_adam", {"learning_rate": 0.05}, lambda kw: tf.compat.v1.train.AdamOptimizer(**kw)),
+    ("compat_v1_adagrad", {"learning_rate": 0.1},
+     lambda kw: tf.compat.v1.train.AdagradOptimizer(**kw)),
     ("legacy_ftrl_l1_l2", {"learning_rate": 0.1, "l1_regularization_strength": 0.5,
                            "l2_regularization_strength": 0.1},
      lambda kw: tf.keras.optimizers.legacy.Ftrl(**kw)),

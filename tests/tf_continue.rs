@@ -280,6 +280,50 @@ fn without_the_optimizer_slots_the_run_leaves_tfs_trajectory() {
     );
 }
 
+/// Slots looked for under the wrong names, or a train step with another optimizer than the
+/// slots', are errors that say so.
+#[test]
+fn slots_of_another_optimizer_are_errors() {
+    let run = fixtures().join("adam");
+    let map = TwoHidden::tf_var_map(["dense", "dense_1", "dense_2"]);
+    let start = TfWarmStart::new(run.join("start"));
+    let fresh = |dir: &Path| {
+        Estimator::new(custom_adam, TwoHidden::new(&device()), common::config(dir)).unwrap()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let canned = TfSlots::canned_estimator(&compat_v1_adam());
+    let err = fresh(dir.path())
+        .continue_tf_run(&start, &map, &canned)
+        .err()
+        .unwrap();
+    assert!(
+        err.to_string().contains("training/Adam/dense/kernel/m"),
+        "{err}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let adagrad = TfSlots::compat_v1(&dnn_default_optimizer()).unwrap();
+    let err = fresh(dir.path())
+        .continue_tf_run(&start, &map, &adagrad)
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("dense/kernel/Adagrad"), "{err}");
+
+    // Adam's slots, but the model_fn minimises with Adagrad.
+    let dir = tempfile::tempdir().unwrap();
+    let model = TwoHidden::new(&device());
+    let adam = TfSlots::compat_v1(&compat_v1_adam()).unwrap();
+    let mut est = Estimator::new(dnn_classifier_mirror, model, common::config(dir.path()))
+        .unwrap()
+        .continue_tf_run(&start, &map, &adam)
+        .unwrap();
+    let err = est
+        .train(batches(&run).0, TrainArgs::steps(1))
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("tf_adam"), "{err}");
+}
+
 /// The same continuation against a run the TF venv makes now (CI; skips elsewhere).
 #[test]
 fn a_fresh_tf_run_is_continued_on_its_trajectory() {

@@ -57,9 +57,9 @@ fn assert_matches_keras(case: &str, ours: Vec<Vec<f32>>, fixture: &Value) {
     }
     let (error, step, o, k) = worst;
     match step {
-        0 => eprintln!("{case}: bit-identical to Keras 2.15 at every step"),
+        0 => eprintln!("{case}: bit-identical to TF 2.15 at every step"),
         _ => {
-            eprintln!("{case}: worst relative difference from Keras 2.15: {error:e} (step {step})")
+            eprintln!("{case}: worst relative difference from TF 2.15: {error:e} (step {step})")
         }
     }
     assert!(error <= 1e-6, "{case}, step {step}: ours {o}, Keras {k}");
@@ -135,6 +135,17 @@ fn each_tf_optimizer_follows_the_legacy_keras_optimizers_estimators_use() {
     let ftrl = TfFtrlConfig::new().with_l1(0.5).with_l2(0.1);
     check("legacy_ftrl_l1_l2", ftrl.build(), &fixture);
     check_rmsprop("legacy_", true, &fixture);
+}
+
+/// Custom model_fns use `tf.compat.v1.train` optimizers: Adam with its running beta powers and
+/// epsilon 1e-8, Adagrad with no epsilon.
+#[test]
+fn each_tf_optimizer_follows_the_compat_v1_optimizers_custom_model_fns_use() {
+    let fixture: Value = serde_json::from_str(FIXTURE).expect("the fixture is JSON");
+    let adam = TfAdamConfig::new().with_epsilon(1e-8).with_compat_v1(true);
+    check("compat_v1_adam", adam.build(), &fixture);
+    let adagrad = TfAdagradConfig::new().with_legacy(true).with_epsilon(0.0);
+    check("compat_v1_adagrad", adagrad.build(), &fixture);
 }
 
 /// The iris classifier of `common`, minimised with `optimizer`.
