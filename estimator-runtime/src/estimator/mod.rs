@@ -297,6 +297,21 @@ where
         Ok(())
     }
 
+    /// Reads the summaries a model_fn recorded (one device → host transfer) and writes them to
+    /// the event file of `subdir` at the global step.
+    pub(crate) fn write_recorded(
+        &mut self,
+        subdir: &str,
+        recorded: crate::summary::RecordedScalars,
+    ) -> Result<(), Error> {
+        if !self.replica().is_chief() {
+            return Ok(());
+        }
+        let values = recorded.read()?;
+        let scalars: Vec<(&str, f64)> = values.iter().map(|(n, v)| (n.as_str(), *v)).collect();
+        self.write_scalars(subdir, &scalars, self.global_step)
+    }
+
     /// The event file writer of `subdir`, created on first use.
     fn summary_writer(&mut self, subdir: &str) -> Result<&mut SummaryWriter, Error> {
         let root = self.checkpointer.dir();

@@ -20,6 +20,7 @@ mod flusher;
 mod proto;
 mod read;
 mod record;
+mod recorded;
 #[cfg(test)]
 mod tests;
 
@@ -27,7 +28,9 @@ use crate::error::Error;
 use flusher::{Flusher, SharedFile};
 use prost::Message;
 use proto::Event;
-pub(crate) use read::read_scalars;
+pub use read::{ScalarsByStep, read_scalars};
+pub use recorded::scalar;
+pub(crate) use recorded::{RecordedScalars, recording};
 use std::fs::{self, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
