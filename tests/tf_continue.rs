@@ -22,10 +22,12 @@ use common::device;
 use estimator_runtime::OptimizerConfig;
 use estimator_runtime::prelude::*;
 use estimator_runtime::tf_checkpoint::{TfCheckpoint, TfSlots, TfSource, TfVarMap, TfWarmStart};
+use estimator_runtime::tf_init;
 use estimator_runtime::tf_optim::{TfAdagradConfig, TfAdamConfig};
 use std::path::{Path, PathBuf};
 
-/// The network of both runs: two relu layers of 10 units and 3 logits.
+/// The network of both runs: two relu layers of 10 units and 3 logits, initialised as TF's
+/// dense layers are (the warm start then replaces every value).
 #[derive(Module, Debug)]
 struct TwoHidden {
     hidden_0: nn::Linear,
@@ -36,9 +38,9 @@ struct TwoHidden {
 impl TwoHidden {
     fn new(device: &Device) -> Self {
         TwoHidden {
-            hidden_0: nn::LinearConfig::new(4, 10).init(device),
-            hidden_1: nn::LinearConfig::new(10, 10).init(device),
-            logits: nn::LinearConfig::new(10, 3).init(device),
+            hidden_0: tf_init::dense(4, 10, device),
+            hidden_1: tf_init::dense(10, 10, device),
+            logits: tf_init::dense(10, 3, device),
         }
     }
 
