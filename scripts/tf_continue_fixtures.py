@@ -62,12 +62,19 @@ def input_fn(x, y):
     return make
 
 
+def glorot(seed):
+    return tf.compat.v1.glorot_uniform_initializer(seed=seed)
+
+
 def custom_adam_model_fn(features, labels, mode):
     net = tf.compat.v1.feature_column.input_layer(
         features, [tf.feature_column.numeric_column("x", shape=[4])])
-    for units in [10, 10]:
-        net = tf.compat.v1.layers.dense(net, units=units, activation=tf.nn.relu)
-    logits = tf.compat.v1.layers.dense(net, 3, activation=None)
+    # Seeded initialisers (the layers' default, glorot_uniform), so that a fresh run makes the
+    # stored fixture again: tf_random_seed does not reach tf.compat.v1.layers' initialisers.
+    for seed, units in enumerate([10, 10]):
+        net = tf.compat.v1.layers.dense(net, units=units, activation=tf.nn.relu,
+                                        kernel_initializer=glorot(seed))
+    logits = tf.compat.v1.layers.dense(net, 3, activation=None, kernel_initializer=glorot(2))
     loss = tf.compat.v1.losses.sparse_softmax_cross_entropy(labels=labels, logits=logits)
     optimizer = tf.compat.v1.train.AdamOptimizer(learning_rate=0.01)
     train_op = optimizer.minimize(loss, global_step=tf.compat.v1.train.get_global_step())

@@ -345,4 +345,40 @@ fn a_fresh_tf_run_is_continued_on_its_trajectory() {
     assert!(status.success(), "{script} failed");
     check_dnn(&out.path().join("dnn"));
     check_adam(&out.path().join("adam"));
+    for run in ["dnn/start", "dnn/end", "adam/start", "adam/end"] {
+        assert_same_checkpoint(&fixtures().join(run), &out.path().join(run));
+    }
+}
+
+/// The stored fixture is what TF makes now: every variable within 1e-5 relative (the script
+/// seeds every initialiser; on one machine TF makes it again byte for byte).
+fn assert_same_checkpoint(stored: &Path, fresh: &Path) {
+    let (stored, fresh) = (
+        TfCheckpoint::open(stored).unwrap(),
+        TfCheckpoint::open(fresh).unwrap(),
+    );
+    let names: Vec<&str> = stored
+        .list_variables()
+        .iter()
+        .map(|v| v.name.as_str())
+        .collect();
+    let fresh_names: Vec<&str> = fresh
+        .list_variables()
+        .iter()
+        .map(|v| v.name.as_str())
+        .collect();
+    assert_eq!(names, fresh_names, "{}", stored.prefix().display());
+    for name in names {
+        let a = stored.tensor(name).unwrap().values.to_f32();
+        let b = fresh.tensor(name).unwrap().values.to_f32();
+        let worst = a
+            .iter()
+            .zip(&b)
+            .map(|(&a, &b)| f64::from(a - b).abs() / f64::from(b.abs()).max(1e-3))
+            .fold(0.0, f64::max);
+        assert!(
+            worst <= 1e-5,
+            "{name}: the stored fixture differs from TF's fresh run by {worst:e}"
+        );
+    }
 }
