@@ -212,10 +212,8 @@ macro_rules! continue_run {
         let dir = tempfile::tempdir().unwrap();
         let model = TwoHidden::new(&device());
         let start = TfWarmStart::new(run.join("start"));
-        let mut est = Estimator::new($model_fn, model, common::config(dir.path()))
-            .unwrap()
-            .continue_tf_run(&start, &map, &$slots)
-            .unwrap();
+        let mut est = Estimator::new($model_fn, model, common::config(dir.path())).unwrap();
+        est.continue_tf_run(&start, &map, &$slots).unwrap();
         let (batches, start_step) = batches(run);
         assert_eq!(est.global_step(), start_step, "the global step is TF's");
         est.train(batches, TrainArgs::steps(10)).unwrap();
@@ -282,6 +280,33 @@ fn without_the_optimizer_slots_the_run_leaves_tfs_trajectory() {
     );
 }
 
+/// A checkpoint in model_dir wins over the TF run, as over TF's warm start.
+#[test]
+fn a_checkpoint_in_model_dir_wins_over_the_tf_run() {
+    let run = fixtures().join("dnn");
+    let map = TwoHidden::tf_var_map(["dnn/hiddenlayer_0", "dnn/hiddenlayer_1", "dnn/logits"]);
+    let slots = TfSlots::canned_estimator(&dnn_default_optimizer());
+    let dir = tempfile::tempdir().unwrap();
+    let new = || {
+        Estimator::new(
+            dnn_classifier_mirror,
+            TwoHidden::new(&device()),
+            common::config(dir.path()),
+        )
+        .unwrap()
+    };
+    let mut est = new();
+    est.train(batches(&run).0, TrainArgs::steps(3)).unwrap();
+    let trained = est.model().unwrap().logits.weight.val().into_data();
+    drop(est);
+    let mut est = new();
+    est.continue_tf_run(&TfWarmStart::new(run.join("start")), &map, &slots)
+        .unwrap();
+    assert_eq!(est.global_step(), 3, "the checkpoint's step, not TF's 20");
+    let kept = est.model().unwrap().logits.weight.val().into_data();
+    assert_eq!(kept, trained, "the checkpoint's weights");
+}
+
 /// Slots looked for under the wrong names, or a train step with another optimizer than the
 /// slots', are errors that say so.
 #[test]
@@ -296,8 +321,7 @@ fn slots_of_another_optimizer_are_errors() {
     let canned = TfSlots::canned_estimator(&compat_v1_adam());
     let err = fresh(dir.path())
         .continue_tf_run(&start, &map, &canned)
-        .err()
-        .unwrap();
+        .unwrap_err();
     assert!(
         err.to_string().contains("training/Adam/dense/kernel/m"),
         "{err}"
@@ -307,18 +331,15 @@ fn slots_of_another_optimizer_are_errors() {
     let adagrad = TfSlots::compat_v1(&dnn_default_optimizer()).unwrap();
     let err = fresh(dir.path())
         .continue_tf_run(&start, &map, &adagrad)
-        .err()
-        .unwrap();
+        .unwrap_err();
     assert!(err.to_string().contains("dense/kernel/Adagrad"), "{err}");
 
     // Adam's slots, but the model_fn minimises with Adagrad.
     let dir = tempfile::tempdir().unwrap();
     let model = TwoHidden::new(&device());
     let adam = TfSlots::compat_v1(&compat_v1_adam()).unwrap();
-    let mut est = Estimator::new(dnn_classifier_mirror, model, common::config(dir.path()))
-        .unwrap()
-        .continue_tf_run(&start, &map, &adam)
-        .unwrap();
+    let mut est = Estimator::new(dnn_classifier_mirror, model, common::config(dir.path())).unwrap();
+    est.continue_tf_run(&start, &map, &adam).unwrap();
     let err = est
         .train(batches(&run).0, TrainArgs::steps(1))
         .err()

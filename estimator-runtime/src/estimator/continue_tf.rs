@@ -20,7 +20,9 @@ where
     /// for a resumed run); it then takes the steps TF would have taken.
     ///
     /// As with TF's warm start, a checkpoint already in `model_dir` wins: the Estimator has
-    /// restored it, and this does nothing.
+    /// restored it, and this does nothing. On an error the Estimator is as it was. A premade
+    /// estimator continues a TF run the same way (it derefs to its Estimator), with its
+    /// `tf_var_map()`.
     ///
     /// ```no_run
     /// use estimator_runtime::prelude::*;
@@ -34,23 +36,23 @@ where
     ///     .with("l.bias", TfSource::whole("dense/bias"));
     /// // The custom model_fn's `tf.compat.v1.train.AdamOptimizer` (epsilon 1e-8).
     /// let adam = TfAdamConfig::new().with_epsilon(1e-8).with_compat_v1(true);
-    /// let mut est = Estimator::new(my_model_fn, model, RunConfig::default().model_dir("runs/x"))?
-    ///     .continue_tf_run(&TfWarmStart::new("/path/to/tf_model_dir"), &map, &TfSlots::compat_v1(&adam)?)?;
+    /// let mut est = Estimator::new(my_model_fn, model, RunConfig::default().model_dir("runs/x"))?;
+    /// est.continue_tf_run(&TfWarmStart::new("/path/to/tf_model_dir"), &map, &TfSlots::compat_v1(&adam)?)?;
     /// # Ok::<(), Error>(())
     /// ```
     pub fn continue_tf_run(
-        mut self,
+        &mut self,
         settings: &TfWarmStart,
         map: &TfVarMap,
         slots: &TfSlots,
-    ) -> Result<Self, Error> {
+    ) -> Result<(), Error> {
         if self.global_step > 0 {
             tracing::info!(
                 "model_dir holds a checkpoint (step {}); not continuing the TF run at {}",
                 self.global_step,
                 settings.from.display()
             );
-            return Ok(self);
+            return Ok(());
         }
         let model = self.model.clone().ok_or_else(|| {
             Error::Config(
@@ -71,7 +73,7 @@ where
             ("optimizer.0".to_string(), state),
         ];
         self.optimizers.restore(sections, Some(step));
-        Ok(self)
+        Ok(())
     }
 }
 
