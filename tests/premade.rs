@@ -191,10 +191,17 @@ where
         / preds.len() as f64
 }
 
+/// TF 2.15's DNN and wide-and-deep defaults (Adagrad at 0.001, FTRL at 0.005; pinned in
+/// `premade_defaults.rs`) need thousands of steps on this table; these fit checks of 300 steps
+/// train at TF 1's DNN rate (Adagrad at 0.05) and the linear estimators' FTRL rate (0.2).
+fn fast_dnn() -> OptimizerSpec {
+    OptimizerSpec::tf1_dnn_default()
+}
+
 #[test]
 fn dnn_classifier_binary() {
     let r = check(
-        DnnClassifierConfig::new(dense_columns(), [16, 8]),
+        DnnClassifierConfig::new(dense_columns(), [16, 8]).optimizer(fast_dnn()),
         Task::Binary,
         300,
         "accuracy",
@@ -262,13 +269,17 @@ fn linear_regressor() {
 #[test]
 fn dnn_linear_combined_classifier() {
     let config = DnnLinearCombinedClassifierConfig::new(wide_columns(), dense_columns(), [16])
-        .label_vocabulary(["low", "mid", "high"]);
+        .label_vocabulary(["low", "mid", "high"])
+        .linear_optimizer(OptimizerSpec::linear_estimator_default())
+        .dnn_optimizer(fast_dnn());
     check(config, Task::Multi, 300, "accuracy", 0.8);
 }
 
 #[test]
 fn dnn_linear_combined_regressor() {
-    let config = DnnLinearCombinedRegressorConfig::new(wide_columns(), dense_columns(), [16]);
+    let config = DnnLinearCombinedRegressorConfig::new(wide_columns(), dense_columns(), [16])
+        .linear_optimizer(OptimizerSpec::linear_estimator_default())
+        .dnn_optimizer(fast_dnn());
     check(config, Task::Regression, 300, "mae", 0.25);
 }
 

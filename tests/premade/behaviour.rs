@@ -27,7 +27,7 @@ fn wide_and_deep_groups_ftrl_and_adagrad_and_trains_both_parts() {
             &RunConfig::default(),
         )
         .unwrap();
-    assert_eq!(spec.train_op.optimizer_kinds(), ["ftrl", "adagrad"]);
+    assert_eq!(spec.train_op.optimizer_kinds(), ["ftrl", "tf_adagrad"]);
 
     let before = est.model().unwrap().dnn.logits.weight.val().into_data();
     est.train(std::iter::repeat((features, labels)), TrainArgs::steps(5))

@@ -1,8 +1,9 @@
 //! `BaselineClassifier` and `BaselineRegressor`: one bias per logit, ignoring the features (the
 //! prior class distribution, or the label mean).
 
+use super::OptimizerSpec;
 use super::PremadeModelFn;
-use super::head_choice::{ClassifierHead, OptimizerSpec};
+use super::head_choice::ClassifierHead;
 use super::{PremadeConfig, class_labels, value_labels};
 use crate::feature_column::{ColumnValues, FeatureColumns, FeatureError, FeatureTensors};
 use crate::head::RegressionHead;
@@ -37,13 +38,6 @@ impl BaselineModel {
     }
 }
 
-fn default_optimizer() -> OptimizerSpec {
-    OptimizerSpec::Ftrl {
-        learning_rate: 0.3,
-        config: super::FtrlConfig::default(),
-    }
-}
-
 /// A `BaselineClassifier`'s configuration.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BaselineClassifierConfig {
@@ -61,7 +55,7 @@ impl BaselineClassifierConfig {
         BaselineClassifierConfig {
             feature_columns: FeatureColumns::default(),
             head: ClassifierHead::new(n_classes),
-            optimizer: default_optimizer(),
+            optimizer: OptimizerSpec::baseline_default(),
         }
     }
 
@@ -100,6 +94,9 @@ impl PremadeConfig for BaselineClassifierConfig {
     fn build_model(&self, device: &Device) -> Result<BaselineModel, FeatureError> {
         Ok(BaselineModel::new(self.head.logits_dimension(), device))
     }
+    fn optimizers(&self) -> Vec<(&'static str, &OptimizerSpec)> {
+        vec![("optimizer", &self.optimizer)]
+    }
     fn column_sets(&self) -> Vec<&FeatureColumns> {
         vec![&self.feature_columns]
     }
@@ -131,7 +128,7 @@ impl Default for BaselineRegressorConfig {
         BaselineRegressorConfig {
             feature_columns: FeatureColumns::default(),
             head: RegressionHead::new(),
-            optimizer: default_optimizer(),
+            optimizer: OptimizerSpec::baseline_default(),
         }
     }
 }
@@ -176,6 +173,9 @@ impl PremadeConfig for BaselineRegressorConfig {
     }
     fn build_model(&self, device: &Device) -> Result<BaselineModel, FeatureError> {
         Ok(BaselineModel::new(1, device))
+    }
+    fn optimizers(&self) -> Vec<(&'static str, &OptimizerSpec)> {
+        vec![("optimizer", &self.optimizer)]
     }
     fn column_sets(&self) -> Vec<&FeatureColumns> {
         vec![&self.feature_columns]

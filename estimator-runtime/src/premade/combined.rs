@@ -2,9 +2,10 @@
 //! a linear model's and a DNN's logits, each part trained by its own optimizer in one
 //! `TrainOp::group`.
 
+use super::OptimizerSpec;
 use super::PremadeModelFn;
 use super::dnn::{Dnn, DnnConfig};
-use super::head_choice::{ClassifierHead, OptimizerSpec};
+use super::head_choice::ClassifierHead;
 use super::{PremadeConfig, class_labels, value_labels};
 use crate::feature_column::{
     ColumnValues, FeatureColumns, FeatureError, FeatureTensors, LinearModel,
@@ -77,13 +78,13 @@ macro_rules! combined_config {
         pub struct $name {
             /// The wide part's columns (TF `linear_feature_columns`).
             pub linear_feature_columns: FeatureColumns,
-            /// The wide part's optimizer (FTRL).
+            /// The wide part's optimizer (TF 2.15's: FTRL at `min(0.005, 1/√columns)`).
             pub linear_optimizer: OptimizerSpec,
             /// The deep part's columns (TF `dnn_feature_columns`).
             pub dnn_feature_columns: FeatureColumns,
             /// The deep network.
             pub dnn: DnnConfig,
-            /// The deep part's optimizer (AdaGrad at 0.05).
+            /// The deep part's optimizer (TF 2.15's: legacy Adagrad at 0.001).
             pub dnn_optimizer: OptimizerSpec,
             /// The head.
             pub head: $head,
@@ -134,9 +135,9 @@ fn defaults(
     hidden_units: impl IntoIterator<Item = usize>,
 ) -> (OptimizerSpec, DnnConfig, OptimizerSpec) {
     (
-        OptimizerSpec::linear_default(linear.columns.len()),
+        OptimizerSpec::combined_linear_default(linear.columns.len()),
         DnnConfig::new(hidden_units),
-        OptimizerSpec::dnn_default(),
+        OptimizerSpec::combined_dnn_default(),
     )
 }
 
@@ -287,6 +288,12 @@ impl PremadeConfig for DnnLinearCombinedClassifierConfig {
                     .nested("dnn"),
             )
     }
+    fn optimizers(&self) -> Vec<(&'static str, &OptimizerSpec)> {
+        vec![
+            ("linear_optimizer", &self.linear_optimizer),
+            ("dnn_optimizer", &self.dnn_optimizer),
+        ]
+    }
     fn column_sets(&self) -> Vec<&FeatureColumns> {
         vec![&self.linear_feature_columns, &self.dnn_feature_columns]
     }
@@ -321,6 +328,12 @@ impl PremadeConfig for DnnLinearCombinedRegressorConfig {
                 super::tf_names::dnn_var_map(&self.dnn_feature_columns, hidden, "dnn")
                     .nested("dnn"),
             )
+    }
+    fn optimizers(&self) -> Vec<(&'static str, &OptimizerSpec)> {
+        vec![
+            ("linear_optimizer", &self.linear_optimizer),
+            ("dnn_optimizer", &self.dnn_optimizer),
+        ]
     }
     fn column_sets(&self) -> Vec<&FeatureColumns> {
         vec![&self.linear_feature_columns, &self.dnn_feature_columns]

@@ -1,8 +1,9 @@
 //! `DnnClassifier` and `DnnRegressor`: an input layer over dense feature columns, hidden layers,
 //! and a head.
 
+use super::OptimizerSpec;
 use super::PremadeModelFn;
-use super::head_choice::{ClassifierHead, OptimizerSpec};
+use super::head_choice::ClassifierHead;
 use super::{PremadeConfig, class_labels, value_labels};
 use crate::feature_column::{
     ColumnValues, FeatureColumns, FeatureError, FeatureTensors, InputLayer,
@@ -157,12 +158,12 @@ pub struct DnnClassifierConfig {
     pub dnn: DnnConfig,
     /// The head (binary for 2 classes).
     pub head: ClassifierHead,
-    /// The optimizer (AdaGrad at 0.05).
+    /// The optimizer (TF 2.15's: Keras's legacy Adagrad at 0.001, [`OptimizerSpec::dnn_default`]).
     pub optimizer: OptimizerSpec,
 }
 
 impl DnnClassifierConfig {
-    /// Two classes, ReLU layers of `hidden_units`, AdaGrad at 0.05.
+    /// Two classes, ReLU layers of `hidden_units`, TF 2.15's Adagrad at 0.001.
     pub fn new(
         feature_columns: FeatureColumns,
         hidden_units: impl IntoIterator<Item = usize>,
@@ -239,6 +240,9 @@ impl PremadeConfig for DnnClassifierConfig {
     fn tf_var_map(&self) -> crate::tf_checkpoint::TfVarMap {
         super::tf_names::dnn_var_map(&self.feature_columns, self.dnn.hidden_units.len(), "dnn")
     }
+    fn optimizers(&self) -> Vec<(&'static str, &OptimizerSpec)> {
+        vec![("optimizer", &self.optimizer)]
+    }
     fn column_sets(&self) -> Vec<&FeatureColumns> {
         vec![&self.feature_columns]
     }
@@ -263,12 +267,12 @@ pub struct DnnRegressorConfig {
     pub dnn: DnnConfig,
     /// The head.
     pub head: RegressionHead,
-    /// The optimizer (AdaGrad at 0.05).
+    /// The optimizer (TF 2.15's: Keras's legacy Adagrad at 0.001, [`OptimizerSpec::dnn_default`]).
     pub optimizer: OptimizerSpec,
 }
 
 impl DnnRegressorConfig {
-    /// ReLU layers of `hidden_units`, AdaGrad at 0.05.
+    /// ReLU layers of `hidden_units`, TF 2.15's Adagrad at 0.001.
     pub fn new(
         feature_columns: FeatureColumns,
         hidden_units: impl IntoIterator<Item = usize>,
@@ -324,6 +328,9 @@ impl PremadeConfig for DnnRegressorConfig {
     }
     fn tf_var_map(&self) -> crate::tf_checkpoint::TfVarMap {
         super::tf_names::dnn_var_map(&self.feature_columns, self.dnn.hidden_units.len(), "dnn")
+    }
+    fn optimizers(&self) -> Vec<(&'static str, &OptimizerSpec)> {
+        vec![("optimizer", &self.optimizer)]
     }
     fn column_sets(&self) -> Vec<&FeatureColumns> {
         vec![&self.feature_columns]

@@ -1,10 +1,8 @@
 //! `ClassifierHead`: the binary head for two classes, the multi-class head otherwise (as TF's
-//! classifiers choose), and `OptimizerSpec`: a saveable choice of optimizer.
+//! classifiers choose).
 
-use super::ftrl::FtrlConfig;
 use crate::head::{BinaryClassHead, ClassVocabulary, MultiClassHead};
 use crate::{EstimatorSpec, ModeKeys, TrainOp};
-use burn::optim::{AdaGradConfig, AdamConfig, SgdConfig};
 use burn::tensor::{Int, Tensor};
 use serde::{Deserialize, Serialize};
 
@@ -84,70 +82,6 @@ impl ClassifierHead {
             ClassifierHead::MultiClass(h) => {
                 h.create_estimator_spec(mode, logits, labels, weights, train_op_fn)
             }
-        }
-    }
-}
-
-/// An optimizer and its learning rate, saveable with the premade's configuration.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum OptimizerSpec {
-    /// burn's AdaGrad (TF's DNN default, at 0.05).
-    Adagrad {
-        /// The learning rate.
-        learning_rate: f64,
-    },
-    /// burn's Adam.
-    Adam {
-        /// The learning rate.
-        learning_rate: f64,
-    },
-    /// Plain gradient descent.
-    Sgd {
-        /// The learning rate.
-        learning_rate: f64,
-    },
-    /// FTRL (TF's linear default, at 0.2).
-    Ftrl {
-        /// The learning rate.
-        learning_rate: f64,
-        /// FTRL's other hyper-parameters.
-        config: FtrlConfig,
-    },
-}
-
-impl OptimizerSpec {
-    /// TF's DNN default: AdaGrad at 0.05.
-    pub fn dnn_default() -> Self {
-        OptimizerSpec::Adagrad {
-            learning_rate: 0.05,
-        }
-    }
-
-    /// TF's linear default: FTRL at `min(0.2, 1/√columns)`.
-    pub fn linear_default(num_columns: usize) -> Self {
-        OptimizerSpec::Ftrl {
-            learning_rate: 0.2f64.min(1.0 / (num_columns.max(1) as f64).sqrt()),
-            config: FtrlConfig::default(),
-        }
-    }
-
-    /// The train op minimising `loss` with this optimizer.
-    pub fn minimize(&self, loss: Tensor<1>) -> TrainOp {
-        match self {
-            OptimizerSpec::Adagrad { learning_rate } => {
-                TrainOp::minimize(loss, AdaGradConfig::new(), *learning_rate)
-            }
-            OptimizerSpec::Adam { learning_rate } => {
-                TrainOp::minimize(loss, AdamConfig::new(), *learning_rate)
-            }
-            OptimizerSpec::Sgd { learning_rate } => {
-                TrainOp::minimize(loss, SgdConfig::new(), *learning_rate)
-            }
-            OptimizerSpec::Ftrl {
-                learning_rate,
-                config,
-            } => TrainOp::minimize(loss, config.clone(), *learning_rate),
         }
     }
 }

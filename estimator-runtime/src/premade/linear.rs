@@ -1,8 +1,9 @@
 //! `LinearClassifier` and `LinearRegressor`: a weight per dense value and per categorical id,
-//! trained by FTRL by default.
+//! trained by FTRL at 0.2 by default (TF 2.15's).
 
+use super::OptimizerSpec;
 use super::PremadeModelFn;
-use super::head_choice::{ClassifierHead, OptimizerSpec};
+use super::head_choice::ClassifierHead;
 use super::{PremadeConfig, class_labels, value_labels};
 use crate::feature_column::{
     ColumnValues, FeatureColumns, FeatureError, FeatureTensors, LinearModel,
@@ -20,18 +21,17 @@ pub struct LinearClassifierConfig {
     pub feature_columns: FeatureColumns,
     /// The head (binary for 2 classes).
     pub head: ClassifierHead,
-    /// The optimizer (FTRL at `min(0.2, 1/√columns)`).
+    /// The optimizer (TF 2.15's: FTRL at 0.2, [`OptimizerSpec::linear_estimator_default`]).
     pub optimizer: OptimizerSpec,
 }
 
 impl LinearClassifierConfig {
     /// Two classes, TF's FTRL default.
     pub fn new(feature_columns: FeatureColumns) -> Self {
-        let optimizer = OptimizerSpec::linear_default(feature_columns.columns.len());
         LinearClassifierConfig {
             feature_columns,
             head: ClassifierHead::new(2),
-            optimizer,
+            optimizer: OptimizerSpec::linear_estimator_default(),
         }
     }
 
@@ -88,6 +88,9 @@ impl PremadeConfig for LinearClassifierConfig {
     fn tf_var_map(&self) -> crate::tf_checkpoint::TfVarMap {
         super::tf_names::linear_var_map(&self.feature_columns, "linear")
     }
+    fn optimizers(&self) -> Vec<(&'static str, &OptimizerSpec)> {
+        vec![("optimizer", &self.optimizer)]
+    }
     fn column_sets(&self) -> Vec<&FeatureColumns> {
         vec![&self.feature_columns]
     }
@@ -110,18 +113,17 @@ pub struct LinearRegressorConfig {
     pub feature_columns: FeatureColumns,
     /// The head.
     pub head: RegressionHead,
-    /// The optimizer (FTRL at `min(0.2, 1/√columns)`).
+    /// The optimizer (TF 2.15's: FTRL at 0.2, [`OptimizerSpec::linear_estimator_default`]).
     pub optimizer: OptimizerSpec,
 }
 
 impl LinearRegressorConfig {
     /// TF's FTRL default.
     pub fn new(feature_columns: FeatureColumns) -> Self {
-        let optimizer = OptimizerSpec::linear_default(feature_columns.columns.len());
         LinearRegressorConfig {
             feature_columns,
             head: RegressionHead::new(),
-            optimizer,
+            optimizer: OptimizerSpec::linear_estimator_default(),
         }
     }
 
@@ -162,6 +164,9 @@ impl PremadeConfig for LinearRegressorConfig {
     }
     fn tf_var_map(&self) -> crate::tf_checkpoint::TfVarMap {
         super::tf_names::linear_var_map(&self.feature_columns, "linear")
+    }
+    fn optimizers(&self) -> Vec<(&'static str, &OptimizerSpec)> {
+        vec![("optimizer", &self.optimizer)]
     }
     fn column_sets(&self) -> Vec<&FeatureColumns> {
         vec![&self.feature_columns]

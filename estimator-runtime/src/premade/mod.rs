@@ -34,6 +34,7 @@ mod dnn;
 mod ftrl;
 mod head_choice;
 mod linear;
+mod optimizer;
 mod served;
 pub mod tf_names;
 
@@ -44,8 +45,9 @@ pub use combined::{
 };
 pub use dnn::{Activation, Dnn, DnnClassifierConfig, DnnConfig, DnnRegressorConfig};
 pub use ftrl::{Ftrl, FtrlConfig, FtrlState};
-pub use head_choice::{ClassifierHead, OptimizerSpec};
+pub use head_choice::ClassifierHead;
 pub use linear::{LinearClassifierConfig, LinearRegressorConfig};
+pub use optimizer::{CustomOptimizer, OptimizerSpec};
 pub use served::ServedPremade;
 
 use crate::feature_column::{
@@ -117,6 +119,11 @@ pub trait PremadeConfig: Clone + PartialEq + Serialize + DeserializeOwned + 'sta
     /// (see [`tf_names`]); empty for those without one.
     fn tf_var_map(&self) -> crate::tf_checkpoint::TfVarMap {
         crate::tf_checkpoint::TfVarMap::new()
+    }
+    /// The optimizers, each with its field's name (`optimizer`, or `linear_optimizer` and
+    /// `dnn_optimizer`); [`Premade::new`] refuses one it cannot build. None by default.
+    fn optimizers(&self) -> Vec<(&'static str, &OptimizerSpec)> {
+        Vec::new()
     }
     /// The feature column sets the model reads (one, or two for wide and deep).
     fn column_sets(&self) -> Vec<&FeatureColumns>;
@@ -244,6 +251,9 @@ impl<C: PremadeConfig> Premade<C> {
         };
         if let Some(seed) = run_config.random_seed {
             device.seed(seed);
+        }
+        for (field, optimizer) in config.optimizers() {
+            optimizer.check_resolved(field)?;
         }
         let encoders = encoders(&config)?;
         let model = init(config.build_model(&device)?)?;
