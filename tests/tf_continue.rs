@@ -6,8 +6,9 @@
 //! step), train the same 10 batches, and every weight must equal TF's second checkpoint within
 //! 1e-5 relative. Two runs:
 //! - `dnn`: TF 2.15's premade `tf.estimator.DNNClassifier([10, 10])` with its default optimizer
-//!   (Keras legacy `Adagrad` at 0.001), continued by a model_fn mirroring DNNClassifier's
-//!   network and head (`dnn_classifier_mirror`);
+//!   (Keras legacy `Adagrad` at 0.001), continued by our `DnnClassifier` with its (TF 2.15)
+//!   default optimizer, and by a custom model_fn mirroring DNNClassifier's network and head
+//!   (`dnn_classifier_mirror`);
 //! - `adam`: a custom model_fn with `tf.compat.v1.train.AdamOptimizer(0.01)` (what TF 2.15
 //!   estimator users write in custom model_fns), continued with `TfAdamConfig` at TF1's epsilon.
 //!
@@ -20,7 +21,12 @@ mod common;
 
 use common::device;
 use estimator_runtime::OptimizerConfig;
+use estimator_runtime::burn::store::ModuleSnapshot;
+use estimator_runtime::feature_column::{
+    ColumnValues, FeatureBatch, FeatureColumns, numeric_column,
+};
 use estimator_runtime::prelude::*;
+use estimator_runtime::premade::{DnnClassifier, DnnClassifierConfig, PremadeConfig};
 use estimator_runtime::tf_checkpoint::{TfCheckpoint, TfSlots, TfSource, TfVarMap, TfWarmStart};
 use estimator_runtime::tf_init;
 use estimator_runtime::tf_optim::{TfAdagradConfig, TfAdamConfig};
@@ -138,22 +144,17 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tf_continue")
 }
 
-/// The 10 continuation batches TF trained on, and the step TF started them at.
-fn batches(run: &Path) -> (Vec<(Tensor<2>, Tensor<1, Int>)>, u64) {
+/// The 10 continuation batches TF trained on (features row-major, labels), and the step TF
+/// started them at.
+fn batch_rows(run: &Path) -> (Vec<(Vec<f32>, Vec<i64>)>, u64) {
     let text = std::fs::read_to_string(run.join("batches.json")).unwrap();
     let json: serde_json::Value = serde_json::from_str(&text).unwrap();
     let batch = json["batch_size"].as_u64().unwrap() as usize;
-    let x: Vec<f32> = json["features"]
-        .as_array()
-        .unwrap()
+    let number = |v: &serde_json::Value| v.as_f64().unwrap();
+    let rows = json["features"].as_array().unwrap();
+    let x: Vec<f32> = rows
         .iter()
-        .flat_map(|row| {
-            row.as_array()
-                .unwrap()
-                .iter()
-                .map(|v| v.as_f64().unwrap() as f32)
-                .collect::<Vec<_>>()
-        })
+        .flat_map(|row| row.as_array().unwrap().iter().map(|v| number(v) as f32))
         .collect();
     let y: Vec<i64> = json["labels"]
         .as_array()
@@ -161,46 +162,52 @@ fn batches(run: &Path) -> (Vec<(Tensor<2>, Tensor<1, Int>)>, u64) {
         .iter()
         .map(|v| v.as_i64().unwrap())
         .collect();
-    let device = device();
     let batches = x
         .chunks(batch * 4)
         .zip(y.chunks(batch))
-        .map(|(x, y)| {
-            (
-                Tensor::from_data(TensorData::new(x.to_vec(), [y.len(), 4]), &device),
-                Tensor::from_data(TensorData::new(y.to_vec(), [y.len()]), &device),
-            )
-        })
+        .map(|(x, y)| (x.to_vec(), y.to_vec()))
         .collect();
     (batches, json["start_step"].as_u64().unwrap())
 }
 
-/// The largest relative difference between our parameters and the TF checkpoint at `end`
-/// (relative to the TF value, with a floor of 1e-3 for values near 0), per parameter.
-fn differences(model: &TwoHidden, map: &TfVarMap, end: &Path) -> Vec<(String, f64)> {
+/// The same batches as tensors.
+fn batches(run: &Path) -> (Vec<(Tensor<2>, Tensor<1, Int>)>, u64) {
+    let (rows, start_step) = batch_rows(run);
+    let device = device();
+    let batches = rows
+        .into_iter()
+        .map(|(x, y)| {
+            (
+                Tensor::from_data(TensorData::new(x, [y.len(), 4]), &device),
+                Tensor::from_data(TensorData::new(y.clone(), [y.len()]), &device),
+            )
+        })
+        .collect();
+    (batches, start_step)
+}
+
+/// The largest relative difference between each mapped parameter of `model` and its variable
+/// in the TF checkpoint at `end` (relative to the TF value, with a floor of 1e-3 for values
+/// near 0).
+fn differences(model: &impl Module, map: &TfVarMap, end: &Path) -> Vec<(String, f64)> {
     let tf = TfCheckpoint::open(end).unwrap();
-    let ours = [
-        ("hidden_0", &model.hidden_0),
-        ("hidden_1", &model.hidden_1),
-        ("logits", &model.logits),
-    ];
+    let ours = model.collect(None, None, false);
     let mut out = Vec::new();
-    for (layer, linear) in ours {
-        let bias = linear.bias.as_ref().unwrap().val().into_data();
-        for (leaf, data) in [("weight", linear.weight.val().into_data()), ("bias", bias)] {
-            let param = format!("{layer}.{leaf}");
-            let name = &map.get(&param).unwrap().blocks[0].name;
-            let theirs = tf.tensor(name).unwrap().values.to_f32();
-            let ours = data.try_to_vec::<f32>().unwrap();
-            assert_eq!(ours.len(), theirs.len(), "{param}");
-            let worst = ours
-                .iter()
-                .zip(&theirs)
-                .map(|(&o, &t)| f64::from(o - t).abs() / f64::from(t.abs()).max(1e-3))
-                .fold(0.0, f64::max);
-            out.push((format!("{param} ({name})"), worst));
-        }
+    for param in map.params() {
+        let name = &map.get(param).unwrap().blocks[0].name;
+        let theirs = tf.tensor(name).unwrap().values.to_f32();
+        let tensor = ours.iter().find(|t| &t.name == param).unwrap();
+        let data = estimator_runtime::burn::store::bridge::to_data(tensor).unwrap();
+        let ours = data.try_into_vec_as::<f32>().unwrap();
+        assert_eq!(ours.len(), theirs.len(), "{param}");
+        let worst = ours
+            .iter()
+            .zip(&theirs)
+            .map(|(&o, &t)| f64::from(o - t).abs() / f64::from(t.abs()).max(1e-3))
+            .fold(0.0, f64::max);
+        out.push((format!("{param} ({name})"), worst));
     }
+    assert_eq!(out.len(), ours.len(), "every parameter is compared");
     out
 }
 
@@ -234,11 +241,38 @@ fn assert_within(what: &str, differences: Vec<(String, f64)>) {
     }
 }
 
+/// Our premade `DnnClassifier` (TF 2.15's defaults: legacy Adagrad at 0.001) on TF's columns
+/// (`numeric_column("x", shape=[4])`), continued from TF's premade run.
+fn check_premade_dnn(run: &Path) {
+    let columns = FeatureColumns::new([numeric_column("x").with_shape(4).into()]);
+    let config = DnnClassifierConfig::new(columns, [10, 10]).n_classes(3);
+    let map = config.tf_var_map();
+    let dir = tempfile::tempdir().unwrap();
+    let mut est = DnnClassifier::new(config, common::config(dir.path())).unwrap();
+    let slots = TfSlots::canned_estimator(&dnn_default_optimizer());
+    est.continue_tf_run(&TfWarmStart::new(run.join("start")), &map, &slots)
+        .unwrap();
+    let (rows, start_step) = batch_rows(run);
+    let input: Vec<_> = rows
+        .into_iter()
+        .map(|(x, y)| {
+            let table = FeatureBatch::new(y.len())
+                .with("x", ColumnValues::Float(x))
+                .with("label", ColumnValues::Int(y));
+            est.input(&table, "label").unwrap()
+        })
+        .collect();
+    assert_eq!(est.global_step(), start_step);
+    est.train(input, TrainArgs::steps(10)).unwrap();
+    let diffs = differences(est.model().unwrap(), &map, &run.join("end"));
+    assert_within("premade DnnClassifier", diffs);
+}
+
 fn check_dnn(run: &Path) {
     let names = ["dnn/hiddenlayer_0", "dnn/hiddenlayer_1", "dnn/logits"];
     let slots = TfSlots::canned_estimator(&dnn_default_optimizer());
     let diffs = continue_run!(dnn_classifier_mirror, run, names, slots);
-    assert_within("DNNClassifier + Adagrad", diffs);
+    assert_within("DNNClassifier mirrored in a model_fn", diffs);
 }
 
 fn check_adam(run: &Path) {
@@ -249,6 +283,11 @@ fn check_adam(run: &Path) {
 
 #[test]
 fn a_premade_dnn_classifier_run_continues_on_tfs_trajectory() {
+    check_premade_dnn(&fixtures().join("dnn"));
+}
+
+#[test]
+fn a_dnn_classifier_mirrored_in_a_custom_model_fn_continues_on_tfs_trajectory() {
     check_dnn(&fixtures().join("dnn"));
 }
 
@@ -364,6 +403,7 @@ fn a_fresh_tf_run_is_continued_on_its_trajectory() {
         .status()
         .expect("python runs");
     assert!(status.success(), "{script} failed");
+    check_premade_dnn(&out.path().join("dnn"));
     check_dnn(&out.path().join("dnn"));
     check_adam(&out.path().join("adam"));
     for run in ["dnn/start", "dnn/end", "adam/start", "adam/end"] {
