@@ -144,9 +144,12 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tf_continue")
 }
 
+/// One batch: its features row-major, its labels.
+type BatchRows = (Vec<f32>, Vec<i64>);
+
 /// The 10 continuation batches TF trained on (features row-major, labels), and the step TF
 /// started them at.
-fn batch_rows(run: &Path) -> (Vec<(Vec<f32>, Vec<i64>)>, u64) {
+fn batch_rows(run: &Path) -> (Vec<BatchRows>, u64) {
     let text = std::fs::read_to_string(run.join("batches.json")).unwrap();
     let json: serde_json::Value = serde_json::from_str(&text).unwrap();
     let batch = json["batch_size"].as_u64().unwrap() as usize;
