@@ -1,6 +1,7 @@
 //! Summaries from the model_fn (issue 25): a TRAIN model_fn records `accuracy` (and the batch's
-//! mean label) with `summary::scalar`, as `tf.summary.scalar` in a TF model_fn; they are in
-//! model_dir's event file at every `save_summary_steps` and at no other step. Read back with
+//! mean label) with `summary::scalar`, as `tf.summary.scalar` in a TF model_fn, and its logits
+//! with `summary::histogram`; they are in model_dir's event file at every `save_summary_steps`
+//! and at no other step. Read back with
 //! this crate's reader (Rust only) and, with the TF venv (CI), by TensorBoard's own
 //! `EventAccumulator`.
 
@@ -32,6 +33,7 @@ fn classifier_with_summaries(
     };
     summary::scalar("accuracy", classes.equal(labels.clone()).float().mean());
     summary::scalar("mean_label", labels.clone().float().mean());
+    summary::histogram("logits", logits.clone());
     let loss = CrossEntropyLossConfig::new()
         .init(&logits.device())
         .forward(logits, labels);
@@ -93,6 +95,10 @@ fn the_model_fns_scalars_are_written_at_the_summary_steps() {
             "step {step}: mean label {got}, batch's {want}"
         );
     }
+    assert!(
+        steps_with("logits").is_empty(),
+        "a histogram is not a scalar"
+    );
     let eval = summary::read_scalars(&dir.path().join("eval")).unwrap();
     assert!(eval.values().all(|tags| !tags.contains_key("mean_label")));
 }
@@ -107,9 +113,11 @@ fn tensorboards_reader_finds_the_accuracy_at_the_summary_steps() {
     let script = r#"
 import sys
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
-acc = EventAccumulator(sys.argv[1]); acc.Reload()
+acc = EventAccumulator(sys.argv[1], size_guidance={"histograms": 0, "scalars": 0}); acc.Reload()
 for tag in ("accuracy", "mean_label"):
     print(tag, " ".join(f"{e.step}:{e.value!r}" for e in acc.Scalars(tag)))
+h = acc.Histograms("logits")
+print("histograms", " ".join(f"{e.step}:{e.histogram_value.num:g}" for e in h))
 "#;
     let out = std::process::Command::new(python)
         .args(["-c", script])
@@ -123,7 +131,13 @@ for tag in ("accuracy", "mean_label"):
         String::from_utf8_lossy(&out.stderr)
     );
     let ours = summary::read_scalars(dir.path()).unwrap();
-    for line in stdout.lines() {
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    let (scalars, histograms) = (&lines[..2], lines[2]);
+    // Each step's logits (3 per example: the 5th batch has 16 examples, the 10th 6, iris's
+    // last 150 - 9·16), at the summary steps.
+    assert_eq!(histograms, "histograms 5:48 10:18", "{stdout}");
+    for line in scalars.iter() {
         let (tag, events) = line.split_once(' ').unwrap();
         let events: Vec<(u64, f64)> = events
             .split(' ')
@@ -138,5 +152,4 @@ for tag in ("accuracy", "mean_label"):
             assert_eq!(value, ours[&step][tag], "{tag} at {step}");
         }
     }
-    assert_eq!(stdout.lines().count(), 2, "{stdout}");
 }

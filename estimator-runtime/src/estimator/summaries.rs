@@ -32,19 +32,25 @@ where
         Ok(())
     }
 
-    /// Reads the summaries a model_fn recorded (one device → host transfer) and writes them to
-    /// the event file of `subdir` at the global step.
+    /// Reads the summaries a model_fn recorded (the scalars in one device → host transfer,
+    /// each histogram in one) and writes them to the event file of `subdir` at the global step.
     pub(crate) fn write_recorded(
         &mut self,
         subdir: &str,
-        recorded: crate::summary::RecordedScalars,
+        recorded: crate::summary::RecordedSummaries,
     ) -> Result<(), Error> {
         if !self.replica().is_chief() {
             return Ok(());
         }
-        let values = recorded.read()?;
-        let scalars: Vec<(&str, f64)> = values.iter().map(|(n, v)| (n.as_str(), *v)).collect();
-        self.write_scalars(subdir, &scalars, self.global_step)
+        let (scalars, histograms) = recorded.read()?;
+        let scalars: Vec<(&str, f64)> = scalars.iter().map(|(n, v)| (n.as_str(), *v)).collect();
+        self.write_scalars(subdir, &scalars, self.global_step)?;
+        let step = self.global_step;
+        let writer = self.summary_writer(subdir)?;
+        for (tag, values) in histograms {
+            writer.histogram(&tag, &values, step)?;
+        }
+        Ok(())
     }
 
     /// The event file writer of `subdir`, created on first use.

@@ -11,7 +11,7 @@ use crate::input::InputItem;
 use crate::mode::ModeKeys;
 use crate::model_fn::ModelFn;
 use crate::scaffold::WarmStart;
-use crate::summary::RecordedScalars;
+use crate::summary::RecordedSummaries;
 use crate::train_op::TrainOp;
 use burn::module::Module;
 use std::panic::AssertUnwindSafe;
@@ -54,7 +54,7 @@ where
     /// Whether a spec's Scaffold warm start may still apply (a fresh run, before its first step).
     scaffold_pending: bool,
     /// The summaries the model_fn recorded for this step (its last batch), still on the device.
-    summaries: RecordedScalars,
+    summaries: RecordedSummaries,
     /// `train_and_evaluate`'s evaluations, run after the checkpoints they need.
     between: Option<&'a mut dyn BetweenSteps<F>>,
 }
@@ -248,7 +248,7 @@ where
             stopped: false,
             past_deadline: false,
             scaffold_pending: self.global_step == 0 && self.config.warm_start_from.is_none(),
-            summaries: RecordedScalars::default(),
+            summaries: RecordedSummaries::default(),
             between,
         }
     }

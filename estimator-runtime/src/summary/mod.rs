@@ -17,6 +17,7 @@
 //! ```
 
 mod flusher;
+mod histogram;
 mod proto;
 mod read;
 mod record;
@@ -29,8 +30,8 @@ use flusher::{Flusher, SharedFile};
 use prost::Message;
 use proto::Event;
 pub use read::{ScalarsByStep, read_scalars};
-pub use recorded::scalar;
-pub(crate) use recorded::{RecordedScalars, recording};
+pub(crate) use recorded::{RecordedSummaries, recording};
+pub use recorded::{histogram, scalar};
 use std::fs::{self, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -134,6 +135,28 @@ impl SummaryWriter {
         // The proto's step is an int64; a step past i64::MAX is not a real training run.
         let step = i64::try_from(step).unwrap_or(i64::MAX);
         self.write_event(&Event::scalar(wall_time(), step, tag, value as f32))
+    }
+
+    /// Appends a histogram of `values` under `tag` at global step `step`, in TF's default
+    /// buckets (what `tf.summary.histogram` writes; TensorBoard's Histograms and Distributions
+    /// tabs show it).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] if the event cannot be written.
+    ///
+    /// ```
+    /// use estimator_runtime::summary::SummaryWriter;
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let mut writer = SummaryWriter::create(dir.path())?;
+    /// writer.histogram("weights", &[0.5, -0.25, 0.0], 10)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn histogram(&mut self, tag: &str, values: &[f64], step: u64) -> Result<(), Error> {
+        let step = i64::try_from(step).unwrap_or(i64::MAX);
+        let histo = histogram::histogram(values);
+        self.write_event(&Event::histogram(wall_time(), step, tag, histo))
     }
 
     /// Writes TF's `SessionLog.START` event at global step `step`, and flushes. Write it when a

@@ -72,7 +72,9 @@ fn read_file(path: &Path, out: &mut ScalarsByStep) -> Result<(), Error> {
         };
         let scalars = out.entry(step).or_default();
         for value in summary.value {
-            scalars.insert(value.tag, f64::from(value.simple_value));
+            if let Some(scalar) = value.simple_value {
+                scalars.insert(value.tag, f64::from(scalar));
+            }
         }
     }
     Ok(())
