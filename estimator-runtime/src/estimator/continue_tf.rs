@@ -60,8 +60,9 @@ where
             )
         })?;
         let (model, _) = crate::tf_checkpoint::warm_start_from_tf(model, settings, map)?;
-        let step = tf_global_step(settings)?;
-        let state = slots.optimizer_state(&model, settings, map, step)?;
+        let ckpt = TfCheckpoint::open(&settings.from)?;
+        let step = tf_global_step(&ckpt)?;
+        let state = slots.optimizer_state(&model, &ckpt, settings, map, step)?;
         self.model = Some(model);
         self.inference.take();
         self.global_step = step;
@@ -78,8 +79,7 @@ where
 }
 
 /// The checkpoint's `global_step` (an int64 scalar in every estimator checkpoint).
-fn tf_global_step(settings: &TfWarmStart) -> Result<u64, Error> {
-    let ckpt = TfCheckpoint::open(&settings.from)?;
+fn tf_global_step(ckpt: &TfCheckpoint) -> Result<u64, Error> {
     let step = ckpt.tensor("global_step")?;
     match step.values {
         TfValues::I64(v) if v.len() == 1 && v[0] >= 0 => Ok(v[0] as u64),

@@ -104,16 +104,17 @@ impl TfSlots {
     }
 
     /// The optimizer state of `model`'s parameters (burn's optimizer record bytes, keyed by
-    /// the parameters' ids) from the slots in `ckpt`, with the counter at `global_step`. A
-    /// mapped parameter whose slots are missing is an error; an unmapped one starts fresh.
+    /// the parameters' ids) from the slots in `ckpt` (the checkpoint `settings` names), with
+    /// the counter at `global_step`. A mapped parameter whose slots are missing is an error;
+    /// an unmapped one starts fresh.
     pub(crate) fn optimizer_state<M: Module>(
         &self,
         model: &M,
+        ckpt: &TfCheckpoint,
         settings: &TfWarmStart,
         map: &TfVarMap,
         global_step: u64,
     ) -> Result<Vec<u8>, Error> {
-        let ckpt = TfCheckpoint::open(&settings.from)?;
         let mut writer = StateWriter::default();
         for param in model.collect(None, None, false) {
             let Some(id) = param.param_id else { continue };
@@ -129,9 +130,9 @@ impl TfSlots {
                     if mapped.is_none() {
                         continue;
                     }
-                    return Err(missing_slot(&ckpt, &param.name, &slot));
+                    return Err(missing_slot(ckpt, &param.name, &slot));
                 }
-                let data = read_source(&ckpt, &slot, &param.name, shape)?;
+                let data = read_source(ckpt, &slot, &param.name, shape)?;
                 writer.tensor(id, leaf, data, &param.name);
             }
             writer.parameter(id, shape.len(), self.counter, global_step);
