@@ -266,3 +266,53 @@ impl TfSlotNames for TfSgdConfig {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn each_naming_gives_tfs_slot_names() {
+        let adam = TfSlots::canned_estimator(&TfAdamConfig::new().with_legacy(true));
+        let names = adam.slot_names("dnn/logits/kernel");
+        let want = [
+            "training/Adam/dnn/logits/kernel/m",
+            "training/Adam/dnn/logits/kernel/v",
+        ];
+        assert_eq!(
+            names.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>(),
+            want
+        );
+        assert_eq!((adam.kind(), adam.counter), ("tf_adam", Some("iterations")));
+        let v1 = TfSlots::compat_v1(&TfFtrlConfig::new()).unwrap();
+        let names: Vec<_> = v1
+            .slot_names("linear/w")
+            .into_iter()
+            .map(|(l, n)| (l, n))
+            .collect();
+        let want = [
+            ("accumulator", "linear/w/Ftrl"),
+            ("linear", "linear/w/Ftrl_1"),
+        ];
+        assert_eq!(names, want.map(|(l, n)| (l, n.to_string())));
+        let rms = TfRmsPropConfig::new()
+            .with_momentum(0.9)
+            .with_centered(true);
+        let leaves: Vec<_> = rms
+            .keras_slots()
+            .into_iter()
+            .map(|(_, slot)| slot)
+            .collect();
+        assert_eq!(leaves, ["rms", "momentum", "mg"]);
+    }
+
+    #[test]
+    fn v1_optimizers_with_other_numbers_in_their_slots_are_refused() {
+        let err = TfSlots::compat_v1(&TfRmsPropConfig::new()).unwrap_err();
+        assert!(err.to_string().contains("RMSPropOptimizer"), "{err}");
+        let momentum = TfSgdConfig::new().with_momentum(0.9);
+        assert!(TfSlots::compat_v1(&momentum).is_err());
+        assert!(TfSlots::compat_v1(&TfSgdConfig::new()).is_ok());
+    }
+}
