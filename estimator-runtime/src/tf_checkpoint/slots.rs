@@ -286,11 +286,7 @@ mod tests {
         );
         assert_eq!((adam.kind(), adam.counter), ("tf_adam", Some("iterations")));
         let v1 = TfSlots::compat_v1(&TfFtrlConfig::new()).unwrap();
-        let names: Vec<_> = v1
-            .slot_names("linear/w")
-            .into_iter()
-            .map(|(l, n)| (l, n))
-            .collect();
+        let names = v1.slot_names("linear/w");
         let want = [
             ("accumulator", "linear/w/Ftrl"),
             ("linear", "linear/w/Ftrl_1"),
