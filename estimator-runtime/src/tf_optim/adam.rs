@@ -102,12 +102,11 @@ impl TfAdam {
         f64::from(lr as f32 * (1.0 - beta_2_power).sqrt() / (1.0 - beta_1_power))
     }
 
-    /// `beta^t` in f32: a power (Keras), or TF1's running product, `t - 1` rounded
-    /// multiplications from `beta` (O(t): TF1 keeps the product in a variable).
+    /// `beta^t` in f32: a power (Keras), or TF1's running product (`running_power`).
     fn power(&self, beta: f64, t: u64) -> f32 {
         let beta = beta as f32;
         match self.config.compat_v1 {
-            true => (1..t).fold(beta, |power, _| power * beta),
+            true => running_power(beta, t),
             false => beta.powf(t as f32),
         }
     }
@@ -132,12 +131,54 @@ impl TfAdam {
     }
 }
 
+/// TF1's `beta_power` after `t` steps: `t - 1` rounded f32 multiplications from `beta`, as its
+/// variable accumulates them. The last few results are kept per thread, so a run's steps (every
+/// parameter at `t`, then at `t + 1`) cost one multiplication each, not `t`.
+fn running_power(beta: f32, t: u64) -> f32 {
+    use std::cell::RefCell;
+    thread_local! {
+        /// `(beta, t, beta_power)`, the latest per beta.
+        static LATEST: RefCell<Vec<(u32, u64, f32)>> = const { RefCell::new(Vec::new()) };
+    }
+    LATEST.with(|latest| {
+        let mut latest = latest.borrow_mut();
+        let (from_t, from_power) = match latest.iter().find(|e| e.0 == beta.to_bits()) {
+            Some(&(_, known, power)) if known <= t && known > 0 => (known, power),
+            _ => (1, beta),
+        };
+        let power = (from_t..t).fold(from_power, |power, _| power * beta);
+        latest.retain(|e| e.0 != beta.to_bits());
+        latest.truncate(7);
+        latest.push((beta.to_bits(), t.max(1), power));
+        power
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
     use burn::optim::Optimizer;
     use burn::tensor::Device;
+
+    /// The kept products give what `t - 1` multiplications give, forwards, repeated, and
+    /// after going back.
+    #[test]
+    fn running_powers_are_tf1s_products() {
+        let product = |beta: f32, t: u64| (1..t).fold(beta, |p, _| p * beta);
+        for t in [1, 2, 3, 3, 50, 51, 20, 1000, 999, 1] {
+            assert_eq!(
+                running_power(0.999, t).to_bits(),
+                product(0.999, t).to_bits(),
+                "{t}"
+            );
+            assert_eq!(
+                running_power(0.9, t).to_bits(),
+                product(0.9, t).to_bits(),
+                "{t}"
+            );
+        }
+    }
 
     /// The first step moves by lr·g/(|g| + eps/…) ≈ lr·sign(g): m = 0.1 g, v = 0.001 g²,
     /// alpha = lr·sqrt(0.001)/0.1, so w' = w - alpha·0.1 g / (sqrt(0.001)|g| + 1e-7).
