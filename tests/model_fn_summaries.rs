@@ -153,3 +153,33 @@ print("histograms", " ".join(f"{e.step}:{e.histogram_value.num:g}" for e in h))
         }
     }
 }
+
+/// Records a two-element "scalar", which fails only when it is read back.
+#[model_fn]
+fn classifier_with_a_bad_summary(
+    model: &Net,
+    features: Tensor<2>,
+    labels: Option<Tensor<1, Int>>,
+    mode: ModeKeys,
+) -> EstimatorSpec {
+    summary::scalar("bad", Tensor::<1>::zeros([2], &features.device()));
+    iris_classifier(model, features, labels, mode).expect("a valid spec")
+}
+
+/// The recorded values are read back on summary steps only: a summary that cannot be read
+/// fails the step that writes it (5), not the steps before, which never touch it.
+#[test]
+fn recorded_values_are_read_on_summary_steps_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path()).save_summary_steps(EVERY);
+    let mut est =
+        Estimator::new(classifier_with_a_bad_summary, Net::new(&device()), config).unwrap();
+    let input = || stream(iris(), BATCH, device());
+    est.train(input(), TrainArgs::max_steps(EVERY - 1)).unwrap();
+    let err = est.train(input(), TrainArgs::max_steps(EVERY)).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("summary::scalar(\"bad\") got 2 values"),
+        "{err}"
+    );
+}
