@@ -9,8 +9,9 @@ use burn::optim::Optimizer;
 use common::*;
 use estimator_runtime::OptimizerConfig;
 use estimator_runtime::prelude::*;
-use estimator_runtime::premade::FtrlConfig;
-use estimator_runtime::tf_optim::{TfAdagradConfig, TfAdamConfig, TfSgdConfig};
+use estimator_runtime::tf_optim::{
+    TfAdagradConfig, TfAdamConfig, TfFtrlConfig, TfRmsPropConfig, TfSgdConfig,
+};
 use serde_json::Value;
 
 const FIXTURE: &str = include_str!("fixtures/tf_optim/keras_quadratic.json");
@@ -56,9 +57,9 @@ fn assert_matches_keras(case: &str, ours: Vec<Vec<f32>>, fixture: &Value) {
     }
     let (error, step, o, k) = worst;
     match step {
-        0 => eprintln!("{case}: bit-identical to Keras 2.15 at every step"),
+        0 => eprintln!("{case}: bit-identical to TF 2.15 at every step"),
         _ => {
-            eprintln!("{case}: worst relative difference from Keras 2.15: {error:e} (step {step})")
+            eprintln!("{case}: worst relative difference from TF 2.15: {error:e} (step {step})")
         }
     }
     assert!(error <= 1e-6, "{case}, step {step}: ours {o}, Keras {k}");
@@ -84,13 +85,39 @@ fn each_tf_optimizer_follows_keras_on_a_quadratic() {
     check("sgd_momentum", momentum.build(), &fixture);
     let nesterov = momentum.with_nesterov(true);
     check("sgd_nesterov", nesterov.build(), &fixture);
-    check("ftrl", FtrlConfig::new().build(), &fixture);
-    let ftrl = FtrlConfig::new().with_l1(0.5).with_l2(0.1);
+    check("ftrl", TfFtrlConfig::new().build(), &fixture);
+    let ftrl = TfFtrlConfig::new().with_l1(0.5).with_l2(0.1);
     check("ftrl_l1_l2", ftrl.build(), &fixture);
+    check_rmsprop("", false, &fixture);
+}
+
+/// The four RMSprop cases (plain, momentum, centered, both), Keras's or the legacy ones.
+fn check_rmsprop(prefix: &str, legacy: bool, fixture: &Value) {
+    let rmsprop = TfRmsPropConfig::new().with_legacy(legacy);
+    check(&format!("{prefix}rmsprop"), rmsprop.build(), fixture);
+    let momentum = rmsprop.clone().with_momentum(0.9);
+    check(
+        &format!("{prefix}rmsprop_momentum"),
+        momentum.build(),
+        fixture,
+    );
+    let centered = rmsprop.clone().with_rho(0.8).with_centered(true);
+    check(
+        &format!("{prefix}rmsprop_centered"),
+        centered.build(),
+        fixture,
+    );
+    let both = rmsprop.with_momentum(0.5).with_centered(true);
+    check(
+        &format!("{prefix}rmsprop_centered_momentum"),
+        both.build(),
+        fixture,
+    );
 }
 
 /// TF 2.15's estimators use `tf.keras.optimizers.legacy.*` (TF's fused `ResourceApply*`
-/// kernels): `with_legacy(true)` follows Adagrad's and Adam's; SGD and FTRL are the same there.
+/// kernels): `with_legacy(true)` follows Adagrad's, Adam's and RMSprop's; SGD and FTRL are the
+/// same there.
 #[test]
 fn each_tf_optimizer_follows_the_legacy_keras_optimizers_estimators_use() {
     let fixture: Value = serde_json::from_str(FIXTURE).expect("the fixture is JSON");
@@ -105,8 +132,20 @@ fn each_tf_optimizer_follows_the_legacy_keras_optimizers_estimators_use() {
     check("legacy_sgd_momentum", momentum.build(), &fixture);
     let nesterov = momentum.with_nesterov(true);
     check("legacy_sgd_nesterov", nesterov.build(), &fixture);
-    let ftrl = FtrlConfig::new().with_l1(0.5).with_l2(0.1);
+    let ftrl = TfFtrlConfig::new().with_l1(0.5).with_l2(0.1);
     check("legacy_ftrl_l1_l2", ftrl.build(), &fixture);
+    check_rmsprop("legacy_", true, &fixture);
+}
+
+/// Custom model_fns use `tf.compat.v1.train` optimizers: Adam with its running beta powers and
+/// epsilon 1e-8, Adagrad with no epsilon.
+#[test]
+fn each_tf_optimizer_follows_the_compat_v1_optimizers_custom_model_fns_use() {
+    let fixture: Value = serde_json::from_str(FIXTURE).expect("the fixture is JSON");
+    let adam = TfAdamConfig::new().with_epsilon(1e-8).with_compat_v1(true);
+    check("compat_v1_adam", adam.build(), &fixture);
+    let adagrad = TfAdagradConfig::new().with_legacy(true).with_epsilon(0.0);
+    check("compat_v1_adagrad", adagrad.build(), &fixture);
 }
 
 /// The iris classifier of `common`, minimised with `optimizer`.
@@ -166,6 +205,35 @@ fn with_tf_nesterov(
     classify(model, features, labels, mode, sgd)
 }
 
+#[model_fn]
+fn with_tf_centered_rmsprop(
+    model: &Net,
+    features: Tensor<2>,
+    labels: Option<Tensor<1, Int>>,
+    mode: ModeKeys,
+) -> EstimatorSpec {
+    let rmsprop = TfRmsPropConfig::new()
+        .with_momentum(0.5)
+        .with_centered(true);
+    classify(model, features, labels, mode, rmsprop)
+}
+
+#[model_fn]
+fn with_tf_ftrl(
+    model: &Net,
+    features: Tensor<2>,
+    labels: Option<Tensor<1, Int>>,
+    mode: ModeKeys,
+) -> EstimatorSpec {
+    classify(
+        model,
+        features,
+        labels,
+        mode,
+        TfFtrlConfig::new().with_l2(0.01),
+    )
+}
+
 /// Trains with `$model_fn` to step 30 in `$dir`: in one call, or stopped at `$stop` and continued
 /// by a new Estimator from the checkpoint (weights and optimizer state). A finished call's next
 /// call reads its input from the start, as TF's calls `input_fn` again, so the continuation
@@ -206,6 +274,8 @@ fn tf_optimizers_resume_bit_identically_from_checkpoints() {
     assert_resume_is_bit_identical!(with_tf_adagrad, "tf_adagrad");
     assert_resume_is_bit_identical!(with_tf_adam, "tf_adam");
     assert_resume_is_bit_identical!(with_tf_nesterov, "tf_sgd nesterov");
+    assert_resume_is_bit_identical!(with_tf_centered_rmsprop, "tf_rmsprop centered momentum");
+    assert_resume_is_bit_identical!(with_tf_ftrl, "ftrl");
 }
 
 /// The stored fixture is what TF 2.15 makes now (CI runs this with the TF venv; elsewhere it

@@ -65,6 +65,7 @@ mod scaffold;
 mod spec;
 pub mod summary;
 pub mod tf_checkpoint;
+pub mod tf_init;
 pub mod tf_optim;
 mod train_and_evaluate;
 mod train_op;

@@ -74,10 +74,7 @@ impl Scaffold {
         mut self,
         pairs: impl IntoIterator<Item = (K, V)>,
     ) -> Self {
-        self.var_name_to_prev_var_name = pairs
-            .into_iter()
-            .map(|(k, v)| (k.into(), v.into()))
-            .collect();
+        self.var_name_to_prev_var_name = crate::tf_checkpoint::warm::renames(pairs);
         self
     }
 

@@ -2,6 +2,7 @@
 //! in its own module; this one holds the state they share.
 
 mod construct; // `new`, `build`, `with_params`: the params typestate
+mod continue_tf; // `continue_tf_run`: weights, optimizer slots and global step from TF
 mod eval_shard; // distribute: an evaluation sharded across the replicas
 mod evaluate;
 mod evaluate_continuously; // the evaluator task: each new checkpoint once
@@ -9,6 +10,7 @@ mod losses;
 mod missing_params; // `Estimator<F, ParamsMissing>`: compile errors naming `with_params`
 mod predict;
 mod replica; // distribute: the Estimator as one replica of an MPI world
+mod summaries; // the event files: `write_scalars`, the model_fn's recorded summaries
 mod train;
 mod train_args;
 
@@ -275,56 +277,6 @@ where
                 "Training failed, and the last checkpoint could not be restored ({e}); the model is back at step {step}."
             ),
         }
-    }
-
-    /// Writes scalars to the TensorBoard event file of `subdir` (`""` = model_dir, `eval`,
-    /// `eval_<name>`), created on first use and kept for the Estimator's life.
-    pub(crate) fn write_scalars(
-        &mut self,
-        subdir: &str,
-        scalars: &[(&str, f64)],
-        step: u64,
-    ) -> Result<(), Error> {
-        // distribute: only the chief writes event files.
-        if !self.replica().is_chief() {
-            return Ok(());
-        }
-        let writer = self.summary_writer(subdir)?;
-        for (tag, value) in scalars {
-            writer.scalar(tag, *value, step)?;
-        }
-        Ok(())
-    }
-
-    /// The event file writer of `subdir`, created on first use.
-    fn summary_writer(&mut self, subdir: &str) -> Result<&mut SummaryWriter, Error> {
-        let root = self.checkpointer.dir();
-        match self.summaries.entry(subdir.to_string()) {
-            std::collections::btree_map::Entry::Occupied(e) => Ok(e.into_mut()),
-            std::collections::btree_map::Entry::Vacant(e) => {
-                // `eval/` and `eval_<name>/` never through a planted symlink.
-                let dir = crate::confined::create_dir_inside(root, Path::new(subdir))?;
-                Ok(e.insert(SummaryWriter::create(&dir)?))
-            }
-        }
-    }
-
-    /// TF's `SessionLog.START` at the global step a train call resumes from, so TensorBoard
-    /// drops the events an interrupted run wrote past it.
-    pub(crate) fn session_log_start(&mut self) -> Result<(), Error> {
-        // distribute: only the chief writes event files.
-        if !self.replica().is_chief() {
-            return Ok(());
-        }
-        let step = self.global_step;
-        self.summary_writer("")?.session_log_start(step)
-    }
-
-    pub(crate) fn flush_summaries(&mut self) -> Result<(), Error> {
-        for writer in self.summaries.values_mut() {
-            writer.flush()?;
-        }
-        Ok(())
     }
 
     /// A copy of the model loaded from `path` (a checkpoint file or a model_dir), with that

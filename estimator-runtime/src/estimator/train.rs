@@ -11,6 +11,7 @@ use crate::input::InputItem;
 use crate::mode::ModeKeys;
 use crate::model_fn::ModelFn;
 use crate::scaffold::WarmStart;
+use crate::summary::RecordedSummaries;
 use crate::train_op::TrainOp;
 use burn::module::Module;
 use std::panic::AssertUnwindSafe;
@@ -52,6 +53,8 @@ where
     past_deadline: bool,
     /// Whether a spec's Scaffold warm start may still apply (a fresh run, before its first step).
     scaffold_pending: bool,
+    /// The summaries the model_fn recorded for this step (its last batch), still on the device.
+    summaries: RecordedSummaries,
     /// `train_and_evaluate`'s evaluations, run after the checkpoints they need.
     between: Option<&'a mut dyn BetweenSteps<F>>,
 }
@@ -245,6 +248,7 @@ where
             stopped: false,
             past_deadline: false,
             scaffold_pending: self.global_step == 0 && self.config.warm_start_from.is_none(),
+            summaries: RecordedSummaries::default(),
             between,
         }
     }
@@ -365,9 +369,12 @@ where
             run.hooks.before_step(self.global_step)?;
         }
         let params = self.params()?;
-        let spec = self
-            .model_fn
-            .train_spec(model, features, labels, params, &self.config)?;
+        let (spec, summaries) = crate::summary::recording(|| {
+            self.model_fn
+                .train_spec(model, features, labels, params, &self.config)
+        });
+        let spec = spec?;
+        run.summaries = summaries;
         run.hooks.add_spec_hooks(spec.hooks, self.global_step)?;
         let fresh = self.global_step == 0 && std::mem::take(&mut run.scaffold_pending);
         let scaffold = &spec.scaffold;
@@ -410,6 +417,10 @@ where
         (run.stopped, run.past_deadline) = (agreed.stop, agreed.past_deadline);
         if !effects.scalars.is_empty() {
             self.write_scalars("", &effects.scalars, self.global_step)?;
+        }
+        let summaries = std::mem::take(&mut run.summaries);
+        if effects.summaries && !summaries.is_empty() {
+            self.write_recorded("", summaries)?;
         }
         if agreed.save {
             // No checkpoint of a state that a non-finite loss led to.

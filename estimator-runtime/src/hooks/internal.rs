@@ -18,6 +18,8 @@ pub(crate) struct StepEffects {
     pub save: bool,
     /// Scalars to write to the run's event file.
     pub scalars: Vec<(&'static str, f64)>,
+    /// A summary step: the model_fn's recorded summaries are written too.
+    pub summaries: bool,
 }
 
 /// The built-in hooks of a train call.
@@ -36,6 +38,7 @@ impl BuiltinHooks {
             summary: SummarySaverHook {
                 every: config.save_summary_steps,
                 scalars: Vec::new(),
+                due: false,
             },
             counter: StepCounter {
                 every: config.log_step_count_steps,
@@ -76,14 +79,18 @@ impl BuiltinHooks {
             stop: false,
             save: std::mem::take(&mut self.saver.due),
             scalars,
+            summaries: std::mem::take(&mut self.summary.due),
         }
     }
 }
 
-/// Writes `loss` and `learning_rate` every `save_summary_steps` (TF `SummarySaverHook`).
+/// Writes `loss`, `learning_rate` and the model_fn's summaries every `save_summary_steps`
+/// (TF `SummarySaverHook`).
 struct SummarySaverHook {
     every: u64,
     scalars: Vec<(&'static str, f64)>,
+    /// This step writes the model_fn's summaries.
+    due: bool,
 }
 
 impl Hook for SummarySaverHook {
@@ -93,6 +100,7 @@ impl Hook for SummarySaverHook {
 
     fn after_step(&mut self, ctx: &HookContext) -> Result<(), Error> {
         if self.every > 0 && ctx.global_step.is_multiple_of(self.every) {
+            self.due = true;
             self.scalars.extend(ctx.loss.map(|l| ("loss", l)));
             self.scalars
                 .extend(ctx.learning_rate.map(|lr| ("learning_rate", lr)));

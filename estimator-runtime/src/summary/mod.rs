@@ -17,9 +17,11 @@
 //! ```
 
 mod flusher;
+mod histogram;
 mod proto;
 mod read;
 mod record;
+mod recorded;
 #[cfg(test)]
 mod tests;
 
@@ -27,7 +29,9 @@ use crate::error::Error;
 use flusher::{Flusher, SharedFile};
 use prost::Message;
 use proto::Event;
-pub(crate) use read::read_scalars;
+pub use read::{ScalarsByStep, read_scalars};
+pub(crate) use recorded::{RecordedSummaries, recording};
+pub use recorded::{histogram, scalar};
 use std::fs::{self, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -131,6 +135,28 @@ impl SummaryWriter {
         // The proto's step is an int64; a step past i64::MAX is not a real training run.
         let step = i64::try_from(step).unwrap_or(i64::MAX);
         self.write_event(&Event::scalar(wall_time(), step, tag, value as f32))
+    }
+
+    /// Appends a histogram of `values` under `tag` at global step `step`, in TF's default
+    /// buckets (what `tf.summary.histogram` writes; TensorBoard's Histograms and Distributions
+    /// tabs show it).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] if the event cannot be written.
+    ///
+    /// ```
+    /// use estimator_runtime::summary::SummaryWriter;
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let mut writer = SummaryWriter::create(dir.path())?;
+    /// writer.histogram("weights", &[0.5, -0.25, 0.0], 10)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn histogram(&mut self, tag: &str, values: &[f64], step: u64) -> Result<(), Error> {
+        let step = i64::try_from(step).unwrap_or(i64::MAX);
+        let histo = histogram::histogram(values);
+        self.write_event(&Event::histogram(wall_time(), step, tag, histo))
     }
 
     /// Writes TF's `SessionLog.START` event at global step `step`, and flushes. Write it when a

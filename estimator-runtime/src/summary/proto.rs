@@ -48,15 +48,39 @@ pub(crate) struct Summary {
     pub value: Vec<SummaryValue>,
 }
 
-/// `tensorflow.Summary.Value`, with the TF1 `simple_value` scalar field.
+/// `tensorflow.Summary.Value`: the TF1 `simple_value` scalar or a histogram (two members of
+/// TF's `oneof value`; the one set is always written, 0.0 included).
 #[derive(Clone, PartialEq, prost::Message)]
 pub(crate) struct SummaryValue {
     /// The tag, e.g. `loss`.
     #[prost(string, tag = "1")]
     pub tag: String,
     /// The scalar value.
-    #[prost(float, tag = "2")]
-    pub simple_value: f32,
+    #[prost(float, optional, tag = "2")]
+    pub simple_value: Option<f32>,
+    /// A histogram.
+    #[prost(message, optional, tag = "5")]
+    pub histo: Option<HistogramProto>,
+}
+
+/// `tensorflow.HistogramProto`: each bucket `i` counts the values in
+/// `(bucket_limit[i - 1], bucket_limit[i]]`.
+#[derive(Clone, PartialEq, prost::Message)]
+pub(crate) struct HistogramProto {
+    #[prost(double, tag = "1")]
+    pub min: f64,
+    #[prost(double, tag = "2")]
+    pub max: f64,
+    #[prost(double, tag = "3")]
+    pub num: f64,
+    #[prost(double, tag = "4")]
+    pub sum: f64,
+    #[prost(double, tag = "5")]
+    pub sum_squares: f64,
+    #[prost(double, repeated, tag = "6")]
+    pub bucket_limit: Vec<f64>,
+    #[prost(double, repeated, tag = "7")]
+    pub bucket: Vec<f64>,
 }
 
 impl Event {
@@ -85,8 +109,23 @@ impl Event {
     pub fn scalar(wall_time: f64, step: i64, tag: &str, value: f32) -> Event {
         let value = SummaryValue {
             tag: tag.to_owned(),
-            simple_value: value,
+            simple_value: Some(value),
+            histo: None,
         };
+        Event::summary(wall_time, step, value)
+    }
+
+    /// A histogram summary.
+    pub fn histogram(wall_time: f64, step: i64, tag: &str, histo: HistogramProto) -> Event {
+        let value = SummaryValue {
+            tag: tag.to_owned(),
+            simple_value: None,
+            histo: Some(histo),
+        };
+        Event::summary(wall_time, step, value)
+    }
+
+    fn summary(wall_time: f64, step: i64, value: SummaryValue) -> Event {
         Event {
             wall_time,
             step,
@@ -109,6 +148,13 @@ mod tests {
             0x10, 3, 0x2a, 10, 0x0a, 8, 0x0a, 1, b'a', 0x15, 0, 0, 0x80, 0x3f,
         ];
         assert_eq!(bytes, expected);
+    }
+
+    #[test]
+    fn a_zero_scalar_is_written() {
+        // TensorBoard drops a value whose `oneof value` is unset: 0.0 must be on the wire.
+        let bytes = Event::scalar(0.0, 3, "a", 0.0).encode_to_vec();
+        assert_eq!(&bytes[bytes.len() - 5..], [0x15, 0, 0, 0, 0]);
     }
 
     #[test]

@@ -14,13 +14,24 @@ use std::path::Path;
 const MAX_EVENT_FILE: u64 = 256 << 20;
 
 /// Scalars by global step, then by tag.
-pub(crate) type ScalarsByStep = BTreeMap<u64, BTreeMap<String, f64>>;
+pub type ScalarsByStep = BTreeMap<u64, BTreeMap<String, f64>>;
 
 /// Every scalar in the `events.out.tfevents.*` files of `dir` (none if `dir` does not exist).
 /// Files are read in name order (their names start with the creation time), so a step
 /// evaluated again in a later file takes the later values. A torn record at a file's end (a
 /// write cut by a kill) ends that file, as in TF's reader.
-pub(crate) fn read_scalars(dir: &Path) -> Result<ScalarsByStep, Error> {
+///
+/// ```
+/// use estimator_runtime::summary::{SummaryWriter, read_scalars};
+///
+/// let dir = tempfile::tempdir()?;
+/// let mut writer = SummaryWriter::create(dir.path())?;
+/// writer.scalar("accuracy", 0.75, 100)?;
+/// writer.flush()?;
+/// assert_eq!(read_scalars(dir.path())?[&100]["accuracy"], 0.75);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn read_scalars(dir: &Path) -> Result<ScalarsByStep, Error> {
     let mut out = ScalarsByStep::new();
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
@@ -61,7 +72,9 @@ fn read_file(path: &Path, out: &mut ScalarsByStep) -> Result<(), Error> {
         };
         let scalars = out.entry(step).or_default();
         for value in summary.value {
-            scalars.insert(value.tag, f64::from(value.simple_value));
+            if let Some(scalar) = value.simple_value {
+                scalars.insert(value.tag, f64::from(scalar));
+            }
         }
     }
     Ok(())

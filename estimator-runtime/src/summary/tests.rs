@@ -36,7 +36,13 @@ fn read_events(path: &Path) -> Result<Vec<Event>, Box<dyn std::error::Error>> {
 fn scalar_of(event: &Event) -> (i64, &str, f32) {
     match &event.what {
         Some(What::Summary(Summary { value })) => match value.as_slice() {
-            [SummaryValue { tag, simple_value }] => (event.step, tag, *simple_value),
+            [
+                SummaryValue {
+                    tag,
+                    simple_value: Some(value),
+                    histo: None,
+                },
+            ] => (event.step, tag, *value),
             other => panic!("expected one value, got {other:?}"),
         },
         other => panic!("expected a summary, got {other:?}"),

@@ -16,13 +16,15 @@ mod error;
 pub mod proto;
 mod reader;
 mod slice_key;
+mod slots;
 mod state;
 mod table;
 mod tensor;
-mod warm;
+pub(crate) mod warm;
 
 pub use error::TfCheckpointError;
 pub use reader::TfCheckpoint;
+pub use slots::{TfSlotNames, TfSlots};
 pub use state::{data_path, index_path, latest_checkpoint, resolve_prefix};
 pub use tensor::{TfDtype, TfTensor, TfValues, TfVariable};
 pub use warm::{TfBlock, TfSource, TfVarMap, TfWarmStart, warm_start_from_tf};

@@ -139,9 +139,23 @@ impl TfCheckpoint {
             })?;
         let shape = shape_of(entry).map_err(|reason| self.corrupt_index(name, reason))?;
         let bytes = if entry.slices.is_empty() {
-            self.read_bytes(name, entry, &shape, width)?
+            self.read_bytes(
+                name,
+                entry,
+                Layout {
+                    shape: &shape,
+                    width,
+                },
+            )?
         } else {
-            self.stitch(name, entry, &shape, width)?
+            self.stitch(
+                name,
+                entry,
+                Layout {
+                    shape: &shape,
+                    width,
+                },
+            )?
         };
         let values = TfValues::from_le_bytes(dtype, &bytes)
             .ok_or_else(|| self.corrupt_index(name, "undecodable dtype".into()))?;
@@ -153,22 +167,13 @@ impl TfCheckpoint {
     }
 
     fn corrupt_index(&self, tensor: &str, reason: String) -> TfCheckpointError {
-        TfCheckpointError::CorruptTensor {
-            path: index_path(&self.prefix),
-            tensor: tensor.to_string(),
-            reason,
-        }
+        corrupt_tensor(&index_path(&self.prefix), tensor, reason)
     }
 
     /// The bytes of one stored tensor (or slice), checked against the shard's length, the
     /// shape and the CRC32C.
-    fn read_bytes(
-        &self,
-        name: &str,
-        entry: &BundleEntryProto,
-        shape: &[usize],
-        width: usize,
-    ) -> Result<Vec<u8>, TfCheckpointError> {
+    fn read_bytes(&self, name: &str, entry: &BundleEntryProto, layout: Layout) -> Bytes {
+        let Layout { shape, width } = layout;
         if entry.dtype != self.entries.get(name).map_or(entry.dtype, |e| e.dtype) {
             return Err(
                 self.corrupt_index(name, "a slice's dtype differs from its variable's".into())
@@ -201,33 +206,24 @@ impl TfCheckpoint {
                 path: path.clone(),
                 source,
             },
-            RangeError::PastEnd(len) => TfCheckpointError::CorruptTensor {
-                path: path.clone(),
-                tensor: name.to_string(),
-                reason: format!(
+            RangeError::PastEnd(len) => corrupt_tensor(
+                &path,
+                name,
+                format!(
                     "{want} bytes at offset {} lie past the end ({len} bytes)",
                     entry.offset
                 ),
-            },
+            ),
         })?;
         if crc32c::crc32c(&bytes) != unmask_crc(entry.crc32c) {
-            return Err(TfCheckpointError::CorruptTensor {
-                path,
-                tensor: name.to_string(),
-                reason: "CRC32C mismatch".into(),
-            });
+            return Err(corrupt_tensor(&path, name, "CRC32C mismatch".into()));
         }
         Ok(bytes)
     }
 
     /// A partitioned variable: each slice read from its own entry, copied into place.
-    fn stitch(
-        &self,
-        name: &str,
-        entry: &BundleEntryProto,
-        shape: &[usize],
-        width: usize,
-    ) -> Result<Vec<u8>, TfCheckpointError> {
+    fn stitch(&self, name: &str, entry: &BundleEntryProto, layout: Layout) -> Bytes {
+        let Layout { shape, width } = layout;
         let mut parts = Vec::new();
         let mut covered = 0usize;
         for slice in &entry.slices {
@@ -239,7 +235,14 @@ impl TfCheckpoint {
                     format!("slice at {start:?} of extent {extent:?} is missing"),
                 )
             })?;
-            let bytes = self.read_bytes(name, stored, &extent, width)?;
+            let bytes = self.read_bytes(
+                name,
+                stored,
+                Layout {
+                    shape: &extent,
+                    width,
+                },
+            )?;
             covered = covered.saturating_add(bytes.len() / width);
             parts.push((start, extent, bytes));
         }
@@ -258,6 +261,25 @@ impl TfCheckpoint {
 }
 
 /// The whole shape of an entry: known rank, no negative dimension.
+/// A stored tensor's (or slice's) shape and element width in bytes.
+#[derive(Clone, Copy)]
+struct Layout<'a> {
+    shape: &'a [usize],
+    width: usize,
+}
+
+/// A tensor's bytes, or why they cannot be read.
+type Bytes = Result<Vec<u8>, TfCheckpointError>;
+
+/// A tensor of the checkpoint at `path` that cannot be read, and why.
+fn corrupt_tensor(path: &Path, tensor: &str, reason: String) -> TfCheckpointError {
+    TfCheckpointError::CorruptTensor {
+        path: path.to_path_buf(),
+        tensor: tensor.to_string(),
+        reason,
+    }
+}
+
 fn shape_of(entry: &BundleEntryProto) -> Result<Vec<usize>, String> {
     let shape = entry.shape.clone().unwrap_or_default();
     if shape.unknown_rank {

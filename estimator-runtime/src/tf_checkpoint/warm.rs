@@ -149,12 +149,19 @@ impl TfWarmStart {
         mut self,
         pairs: impl IntoIterator<Item = (K, V)>,
     ) -> Self {
-        self.var_name_to_prev_var_name = pairs
-            .into_iter()
-            .map(|(k, v)| (k.into(), v.into()))
-            .collect();
+        self.var_name_to_prev_var_name = renames(pairs);
         self
     }
+}
+
+/// Rename pairs (`var_name_to_prev_var_name`) as owned strings.
+pub(crate) fn renames<K: Into<String>, V: Into<String>>(
+    pairs: impl IntoIterator<Item = (K, V)>,
+) -> BTreeMap<String, String> {
+    pairs
+        .into_iter()
+        .map(|(k, v)| (k.into(), v.into()))
+        .collect()
 }
 
 /// `model` with the parameters that `map` and `settings` select taken from the TF checkpoint;
@@ -225,7 +232,7 @@ fn compile(patterns: &[String]) -> Result<Vec<regex::Regex>, Error> {
         .collect()
 }
 
-fn renamed(
+pub(super) fn renamed(
     mut source: TfSource,
     renames: &BTreeMap<String, String>,
     used: &mut Vec<String>,
@@ -250,7 +257,7 @@ fn check_renames(renames: &BTreeMap<String, String>, used: &[String]) -> Result<
 }
 
 /// The stacked (and transposed) value of `source`, checked against the parameter's shape.
-fn read_source(
+pub(super) fn read_source(
     ckpt: &TfCheckpoint,
     source: &TfSource,
     param: &str,

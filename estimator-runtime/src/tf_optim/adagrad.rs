@@ -8,9 +8,8 @@
 //! With `legacy`, the update is `tf.keras.optimizers.legacy.Adagrad`'s (TF's `ApplyAdagradV2`
 //! kernel; TF 2.15's estimators build this one): `w -= g · lr / (sqrt(accumulator) + epsilon)`.
 
-use crate::OptimizerConfig;
-use burn::optim::{ModuleOptimizer, Optimizer, RecordState, StateSink, StateSource};
-use burn::tensor::{Device, Tensor};
+use super::define::Step;
+use burn::tensor::Tensor;
 use serde::{Deserialize, Serialize};
 
 /// Keras 2.15 `Adagrad`'s hyper-parameters, with Keras's defaults.
@@ -35,106 +34,46 @@ impl Default for TfAdagradConfig {
     }
 }
 
-impl TfAdagradConfig {
-    /// Keras 2.15 `Adagrad()`'s learning rate.
-    pub const KERAS_LEARNING_RATE: f64 = 0.001;
-
-    /// Keras's defaults.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Sets the accumulators' start value.
-    pub fn with_initial_accumulator_value(mut self, value: f64) -> Self {
-        self.initial_accumulator_value = value;
-        self
-    }
-
-    /// Sets epsilon.
-    pub fn with_epsilon(mut self, epsilon: f64) -> Self {
-        self.epsilon = epsilon;
-        self
-    }
-
-    /// Updates as `tf.keras.optimizers.legacy.Adagrad` (TF's `ApplyAdagradV2`), the optimizer
-    /// TF 2.15's estimators build from `'Adagrad'`: epsilon outside the root.
-    pub fn with_legacy(mut self, legacy: bool) -> Self {
-        self.legacy = legacy;
-        self
-    }
-
-    /// The bare optimizer.
-    pub fn build(&self) -> TfAdagrad {
-        TfAdagrad {
-            config: self.clone(),
-        }
+keras_optimizer! {
+    /// Keras 2.15's Adagrad optimizer.
+    TfAdagrad(TfAdagradConfig, TfAdagradState, "tf_adagrad", 0.001) {
+        /// Sets the accumulators' start value.
+        with_initial_accumulator_value(initial_accumulator_value: f64);
+        /// Sets epsilon.
+        with_epsilon(epsilon: f64);
+        /// Updates as `tf.keras.optimizers.legacy.Adagrad` (TF's `ApplyAdagradV2`), the optimizer
+        /// TF 2.15's estimators build from `'Adagrad'`: epsilon outside the root.
+        with_legacy(legacy: bool);
     }
 }
 
-impl OptimizerConfig for TfAdagradConfig {
-    fn kind(&self) -> &'static str {
-        "tf_adagrad"
-    }
-    fn build(&self) -> ModuleOptimizer {
-        ModuleOptimizer::from(TfAdagradConfig::build(self))
-    }
-}
-
-/// Keras 2.15's Adagrad optimizer.
-#[derive(Clone, Debug)]
-pub struct TfAdagrad {
-    config: TfAdagradConfig,
-}
-
-/// Adagrad's per-parameter state: the squared-gradient accumulator.
-#[derive(Clone, Debug)]
-pub struct TfAdagradState<const D: usize> {
-    /// The sum of squared gradients (plus the start value).
-    pub accumulator: Tensor<D>,
-}
-
-impl<const D: usize> RecordState for TfAdagradState<D> {
-    fn state_flatten(&self, prefix: &str, out: &mut StateSink) {
-        out.push_tensor(prefix, "accumulator", self.accumulator.to_data());
-    }
-
-    fn state_unflatten(prefix: &str, src: &mut StateSource, device: &Device) -> Option<Self> {
-        let accumulator = src.take_tensor(prefix, "accumulator")?;
-        Some(TfAdagradState {
-            accumulator: Tensor::from_data(accumulator, device),
-        })
+slot_state! {
+    /// Adagrad's per-parameter state: the squared-gradient accumulator (Keras's `accumulator`
+    /// slot).
+    TfAdagradState {
+        tensors: [
+            /// The sum of squared gradients (plus the start value).
+            accumulator,
+        ],
+        optional: [],
     }
 }
 
-impl Optimizer for TfAdagrad {
-    type State<const D: usize> = TfAdagradState<D>;
-
-    fn step<const D: usize>(
-        &self,
-        lr: f64,
-        weight: Tensor<D>,
-        grad: Tensor<D>,
-        state: Option<Self::State<D>>,
-    ) -> (Tensor<D>, Option<Self::State<D>>) {
+impl TfAdagrad {
+    /// The new parameter and slots.
+    fn update<const D: usize>(&self, step: Step<D, Slots<D>>) -> (Tensor<D>, Slots<D>) {
+        let Step(lr, weight, grad, state) = step;
         let c = &self.config;
         let accumulator = state
             .map(|s| s.accumulator)
             .unwrap_or_else(|| weight.full_like(c.initial_accumulator_value));
         let accumulator = accumulator + grad.clone() * grad.clone();
-        let weight = if c.legacy {
-            let denominator = accumulator.clone().sqrt().add_scalar(c.epsilon);
-            weight - grad.mul_scalar(lr) / denominator
-        } else {
-            let denominator = accumulator.clone().add_scalar(c.epsilon).sqrt();
-            weight - grad.mul_scalar(lr) / denominator
+        let denominator = match c.legacy {
+            true => accumulator.clone().sqrt().add_scalar(c.epsilon),
+            false => accumulator.clone().add_scalar(c.epsilon).sqrt(),
         };
-        (weight, Some(TfAdagradState { accumulator }))
-    }
-
-    fn to_device<const D: usize>(state: Self::State<D>, device: &Device) -> Self::State<D> {
-        TfAdagradState {
-            accumulator: state.accumulator.to_device(device),
-        }
+        let weight = weight - grad.mul_scalar(lr) / denominator;
+        (weight, TfAdagradState { accumulator })
     }
 }
 
@@ -142,6 +81,8 @@ impl Optimizer for TfAdagrad {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use burn::optim::Optimizer;
+    use burn::tensor::Device;
 
     /// One step from w = 0.5, g = 2, lr = 0.1: n = 0.1 + 4, w' = 0.5 - 0.2 / sqrt(4.1 + 1e-7).
     #[test]

@@ -16,10 +16,9 @@
 //! Keras counts `t` once per `apply_gradients` for all variables; here each parameter counts
 //! its own updates, which is the same while every parameter gets a gradient every step.
 
-use crate::OptimizerConfig;
-use burn::optim::{ModuleOptimizer, Optimizer, RecordState, StateSink, StateSource};
-use burn::store::burn_pack::Scalar;
-use burn::tensor::{Device, Tensor};
+use super::define::Step;
+use super::define::one_minus;
+use burn::tensor::Tensor;
 use serde::{Deserialize, Serialize};
 
 /// Keras 2.15 `Adam`'s hyper-parameters, with Keras's defaults.
@@ -34,6 +33,11 @@ pub struct TfAdamConfig {
     /// `tf.keras.optimizers.legacy.Adam`'s rounding (what TF 2.15's estimators use).
     #[serde(default)]
     pub legacy: bool,
+    /// `tf.compat.v1.train.AdamOptimizer`'s numbers (custom model_fns): legacy rounding, and
+    /// `beta^t` as TF1's `beta1_power` / `beta2_power` variables hold it, a running float32
+    /// product (one multiplication per step) instead of a power.
+    #[serde(default)]
+    pub compat_v1: bool,
 }
 
 impl Default for TfAdamConfig {
@@ -43,123 +47,73 @@ impl Default for TfAdamConfig {
             beta_2: 0.999,
             epsilon: 1e-7,
             legacy: false,
+            compat_v1: false,
         }
     }
 }
 
 impl TfAdamConfig {
-    /// Keras 2.15 `Adam()`'s learning rate.
-    pub const KERAS_LEARNING_RATE: f64 = 0.001;
-
-    /// Keras's defaults.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
     /// Sets the moments' decays.
-    pub fn with_betas(mut self, beta_1: f64, beta_2: f64) -> Self {
-        self.beta_1 = beta_1;
-        self.beta_2 = beta_2;
-        self
-    }
-
-    /// Sets epsilon.
-    pub fn with_epsilon(mut self, epsilon: f64) -> Self {
-        self.epsilon = epsilon;
-        self
-    }
-
-    /// Rounds as `tf.keras.optimizers.legacy.Adam` (TF's `ResourceApplyAdam`), the optimizer
-    /// TF 2.15's estimators build from `'Adam'`.
-    pub fn with_legacy(mut self, legacy: bool) -> Self {
-        self.legacy = legacy;
-        self
-    }
-
-    /// The bare optimizer.
-    pub fn build(&self) -> TfAdam {
-        TfAdam {
-            config: self.clone(),
+    pub fn with_betas(self, beta_1: f64, beta_2: f64) -> Self {
+        TfAdamConfig {
+            beta_1,
+            beta_2,
+            ..self
         }
     }
 }
 
-impl OptimizerConfig for TfAdamConfig {
-    fn kind(&self) -> &'static str {
-        "tf_adam"
-    }
-    fn build(&self) -> ModuleOptimizer {
-        ModuleOptimizer::from(TfAdamConfig::build(self))
+keras_optimizer! {
+    /// Keras 2.15's Adam optimizer.
+    TfAdam(TfAdamConfig, TfAdamState, "tf_adam", 0.001) {
+        /// Sets epsilon.
+        with_epsilon(epsilon: f64);
+        /// Rounds as `tf.keras.optimizers.legacy.Adam` (TF's `ResourceApplyAdam`), the optimizer
+        /// TF 2.15's estimators build from `'Adam'`.
+        with_legacy(legacy: bool);
+        /// Computes as `tf.compat.v1.train.AdamOptimizer` (TF's `ApplyAdam` kernel with its
+        /// running `beta_power` products); set epsilon to its 1e-8 too.
+        with_compat_v1(compat_v1: bool);
     }
 }
 
-/// Keras 2.15's Adam optimizer.
-#[derive(Clone, Debug)]
-pub struct TfAdam {
-    config: TfAdamConfig,
-}
-
-/// Adam's per-parameter state: the moments and the number of updates made.
-#[derive(Clone, Debug)]
-pub struct TfAdamState<const D: usize> {
-    /// The first moment `m`.
-    pub m: Tensor<D>,
-    /// The second moment `v`.
-    pub v: Tensor<D>,
-    /// The updates made so far (Keras's `iterations`).
-    pub iterations: u64,
-}
-
-impl<const D: usize> RecordState for TfAdamState<D> {
-    fn state_flatten(&self, prefix: &str, out: &mut StateSink) {
-        out.push_tensor(prefix, "m", self.m.to_data());
-        out.push_tensor(prefix, "v", self.v.to_data());
-        out.push_scalar(prefix, "iterations", Scalar::UInt(self.iterations));
-    }
-
-    fn state_unflatten(prefix: &str, src: &mut StateSource, device: &Device) -> Option<Self> {
-        let m = src.take_tensor(prefix, "m")?;
-        let v = src.take_tensor(prefix, "v")?;
-        let Scalar::UInt(iterations) = src.take_scalar(prefix, "iterations")? else {
-            return None;
-        };
-        Some(TfAdamState {
-            m: Tensor::from_data(m, device),
-            v: Tensor::from_data(v, device),
+slot_state! {
+    /// Adam's per-parameter state: the moments (Keras's `m` and `v` slots) and the number of
+    /// updates made.
+    TfAdamState {
+        tensors: [
+            /// The first moment `m`.
+            m,
+            /// The second moment `v`.
+            v,
+        ],
+        optional: [],
+        counter:
+            /// The updates made so far (Keras's `iterations`).
             iterations,
-        })
     }
 }
 
 impl TfAdam {
-    /// `1 - beta`: rounded from float64 (Keras 2.15), or computed in float32 (legacy).
-    fn one_minus(&self, beta: f64) -> f64 {
-        if self.config.legacy {
-            f64::from(1.0 - beta as f32)
-        } else {
-            1.0 - beta
+    /// Keras's `alpha` at step `t`, computed in f32 as Keras does for f32 variables.
+    fn alpha(&self, lr: f64, t: u64) -> f64 {
+        let beta_1_power = self.power(self.config.beta_1, t);
+        let beta_2_power = self.power(self.config.beta_2, t);
+        f64::from(lr as f32 * (1.0 - beta_2_power).sqrt() / (1.0 - beta_1_power))
+    }
+
+    /// `beta^t` in f32: a power (Keras), or TF1's running product (`running_power`).
+    fn power(&self, beta: f64, t: u64) -> f32 {
+        let beta = beta as f32;
+        match self.config.compat_v1 {
+            true => running_power(beta, t),
+            false => beta.powf(t as f32),
         }
     }
 
-    /// Keras's `alpha` at step `t`, computed in f32 as Keras does for f32 variables.
-    fn alpha(&self, lr: f64, t: u64) -> f64 {
-        let t = t as f32;
-        let beta_1_power = (self.config.beta_1 as f32).powf(t);
-        let beta_2_power = (self.config.beta_2 as f32).powf(t);
-        f64::from(lr as f32 * (1.0 - beta_2_power).sqrt() / (1.0 - beta_1_power))
-    }
-}
-
-impl Optimizer for TfAdam {
-    type State<const D: usize> = TfAdamState<D>;
-
-    fn step<const D: usize>(
-        &self,
-        lr: f64,
-        weight: Tensor<D>,
-        grad: Tensor<D>,
-        state: Option<Self::State<D>>,
-    ) -> (Tensor<D>, Option<Self::State<D>>) {
+    /// The new parameter and slots.
+    fn update<const D: usize>(&self, step: Step<D, Slots<D>>) -> (Tensor<D>, Slots<D>) {
+        let Step(lr, weight, grad, state) = step;
         let c = &self.config;
         let TfAdamState { m, v, iterations } = state.unwrap_or_else(|| TfAdamState {
             m: weight.zeros_like(),
@@ -168,25 +122,63 @@ impl Optimizer for TfAdam {
         });
         let iterations = iterations.saturating_add(1);
         let alpha = self.alpha(lr, iterations);
-        let m = m.clone() + (grad.clone() - m).mul_scalar(self.one_minus(c.beta_1));
-        let v = v.clone() + (grad.clone() * grad - v).mul_scalar(self.one_minus(c.beta_2));
+        let m =
+            m.clone() + (grad.clone() - m).mul_scalar(one_minus(c.beta_1, c.legacy || c.compat_v1));
+        let v = v.clone()
+            + (grad.clone() * grad - v).mul_scalar(one_minus(c.beta_2, c.legacy || c.compat_v1));
         let update = m.clone().mul_scalar(alpha) / v.clone().sqrt().add_scalar(c.epsilon);
-        (weight - update, Some(TfAdamState { m, v, iterations }))
+        (weight - update, TfAdamState { m, v, iterations })
     }
+}
 
-    fn to_device<const D: usize>(state: Self::State<D>, device: &Device) -> Self::State<D> {
-        TfAdamState {
-            m: state.m.to_device(device),
-            v: state.v.to_device(device),
-            iterations: state.iterations,
-        }
+/// TF1's `beta_power` after `t` steps: `t - 1` rounded f32 multiplications from `beta`, as its
+/// variable accumulates them. The last few results are kept per thread, so a run's steps (every
+/// parameter at `t`, then at `t + 1`) cost one multiplication each, not `t`.
+fn running_power(beta: f32, t: u64) -> f32 {
+    use std::cell::RefCell;
+    thread_local! {
+        /// `(beta, t, beta_power)`, the latest per beta.
+        static LATEST: RefCell<Vec<(u32, u64, f32)>> = const { RefCell::new(Vec::new()) };
     }
+    LATEST.with(|latest| {
+        let mut latest = latest.borrow_mut();
+        let (from_t, from_power) = match latest.iter().find(|e| e.0 == beta.to_bits()) {
+            Some(&(_, known, power)) if known <= t && known > 0 => (known, power),
+            _ => (1, beta),
+        };
+        let power = (from_t..t).fold(from_power, |power, _| power * beta);
+        latest.retain(|e| e.0 != beta.to_bits());
+        latest.truncate(7);
+        latest.push((beta.to_bits(), t.max(1), power));
+        power
+    })
 }
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use burn::optim::Optimizer;
+    use burn::tensor::Device;
+
+    /// The kept products give what `t - 1` multiplications give, forwards, repeated, and
+    /// after going back.
+    #[test]
+    fn running_powers_are_tf1s_products() {
+        let product = |beta: f32, t: u64| (1..t).fold(beta, |p, _| p * beta);
+        for t in [1, 2, 3, 3, 50, 51, 20, 1000, 999, 1] {
+            assert_eq!(
+                running_power(0.999, t).to_bits(),
+                product(0.999, t).to_bits(),
+                "{t}"
+            );
+            assert_eq!(
+                running_power(0.9, t).to_bits(),
+                product(0.9, t).to_bits(),
+                "{t}"
+            );
+        }
+    }
 
     /// The first step moves by lr·g/(|g| + eps/…) ≈ lr·sign(g): m = 0.1 g, v = 0.001 g²,
     /// alpha = lr·sqrt(0.001)/0.1, so w' = w - alpha·0.1 g / (sqrt(0.001)|g| + 1e-7).

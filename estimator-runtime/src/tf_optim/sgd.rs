@@ -6,9 +6,8 @@
 //! w += -g · lr + velocity · momentum                     (nesterov)
 //! ```
 
-use crate::OptimizerConfig;
-use burn::optim::{ModuleOptimizer, Optimizer, RecordState, StateSink, StateSource};
-use burn::tensor::{Device, Tensor};
+use super::define::Step;
+use burn::tensor::Tensor;
 use serde::{Deserialize, Serialize};
 
 /// Keras 2.15 `SGD`'s hyper-parameters, with Keras's defaults (no momentum).
@@ -20,80 +19,31 @@ pub struct TfSgdConfig {
     pub nesterov: bool,
 }
 
-impl TfSgdConfig {
-    /// Keras 2.15 `SGD()`'s learning rate.
-    pub const KERAS_LEARNING_RATE: f64 = 0.01;
-
-    /// Keras's defaults: plain gradient descent.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Sets the momentum.
-    pub fn with_momentum(mut self, momentum: f64) -> Self {
-        self.momentum = momentum;
-        self
-    }
-
-    /// Uses Nesterov momentum.
-    pub fn with_nesterov(mut self, nesterov: bool) -> Self {
-        self.nesterov = nesterov;
-        self
-    }
-
-    /// The bare optimizer.
-    pub fn build(&self) -> TfSgd {
-        TfSgd {
-            config: self.clone(),
-        }
+keras_optimizer! {
+    /// Keras 2.15's SGD optimizer.
+    TfSgd(TfSgdConfig, TfSgdState, "tf_sgd", 0.01) {
+        /// Sets the momentum.
+        with_momentum(momentum: f64);
+        /// Uses Nesterov momentum.
+        with_nesterov(nesterov: bool);
     }
 }
 
-impl OptimizerConfig for TfSgdConfig {
-    fn kind(&self) -> &'static str {
-        "tf_sgd"
-    }
-    fn build(&self) -> ModuleOptimizer {
-        ModuleOptimizer::from(TfSgdConfig::build(self))
-    }
-}
-
-/// Keras 2.15's SGD optimizer.
-#[derive(Clone, Debug)]
-pub struct TfSgd {
-    config: TfSgdConfig,
-}
-
-/// SGD's per-parameter state: the velocity (Keras's `momentums` slot).
-#[derive(Clone, Debug)]
-pub struct TfSgdState<const D: usize> {
-    /// The velocity.
-    pub velocity: Tensor<D>,
-}
-
-impl<const D: usize> RecordState for TfSgdState<D> {
-    fn state_flatten(&self, prefix: &str, out: &mut StateSink) {
-        out.push_tensor(prefix, "velocity", self.velocity.to_data());
-    }
-
-    fn state_unflatten(prefix: &str, src: &mut StateSource, device: &Device) -> Option<Self> {
-        let velocity = src.take_tensor(prefix, "velocity")?;
-        Some(TfSgdState {
-            velocity: Tensor::from_data(velocity, device),
-        })
+slot_state! {
+    /// SGD's per-parameter state: the velocity (Keras's `momentums` slot).
+    TfSgdState {
+        tensors: [
+            /// The velocity.
+            velocity,
+        ],
+        optional: [],
     }
 }
 
-impl Optimizer for TfSgd {
-    type State<const D: usize> = TfSgdState<D>;
-
-    fn step<const D: usize>(
-        &self,
-        lr: f64,
-        weight: Tensor<D>,
-        grad: Tensor<D>,
-        state: Option<Self::State<D>>,
-    ) -> (Tensor<D>, Option<Self::State<D>>) {
+impl TfSgd {
+    /// The new parameter and slots.
+    fn update<const D: usize>(&self, step: Step<D, Slots<D>>) -> (Tensor<D>, Slots<D>) {
+        let Step(lr, weight, grad, state) = step;
         let momentum = self.config.momentum;
         let velocity = state
             .map(|s| s.velocity)
@@ -105,13 +55,7 @@ impl Optimizer for TfSgd {
         } else {
             weight + velocity.clone()
         };
-        (weight, Some(TfSgdState { velocity }))
-    }
-
-    fn to_device<const D: usize>(state: Self::State<D>, device: &Device) -> Self::State<D> {
-        TfSgdState {
-            velocity: state.velocity.to_device(device),
-        }
+        (weight, TfSgdState { velocity })
     }
 }
 
@@ -119,6 +63,8 @@ impl Optimizer for TfSgd {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use burn::optim::Optimizer;
+    use burn::tensor::Device;
 
     /// Two steps with g = 1, lr = 0.1, momentum 0.9: velocities -0.1, -0.19; plain moves
     /// w by their sum, Nesterov by (-0.1 - 0.09) + (-0.1 - 0.171).
