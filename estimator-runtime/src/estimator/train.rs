@@ -3,10 +3,10 @@
 
 use super::losses::PendingLosses;
 use super::{Estimator, TrainArgs, TrainSummary, step_seed};
-use crate::checkpoint::{Checkpointer, TrainerLock, checkpoint_file_name};
+use crate::checkpoint::Checkpointer;
 use crate::distribute::StepAgreement;
 use crate::error::Error;
-use crate::hooks::{BuiltinHooks, CheckpointSaverListener, HookContext, HookSet};
+use crate::hooks::{CheckpointSaverListener, HookContext, HookSet};
 use crate::input::InputItem;
 use crate::mode::ModeKeys;
 use crate::model_fn::ModelFn;
@@ -16,6 +16,8 @@ use crate::train_op::TrainOp;
 use burn::module::Module;
 use std::panic::AssertUnwindSafe;
 use std::time::Instant;
+
+mod start;
 
 /// What `train_and_evaluate` does between the steps of its one train call: it evaluates (and
 /// exports) the checkpoint just saved, as TF's executor does from a `CheckpointSaverListener`,
@@ -175,82 +177,6 @@ where
         let last = run.last_loss.map_or("n/a".into(), |l| format!("{l}"));
         tracing::info!("Loss for final step: {last}.");
         Ok(run.summary(self.global_step, started.elapsed().as_secs_f64()))
-    }
-
-    /// Takes model_dir's trainer lock on the first train call: one writer per model_dir. A
-    /// trainer that held it before may have saved since this Estimator restored; its latest
-    /// checkpoint is restored then, as TF's train restores the latest at every call.
-    fn lock_model_dir(&mut self) -> Result<(), Error> {
-        // distribute: only the chief touches model_dir.
-        if self.trainer_lock.is_some() || !self.is_chief() {
-            return Ok(());
-        }
-        let lock = TrainerLock::acquire(self.checkpointer.dir())?;
-        // With the lock held no other trainer is saving: what a killed one left can go.
-        crate::checkpoint::remove_leftovers(self.checkpointer.dir());
-        let ours = self
-            .checkpointer
-            .dir()
-            .join(checkpoint_file_name(self.global_step));
-        // distribute: the replicas started from the chief's broadcast state; restoring on the
-        // chief alone would part them.
-        if self.config.distribute.is_none()
-            && self
-                .latest_checkpoint()?
-                .is_some_and(|latest| latest != ours)
-        {
-            self.restore_latest()?;
-        }
-        self.trainer_lock = Some(lock);
-        Ok(())
-    }
-
-    /// The batches of the input an interrupted call already consumed. A checkpoint cannot
-    /// have consumed more than `gradient_accumulation_steps` batches per step (plus a warm
-    /// start's batch); a bigger position would skip an endless input for ever.
-    fn resume_skip(&mut self) -> Result<u64, Error> {
-        let skip = self.resume_position;
-        let accumulate = self.config.gradient_accumulation_steps.max(1);
-        let most = self
-            .global_step
-            .saturating_mul(accumulate)
-            .saturating_add(1);
-        if skip > most {
-            return Err(Error::CorruptCheckpoint {
-                path: self.latest_checkpoint()?.unwrap_or_default(),
-                reason: format!(
-                    "input_position {skip} is more than {} steps of {accumulate} batches could have consumed",
-                    self.global_step
-                ),
-            });
-        }
-        self.resume_position = 0;
-        Ok(skip)
-    }
-
-    fn start_run<'a>(
-        &self,
-        args: TrainArgs,
-        limits: Limits,
-        skip: u64,
-        between: Option<&'a mut dyn BetweenSteps<F>>,
-    ) -> TrainRun<'a, F> {
-        let builtin = BuiltinHooks::new(&self.config, self.global_step, limits.target);
-        TrainRun {
-            hooks: HookSet::new(ModeKeys::Train, args.hooks).with_builtins(builtin),
-            listeners: args.listeners,
-            limits,
-            position: skip,
-            steps: 0,
-            losses: PendingLosses::new(self.config.nan_check_every_step),
-            last_loss: None,
-            exhausted: false,
-            stopped: false,
-            past_deadline: false,
-            scaffold_pending: self.global_step == 0 && self.config.warm_start_from.is_none(),
-            summaries: RecordedSummaries::default(),
-            between,
-        }
     }
 
     /// Steps until a limit, the input's end or a stop request. The model comes back on every
