@@ -100,6 +100,12 @@ fn max_relative_difference(a: &[f32], b: &[f32]) -> f32 {
         .fold(0.0, f32::max)
 }
 
+/// The tolerance of "equal": f32 sums of 2 × 8 and of 16 rows round differently, and the
+/// initial weights come from the backend's shared RNG, so which draw a test gets depends on the
+/// tests running beside it; seen up to 1.4e-5 over 9 steps. The wrong rule (summing) is off by
+/// more than 1e-3.
+const EQUAL: f32 = 1e-4;
+
 fn check(opt: Opt, tolerance: f32) -> Result<(), Error> {
     let initial = Net::new(&device());
     // iris has 150 rows: 2 × 8 and 16 cover the same rows in the same order for 9 steps.
@@ -121,19 +127,19 @@ fn check(opt: Opt, tolerance: f32) -> Result<(), Error> {
 
 #[test]
 fn two_batches_of_8_equal_one_of_16_with_sgd() -> Result<(), Error> {
-    check(Opt::Sgd, 1e-5)
+    check(Opt::Sgd, EQUAL)
 }
 
 #[test]
 fn two_batches_of_8_equal_one_of_16_with_adam() -> Result<(), Error> {
-    check(Opt::Adam, 1e-5)
+    check(Opt::Adam, EQUAL)
 }
 
 #[test]
 fn two_batches_of_8_equal_one_of_16_with_grouped_optimizers() -> Result<(), Error> {
     // Adam divides by the root of its second moment, which magnifies the rounding of a mean of
     // two sums against one sum where a gradient is near zero: 1.6e-5 relative was measured.
-    check(Opt::Group, 5e-5)
+    check(Opt::Group, EQUAL)
 }
 
 #[test]
