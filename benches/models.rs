@@ -76,6 +76,8 @@ impl Cnn {
 }
 
 /// One of the bench's models.
+// The CNN variant is ~0.9 KB against the MLP's ~0.3 KB: a move per step, tens of nanoseconds.
+#[allow(clippy::large_enum_variant)]
 #[derive(Module, Debug)]
 pub enum Net {
     /// An MLP.

@@ -105,7 +105,7 @@ fn weights(net: &Net) -> Vec<f32> {
         .into_iter()
         .map(|w| w.flatten::<1>(0, 1))
         .chain(biases.into_iter().flatten())
-        .flat_map(|t| t.into_data().to_vec::<f32>().expect("f32 parameters"))
+        .flat_map(|t| t.into_data().try_to_vec::<f32>().expect("f32 parameters"))
         .collect()
 }
 
