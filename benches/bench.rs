@@ -20,9 +20,16 @@
 //! gives them back to the kernel and faults them in again (both sides share the process, so they
 //! always get the same allocator).
 
+mod models;
+mod peak;
+mod split;
+mod tf;
+
 use burn::optim::{GradientsAccumulator, GradientsParams, ModuleOptimizer};
 use burn::tensor::Distribution;
+use estimator_runtime::OptimizerConfig;
 use estimator_runtime::prelude::*;
+use models::{Net, Workload};
 use std::cell::Cell;
 use std::error::Error as StdError;
 use std::path::Path;
@@ -46,30 +53,9 @@ const DISTINCT_BATCHES: usize = 16;
 /// "Never" for `save_checkpoints_steps`, small enough that `last_step + n` cannot overflow.
 const NO_PERIODIC_CHECKPOINT: u64 = 1 << 40;
 
-/// The model: in → hidden → relu → out.
-#[derive(Module, Debug)]
-struct Mlp {
-    hidden: nn::Linear,
-    output: nn::Linear,
-}
-
-impl Mlp {
-    fn new(shape: Shape3, device: &Device) -> Self {
-        Mlp {
-            hidden: nn::LinearConfig::new(shape.inputs, shape.hidden).init(device),
-            output: nn::LinearConfig::new(shape.hidden, shape.classes).init(device),
-        }
-    }
-
-    fn forward(&self, x: Tensor<2>) -> Tensor<2> {
-        self.output
-            .forward(burn::tensor::activation::relu(self.hidden.forward(x)))
-    }
-}
-
 #[model_fn]
 fn mlp_fn(
-    model: &Mlp,
+    model: &Net,
     features: Tensor<2>,
     labels: Option<Tensor<1, Int>>,
     mode: ModeKeys,
@@ -98,45 +84,15 @@ fn mlp_fn(
     }
 }
 
-#[derive(Clone, Copy, Debug)]
-struct Shape3 {
-    inputs: usize,
-    hidden: usize,
-    classes: usize,
-}
-
-#[derive(Clone, Copy, Debug)]
-struct Workload {
-    shape: Shape3,
-    batch: usize,
-    steps: usize,
-}
-
-impl Workload {
-    const fn new(inputs: usize, hidden: usize, classes: usize, batch: usize, steps: usize) -> Self {
-        Workload {
-            shape: Shape3 {
-                inputs,
-                hidden,
-                classes,
-            },
-            batch,
-            steps,
-        }
-    }
-
-    fn name(&self) -> String {
-        format!(
-            "{}-{}-{} b{}",
-            self.shape.inputs, self.shape.hidden, self.shape.classes, self.batch
-        )
-    }
-}
-
-const WORKLOADS: [Workload; 3] = [
+/// The small MLPs of earlier rounds, then the wide MLPs and the CNN of issue 26 (fewer steps
+/// per run: a step there takes milliseconds).
+const WORKLOADS: [Workload; 6] = [
     Workload::new(784, 128, 10, 64, 300),
     Workload::new(64, 32, 10, 32, 300),
     Workload::new(4, 16, 10, 16, 300),
+    Workload::new(784, 1024, 10, 256, 100),
+    Workload::new(784, 2048, 10, 256, 50),
+    Workload::cnn(1024, 10, 64, 10),
 ];
 
 /// Timestamps of a train call's first `begin` and last `end` hook call.
@@ -206,9 +162,9 @@ fn make_batches(w: &Workload, device: &Device) -> Vec<Batch> {
 }
 
 /// The same initial model on both sides: seeded, then materialised.
-fn fresh_model(shape: Shape3, device: &Device) -> Mlp {
+fn fresh_model(w: &Workload, device: &Device) -> Net {
     device.seed(MODEL_SEED);
-    Mlp::new(shape, device).materialize()
+    w.model(device).materialize()
 }
 
 struct EstimatorRun {
@@ -220,7 +176,7 @@ struct EstimatorRun {
 
 fn estimator_run(device: &Device, w: &Workload, batches: &[Batch]) -> Res<EstimatorRun> {
     let dir = tempfile::tempdir()?;
-    let model = fresh_model(w.shape, device);
+    let model = fresh_model(w, device);
     let mut estimator = Estimator::new(mlp_fn, model, config(dir.path(), device))?;
     let marks = Marks::default();
     let args = TrainArgs::steps(w.steps as u64).hook(LoopTimer(marks.clone()));
@@ -255,9 +211,9 @@ struct Extras {
 /// steps (plus one final loss readback, so that lazy backends finish their work).
 fn hand_run(device: &Device, w: &Workload, batches: &[Batch], extras: Extras) -> Res<Duration> {
     let ad = device.clone().autodiff();
-    let mut model = fresh_model(w.shape, &ad);
-    let mut optim: ModuleOptimizer = AdamConfig::new().init();
-    let mut accumulator = GradientsAccumulator::<Mlp>::new();
+    let mut model = fresh_model(w, &ad);
+    let mut optim = hand_optimizer();
+    let mut accumulator = GradientsAccumulator::<Net>::new();
     let loss_fn = CrossEntropyLossConfig::new().init(&ad);
     let mut last_loss = None;
     let mut nan = false;
@@ -295,6 +251,16 @@ fn hand_run(device: &Device, w: &Workload, batches: &[Batch], extras: Extras) ->
     Ok(elapsed)
 }
 
+/// The hand loop's Adam: the Estimator's (`OptimizerConfig::build`, fused since issue 26), or
+/// burn's own `AdamConfig::init` with `--burn-adam` (the loop a user writes with burn alone).
+fn hand_optimizer() -> ModuleOptimizer {
+    if std::env::args().any(|a| a == "--burn-adam") {
+        AdamConfig::new().init()
+    } else {
+        OptimizerConfig::build(&AdamConfig::new())
+    }
+}
+
 fn median(values: &[f64]) -> f64 {
     let mut v = values.to_vec();
     v.sort_by(f64::total_cmp);
@@ -325,6 +291,12 @@ struct Options {
     steps: Option<usize>,
     ckpt_reps: usize,
     extra_reps: usize,
+    /// `--tf PYTHON`: TF 2.15's Estimator on each workload, right after its Rust rows.
+    tf_python: Option<String>,
+    /// `--split`: where a step's time goes (matmuls, rest of forward/backward, optimizer).
+    split: bool,
+    /// `--slow`: also the CNN on ndarray (its convolutions take about 10 s a step).
+    slow: bool,
 }
 
 /// `--quick` (fewer runs), `--pairs N`, `--steps N` (per run), `--hand-first` (pairs run hand, Estimator), `--profile`
@@ -351,6 +323,9 @@ fn options() -> Options {
         steps: value("--steps").and_then(|s| s.parse().ok()),
         ckpt_reps: if quick { 2 } else { 4 },
         extra_reps: if quick { 5 } else { 15 },
+        tf_python: value("--tf"),
+        split: has("--split"),
+        slow: has("--slow"),
     }
 }
 
@@ -420,12 +395,12 @@ fn compare(device: &Device, w: &Workload, pairs: usize, hand_first: bool) -> Res
 fn fixed_cost(device: &Device, w: &Workload, reps: usize) -> Res<[f64; 4]> {
     let batches = make_batches(w, device);
     let dir = tempfile::tempdir()?;
-    let model = fresh_model(w.shape, device);
+    let model = fresh_model(w, device);
     Estimator::new(mlp_fn, model, config(dir.path(), device))?
         .train(batches.iter().cloned().cycle(), TrainArgs::steps(1))?;
     let (mut total, mut restore, mut step, mut save) = (vec![], vec![], vec![], vec![]);
     for _ in 0..reps + 1 {
-        let model = fresh_model(w.shape, device);
+        let model = fresh_model(w, device);
         let marks = Marks::default();
         let started = Instant::now();
         let mut estimator = Estimator::new(mlp_fn, model, config(dir.path(), device))?;
@@ -453,7 +428,7 @@ fn fixed_cost(device: &Device, w: &Workload, reps: usize) -> Res<[f64; 4]> {
 fn predict_latency(device: &Device, w: &Workload, calls: usize) -> Res<(f64, f64)> {
     let batches = make_batches(w, device);
     let dir = tempfile::tempdir()?;
-    let model = fresh_model(w.shape, device);
+    let model = fresh_model(w, device);
     let mut estimator = Estimator::new(mlp_fn, model, config(dir.path(), device))?;
     estimator.train(batches.iter().cloned().cycle(), TrainArgs::steps(20))?;
     device.seed(DATA_SEED);
@@ -533,7 +508,7 @@ fn checkpoint_throughput(device: &Device, reps: usize) -> Res<[f64; 7]> {
     let (mut save_peak, mut restore_peak) = (vec![], vec![]);
     for _ in 0..reps {
         let dir = tempfile::tempdir()?;
-        let model = fresh_model(w.shape, device);
+        let model = fresh_model(&w, device);
         let mut estimator = Estimator::new(mlp_fn, model, config(dir.path(), device))?;
         let marks = Marks::default();
         let before_save = Rc::new(Cell::new(None));
@@ -549,7 +524,7 @@ fn checkpoint_throughput(device: &Device, reps: usize) -> Res<[f64; 7]> {
         let path = estimator.latest_checkpoint()?.ok_or("no checkpoint")?;
         size = std::fs::metadata(&path)?.len() as f64 / 1e6;
         drop(estimator);
-        let model = fresh_model(w.shape, device);
+        let model = fresh_model(&w, device);
         let base = reset_peak();
         let started = Instant::now();
         let restored = Estimator::new(mlp_fn, model, config(dir.path(), device))?;
@@ -675,7 +650,7 @@ fn profile(device: &Device, w: &Workload, pairs: usize) -> Res<()> {
 /// loop's forward + loss, median µs over interleaved calls; each graph is dropped unused.
 fn model_fn_call(device: &Device, w: &Workload, batches: &[Batch]) -> Res<(f64, f64)> {
     let ad = device.clone().autodiff();
-    let model = fresh_model(w.shape, &ad);
+    let model = fresh_model(w, &ad);
     let loss_fn = CrossEntropyLossConfig::new().init(&ad);
     let config = RunConfig::default().device(device.clone());
     let (mut spec_us, mut forward_us) = (vec![], vec![]);
@@ -730,6 +705,60 @@ fn devices(only: Option<&str>) -> Vec<(&'static str, Device)> {
     .collect()
 }
 
+/// The sgemm peak of each compiled-in CPU backend, printed; returns the best (GFLOP/s).
+fn machine_peak(devices: &[(&'static str, Device)]) -> f64 {
+    let mut best = f64::NAN;
+    for (name, device) in devices {
+        let gflops = peak::sgemm_gflops(device);
+        println!(
+            "sgemm peak, {name}: {gflops:.1} GFLOP/s ({}; best of 5 products of 2048x2048 f32)",
+            peak::sgemm_library(name)
+        );
+        best = best.max(gflops);
+    }
+    println!(
+        "machine sgemm peak: {best:.1} GFLOP/s (the best of the above; measured again between workloads, %peak is against the best of all)"
+    );
+    best
+}
+
+fn print_row(name: &str, w: &Workload, c: &Comparison) {
+    println!(
+        "{:<8} {:<16} {:>6} {:>12.1} {:>12.1} {:>12.1} {:>7.3} {:>7.3}..{:<7.3}",
+        name,
+        w.name(),
+        w.steps,
+        c.est_sps,
+        c.est_call_sps,
+        c.hand_sps,
+        c.ratio,
+        c.ratio_min,
+        c.ratio_max
+    );
+}
+
+/// Each row's training GFLOP/s (matrix products only, `Workload::train_flops`), its share of
+/// the run's best sgemm peak, and its speed against TF's on the same workload.
+fn print_speeds(speeds: &[(&str, Workload, f64, Option<f64>)], peak: f64) {
+    println!();
+    println!(
+        "GFLOP/s of the matrix products per training step, against the best sgemm peak of the run ({peak:.1} GFLOP/s):"
+    );
+    println!(
+        "{:<8} {:<16} {:>10} {:>9} {:>7} {:>7}",
+        "side", "workload", "steps/s", "GFLOP/s", "%peak", "x TF"
+    );
+    for (name, w, sps, tf) in speeds {
+        let gflops = w.train_flops() * sps / 1e9;
+        let vs_tf = tf.map_or(String::new(), |tf| format!("{:.2}", sps / tf));
+        println!(
+            "{name:<8} {:<16} {sps:>10.1} {gflops:>9.1} {:>6.0}% {vs_tf:>7}",
+            w.name(),
+            100.0 * gflops / peak
+        );
+    }
+}
+
 fn main() -> Res<()> {
     let opts = options();
     let tunables = std::env::var("GLIBC_TUNABLES").ok();
@@ -747,6 +776,7 @@ fn main() -> Res<()> {
         return Err("no backend compiled in: build with --features ndarray or flex".into());
     }
     let started = Instant::now();
+    let mut peak = machine_peak(&devices);
     println!();
     println!(
         "{:<8} {:<16} {:>6} {:>12} {:>12} {:>12} {:>7} {:>15}",
@@ -760,26 +790,46 @@ fn main() -> Res<()> {
         "ratio min..max"
     );
     let mut small_hand_step = vec![];
-    for (name, device) in &devices {
-        for w in opts.workloads() {
+    // (backend, workload, Estimator or TF steps/s, TF steps/s of that workload)
+    let mut speeds: Vec<(&str, Workload, f64, Option<f64>)> = vec![];
+    for w in opts.workloads() {
+        let first = speeds.len();
+        for (name, device) in &devices {
+            if *name == "ndarray" && w.kind == models::Kind::Cnn && !opts.slow {
+                println!(
+                    "{name:<8} {:<16} skipped: about 0.1 steps/s, 10 s a step (--slow runs it)",
+                    w.name()
+                );
+                continue;
+            }
             let c = compare(device, &w, opts.pairs, opts.hand_first)?;
-            println!(
-                "{:<8} {:<16} {:>6} {:>12.1} {:>12.1} {:>12.1} {:>7.3} {:>7.3}..{:<7.3}",
-                name,
-                w.name(),
-                w.steps,
-                c.est_sps,
-                c.est_call_sps,
-                c.hand_sps,
-                c.ratio,
-                c.ratio_min,
-                c.ratio_max
-            );
+            speeds.push((name, w, c.est_sps, None));
+            print_row(name, &w, &c);
             if w.shape.inputs == 64 {
                 small_hand_step.push(c.hand_step);
             }
         }
+        if let Some(python) = &opts.tf_python {
+            let tf_sps = tf::tf_steps_per_sec(python, &w, opts.pairs.min(5))?;
+            println!(
+                "{:<8} {:<16} {:>6} {tf_sps:>12.1}",
+                "TF 2.15",
+                w.name(),
+                w.steps
+            );
+            speeds.push(("TF 2.15", w, tf_sps, None));
+            speeds[first..].iter_mut().for_each(|s| s.3 = Some(tf_sps));
+        }
+        // The sgemm peak again between workloads: the best figure is the least disturbed by
+        // the machine's other load.
+        peak = peak.max(
+            devices
+                .iter()
+                .map(|(_, d)| peak::sgemm_gflops(d))
+                .fold(0.0, f64::max),
+        );
     }
+    print_speeds(&speeds, peak);
     println!();
     println!(
         "est loop/s: steps / (hook begin..end); est call/s: steps / whole train() call (incl. model fork + final checkpoint)"
@@ -824,6 +874,27 @@ fn main() -> Res<()> {
             restore_peak / mb,
             opts.ckpt_reps
         );
+    }
+    if opts.split {
+        println!();
+        println!("split: where a hand-loop step's time goes (medians per step)");
+        for (name, device) in &devices {
+            for w in opts.workloads() {
+                if *name == "ndarray" && w.kind == models::Kind::Cnn && !opts.slow {
+                    continue;
+                }
+                let ad = device.clone().autodiff();
+                let model = || fresh_model(&w, &ad);
+                split::print_split(
+                    name,
+                    device,
+                    &w,
+                    opts.pairs,
+                    &model,
+                    &make_batches(&w, device),
+                )?;
+            }
+        }
     }
     if opts.profile {
         println!();

@@ -9,7 +9,7 @@
 //! mpirun -np 2 target/release/examples/digits --distributed --model-dir runs/digits-2
 //! ```
 //!
-//! The device defaults to burn's default device: flex when built with `--features flex` (the
+//! The device defaults to burn's default device: flex, a default feature (the
 //! fastest CPU backend in BENCHMARKS.md), else ndarray.
 
 use estimator_runtime::hooks::EarlyStopping;

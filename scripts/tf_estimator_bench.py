@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""TensorFlow's own Estimator on the bench's MLPs (784-128-10 b64, 64-32-10 b32, 4-16-10 b16), Adam 1e-3.
+"""TensorFlow's own Estimator on the bench's models (MLPs and a LeNet-like CNN), Adam 1e-3.
 
 The reference row of BENCHMARKS.md. Kept out of CI: it needs TensorFlow, which this repository
 does not install. Run it in a throw-away Python 3.11 virtual environment:
@@ -8,7 +8,12 @@ does not install. Run it in a throw-away Python 3.11 virtual environment:
     /tmp/tfbench/bin/pip install tensorflow-cpu==2.15.1 tensorflow-estimator==2.15.0 'numpy<2'
     GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824 \\
         /tmp/tfbench/bin/python scripts/tf_estimator_bench.py [--shape 784-128-10 --batch 64] \\
-            [--steps 300] [--runs 7] [--threads 0]
+            [--steps 300] [--runs 7] [--threads 0] [--model mlp|cnn]
+
+`--model cnn` is TF's "cnn_mnist" Estimator tutorial without dropout: the features reshaped to
+28x28x1, conv 5x5x32 (same) + relu, max-pool 2, conv 5x5x64 (same) + relu, max-pool 2, dense
+HIDDEN + relu, dense CLASSES (`--shape 784-1024-10`). `benches/bench.rs --tf PYTHON` runs this
+script next to the Rust rows.
 
 Like the Rust bench: synthetic data from a fixed seed (16 distinct batches, cycled, already in
 memory), a fresh model_dir per run, no summaries, no step logging, no periodic checkpoint
@@ -32,12 +37,27 @@ import tensorflow_estimator as tfe  # noqa: E402,F401  (the pinned Estimator pac
 tf.compat.v1.logging.set_verbosity(tf.compat.v1.logging.ERROR)
 
 INPUTS, HIDDEN, CLASSES, BATCH = 784, 128, 10, 64
+MODEL = "mlp"
 DISTINCT_BATCHES = 16
 LEARNING_RATE = 1e-3
 
 
+def cnn_hidden(features):
+    layers = tf.compat.v1.layers
+    x = tf.reshape(features, [-1, 28, 28, 1])
+    x = layers.conv2d(x, 32, 5, padding="same", activation=tf.nn.relu)
+    x = layers.max_pooling2d(x, 2, 2)
+    x = layers.conv2d(x, 64, 5, padding="same", activation=tf.nn.relu)
+    x = layers.max_pooling2d(x, 2, 2)
+    x = tf.reshape(x, [-1, 7 * 7 * 64])
+    return layers.dense(x, HIDDEN, activation=tf.nn.relu)
+
+
 def model_fn(features, labels, mode):
-    hidden = tf.compat.v1.layers.dense(features, HIDDEN, activation=tf.nn.relu)
+    if MODEL == "cnn":
+        hidden = cnn_hidden(features)
+    else:
+        hidden = tf.compat.v1.layers.dense(features, HIDDEN, activation=tf.nn.relu)
     logits = tf.compat.v1.layers.dense(hidden, CLASSES)
     if mode == tf.estimator.ModeKeys.PREDICT:
         return tf.estimator.EstimatorSpec(
@@ -108,13 +128,15 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--shape", default="784-128-10", help="inputs-hidden-classes")
     parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--model", choices=["mlp", "cnn"], default="mlp")
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument(
         "--threads", type=int, default=0, help="intra/inter-op threads (0: TF's default)"
     )
     args = parser.parse_args()
-    global INPUTS, HIDDEN, CLASSES, BATCH
+    global INPUTS, HIDDEN, CLASSES, BATCH, MODEL
+    MODEL = args.model
     INPUTS, HIDDEN, CLASSES = (int(v) for v in args.shape.split("-"))
     BATCH = args.batch
     session_config = None
@@ -132,7 +154,7 @@ def main():
         calls.append(call)
         print(f"run {i + 1}: loop {loop:.1f} steps/s, whole train() call {call:.1f} steps/s")
     print(
-        f"TF Estimator {INPUTS}-{HIDDEN}-{CLASSES} b{BATCH}, {args.steps} steps: "
+        f"TF Estimator {MODEL} {INPUTS}-{HIDDEN}-{CLASSES} b{BATCH}, {args.steps} steps: "
         f"median loop {statistics.median(loops):.1f} steps/s "
         f"(min {min(loops):.1f}, max {max(loops):.1f}), "
         f"median call {statistics.median(calls):.1f} steps/s"

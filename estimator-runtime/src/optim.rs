@@ -2,6 +2,10 @@
 //! schedules). burn's API changed shape in each of 0.19 through 0.22; keeping it here keeps the
 //! rest of the crate stable. Model serialization lives in `record`.
 
+mod fused_adam;
+
+pub(crate) use fused_adam::FusedAdam;
+
 use crate::distribute::Distribution;
 use crate::error::Error;
 use crate::train_op::{LearningRate, TrainOp};

@@ -33,11 +33,24 @@ macro_rules! optimizer_config {
 
 optimizer_config!(
     SgdConfig => "sgd",
-    AdamConfig => "adam",
     AdamWConfig => "adamw",
     RmsPropConfig => "rmsprop",
     AdaGradConfig => "adagrad",
 );
+
+/// Plain Adam (no weight decay, AMSGrad or gradient clipping) runs fused: burn's arithmetic in
+/// one pass over each parameter (the same results and checkpoints, fewer sweeps over memory).
+impl OptimizerConfig for AdamConfig {
+    fn kind(&self) -> &'static str {
+        "adam"
+    }
+    fn build(&self) -> ModuleOptimizer {
+        match crate::optim::FusedAdam::for_config(self) {
+            Some(fused) => ModuleOptimizer::from(fused),
+            None => self.init(),
+        }
+    }
+}
 
 /// A learning rate: a constant, or a burn LR scheduler stepped once per global step.
 pub enum LearningRate {

@@ -182,7 +182,9 @@ pub fn weights(net: &Net) -> Vec<f32> {
 }
 
 pub fn config(dir: &std::path::Path) -> RunConfig {
+    // The fixtures' device: burn's default device is flex when that feature is on.
     RunConfig::default()
+        .device(device())
         .model_dir(dir)
         .random_seed(7)
         .log_step_count_steps(0)
