@@ -57,7 +57,10 @@ where
     C::Labels: Clone,
 {
     let dir = tempfile::tempdir().expect("a temp dir");
+    // The records were made on ndarray, the default backend before issue 26 made flex the
+    // default: bit-equality holds on the backend they came from.
     let run = RunConfig::default()
+        .device(Device::ndarray())
         .model_dir(dir.path())
         .random_seed(42)
         .log_step_count_steps(1_000_000);
