@@ -58,7 +58,9 @@ where
 {
     let dir = tempfile::tempdir().expect("a temp dir");
     // The records were made on ndarray, the default backend before issue 26 made flex the
-    // default: bit-equality holds on the backend they came from.
+    // default: bit-equality holds on the backend they came from (burn 0.22 deprecates ndarray
+    // in favour of flex; we keep it built).
+    #[allow(deprecated)]
     let run = RunConfig::default()
         .device(Device::ndarray())
         .model_dir(dir.path())
