@@ -63,7 +63,12 @@ fn no_serving_default(model: &Net, features: Tensor<2>, mode: ModeKeys) -> Estim
 /// time), so the check `predict` runs is the one tested.
 fn two_signatures(value: Tensor<1>) -> ExportOutputs {
     ExportOutputs::new()
-        .with("a", ExportOutput::Regression { value: value.clone() })
+        .with(
+            "a",
+            ExportOutput::Regression {
+                value: value.clone(),
+            },
+        )
         .with("b", ExportOutput::Regression { value })
 }
 

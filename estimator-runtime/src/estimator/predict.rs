@@ -248,13 +248,9 @@ where
     /// One batch through the model_fn and the hooks; its rows join `pending`.
     fn run_batch(&mut self, features: F::Features) -> Result<(), Error> {
         let est = self.estimator;
-        let spec: PredictRun = est.model_fn.mode_spec(
-            &self.model,
-            features,
-            None,
-            self.params,
-            &est.config,
-        )?;
+        let spec: PredictRun =
+            est.model_fn
+                .mode_spec(&self.model, features, None, self.params, &est.config)?;
         let Some(hooks) = self.hooks.as_mut() else {
             return Ok(());
         };
@@ -287,9 +283,7 @@ impl TryFrom<EstimatorSpec> for PredictRun {
         let spec = spec.validate()?;
         let mode = spec.mode;
         Ok(PredictRun {
-            predictions: spec
-                .predictions
-                .ok_or(Error::MissingPredictions { mode })?,
+            predictions: spec.predictions.ok_or(Error::MissingPredictions { mode })?,
             hooks: spec.prediction_hooks,
         })
     }
