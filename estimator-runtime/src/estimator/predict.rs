@@ -245,7 +245,7 @@ where
     F: ModelFn,
     F::Model: Module,
 {
-    /// One batch through the model_fn and the hooks; its rows join `pending`.
+    /// One batch through the model_fn and the hooks; its rows become `pending`.
     fn run_batch(&mut self, features: F::Features) -> Result<(), Error> {
         let est = self.estimator;
         let spec: PredictRun =
