@@ -297,11 +297,13 @@ struct Options {
     split: bool,
     /// `--slow`: also the CNN on ndarray (its convolutions take about 10 s a step).
     slow: bool,
+    /// `--predict-only`: only the single-example predict latency rows (`--quick` for fewer calls).
+    predict_only: bool,
 }
 
 /// `--quick` (fewer runs), `--pairs N`, `--steps N` (per run), `--hand-first` (pairs run hand, Estimator), `--profile`
 /// (per-step breakdown), `--only SUBSTR` (workloads whose name contains it), `--device NAME`, `--no-extras`
-/// (only the comparison table).
+/// (only the comparison table), `--predict-only` (only the predict latency rows).
 fn options() -> Options {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let has = |flag: &str| args.iter().any(|a| a == flag);
@@ -326,6 +328,7 @@ fn options() -> Options {
         tf_python: value("--tf"),
         split: has("--split"),
         slow: has("--slow"),
+        predict_only: has("--predict-only"),
     }
 }
 
@@ -464,6 +467,20 @@ fn predict_latency(device: &Device, w: &Workload, calls: usize) -> Res<(f64, f64
         return Err(format!("Estimator and hand predictions disagree ({checksum})").into());
     }
     Ok((median(&est), median(&hand)))
+}
+
+/// One line per device: `predict_latency` of the small workload over `calls` calls.
+fn print_predict_latency(devices: &[(&str, Device)], calls: usize) -> Res<()> {
+    let small = WORKLOADS[1];
+    for (name, device) in devices {
+        let (est_us, hand_us) = predict_latency(device, &small, calls)?;
+        println!(
+            "{name}: single-example predict latency ({}, class + probabilities): Estimator::predict {est_us:.1} µs, hand forward {hand_us:.1} µs, ratio {:.2} (medians of {calls} calls)",
+            small.name(),
+            est_us / hand_us
+        );
+    }
+    Ok(())
 }
 
 /// A field of `/proc/self/status` in MB (`VmRSS`, `VmHWM`), where there is one (Linux).
@@ -775,6 +792,9 @@ fn main() -> Res<()> {
     if devices.is_empty() {
         return Err("no backend compiled in: build with --features ndarray or flex".into());
     }
+    if opts.predict_only {
+        return print_predict_latency(&devices, 20 * opts.extra_reps);
+    }
     let started = Instant::now();
     let mut peak = machine_peak(&devices);
     println!();
@@ -853,12 +873,7 @@ fn main() -> Res<()> {
             step,
             save
         );
-        let calls = 20 * opts.extra_reps;
-        let (est_us, hand_us) = predict_latency(device, &small, calls)?;
-        println!(
-            "{name}: single-example predict latency ({}, class + probabilities): Estimator::predict {est_us:.1} µs, hand forward {hand_us:.1} µs (medians of {calls} calls)",
-            small.name()
-        );
+        print_predict_latency(&[(*name, device.clone())], 20 * opts.extra_reps)?;
         let [
             mb,
             save_mbs,

@@ -2,14 +2,14 @@
 
 use super::Estimator;
 use crate::error::Error;
-use crate::hooks::{HookContext, HookSet};
+use crate::hooks::{Hook, HookContext, HookSet};
 use crate::mode::ModeKeys;
 use crate::model_fn::ModelFn;
 use crate::predictions::Predictions;
+use crate::spec::{EstimatorSpec, ModeSpec};
 use burn::module::Module;
 use burn::tensor::TensorData;
 use std::borrow::Cow;
-use std::collections::VecDeque;
 use std::path::PathBuf;
 
 /// Options of `predict` (TF's `predict_keys`, `checkpoint_path`).
@@ -64,51 +64,68 @@ impl Prediction {
     }
 }
 
-/// Splits a batch of predictions into one [`Prediction`] per example.
+/// Splits a batch of predictions into one [`Prediction`] per example. The rows are built in
+/// place: no per-column buffer, and the last example takes each name without a copy.
 pub(crate) fn split(
     predictions: Predictions,
     keys: Option<&[String]>,
 ) -> Result<Vec<Prediction>, Error> {
     if let Some(missing) = keys.and_then(|keys| keys.iter().find(|k| predictions.get(k).is_none()))
     {
-        {
-            let known: Vec<&str> = predictions.names().collect();
-            return Err(Error::Config(format!(
-                "predict_keys: no prediction named `{missing}` (the model_fn gives {known:?})"
-            )));
-        }
+        let known: Vec<&str> = predictions.names().collect();
+        return Err(Error::Config(format!(
+            "predict_keys: no prediction named `{missing}` (the model_fn gives {known:?})"
+        )));
     }
-    let mut columns = Vec::new();
-    let mut batch = None;
-    for (name, tensor) in predictions
+    let width = keys.map_or(predictions.len(), <[String]>::len);
+    let columns = predictions
         .into_entries()
         .into_iter()
-        .filter(|(n, _)| keys.is_none_or(|k| k.iter().any(|x| x == n)))
-    {
+        .filter(|(n, _)| keys.is_none_or(|k| k.iter().any(|x| x == n)));
+    let mut out: Option<Vec<Prediction>> = None;
+    for (name, tensor) in columns {
         let rows = rows(tensor.into_data(), &name)?;
-        if batch.is_some_and(|b| b != rows.len()) {
+        let out = out.get_or_insert_with(|| empty_predictions(rows.len(), width));
+        if rows.len() != out.len() {
             return Err(Error::Shape(format!(
-                "prediction `{name}` has {} rows, the others {batch:?}",
-                rows.len()
+                "prediction `{name}` has {} rows, the others {:?}",
+                rows.len(),
+                Some(out.len())
             )));
         }
-        batch = Some(rows.len());
-        columns.push((name, rows));
+        push_column(out, name, rows);
     }
-    let n = batch.unwrap_or(0);
-    let mut out: Vec<Prediction> = (0..n).map(|_| Prediction { values: Vec::new() }).collect();
-    for (name, rows) in columns {
-        for (p, row) in out.iter_mut().zip(rows) {
-            p.values.push((name.clone(), row));
-        }
+    Ok(out.unwrap_or_default())
+}
+
+/// `n` predictions with no outputs yet, room for `width` each.
+fn empty_predictions(n: usize, width: usize) -> Vec<Prediction> {
+    (0..n)
+        .map(|_| Prediction {
+            values: Vec::with_capacity(width),
+        })
+        .collect()
+}
+
+/// Adds the output `name` to each prediction, one row each (`rows.len() == out.len()`).
+fn push_column(out: &mut [Prediction], name: String, rows: Vec<TensorData>) {
+    let Some((last, others)) = out.split_last_mut() else {
+        return;
+    };
+    let mut rows = rows.into_iter();
+    for (p, row) in others.iter_mut().zip(rows.by_ref()) {
+        p.values.push((name.clone(), row));
     }
-    Ok(out)
+    if let Some(row) = rows.next() {
+        last.values.push((name, row));
+    }
 }
 
 /// The rows of a `[batch, ...]` tensor.
 fn rows(data: TensorData, name: &str) -> Result<Vec<TensorData>, Error> {
-    let dims = data.shape().to_vec();
-    let Some((&n, rest)) = dims.split_first() else {
+    // `Shape` keeps small ranks inline: no allocation for the shapes here.
+    let shape = data.shape().clone();
+    let Some((&n, rest)) = shape.split_first() else {
         return Err(Error::Shape(format!(
             "prediction `{name}` is a scalar; predictions need a batch dimension"
         )));
@@ -118,7 +135,7 @@ fn rows(data: TensorData, name: &str) -> Result<Vec<TensorData>, Error> {
         // One example: its row is the whole buffer, no copy.
         return Ok(vec![TensorData::from_bytes(
             data.into_bytes(),
-            rest.to_vec(),
+            rest.iter().copied(),
             dtype,
         )]);
     }
@@ -128,7 +145,7 @@ fn rows(data: TensorData, name: &str) -> Result<Vec<TensorData>, Error> {
         .map(|i| {
             TensorData::from_bytes_vec(
                 bytes[i * stride..(i + 1) * stride].to_vec(),
-                rest.to_vec(),
+                rest.iter().copied(),
                 dtype,
             )
         })
@@ -161,7 +178,7 @@ where
             params: self.params()?,
             batches: input.into_iter(),
             keys: args.predict_keys,
-            pending: VecDeque::new(),
+            pending: Vec::new().into_iter(),
             hooks: Some(HookSet::new(ModeKeys::Predict, Vec::new())),
             step: 0,
             stopped: false,
@@ -181,7 +198,8 @@ where
     params: &'a F::Params,
     batches: It,
     keys: Option<Vec<String>>,
-    pending: VecDeque<Prediction>,
+    /// The rows of the latest batch not handed out yet.
+    pending: std::vec::IntoIter<Prediction>,
     /// `None` once the hooks have ended (the iteration is over).
     hooks: Option<HookSet>,
     /// Batches run so far.
@@ -199,7 +217,7 @@ where
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            if let Some(p) = self.pending.pop_front() {
+            if let Some(p) = self.pending.next() {
                 return Some(Ok(p));
             }
             let next = if self.stopped {
@@ -227,24 +245,46 @@ where
     F: ModelFn,
     F::Model: Module,
 {
-    /// One batch through the model_fn and the hooks; its rows join `pending`.
+    /// One batch through the model_fn and the hooks; its rows become `pending`.
     fn run_batch(&mut self, features: F::Features) -> Result<(), Error> {
         let est = self.estimator;
-        let spec = est
-            .model_fn
-            .predict_spec(&self.model, features, self.params, &est.config)?;
+        let spec: PredictRun =
+            est.model_fn
+                .mode_spec(&self.model, features, None, self.params, &est.config)?;
         let Some(hooks) = self.hooks.as_mut() else {
             return Ok(());
         };
         hooks.add_spec_hooks(spec.hooks, est.global_step)?;
-        // The serving signatures hold handles to the predictions; without them the tensors
-        // move to the host without a copy.
-        drop(spec.export_outputs);
-        self.pending
-            .extend(split(spec.predictions, self.keys.as_deref())?);
+        // `run_batch` runs only once the previous batch's rows are all out.
+        self.pending = split(spec.predictions, self.keys.as_deref())?.into_iter();
         self.step += 1;
         let ctx = HookContext::new(ModeKeys::Predict, self.step);
         self.stopped = hooks.after_step(&ctx)?.stop;
         Ok(())
+    }
+}
+
+/// What `predict` keeps of a PREDICT spec: [`PredictModeSpec`](crate::PredictModeSpec) with the
+/// same checks (`EstimatorSpec::validate`, which includes TF's `serving_default` rule), but no
+/// resolved serving signatures: `predict` never reads them, and resolving them clones the
+/// predictions on every batch.
+struct PredictRun {
+    predictions: Predictions,
+    hooks: Vec<Box<dyn Hook>>,
+}
+
+impl ModeSpec for PredictRun {
+    const MODE: ModeKeys = ModeKeys::Predict;
+}
+
+impl TryFrom<EstimatorSpec> for PredictRun {
+    type Error = Error;
+    fn try_from(spec: EstimatorSpec) -> Result<Self, Error> {
+        let spec = spec.validate()?;
+        let mode = spec.mode;
+        Ok(PredictRun {
+            predictions: spec.predictions.ok_or(Error::MissingPredictions { mode })?,
+            hooks: spec.prediction_hooks,
+        })
     }
 }
