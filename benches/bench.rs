@@ -299,11 +299,16 @@ struct Options {
     slow: bool,
     /// `--predict-only`: only the single-example predict latency rows (`--quick` for fewer calls).
     predict_only: bool,
+    /// `--extras-only`: no comparison table, only the fixed cost, predict and checkpoint rows.
+    extras_only: bool,
+    /// `--calls N`: predict calls measured by `--predict-only` (default 20 × the extras' runs).
+    calls: Option<usize>,
 }
 
 /// `--quick` (fewer runs), `--pairs N`, `--steps N` (per run), `--hand-first` (pairs run hand, Estimator), `--profile`
 /// (per-step breakdown), `--only SUBSTR` (workloads whose name contains it), `--device NAME`, `--no-extras`
-/// (only the comparison table), `--predict-only` (only the predict latency rows).
+/// (only the comparison table), `--predict-only` (only the predict latency rows; `--calls N`
+/// of them), `--extras-only` (no comparison table).
 fn options() -> Options {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let has = |flag: &str| args.iter().any(|a| a == flag);
@@ -329,6 +334,8 @@ fn options() -> Options {
         split: has("--split"),
         slow: has("--slow"),
         predict_only: has("--predict-only"),
+        extras_only: has("--extras-only"),
+        calls: value("--calls").and_then(|s| s.parse().ok()),
     }
 }
 
@@ -793,7 +800,7 @@ fn main() -> Res<()> {
         return Err("no backend compiled in: build with --features ndarray or flex".into());
     }
     if opts.predict_only {
-        return print_predict_latency(&devices, 20 * opts.extra_reps);
+        return print_predict_latency(&devices, opts.calls.unwrap_or(20 * opts.extra_reps));
     }
     let started = Instant::now();
     let mut peak = machine_peak(&devices);
@@ -812,7 +819,7 @@ fn main() -> Res<()> {
     let mut small_hand_step = vec![];
     // (backend, workload, Estimator or TF steps/s, TF steps/s of that workload)
     let mut speeds: Vec<(&str, Workload, f64, Option<f64>)> = vec![];
-    for w in opts.workloads() {
+    for w in opts.workloads().filter(|_| !opts.extras_only) {
         let first = speeds.len();
         for (name, device) in &devices {
             if *name == "ndarray" && w.kind == models::Kind::Cnn && !opts.slow {

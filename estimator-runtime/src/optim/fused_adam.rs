@@ -10,7 +10,12 @@
 //! split over the cores. The state is burn's own [`AdamState`], so checkpoints are the same as
 //! with burn's optimizer. Parameters that are not `f32` go through burn's `Adam`.
 
-use burn::optim::{Adam, AdamConfig, AdamState, AdaptiveMomentumState, Optimizer};
+use crate::record::host_data;
+use burn::optim::{
+    Adam, AdamConfig, AdamState, AdaptiveMomentumState, Optimizer, RecordState, StateSink,
+    StateSource, join_path,
+};
+use burn::store::burn_pack::Scalar;
 use burn::tensor::{DType, Device, Tensor};
 
 /// burn's `Adam` (`AdamConfig` without weight decay and AMSGrad), fused.
@@ -127,8 +132,33 @@ fn is_f32<const D: usize>(t: &Tensor<D>) -> bool {
     t.dtype() == DType::F32
 }
 
+/// burn's [`AdamState`], saved with the same names and values as burn saves it, but with each
+/// moment read through [`host_data`](crate::record::host_data) (burn-ndarray's `into_data` of a
+/// tensor the optimizer still holds copies element by element).
+#[derive(Clone)]
+pub(crate) struct FusedAdamState<const D: usize>(AdamState<D>);
+
+impl<const D: usize> RecordState for FusedAdamState<D> {
+    fn state_flatten(&self, prefix: &str, out: &mut StateSink) {
+        // What `#[derive(RecordState)]` writes for `AdamState { momentum }` and
+        // `AdaptiveMomentumState { time, moment_1, moment_2, max_moment_2 }`.
+        let m = &self.0.momentum;
+        let path = join_path(prefix, "momentum");
+        out.push_scalar(&path, "time", Scalar::from(m.time));
+        out.push_tensor(&path, "moment_1", host_data(m.moment_1.clone()));
+        out.push_tensor(&path, "moment_2", host_data(m.moment_2.clone()));
+        if let Some(max) = &m.max_moment_2 {
+            out.push_tensor(&path, "max_moment_2", host_data(max.clone()));
+        }
+    }
+
+    fn state_unflatten(prefix: &str, src: &mut StateSource, device: &Device) -> Option<Self> {
+        AdamState::state_unflatten(prefix, src, device).map(FusedAdamState)
+    }
+}
+
 impl Optimizer for FusedAdam {
-    type State<const D: usize> = AdamState<D>;
+    type State<const D: usize> = FusedAdamState<D>;
 
     fn step<const D: usize>(
         &self,
@@ -137,12 +167,14 @@ impl Optimizer for FusedAdam {
         grad: Tensor<D>,
         state: Option<Self::State<D>>,
     ) -> (Tensor<D>, Option<Self::State<D>>) {
+        let state = state.map(|s| s.0);
         let f32_state = state.as_ref().is_none_or(|s| {
             let m = &s.momentum;
             m.max_moment_2.is_none() && is_f32(&m.moment_1) && is_f32(&m.moment_2)
         });
         if !(is_f32(&tensor) && is_f32(&grad) && f32_state) {
-            return self.fallback.step(lr, tensor, grad, state);
+            let (tensor, state) = self.fallback.step(lr, tensor, grad, state);
+            return (tensor, state.map(FusedAdamState));
         }
         let device = tensor.device();
         let (time, m, v) = match state {
@@ -177,14 +209,15 @@ impl Optimizer for FusedAdam {
             let state = (time > 1).then(|| {
                 AdamState::new(AdaptiveMomentumState::new(time - 1, tensor(m), tensor(v)))
             });
-            return self.fallback.step(lr, tensor(w), tensor(g), state);
+            let (w, state) = self.fallback.step(lr, tensor(w), tensor(g), state);
+            return (w, state.map(FusedAdamState));
         }
         let state = AdamState::new(AdaptiveMomentumState::new(time, tensor(m), tensor(v)));
-        (tensor(w), Some(state))
+        (tensor(w), Some(FusedAdamState(state)))
     }
 
     fn to_device<const D: usize>(state: Self::State<D>, device: &Device) -> Self::State<D> {
-        <Adam as Optimizer>::to_device(state, device)
+        FusedAdamState(<Adam as Optimizer>::to_device(state.0, device))
     }
 }
 
@@ -243,12 +276,49 @@ mod tests {
                 "step {step}: weights differ by {diff} relative"
             );
         }
-        let (f, b) = (s_fused.unwrap().momentum, s_burn.unwrap().momentum);
+        let (f, b) = (s_fused.unwrap().0.momentum, s_burn.unwrap().momentum);
         assert_eq!(f.time, b.time);
         assert!(max_relative(f.moment_1, b.moment_1) <= 1e-6);
         assert!(max_relative(f.moment_2, b.moment_2) <= 1e-6);
         let moved = max_relative(w_fused, tensor(n, 0.3, &device));
         assert!(moved > 1e-3, "the weights moved ({moved})");
+    }
+
+    /// The fused state is saved under the names, with the scalars and the values burn's
+    /// `AdamState` is saved with (so checkpoints of either load into the other), on every CPU
+    /// device compiled in.
+    #[test]
+    fn state_is_saved_as_burns_adam_state() {
+        #[allow(deprecated)]
+        let devices = [Device::default(), Device::ndarray()];
+        for device in devices {
+            let m =
+                AdaptiveMomentumState::new(7, tensor(300, 0.1, &device), tensor(300, 0.2, &device));
+            let burns = AdamState::new(m);
+            let ours = FusedAdamState(burns.clone());
+            let (mut a, mut b) = (StateSink::default(), StateSink::default());
+            ours.state_flatten("42", &mut a);
+            burns.state_flatten("42", &mut b);
+            assert_eq!(a.scalars, b.scalars);
+            let names =
+                |s: &StateSink| s.tensors.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+            assert_eq!(names(&a), names(&b));
+            assert_eq!(names(&a), ["42.momentum.moment_1", "42.momentum.moment_2"]);
+            for ((_, x), (_, y)) in a.tensors.iter().zip(&b.tensors) {
+                assert_eq!(x, y);
+            }
+            // Loading either back gives the same state.
+            let mut src = StateSource::new(a.scalars.into_iter().collect());
+            for (n, d) in a.tensors {
+                src.insert_tensor(n, d);
+            }
+            let back = FusedAdamState::<1>::state_unflatten("42", &mut src, &device).unwrap();
+            assert_eq!(back.0.momentum.time, 7);
+            assert_eq!(
+                max_relative(back.0.momentum.moment_2, tensor(300, 0.2, &device)),
+                0.0
+            );
+        }
     }
 
     #[test]

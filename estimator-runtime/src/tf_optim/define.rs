@@ -24,9 +24,17 @@ macro_rules! slot_state {
 
         impl<const D: usize> burn::optim::RecordState for $name<D> {
             fn state_flatten(&self, prefix: &str, out: &mut burn::optim::StateSink) {
-                $(out.push_tensor(prefix, stringify!($tensor), self.$tensor.to_data());)*
+                $(out.push_tensor(
+                    prefix,
+                    stringify!($tensor),
+                    crate::record::host_data(self.$tensor.clone()),
+                );)*
                 $(if let Some(slot) = &self.$optional {
-                    out.push_tensor(prefix, stringify!($optional), slot.to_data());
+                    out.push_tensor(
+                        prefix,
+                        stringify!($optional),
+                        crate::record::host_data(slot.clone()),
+                    );
                 })*
                 $(out.push_scalar(
                     prefix,
