@@ -65,11 +65,9 @@ impl Prediction {
 }
 
 /// Splits a batch of predictions into one [`Prediction`] per example. The rows are built in
-/// place: no per-column buffer, and the last example takes each name without a copy.
-pub(crate) fn split(
-    predictions: Predictions,
-    keys: Option<&[String]>,
-) -> Result<Vec<Prediction>, Error> {
+/// place: no per-column buffer, and the last example takes each name without a copy. A batch of
+/// one example (single-example predict, serving) takes each output's buffer as it is.
+pub(crate) fn split(predictions: Predictions, keys: Option<&[String]>) -> Result<Rows, Error> {
     if let Some(missing) = keys.and_then(|keys| keys.iter().find(|k| predictions.get(k).is_none()))
     {
         let known: Vec<&str> = predictions.names().collect();
@@ -82,29 +80,77 @@ pub(crate) fn split(
         .into_entries()
         .into_iter()
         .filter(|(n, _)| keys.is_none_or(|k| k.iter().any(|x| x == n)));
-    let mut out: Option<Vec<Prediction>> = None;
+    let mut out: Option<Rows> = None;
     for (name, tensor) in columns {
-        let rows = rows(tensor.into_data(), &name)?;
-        let out = out.get_or_insert_with(|| empty_predictions(rows.len(), width));
-        if rows.len() != out.len() {
+        let data = tensor.into_data();
+        let n = batch_size(&data, &name)?;
+        let out = out.get_or_insert_with(|| Rows::empty(n, width));
+        if n != out.len() {
             return Err(Error::Shape(format!(
-                "prediction `{name}` has {} rows, the others {:?}",
-                rows.len(),
+                "prediction `{name}` has {n} rows, the others {:?}",
                 Some(out.len())
             )));
         }
-        push_column(out, name, rows);
+        match out {
+            // One example: its row is the whole buffer, no copy.
+            Rows::One(Some(one)) => one.values.push((name, drop_batch_dim(data))),
+            Rows::One(None) => {}
+            Rows::Many(many) => push_column(many.as_mut_slice(), name, rows(data, n)),
+        }
     }
-    Ok(out.unwrap_or_default())
+    Ok(out.unwrap_or(Rows::Many(Vec::new().into_iter())))
 }
 
-/// `n` predictions with no outputs yet, room for `width` each.
-fn empty_predictions(n: usize, width: usize) -> Vec<Prediction> {
-    (0..n)
-        .map(|_| Prediction {
+/// The examples of a batch, handed out in order: one without a `Vec` around it, or several.
+pub(crate) enum Rows {
+    One(Option<Prediction>),
+    Many(std::vec::IntoIter<Prediction>),
+}
+
+impl Rows {
+    /// `n` predictions with no outputs yet, room for `width` each.
+    fn empty(n: usize, width: usize) -> Rows {
+        let empty = || Prediction {
             values: Vec::with_capacity(width),
-        })
-        .collect()
+        };
+        match n {
+            1 => Rows::One(Some(empty())),
+            n => Rows::Many((0..n).map(|_| empty()).collect::<Vec<_>>().into_iter()),
+        }
+    }
+
+    /// How many are left.
+    fn len(&self) -> usize {
+        match self {
+            Rows::One(one) => usize::from(one.is_some()),
+            Rows::Many(many) => many.len(),
+        }
+    }
+}
+
+impl Iterator for Rows {
+    type Item = Prediction;
+    fn next(&mut self) -> Option<Prediction> {
+        match self {
+            Rows::One(one) => one.take(),
+            Rows::Many(many) => many.next(),
+        }
+    }
+}
+
+/// The first dimension of a prediction (its batch), or the error for a scalar.
+fn batch_size(data: &TensorData, name: &str) -> Result<usize, Error> {
+    data.shape().first().copied().ok_or_else(|| {
+        Error::Shape(format!(
+            "prediction `{name}` is a scalar; predictions need a batch dimension"
+        ))
+    })
+}
+
+/// A `[1, ...]` tensor as its one row.
+fn drop_batch_dim(data: TensorData) -> TensorData {
+    let (bytes, shape, dtype) = data.into_parts();
+    TensorData::from_bytes(bytes, shape.iter().skip(1).copied(), dtype)
 }
 
 /// Adds the output `name` to each prediction, one row each (`rows.len() == out.len()`).
@@ -121,27 +167,13 @@ fn push_column(out: &mut [Prediction], name: String, rows: Vec<TensorData>) {
     }
 }
 
-/// The rows of a `[batch, ...]` tensor.
-fn rows(data: TensorData, name: &str) -> Result<Vec<TensorData>, Error> {
-    // `Shape` keeps small ranks inline: no allocation for the shapes here.
-    let shape = data.shape().clone();
-    let Some((&n, rest)) = shape.split_first() else {
-        return Err(Error::Shape(format!(
-            "prediction `{name}` is a scalar; predictions need a batch dimension"
-        )));
-    };
+/// The `n` rows of a `[n, ...]` tensor (`n` ≥ 2), each copied out.
+fn rows(data: TensorData, n: usize) -> Vec<TensorData> {
     let dtype = data.dtype();
-    if n == 1 {
-        // One example: its row is the whole buffer, no copy.
-        return Ok(vec![TensorData::from_bytes(
-            data.into_bytes(),
-            rest.iter().copied(),
-            dtype,
-        )]);
-    }
+    let rest = &data.shape()[1..];
     let bytes = data.as_bytes();
     let stride = bytes.len().checked_div(n).unwrap_or(0);
-    Ok((0..n)
+    (0..n)
         .map(|i| {
             TensorData::from_bytes_vec(
                 bytes[i * stride..(i + 1) * stride].to_vec(),
@@ -149,7 +181,7 @@ fn rows(data: TensorData, name: &str) -> Result<Vec<TensorData>, Error> {
                 dtype,
             )
         })
-        .collect())
+        .collect()
 }
 
 impl<F: ModelFn> Estimator<F>
@@ -178,7 +210,7 @@ where
             params: self.params()?,
             batches: input.into_iter(),
             keys: args.predict_keys,
-            pending: Vec::new().into_iter(),
+            pending: Rows::Many(Vec::new().into_iter()),
             hooks: Some(HookSet::new(ModeKeys::Predict, Vec::new())),
             step: 0,
             stopped: false,
@@ -199,7 +231,7 @@ where
     batches: It,
     keys: Option<Vec<String>>,
     /// The rows of the latest batch not handed out yet.
-    pending: std::vec::IntoIter<Prediction>,
+    pending: Rows,
     /// `None` once the hooks have ended (the iteration is over).
     hooks: Option<HookSet>,
     /// Batches run so far.
@@ -256,7 +288,7 @@ where
         };
         hooks.add_spec_hooks(spec.hooks, est.global_step)?;
         // `run_batch` runs only once the previous batch's rows are all out.
-        self.pending = split(spec.predictions, self.keys.as_deref())?.into_iter();
+        self.pending = split(spec.predictions, self.keys.as_deref())?;
         self.step += 1;
         let ctx = HookContext::new(ModeKeys::Predict, self.step);
         self.stopped = hooks.after_step(&ctx)?.stop;
@@ -280,11 +312,91 @@ impl ModeSpec for PredictRun {
 impl TryFrom<EstimatorSpec> for PredictRun {
     type Error = Error;
     fn try_from(spec: EstimatorSpec) -> Result<Self, Error> {
-        let spec = spec.validate()?;
+        spec.check()?;
         let mode = spec.mode;
         Ok(PredictRun {
             predictions: spec.predictions.ok_or(Error::MissingPredictions { mode })?,
             hooks: spec.prediction_hooks,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use burn::tensor::{Device, Int, Tensor};
+
+    fn predictions(batch: usize) -> Predictions {
+        let device = Device::default();
+        let values: Vec<f32> = (0..batch * 3).map(|v| v as f32).collect();
+        let classes: Vec<i64> = (0..batch as i64).collect();
+        Predictions::new()
+            .with(
+                "probabilities",
+                Tensor::<2>::from_data(TensorData::new(values, [batch, 3]), &device),
+            )
+            .with(
+                "class",
+                Tensor::<1, Int>::from_data(TensorData::new(classes, [batch]), &device),
+            )
+    }
+
+    /// Every example's row of every output, in order, without its batch dimension: for a batch
+    /// of one (the buffer taken as it is) and of several (rows copied out).
+    #[test]
+    fn split_gives_each_examples_rows() {
+        for batch in [1, 4] {
+            let rows: Vec<Prediction> = split(predictions(batch), None).unwrap().collect();
+            assert_eq!(rows.len(), batch);
+            for (i, row) in rows.iter().enumerate() {
+                assert_eq!(row.keys().collect::<Vec<_>>(), ["probabilities", "class"]);
+                let p = row.get("probabilities").unwrap();
+                assert_eq!(p.shape().as_slice(), &[3]);
+                let want: Vec<f64> = (3 * i..3 * i + 3).map(|v| v as f64).collect();
+                assert_eq!(row.values_f64("probabilities").unwrap(), want);
+                assert_eq!(
+                    row.get("class").unwrap().shape().as_slice(),
+                    &[] as &[usize]
+                );
+                assert_eq!(row.scalar("class"), Some(i as f64));
+            }
+        }
+    }
+
+    #[test]
+    fn split_keeps_only_the_keys_asked_for() {
+        let keys = ["class".to_string()];
+        let rows: Vec<Prediction> = split(predictions(2), Some(&keys)).unwrap().collect();
+        assert_eq!(rows[1].keys().collect::<Vec<_>>(), ["class"]);
+        let missing = ["logits".to_string()];
+        let Err(e) = split(predictions(2), Some(&missing)) else {
+            panic!("a missing key must fail");
+        };
+        assert!(
+            e.to_string().contains("no prediction named `logits`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn split_refuses_unequal_batches_and_scalars() {
+        let device = Device::default();
+        let unequal = predictions(1).with("extra", Tensor::<2>::zeros([2, 1], &device));
+        let Err(e) = split(unequal, None) else {
+            panic!("unequal batches must fail");
+        };
+        assert!(
+            e.to_string().contains("has 2 rows, the others Some(1)"),
+            "{e}"
+        );
+        let scalar = Predictions::new().with(
+            "s",
+            Tensor::<1>::zeros([1], &device).sum().reshape([0usize; 0]),
+        );
+        let Err(e) = split(scalar, None) else {
+            panic!("a scalar must fail");
+        };
+        assert!(e.to_string().contains("is a scalar"), "{e}");
     }
 }

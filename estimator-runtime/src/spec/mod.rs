@@ -137,6 +137,12 @@ impl EstimatorSpec {
     /// loss must have one element; `loss` and `global_step` are reserved metric names; several
     /// export outputs need one named `serving_default`.
     pub fn validate(self) -> Result<Self, Error> {
+        self.check()?;
+        Ok(self)
+    }
+
+    /// [`validate`](Self::validate) without moving the spec.
+    pub(crate) fn check(&self) -> Result<(), Error> {
         let mode = self.mode;
         match mode {
             ModeKeys::Train if self.train_op.is_none() => {
@@ -155,7 +161,7 @@ impl EstimatorSpec {
         }
         self.eval_metric_ops.check()?;
         self.export_outputs.check()?;
-        Ok(self)
+        Ok(())
     }
 }
 
