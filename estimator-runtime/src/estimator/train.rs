@@ -150,7 +150,9 @@ where
         if self.global_step > 0 {
             self.session_log_start()?;
         }
-        let before = self.resident()?.clone();
+        // The model to go back to if the call fails, with buffers of its own (see
+        // `unshared_clone`).
+        let before = crate::record::unshared_clone(self.resident()?);
         let start_step = self.global_step;
         let model = self.take_model()?.fork(&self.device.clone().autodiff());
         let mut run = self.start_run(args, Limits { target, deadline }, skip, between);
