@@ -16,6 +16,9 @@ use burn::tensor::Tensor;
 /// that never logs nor saves holds a bounded number of tensors.
 const MAX_PENDING: usize = 1024;
 
+/// The pending losses' first allocation (about 68 KB); a longer window grows it.
+const PENDING_CAPACITY: usize = 256;
+
 /// The losses not yet read back, and the mean loss of the latest step read.
 pub(super) struct PendingLosses {
     every_step: bool,
@@ -30,7 +33,9 @@ impl PendingLosses {
     pub fn new(every_step: bool) -> Self {
         PendingLosses {
             every_step,
-            pending: Vec::new(),
+            // Room for a window's losses up front: growing by doubling copied each 264-byte
+            // tensor handle about twice.
+            pending: Vec::with_capacity(if every_step { 1 } else { PENDING_CAPACITY }),
             latest: None,
         }
     }

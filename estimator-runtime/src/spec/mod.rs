@@ -250,7 +250,7 @@ impl ModeSpec for PredictModeSpec {
 impl TryFrom<EstimatorSpec> for TrainModeSpec {
     type Error = Error;
     fn try_from(spec: EstimatorSpec) -> Result<Self, Error> {
-        let spec = spec.validate()?;
+        spec.check()?;
         let mode = spec.mode;
         let loss = spec.loss.ok_or(Error::MissingLoss { mode })?;
         let train_op = spec.train_op.ok_or(Error::MissingTrainOp { mode })?;
@@ -268,7 +268,7 @@ impl TryFrom<EstimatorSpec> for TrainModeSpec {
 impl TryFrom<EstimatorSpec> for EvalModeSpec {
     type Error = Error;
     fn try_from(spec: EstimatorSpec) -> Result<Self, Error> {
-        let spec = spec.validate()?;
+        spec.check()?;
         Ok(EvalModeSpec {
             loss: spec.loss.ok_or(Error::MissingLoss { mode: spec.mode })?,
             eval_metric_ops: spec.eval_metric_ops,
@@ -281,7 +281,7 @@ impl TryFrom<EstimatorSpec> for EvalModeSpec {
 impl TryFrom<EstimatorSpec> for PredictModeSpec {
     type Error = Error;
     fn try_from(spec: EstimatorSpec) -> Result<Self, Error> {
-        let spec = spec.validate()?;
+        spec.check()?;
         let mode = spec.mode;
         let predictions = spec.predictions.ok_or(Error::MissingPredictions { mode })?;
         Ok(PredictModeSpec {
