@@ -22,13 +22,16 @@ pub(crate) fn model_bytes<M: Module>(model: &M) -> Result<Bytes, Error> {
 /// A tensor's values on the host, without burn-ndarray's slow copy. burn-ndarray's `into_data`
 /// copies an array that something else still holds (a module's parameter, an optimizer's moment:
 /// every tensor a checkpoint reads) element by element through a dynamic-rank iterator, at
-/// about 100 MB/s; `flip` over no axis makes one contiguous copy (a `memcpy`), which `into_data`
-/// then takes without copying again. The other backends copy at memory speed already.
+/// about 100 MB/s; [`ndarray_copy`]'s one `memcpy` is taken by `into_data` without copying again.
+/// The other backends copy at memory speed already.
 pub(crate) fn host_data<const D: usize, K: Autodiff>(tensor: Tensor<D, K>) -> TensorData {
-    if on_ndarray(&tensor.device()) {
-        return tensor.inner().flip([0usize; 0]).into_data();
-    }
-    tensor.into_data()
+    ndarray_copy(&tensor).unwrap_or(tensor).into_data()
+}
+
+/// On ndarray, `tensor`'s values in a buffer of their own, without autodiff (`flip` over no
+/// axis: one contiguous `memcpy` into a new array); `None` on the other backends.
+fn ndarray_copy<const D: usize, K: Autodiff>(tensor: &Tensor<D, K>) -> Option<Tensor<D, K>> {
+    on_ndarray(&tensor.device()).then(|| tensor.clone().inner().flip([0usize; 0]))
 }
 
 /// Whether `device` is burn-ndarray's (autodiff or not).
@@ -54,13 +57,15 @@ pub(crate) fn unshared_clone<M: Module>(model: &M) -> M {
     impl ModuleMapper for Unshare {
         fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
             param.map(|t| {
-                if !on_ndarray(&t.device()) {
+                let Some(copy) = ndarray_copy(&t) else {
                     return t;
-                }
-                let (autodiff, require_grad) = (t.is_autodiff(), t.is_require_grad());
-                let copy = t.inner().flip([0usize; 0]);
-                let copy = if autodiff { copy.autodiff() } else { copy };
-                if require_grad {
+                };
+                let copy = if t.is_autodiff() {
+                    copy.autodiff()
+                } else {
+                    copy
+                };
+                if t.is_require_grad() {
                     copy.require_grad()
                 } else {
                     copy
@@ -69,6 +74,24 @@ pub(crate) fn unshared_clone<M: Module>(model: &M) -> M {
         }
     }
     model.clone().map(&mut Unshare)
+}
+
+/// The CPU devices compiled in (the default one, and ndarray's with that feature), each also
+/// with autodiff when `autodiff`: what the tests of host-side copies run on.
+#[cfg(test)]
+pub(crate) fn cpu_devices(autodiff: bool) -> Vec<burn::tensor::Device> {
+    #[allow(unused_mut)]
+    let mut devices = vec![burn::tensor::Device::default()];
+    #[cfg(feature = "ndarray")]
+    {
+        #[allow(deprecated)]
+        devices.push(burn::tensor::Device::ndarray());
+    }
+    if autodiff {
+        let tracked: Vec<_> = devices.iter().map(|d| d.clone().autodiff()).collect();
+        devices.extend(tracked);
+    }
+    devices
 }
 
 /// Collects a module's parameters as burnpack tensors, as burn's `ModuleRecord` does: path
@@ -353,15 +376,7 @@ mod tests {
     /// in (autodiff ones too: a training model's), and they load back into the model.
     #[test]
     fn model_bytes_are_burns_record_bytes() {
-        #[allow(deprecated)]
-        let mut devices = vec![Device::default(), Device::default().autodiff()];
-        #[cfg(feature = "ndarray")]
-        {
-            #[allow(deprecated)]
-            let nd = Device::ndarray();
-            devices.extend([nd.clone(), nd.autodiff()]);
-        }
-        for device in devices {
+        for device in cpu_devices(true) {
             let model = net(&device);
             let ours = model_bytes(&model).unwrap();
             let burns = model.clone().into_record().into_bytes().unwrap();
@@ -389,15 +404,7 @@ mod tests {
     /// `unshared_clone` keeps every parameter's value, id, autodiff and gradient flag.
     #[test]
     fn unshared_clone_is_a_clone() {
-        #[allow(deprecated)]
-        let mut devices = vec![Device::default(), Device::default().autodiff()];
-        #[cfg(feature = "ndarray")]
-        {
-            #[allow(deprecated)]
-            let nd = Device::ndarray();
-            devices.extend([nd.clone(), nd.autodiff()]);
-        }
-        for device in devices {
+        for device in cpu_devices(true) {
             let model = net(&device);
             let (mut a, mut b) = (Params::default(), Params::default());
             model.visit(&mut a);
@@ -411,14 +418,7 @@ mod tests {
     /// `host_data` reads the values `into_data` reads, and leaves the tensor's holders alone.
     #[test]
     fn host_data_is_into_data() {
-        #[allow(deprecated)]
-        let mut devices = vec![Device::default()];
-        #[cfg(feature = "ndarray")]
-        {
-            #[allow(deprecated)]
-            devices.push(Device::ndarray());
-        }
-        for device in devices {
+        for device in cpu_devices(false) {
             let t = Tensor::<3>::random([4, 5, 6], burn::tensor::Distribution::Default, &device);
             let held = t.clone();
             assert_eq!(host_data(t.clone()), t.into_data());

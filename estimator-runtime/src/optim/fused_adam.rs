@@ -289,9 +289,7 @@ mod tests {
     /// device compiled in.
     #[test]
     fn state_is_saved_as_burns_adam_state() {
-        #[allow(deprecated)]
-        let devices = [Device::default(), Device::ndarray()];
-        for device in devices {
+        for device in crate::record::cpu_devices(false) {
             let m =
                 AdaptiveMomentumState::new(7, tensor(300, 0.1, &device), tensor(300, 0.2, &device));
             let burns = AdamState::new(m);
