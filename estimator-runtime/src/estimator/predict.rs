@@ -98,10 +98,11 @@ pub(crate) fn split(predictions: Predictions, keys: Option<&[String]>) -> Result
             Rows::Many(many) => push_column(many.as_mut_slice(), name, rows(data, n)),
         }
     }
-    Ok(out.unwrap_or(Rows::Many(Vec::new().into_iter())))
+    Ok(out.unwrap_or_default())
 }
 
 /// The examples of a batch, handed out in order: one without a `Vec` around it, or several.
+/// The default is none left.
 pub(crate) enum Rows {
     One(Option<Prediction>),
     Many(std::vec::IntoIter<Prediction>),
@@ -125,6 +126,12 @@ impl Rows {
             Rows::One(one) => usize::from(one.is_some()),
             Rows::Many(many) => many.len(),
         }
+    }
+}
+
+impl Default for Rows {
+    fn default() -> Rows {
+        Rows::One(None)
     }
 }
 
@@ -210,7 +217,7 @@ where
             params: self.params()?,
             batches: input.into_iter(),
             keys: args.predict_keys,
-            pending: Rows::Many(Vec::new().into_iter()),
+            pending: Rows::default(),
             hooks: Some(HookSet::new(ModeKeys::Predict, Vec::new())),
             step: 0,
             stopped: false,
