@@ -302,9 +302,11 @@ fn a_premade_accepts_any_optimizer_config() {
             .device(device())
     };
     let mut est = Premade::new(config.clone(), run()).expect("a premade");
+    // Inputs of both signs: every hidden unit with a non-zero weight is active for some of them,
+    // so the kernel gets a gradient whatever signs the (process-wide seeded) init drew.
     let table = FeatureBatch::new(4)
-        .with("x", ColumnValues::Float(vec![0.0, 1.0, 2.0, 3.0]))
-        .with("y", ColumnValues::Float(vec![1.0, 3.0, 5.0, 7.0]));
+        .with("x", ColumnValues::Float(vec![-1.5, -0.5, 0.5, 1.5]))
+        .with("y", ColumnValues::Float(vec![0.0, 2.0, 4.0, 6.0]));
     let (features, labels) = est.input(&table, "y").expect("encoded");
     let kernel = |est: &DnnRegressor| values(est.model().expect("a model").hidden[0].weight.val());
     let before = kernel(&est);
