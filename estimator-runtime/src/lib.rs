@@ -62,6 +62,7 @@ mod progress;
 mod record;
 mod regular_file;
 mod scaffold;
+mod seeding;
 mod spec;
 pub mod summary;
 pub mod tf_checkpoint;

@@ -47,11 +47,12 @@ where
             Some(d) => d.clone(),
             None => default_device()?,
         };
-        if let Some(seed) = config.random_seed {
-            device.seed(seed);
-        }
-        let model = build(&device);
-        crate::record::materialize(&model);
+        // Seeded and built with no other seeded Estimator of the process drawing in between.
+        let model = crate::seeding::seeded(&device, config.random_seed, || {
+            let model = build(&device);
+            crate::record::materialize(&model);
+            model
+        });
         Estimator::new(model_fn, model, config.device(device))
     }
 }

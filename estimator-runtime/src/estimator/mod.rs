@@ -106,9 +106,7 @@ where
             Some(d) => d.clone(),
             None => default_device()?,
         };
-        if let Some(seed) = config.random_seed {
-            device.seed(seed);
-        }
+        crate::seeding::seeded(&device, config.random_seed, || ());
         let distribution = config.distribute.clone();
         let mut estimator = Estimator {
             model_fn,

@@ -290,17 +290,22 @@ where
         apply: bool,
     ) -> Result<BatchSpec, Error> {
         let (features, labels) = item.into_batch()?;
-        if let Some(seed) = self.config.random_seed {
-            self.device.seed(step_seed(seed, self.global_step));
-        }
-        if apply {
-            run.hooks.before_step(self.global_step)?;
-        }
-        let params = self.params()?;
-        let (spec, summaries) = crate::summary::recording(|| {
-            self.model_fn
-                .train_spec(model, features, labels, params, &self.config)
-        });
+        let seed = self
+            .config
+            .random_seed
+            .map(|s| step_seed(s, self.global_step));
+        // The step's draws (dropout) follow its seed with no other seeded Estimator of the
+        // process drawing in between.
+        let (spec, summaries) = crate::seeding::seeded(&self.device, seed, || {
+            if apply {
+                run.hooks.before_step(self.global_step)?;
+            }
+            let params = self.params()?;
+            Ok::<_, Error>(crate::summary::recording(|| {
+                self.model_fn
+                    .train_spec(model, features, labels, params, &self.config)
+            }))
+        })?;
         let spec = spec?;
         run.summaries = summaries;
         run.hooks.add_spec_hooks(spec.hooks, self.global_step)?;

@@ -209,14 +209,14 @@ impl<C: PremadeConfig> Premade<C> {
                 )
             })?,
         };
-        if let Some(seed) = run_config.random_seed {
-            device.seed(seed);
-        }
         for (field, optimizer) in config.optimizers() {
             optimizer.check_resolved(field)?;
         }
         let encoders = encoders(&config)?;
-        let model = init(config.build_model(&device)?)?;
+        // Seeded and built with no other seeded Estimator of the process drawing in between.
+        let model = crate::seeding::seeded(&device, run_config.random_seed, || {
+            init(config.build_model(&device)?)
+        })?;
         let run_config = run_config.device(device);
         let estimator =
             Estimator::new(C::model_fn(), model, run_config)?.with_params(config.clone());
