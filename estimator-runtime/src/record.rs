@@ -10,13 +10,24 @@ use std::path::Path;
 
 /// The model's parameters as a record in bytes: the burnpack bytes `Module::into_record` and
 /// `ModuleRecord::into_bytes` write (the same paths, ids, dtypes and order; a test compares
-/// them), with each tensor's data read by [`host_data`].
+/// them), with each tensor's data read by [`host_data`], after [`sync_running_states`].
 pub(crate) fn model_bytes<M: Module>(model: &M) -> Result<Bytes, Error> {
+    sync_running_states(model);
     let mut collector = RecordCollector::default();
     model.visit(&mut collector);
     burn::store::burn_pack::Writer::new(collector.tensors)
         .into_bytes()
         .map_err(|e| Error::Config(format!("serialising the model: {e}")))
+}
+
+/// Folds every pending update of `model`'s running statistics (a batch norm's `running_mean`
+/// and `running_var`) into the values a visit reads. burn's `RunningState` keeps a TRAIN
+/// forward's update aside until the next forward (or `valid`), and a visit of the module
+/// reads the value before it: a checkpoint written after step `n` would hold the statistics of
+/// `n - 1` steps, and a run resumed from it would not match an uninterrupted one.
+/// `Module::valid` syncs them (shared state: the clone it returns is dropped).
+pub(crate) fn sync_running_states<M: Module>(model: &M) {
+    drop(model.valid());
 }
 
 /// A tensor's values on the host, without burn-ndarray's slow copy. burn-ndarray's `into_data`
@@ -273,6 +284,7 @@ pub(crate) fn warm_start<M: Module>(
 
 /// Writes the model's weights to a safetensors file (an export's weights).
 pub(crate) fn write_safetensors<M: Module>(model: &M, path: &Path) -> Result<(), String> {
+    sync_running_states(model);
     let mut store = SafetensorsStore::from_file(path);
     model
         .save_into(&mut store)

@@ -156,8 +156,12 @@ where
         &self.config
     }
 
-    /// The resident model, if a failed call has not lost it.
+    /// The resident model, if a failed call has not lost it. Its running statistics (a batch
+    /// norm's) include the last TRAIN step's update.
     pub fn model(&self) -> Option<&F::Model> {
+        if let Some(model) = &self.model {
+            crate::record::sync_running_states(model);
+        }
         self.model.as_ref()
     }
 
