@@ -11,6 +11,8 @@ data) for START steps, saved, then 10 more batches, saved again:
 
   dnn/   TF 2.15's premade tf.estimator.DNNClassifier(hidden_units=[10, 10], n_classes=3),
          its default optimizer ('Adagrad': tf.keras.optimizers.legacy.Adagrad at Keras's 0.001).
+  dnn_bn/ the same with batch_norm=True (a Keras BatchNormalization after each hidden layer,
+         momentum 0.999, epsilon 1e-3; its moving statistics are updated every step).
   adam/  a custom model_fn as TF 2.15 estimator users write one (tensorflow/models'
          custom_estimator.py shape): tf.compat.v1.layers.dense 10 -> 10 -> 3, relu,
          tf.compat.v1.losses.sparse_softmax_cross_entropy, tf.compat.v1.train.AdamOptimizer(0.01)
@@ -123,6 +125,10 @@ def main(out):
     os.makedirs(out, exist_ok=True)
     run("dnn", lambda d: tf.estimator.DNNClassifier(
         hidden_units=[10, 10], n_classes=3,
+        feature_columns=[tf.feature_column.numeric_column("x", shape=[4])],
+        model_dir=d, config=config), out, x, y)
+    run("dnn_bn", lambda d: tf.estimator.DNNClassifier(
+        hidden_units=[10, 10], n_classes=3, batch_norm=True,
         feature_columns=[tf.feature_column.numeric_column("x", shape=[4])],
         model_dir=d, config=config), out, x, y)
     run("adam", lambda d: tf.estimator.Estimator(

@@ -4,11 +4,13 @@
 //! (`scripts/tf_continue_fixtures.py`; stored in `tests/fixtures/tf_continue`). We continue from
 //! the first checkpoint with [`Estimator::continue_tf_run`] (weights, optimizer slots, global
 //! step), train the same 10 batches, and every weight must equal TF's second checkpoint within
-//! 1e-5 relative. Two runs:
+//! 1e-5 relative. Three runs:
 //! - `dnn`: TF 2.15's premade `tf.estimator.DNNClassifier([10, 10])` with its default optimizer
 //!   (Keras legacy `Adagrad` at 0.001), continued by our `DnnClassifier` with its (TF 2.15)
 //!   default optimizer, and by a custom model_fn mirroring DNNClassifier's network and head
 //!   (`dnn_classifier_mirror`);
+//! - `dnn_bn`: the same premade with `batch_norm=True`, continued by our `DnnClassifier` with
+//!   batch norm (gamma, beta and the moving statistics compared too);
 //! - `adam`: a custom model_fn with `tf.compat.v1.train.AdamOptimizer(0.01)` (what TF 2.15
 //!   estimator users write in custom model_fns), continued with `TfAdamConfig` at TF1's epsilon.
 //!
@@ -26,7 +28,7 @@ use estimator_runtime::feature_column::{
     ColumnValues, FeatureBatch, FeatureColumns, numeric_column,
 };
 use estimator_runtime::prelude::*;
-use estimator_runtime::premade::{DnnClassifier, DnnClassifierConfig, PremadeConfig};
+use estimator_runtime::premade::{DnnClassifier, DnnClassifierConfig, DnnConfig, PremadeConfig};
 use estimator_runtime::tf_checkpoint::{TfCheckpoint, TfSlots, TfSource, TfVarMap, TfWarmStart};
 use estimator_runtime::tf_init;
 use estimator_runtime::tf_optim::{TfAdagradConfig, TfAdamConfig};
@@ -202,6 +204,9 @@ fn differences(model: &impl Module, map: &TfVarMap, end: &Path) -> Vec<(String, 
         let tensor = ours.iter().find(|t| &t.name == param).unwrap();
         let data = estimator_runtime::burn::store::bridge::to_data(tensor).unwrap();
         let ours = data.try_into_vec_as::<f32>().unwrap();
+        if param.contains("running") {
+            eprintln!("DEBUG {param} ours {:?} tf {:?}", &ours[..4], &theirs[..4]);
+        }
         assert_eq!(ours.len(), theirs.len(), "{param}");
         let worst = ours
             .iter()
@@ -245,10 +250,15 @@ fn assert_within(what: &str, differences: Vec<(String, f64)>) {
 }
 
 /// Our premade `DnnClassifier` (TF 2.15's defaults: legacy Adagrad at 0.001) on TF's columns
-/// (`numeric_column("x", shape=[4])`), continued from TF's premade run.
-fn check_premade_dnn(run: &Path) {
+/// (`numeric_column("x", shape=[4])`), continued from TF's premade run; with `batch_norm`, its
+/// batch norms' parameters and moving statistics too.
+fn check_premade_dnn(run: &Path, batch_norm: bool) {
     let columns = FeatureColumns::new([numeric_column("x").with_shape(4).into()]);
-    let config = DnnClassifierConfig::new(columns, [10, 10]).n_classes(3);
+    let mut dnn = DnnConfig::new([10, 10]);
+    dnn.batch_norm = batch_norm;
+    let config = DnnClassifierConfig::new(columns, [10, 10])
+        .n_classes(3)
+        .dnn(dnn);
     let map = config.tf_var_map();
     let dir = tempfile::tempdir().unwrap();
     let mut est = DnnClassifier::new(config, common::config(dir.path())).unwrap();
@@ -268,7 +278,12 @@ fn check_premade_dnn(run: &Path) {
     assert_eq!(est.global_step(), start_step);
     est.train(input, TrainArgs::steps(10)).unwrap();
     let diffs = differences(est.model().unwrap(), &map, &run.join("end"));
-    assert_within("premade DnnClassifier", diffs);
+    let what = if batch_norm {
+        "premade DnnClassifier with batch norm"
+    } else {
+        "premade DnnClassifier"
+    };
+    assert_within(what, diffs);
 }
 
 fn check_dnn(run: &Path) {
@@ -286,7 +301,15 @@ fn check_adam(run: &Path) {
 
 #[test]
 fn a_premade_dnn_classifier_run_continues_on_tfs_trajectory() {
-    check_premade_dnn(&fixtures().join("dnn"));
+    check_premade_dnn(&fixtures().join("dnn"), false);
+}
+
+/// TF's `batch_norm=True`: Keras's `BatchNormalization` (momentum 0.999, epsilon 1e-3) after each
+/// hidden layer. Ten steps update gamma and beta through the batch statistics' gradients, and
+/// the moving statistics by 0.001 of each batch's.
+#[test]
+fn a_premade_dnn_classifier_with_batch_norm_continues_on_tfs_trajectory() {
+    check_premade_dnn(&fixtures().join("dnn_bn"), true);
 }
 
 #[test]
@@ -406,10 +429,18 @@ fn a_fresh_tf_run_is_continued_on_its_trajectory() {
         .status()
         .expect("python runs");
     assert!(status.success(), "{script} failed");
-    check_premade_dnn(&out.path().join("dnn"));
+    check_premade_dnn(&out.path().join("dnn"), false);
+    check_premade_dnn(&out.path().join("dnn_bn"), true);
     check_dnn(&out.path().join("dnn"));
     check_adam(&out.path().join("adam"));
-    for run in ["dnn/start", "dnn/end", "adam/start", "adam/end"] {
+    for run in [
+        "dnn/start",
+        "dnn/end",
+        "dnn_bn/start",
+        "dnn_bn/end",
+        "adam/start",
+        "adam/end",
+    ] {
         assert_same_checkpoint(&fixtures().join(run), &out.path().join(run));
     }
 }

@@ -237,11 +237,11 @@ impl<H: PremadeHead> PremadeConfig for DnnLinearCombinedEstimatorConfig<H> {
         })
     }
     fn tf_var_map(&self) -> crate::tf_checkpoint::TfVarMap {
-        let hidden = self.dnn.hidden_units.len();
         super::tf_names::linear_var_map(&self.linear_feature_columns, "linear")
             .nested("linear")
             .merged(
-                super::tf_names::dnn_var_map(&self.dnn_feature_columns, hidden, "dnn")
+                self.dnn
+                    .var_map(&self.dnn_feature_columns, "dnn")
                     .nested("dnn"),
             )
     }

@@ -51,11 +51,30 @@ pub struct DnnConfig {
     pub activation: Activation,
     /// The probability of dropping a hidden unit in training.
     pub dropout: Option<f64>,
-    /// Batch normalisation after each hidden layer.
+    /// Batch normalisation after each hidden layer (after its dropout), as TF 2.15's: moving
+    /// statistics with momentum 0.999, epsilon 1e-3.
     pub batch_norm: bool,
 }
 
+/// TF 2.15's `BatchNormalization` in a DNN estimator: `momentum=0.999` (the moving statistics
+/// keep 0.999 of themselves per step; burn's `momentum` is the share of the new batch, 0.001)
+/// and Keras's default `epsilon=1e-3`.
+const TF_BATCH_NORM_MOMENTUM: f64 = 0.001;
+const TF_BATCH_NORM_EPSILON: f64 = 1e-3;
+
 impl DnnConfig {
+    /// The TF variables of a network over `columns` under `scope`: its dense layers and, with
+    /// `batch_norm`, its batch norms.
+    pub(crate) fn var_map(&self, columns: &FeatureColumns, scope: &str) -> TfVarMap {
+        let hidden = self.hidden_units.len();
+        let map = super::tf_names::dnn_var_map(columns, hidden, scope);
+        if self.batch_norm {
+            map.merged(super::tf_names::dnn_batch_norm_var_map(hidden, scope))
+        } else {
+            map
+        }
+    }
+
     /// Hidden layers of `hidden_units`, ReLU, no dropout nor batch norm.
     pub fn new(hidden_units: impl IntoIterator<Item = usize>) -> Self {
         DnnConfig {
@@ -74,7 +93,7 @@ pub struct Dnn {
     pub input: InputLayer,
     /// The hidden layers.
     pub hidden: Vec<Linear>,
-    /// One batch norm per hidden layer, when enabled.
+    /// One batch norm per hidden layer, when enabled (TF's momentum 0.999 and epsilon 1e-3).
     pub norms: Vec<BatchNorm>,
     /// Dropout after each hidden layer, when enabled.
     pub dropout: Option<Dropout>,
@@ -109,7 +128,12 @@ impl Dnn {
             config
                 .hidden_units
                 .iter()
-                .map(|&u| BatchNormConfig::new(u).init(device))
+                .map(|&u| {
+                    BatchNormConfig::new(u)
+                        .with_momentum(TF_BATCH_NORM_MOMENTUM)
+                        .with_epsilon(TF_BATCH_NORM_EPSILON)
+                        .init(device)
+                })
                 .collect()
         } else {
             Vec::new()
@@ -124,16 +148,17 @@ impl Dnn {
         })
     }
 
-    /// `[batch, logits]`.
+    /// `[batch, logits]`. Each hidden layer as TF 2.15's: dense with its activation, then
+    /// dropout (in training), then batch norm.
     pub fn forward(&self, features: &FeatureTensors) -> Tensor<2> {
         let mut x = self.input.forward(features);
         for (i, layer) in self.hidden.iter().enumerate() {
             x = self.activation.apply(layer.forward(x));
-            if let Some(norm) = self.norms.get(i) {
-                x = norm.forward(x);
-            }
             if let Some(dropout) = &self.dropout {
                 x = dropout.forward(x);
+            }
+            if let Some(norm) = self.norms.get(i) {
+                x = norm.forward(x);
             }
         }
         self.logits.forward(x)
@@ -239,7 +264,6 @@ impl<H> DnnEstimatorConfig<H> {
     }
 
     pub(crate) fn var_map(&self) -> TfVarMap {
-        let hidden = self.dnn.hidden_units.len();
-        super::tf_names::dnn_var_map(&self.feature_columns, hidden, "dnn")
+        self.dnn.var_map(&self.feature_columns, "dnn")
     }
 }

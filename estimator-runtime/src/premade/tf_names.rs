@@ -116,6 +116,33 @@ pub fn dnn_var_map(columns: &FeatureColumns, hidden_layers: usize, scope: &str) 
     map
 }
 
+/// A `Dnn`'s batch norms (`norms.i.gamma|beta|running_mean|running_var`) from TF's names under
+/// `scope` (`dnn`): Keras's `BatchNormalization` of hidden layer `i` is
+/// `{scope}/hiddenlayer_{i}/batchnorm_{i}/gamma|beta|moving_mean|moving_variance`.
+///
+/// ```
+/// use estimator_runtime::premade::tf_names::dnn_batch_norm_var_map;
+/// let map = dnn_batch_norm_var_map(2, "dnn");
+/// let source = map.get("norms.1.running_var").unwrap();
+/// assert_eq!(source.blocks[0].name, "dnn/hiddenlayer_1/batchnorm_1/moving_variance");
+/// ```
+pub fn dnn_batch_norm_var_map(hidden_layers: usize, scope: &str) -> TfVarMap {
+    let names = [
+        ("gamma", "gamma"),
+        ("beta", "beta"),
+        ("running_mean", "moving_mean"),
+        ("running_var", "moving_variance"),
+    ];
+    (0..hidden_layers)
+        .flat_map(|i| names.map(|(ours, tf)| (i, ours, tf)))
+        .fold(TfVarMap::new(), |map, (i, ours, tf)| {
+            map.with(
+                format!("norms.{i}.{ours}"),
+                TfSource::whole(format!("{scope}/hiddenlayer_{i}/batchnorm_{i}/{tf}")),
+            )
+        })
+}
+
 /// The first kernel's rows: this project's order (dense columns, then embeddings) taken from
 /// TF's (every column by name).
 fn first_kernel(columns: &FeatureColumns, kernel: &str) -> TfSource {

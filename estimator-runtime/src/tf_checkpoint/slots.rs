@@ -15,9 +15,11 @@ use super::{TfCheckpoint, TfSource, TfVarMap, TfWarmStart};
 use crate::OptimizerConfig;
 use crate::error::Error;
 use crate::tf_optim::{TfAdagradConfig, TfAdamConfig, TfFtrlConfig, TfRmsPropConfig, TfSgdConfig};
-use burn::module::Module;
+use burn::module::{Module, ModuleVisitor, Param};
 use burn::store::ModuleSnapshot;
 use burn::store::burn_pack::{Scalar, Writer};
+use burn::tensor::Tensor;
+use std::collections::HashSet;
 
 /// An optimizer of [`tf_optim`](crate::tf_optim) whose TF slot variable names are known.
 pub trait TfSlotNames: OptimizerConfig {
@@ -106,7 +108,9 @@ impl TfSlots {
     /// The optimizer state of `model`'s parameters (burn's optimizer record bytes, keyed by
     /// the parameters' ids) from the slots in `ckpt` (the checkpoint `settings` names), with
     /// the counter at `global_step`. A mapped parameter whose slots are missing is an error;
-    /// an unmapped one starts fresh.
+    /// an unmapped one starts fresh. Tensors the optimizer never updates have no state: a batch
+    /// norm's running statistics (TF's non-trainable `moving_mean` and `moving_variance`, which
+    /// have no slots either) and frozen parameters.
     pub(crate) fn optimizer_state<M: Module>(
         &self,
         model: &M,
@@ -115,9 +119,13 @@ impl TfSlots {
         map: &TfVarMap,
         global_step: u64,
     ) -> Result<Vec<u8>, Error> {
+        let trainable = trainable_ids(model);
         let mut writer = StateWriter::default();
         for param in model.collect(None, None, false) {
             let Some(id) = param.param_id else { continue };
+            if !trainable.contains(&id) {
+                continue;
+            }
             let mapped = map.get(&param.name);
             let source = mapped
                 .cloned()
@@ -139,6 +147,26 @@ impl TfSlots {
         }
         writer.into_bytes()
     }
+}
+
+/// The ids of `model`'s parameters that train: those that require a gradient once the model is
+/// on an autodiff device in training mode, as `train` puts it. Running statistics (burn's
+/// `RunningState`) never do, nor do frozen parameters.
+fn trainable_ids<M: Module>(model: &M) -> HashSet<u64> {
+    struct Trainable(HashSet<u64>);
+    impl ModuleVisitor for Trainable {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            if param.val().is_require_grad() {
+                self.0.insert(param.id.val());
+            }
+        }
+    }
+    let mut trainable = Trainable(HashSet::new());
+    if let Some(device) = model.devices().into_iter().next() {
+        let training = model.clone().fork(&device.autodiff()).train();
+        training.visit(&mut trainable);
+    }
+    trainable.0
 }
 
 fn missing_slot(ckpt: &TfCheckpoint, param: &str, slot: &TfSource) -> Error {
