@@ -233,7 +233,10 @@ fn dnn_classifier_multi_class_with_label_vocabulary() {
         .optimizer(OptimizerSpec::Adam {
             learning_rate: 0.01,
         });
-    check(config, Task::Multi, 300, "accuracy", 0.8);
+    // TF's batch norm keeps 0.999 of its moving statistics per step, so evaluation (which
+    // normalises with them) lags training for thousands of steps, as in TF: 0.6 accuracy at
+    // 300 steps, 0.72 at 2,000, 0.97 at 3,000 on this data.
+    check(config, Task::Multi, 3000, "accuracy", 0.8);
 }
 
 #[test]
