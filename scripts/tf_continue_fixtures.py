@@ -13,6 +13,9 @@ data) for START steps, saved, then 10 more batches, saved again:
          its default optimizer ('Adagrad': tf.keras.optimizers.legacy.Adagrad at Keras's 0.001).
   dnn_bn/ the same with batch_norm=True (a Keras BatchNormalization after each hidden layer,
          momentum 0.999, epsilon 1e-3; its moving statistics are updated every step).
+  dnn_v1/ TF 1's premade tf.compat.v1.estimator.DNNClassifier(hidden_units=[10, 10],
+         n_classes=3): its default optimizer (tf.compat.v1.train.AdagradOptimizer(0.05)) and its
+         loss summed over the batch (loss_reduction=SUM).
   adam/  a custom model_fn as TF 2.15 estimator users write one (tensorflow/models'
          custom_estimator.py shape): tf.compat.v1.layers.dense 10 -> 10 -> 3, relu,
          tf.compat.v1.losses.sparse_softmax_cross_entropy, tf.compat.v1.train.AdamOptimizer(0.01)
@@ -129,6 +132,10 @@ def main(out):
         model_dir=d, config=config), out, x, y)
     run("dnn_bn", lambda d: tf.estimator.DNNClassifier(
         hidden_units=[10, 10], n_classes=3, batch_norm=True,
+        feature_columns=[tf.feature_column.numeric_column("x", shape=[4])],
+        model_dir=d, config=config), out, x, y)
+    run("dnn_v1", lambda d: tf.compat.v1.estimator.DNNClassifier(
+        hidden_units=[10, 10], n_classes=3,
         feature_columns=[tf.feature_column.numeric_column("x", shape=[4])],
         model_dir=d, config=config), out, x, y)
     run("adam", lambda d: tf.estimator.Estimator(

@@ -4,13 +4,15 @@
 //! (`scripts/tf_continue_fixtures.py`; stored in `tests/fixtures/tf_continue`). We continue from
 //! the first checkpoint with [`Estimator::continue_tf_run`] (weights, optimizer slots, global
 //! step), train the same 10 batches, and every weight must equal TF's second checkpoint within
-//! 1e-5 relative. Three runs:
+//! 1e-5 relative. Four runs:
 //! - `dnn`: TF 2.15's premade `tf.estimator.DNNClassifier([10, 10])` with its default optimizer
 //!   (Keras legacy `Adagrad` at 0.001), continued by our `DnnClassifier` with its (TF 2.15)
 //!   default optimizer, and by a custom model_fn mirroring DNNClassifier's network and head
 //!   (`dnn_classifier_mirror`);
 //! - `dnn_bn`: the same premade with `batch_norm=True`, continued by our `DnnClassifier` with
 //!   batch norm (gamma, beta and the moving statistics compared too);
+//! - `dnn_v1`: TF 1's `tf.compat.v1.estimator.DNNClassifier([10, 10])` (Adagrad at 0.05, the
+//!   loss summed over the batch), continued by our `DnnClassifier` with TF 1's defaults;
 //! - `adam`: a custom model_fn with `tf.compat.v1.train.AdamOptimizer(0.01)` (what TF 2.15
 //!   estimator users write in custom model_fns), continued with `TfAdamConfig` at TF1's epsilon.
 //!
@@ -28,7 +30,9 @@ use estimator_runtime::feature_column::{
     ColumnValues, FeatureBatch, FeatureColumns, numeric_column,
 };
 use estimator_runtime::prelude::*;
-use estimator_runtime::premade::{DnnClassifier, DnnClassifierConfig, DnnConfig, PremadeConfig};
+use estimator_runtime::premade::{
+    DnnClassifier, DnnClassifierConfig, DnnConfig, LossReduction, OptimizerSpec, PremadeConfig,
+};
 use estimator_runtime::tf_checkpoint::{TfCheckpoint, TfSlots, TfSource, TfVarMap, TfWarmStart};
 use estimator_runtime::tf_init;
 use estimator_runtime::tf_optim::{TfAdagradConfig, TfAdamConfig};
@@ -253,17 +257,50 @@ fn assert_within(what: &str, differences: Vec<(String, f64)>) {
 /// (`numeric_column("x", shape=[4])`), continued from TF's premade run; with `batch_norm`, its
 /// batch norms' parameters and moving statistics too.
 fn check_premade_dnn(run: &Path, batch_norm: bool) {
-    let columns = FeatureColumns::new([numeric_column("x").with_shape(4).into()]);
     let mut dnn = DnnConfig::new([10, 10]);
     dnn.batch_norm = batch_norm;
-    let config = DnnClassifierConfig::new(columns, [10, 10])
+    let config = DnnClassifierConfig::new(x_column(), [10, 10])
         .n_classes(3)
         .dnn(dnn);
+    let slots = TfSlots::canned_estimator(&dnn_default_optimizer());
+    let what = if batch_norm {
+        "premade DnnClassifier with batch norm"
+    } else {
+        "premade DnnClassifier"
+    };
+    continue_premade_dnn(what, config, &slots, run);
+}
+
+/// TF's columns: `numeric_column("x", shape=[4])`.
+fn x_column() -> FeatureColumns {
+    FeatureColumns::new([numeric_column("x").with_shape(4).into()])
+}
+
+/// Our premade `DnnClassifier` with TF 1's defaults (`tf.compat.v1.train.AdagradOptimizer(0.05)`
+/// and the loss summed over the batch), continued from TF 1's premade run: its slots are
+/// `<variable>/t_0/Adagrad`.
+fn check_premade_dnn_v1(run: &Path) {
+    let config = DnnClassifierConfig::new(x_column(), [10, 10])
+        .n_classes(3)
+        .optimizer(OptimizerSpec::tf1_dnn_default())
+        .loss_reduction(LossReduction::Sum);
+    let optimizer = TfAdagradConfig::new().with_epsilon(0.0).with_legacy(true);
+    let slots = TfSlots::compat_v1(&optimizer).unwrap().within("t_0");
+    continue_premade_dnn(
+        "premade DnnClassifier with TF 1's defaults",
+        config,
+        &slots,
+        run,
+    );
+}
+
+/// Continues the TF run in `run` with our premade `DnnClassifier` of `config`, whose optimizer
+/// state comes from `slots`; its parameters must land on TF's end checkpoint.
+fn continue_premade_dnn(what: &str, config: DnnClassifierConfig, slots: &TfSlots, run: &Path) {
     let map = config.tf_var_map();
     let dir = tempfile::tempdir().unwrap();
     let mut est = DnnClassifier::new(config, common::config(dir.path())).unwrap();
-    let slots = TfSlots::canned_estimator(&dnn_default_optimizer());
-    est.continue_tf_run(&TfWarmStart::new(run.join("start")), &map, &slots)
+    est.continue_tf_run(&TfWarmStart::new(run.join("start")), &map, slots)
         .unwrap();
     let (rows, start_step) = batch_rows(run);
     let input: Vec<_> = rows
@@ -278,11 +315,6 @@ fn check_premade_dnn(run: &Path, batch_norm: bool) {
     assert_eq!(est.global_step(), start_step);
     est.train(input, TrainArgs::steps(10)).unwrap();
     let diffs = differences(est.model().unwrap(), &map, &run.join("end"));
-    let what = if batch_norm {
-        "premade DnnClassifier with batch norm"
-    } else {
-        "premade DnnClassifier"
-    };
     assert_within(what, diffs);
 }
 
@@ -302,6 +334,12 @@ fn check_adam(run: &Path) {
 #[test]
 fn a_premade_dnn_classifier_run_continues_on_tfs_trajectory() {
     check_premade_dnn(&fixtures().join("dnn"), false);
+}
+
+/// TF 1's `tf.compat.v1.estimator.DNNClassifier`: Adagrad at 0.05 on the summed loss.
+#[test]
+fn a_tf1_premade_dnn_classifier_run_continues_on_tfs_trajectory() {
+    check_premade_dnn_v1(&fixtures().join("dnn_v1"));
 }
 
 /// TF's `batch_norm=True`: Keras's `BatchNormalization` (momentum 0.999, epsilon 1e-3) after each
@@ -431,6 +469,7 @@ fn a_fresh_tf_run_is_continued_on_its_trajectory() {
     assert!(status.success(), "{script} failed");
     check_premade_dnn(&out.path().join("dnn"), false);
     check_premade_dnn(&out.path().join("dnn_bn"), true);
+    check_premade_dnn_v1(&out.path().join("dnn_v1"));
     check_dnn(&out.path().join("dnn"));
     check_adam(&out.path().join("adam"));
     for run in [
@@ -438,6 +477,8 @@ fn a_fresh_tf_run_is_continued_on_its_trajectory() {
         "dnn/end",
         "dnn_bn/start",
         "dnn_bn/end",
+        "dnn_v1/start",
+        "dnn_v1/end",
         "adam/start",
         "adam/end",
     ] {

@@ -4,7 +4,7 @@ use super::metrics::{
     AccuracyBaseline, AreaUnderCurve, Curve, host, weighted_accuracy, weighted_mean,
     weighted_precision_recall,
 };
-use super::{ClassVocabulary, Head, HostBatch, keys};
+use super::{ClassVocabulary, Head, HostBatch, LossReduction, keys};
 use crate::metrics::Mean;
 use crate::{EvalMetricOps, ExportOutput, ExportOutputs, MetricOp, Predictions};
 use burn::tensor::activation::{sigmoid, softplus};
@@ -21,6 +21,9 @@ pub struct BinaryClassHead {
     pub classes: ClassVocabulary,
     /// The probability above which the class is 1 (TF: 0.5).
     pub threshold: f64,
+    /// How the training loss reduces the batch (TF 2's `SUM_OVER_BATCH_SIZE` by default).
+    #[serde(default)]
+    pub loss_reduction: LossReduction,
 }
 
 impl Default for BinaryClassHead {
@@ -31,11 +34,18 @@ impl Default for BinaryClassHead {
                 label_vocabulary: None,
             },
             threshold: 0.5,
+            loss_reduction: LossReduction::default(),
         }
     }
 }
 
 impl BinaryClassHead {
+    /// The same head reducing the training loss by `reduction`.
+    pub fn with_loss_reduction(mut self, reduction: LossReduction) -> Self {
+        self.loss_reduction = reduction;
+        self
+    }
+
     /// A head whose labels are the strings `[negative, positive]`.
     pub fn with_label_vocabulary(mut self, negative: &str, positive: &str) -> Self {
         self.classes.label_vocabulary = Some(vec![negative.into(), positive.into()]);
@@ -45,6 +55,10 @@ impl BinaryClassHead {
 
 impl Head for BinaryClassHead {
     type Labels = Tensor<1, Int>;
+
+    fn loss_reduction(&self) -> LossReduction {
+        self.loss_reduction
+    }
 
     fn logits_dimension(&self) -> usize {
         1

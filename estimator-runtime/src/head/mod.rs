@@ -27,7 +27,8 @@
 //!
 //! Weights (TF's `weight_column`) come as a `[batch]` tensor, which the feature columns read
 //! from the batch ([`FeatureTensors::weights`](crate::feature_column::FeatureTensors)). The
-//! training loss is TF's `SUM_OVER_BATCH_SIZE` reduction: `sum(weight · loss) / batch`.
+//! training loss is TF 2's `SUM_OVER_BATCH_SIZE` reduction, `sum(weight · loss) / batch`, unless
+//! a head's [`LossReduction`] says `Sum` (TF 1's canned estimators).
 
 mod binary;
 pub mod metrics;
@@ -138,13 +139,39 @@ impl ClassVocabulary {
     }
 }
 
-/// `sum(weights · losses) / batch` (TF's `SUM_OVER_BATCH_SIZE`), a `[1]` tensor.
-pub(crate) fn reduce_loss(losses: Tensor<1>, weights: Option<Tensor<1>>) -> Tensor<1> {
-    match weights {
-        Some(w) => {
-            let [n] = losses.dims();
-            (losses * w).sum() / n.max(1) as f32
-        }
-        None => losses.mean(),
+/// How a head reduces its per-example losses to the training loss (TF's `loss_reduction`).
+///
+/// ```
+/// use estimator_runtime::head::{Head, LossReduction, MultiClassHead};
+/// // TF 1's `tf.compat.v1.estimator.DNNClassifier` sums the batch's losses.
+/// let head = MultiClassHead::new(3).with_loss_reduction(LossReduction::Sum);
+/// assert_eq!(head.loss_reduction(), LossReduction::Sum);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LossReduction {
+    /// `sum(weight · loss) / batch`: TF 2's heads and canned estimators.
+    #[default]
+    SumOverBatchSize,
+    /// `sum(weight · loss)`: TF 1's canned estimators (`tf.compat.v1.estimator.*`), whose
+    /// gradients grow with the batch.
+    Sum,
+}
+
+/// The training loss of per-example `losses` (and `weights`), reduced by `reduction`, a `[1]`
+/// tensor.
+pub(crate) fn reduce_loss(
+    losses: Tensor<1>,
+    weights: Option<Tensor<1>>,
+    reduction: LossReduction,
+) -> Tensor<1> {
+    let [n] = losses.dims();
+    let weighted = match weights {
+        Some(w) => losses * w,
+        None => losses,
+    };
+    match reduction {
+        LossReduction::SumOverBatchSize => weighted.sum() / n.max(1) as f32,
+        LossReduction::Sum => weighted.sum(),
     }
 }

@@ -2,7 +2,7 @@
 
 use super::binary::classification_outputs;
 use super::metrics::{host, weighted_accuracy};
-use super::{ClassVocabulary, Head, HostBatch, keys};
+use super::{ClassVocabulary, Head, HostBatch, LossReduction, keys};
 use crate::{EvalMetricOps, ExportOutputs, Predictions};
 use burn::tensor::activation::{log_softmax, softmax};
 use burn::tensor::{Int, Tensor};
@@ -14,6 +14,9 @@ use serde::{Deserialize, Serialize};
 pub struct MultiClassHead {
     /// The classes.
     pub classes: ClassVocabulary,
+    /// How the training loss reduces the batch (TF 2's `SUM_OVER_BATCH_SIZE` by default).
+    #[serde(default)]
+    pub loss_reduction: LossReduction,
 }
 
 impl MultiClassHead {
@@ -24,6 +27,7 @@ impl MultiClassHead {
                 n_classes,
                 label_vocabulary: None,
             },
+            loss_reduction: LossReduction::default(),
         }
     }
 
@@ -35,7 +39,14 @@ impl MultiClassHead {
                 n_classes: v.len(),
                 label_vocabulary: Some(v),
             },
+            loss_reduction: LossReduction::default(),
         }
+    }
+
+    /// The same head reducing the training loss by `reduction`.
+    pub fn with_loss_reduction(mut self, reduction: LossReduction) -> Self {
+        self.loss_reduction = reduction;
+        self
     }
 }
 
@@ -43,6 +54,10 @@ impl Head for MultiClassHead {
     type Labels = Tensor<1, Int>;
 
     /// The logits it takes per example.
+    fn loss_reduction(&self) -> LossReduction {
+        self.loss_reduction
+    }
+
     fn logits_dimension(&self) -> usize {
         self.classes.n_classes
     }

@@ -1,7 +1,7 @@
 //! `RegressionHead`: squared error over one output (TF `RegressionHead`).
 
 use super::metrics::{host, weighted_mean};
-use super::{Head, HostBatch, keys};
+use super::{Head, HostBatch, LossReduction, keys};
 use crate::{EvalMetricOps, ExportOutput, ExportOutputs, Predictions};
 use burn::tensor::Tensor;
 use serde::{Deserialize, Serialize};
@@ -9,17 +9,31 @@ use serde::{Deserialize, Serialize};
 /// One output per example: squared error; prediction `predictions`; metrics `average_loss`,
 /// `label/mean`, `prediction/mean`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct RegressionHead {}
+pub struct RegressionHead {
+    /// How the training loss reduces the batch (TF 2's `SUM_OVER_BATCH_SIZE` by default).
+    #[serde(default)]
+    pub loss_reduction: LossReduction,
+}
 
 impl RegressionHead {
     /// The head.
     pub fn new() -> Self {
-        RegressionHead {}
+        RegressionHead::default()
+    }
+
+    /// The same head reducing the training loss by `reduction`.
+    pub fn with_loss_reduction(mut self, reduction: LossReduction) -> Self {
+        self.loss_reduction = reduction;
+        self
     }
 }
 
 impl Head for RegressionHead {
     type Labels = Tensor<1>;
+
+    fn loss_reduction(&self) -> LossReduction {
+        self.loss_reduction
+    }
 
     fn logits_dimension(&self) -> usize {
         1

@@ -2,7 +2,7 @@
 //! they share (TF's `Head.create_estimator_spec`).
 
 use super::metrics::{host, host_weights, weighted_mean};
-use super::{keys, reduce_loss};
+use super::{LossReduction, keys, reduce_loss};
 use crate::{
     AnyTensor, EstimatorSpec, EvalMetricOps, ExportOutputs, MetricOp, ModeKeys, Predictions,
     TrainOp,
@@ -48,14 +48,25 @@ pub trait Head {
         self.host_metrics(logits, batch)
     }
 
-    /// The training loss: `sum(weight · loss) / batch` (TF 2's `SUM_OVER_BATCH_SIZE`).
+    /// How [`loss`](Head::loss) reduces the batch: TF 2's `SUM_OVER_BATCH_SIZE` unless the
+    /// head says otherwise.
+    fn loss_reduction(&self) -> LossReduction {
+        LossReduction::SumOverBatchSize
+    }
+
+    /// The training loss: `sum(weight · loss) / batch` (TF 2's `SUM_OVER_BATCH_SIZE`), or the
+    /// sum with [`LossReduction::Sum`].
     fn loss(
         &self,
         logits: Tensor<2>,
         labels: Self::Labels,
         weights: Option<Tensor<1>>,
     ) -> Tensor<1> {
-        reduce_loss(self.unreduced_loss(logits, labels), weights)
+        reduce_loss(
+            self.unreduced_loss(logits, labels),
+            weights,
+            self.loss_reduction(),
+        )
     }
 
     /// The spec for the logits (TF `head.create_estimator_spec`): the loss in TRAIN and EVAL,

@@ -309,3 +309,61 @@ fn specs_per_mode() {
     assert!(train.train_op.is_some());
     assert!(train.validate().is_ok());
 }
+
+/// Weighted losses 1·1, 2·0, 3·2: `SUM_OVER_BATCH_SIZE` divides their sum, 7, by the batch, 3;
+/// `SUM` keeps it.
+#[test]
+fn loss_reductions_divide_the_weighted_sum_by_the_batch_or_not() {
+    let losses = || Tensor::<1>::from_data([1.0f32, 2.0, 3.0], &device());
+    let weights = || Some(Tensor::<1>::from_data([1.0f32, 0.0, 2.0], &device()));
+    let over_batch = reduce_loss(losses(), weights(), LossReduction::SumOverBatchSize);
+    close(scalar(over_batch), 7.0 / 3.0);
+    close(
+        scalar(reduce_loss(losses(), weights(), LossReduction::Sum)),
+        7.0,
+    );
+    close(scalar(reduce_loss(losses(), None, LossReduction::Sum)), 6.0);
+}
+
+/// A head's `loss` follows its reduction: each head's summed loss is the batch size times its
+/// averaged one, and the classifier choice keeps the reduction it was given.
+#[test]
+fn every_head_sums_its_loss_when_told() {
+    let (logits, labels, weights) = binary_batch();
+    let binary = BinaryClassHead::default();
+    let mean = scalar(binary.loss(logits.clone(), labels.clone(), Some(weights.clone())));
+    let summed = binary.with_loss_reduction(LossReduction::Sum);
+    close(
+        scalar(summed.loss(logits, labels, Some(weights))),
+        4.0 * mean,
+    );
+
+    let logits = Tensor::<2>::from_data([[1.0f32, 0.0, -1.0], [0.5, 2.0, 0.0]], &device());
+    let labels = Tensor::<1, Int>::from_data([0i64, 2], &device());
+    let multi = MultiClassHead::new(3);
+    let mean = scalar(multi.loss(logits.clone(), labels.clone(), None));
+    let summed = multi.with_loss_reduction(LossReduction::Sum);
+    close(scalar(summed.loss(logits, labels, None)), 2.0 * mean);
+
+    let values = Tensor::<2>::from_data([[1.0f32], [3.0]], &device());
+    let targets = Tensor::<1>::from_data([0.0f32, 1.0], &device());
+    let regression = RegressionHead::new();
+    close(
+        scalar(regression.loss(values.clone(), targets.clone(), None)),
+        2.5,
+    );
+    let summed = regression.with_loss_reduction(LossReduction::Sum);
+    close(scalar(summed.loss(values, targets, None)), 5.0);
+}
+
+/// Configurations saved before heads had a reduction read back with TF 2's.
+#[test]
+fn a_head_saved_without_a_reduction_averages() {
+    let head: MultiClassHead =
+        serde_json::from_str(r#"{"classes":{"n_classes":3,"label_vocabulary":null}}"#).unwrap();
+    assert_eq!(head.loss_reduction(), LossReduction::SumOverBatchSize);
+    let head: RegressionHead = serde_json::from_str("{}").unwrap();
+    assert_eq!(head.loss_reduction, LossReduction::SumOverBatchSize);
+    let summed = serde_json::to_string(&head.with_loss_reduction(LossReduction::Sum)).unwrap();
+    assert_eq!(summed, r#"{"loss_reduction":"sum"}"#);
+}

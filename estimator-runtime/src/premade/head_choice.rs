@@ -1,7 +1,9 @@
 //! `ClassifierHead`: the binary head for two classes, the multi-class head otherwise (as TF's
 //! classifiers choose).
 
-use crate::head::{BinaryClassHead, ClassVocabulary, Head, HostBatch, MultiClassHead};
+use crate::head::{
+    BinaryClassHead, ClassVocabulary, Head, HostBatch, LossReduction, MultiClassHead,
+};
 use crate::{EvalMetricOps, ExportOutputs, Predictions};
 use burn::tensor::{Int, Tensor};
 use serde::{Deserialize, Serialize};
@@ -37,6 +39,16 @@ impl ClassifierHead {
         }
     }
 
+    /// The same head reducing the training loss by `reduction`.
+    pub fn with_loss_reduction(self, reduction: LossReduction) -> Self {
+        match self {
+            ClassifierHead::Binary(h) => ClassifierHead::Binary(h.with_loss_reduction(reduction)),
+            ClassifierHead::MultiClass(h) => {
+                ClassifierHead::MultiClass(h.with_loss_reduction(reduction))
+            }
+        }
+    }
+
     /// The classes and their names.
     pub fn classes(&self) -> &ClassVocabulary {
         match self {
@@ -48,6 +60,13 @@ impl ClassifierHead {
 
 impl Head for ClassifierHead {
     type Labels = Tensor<1, Int>;
+
+    fn loss_reduction(&self) -> LossReduction {
+        match self {
+            ClassifierHead::Binary(h) => h.loss_reduction,
+            ClassifierHead::MultiClass(h) => h.loss_reduction,
+        }
+    }
 
     fn logits_dimension(&self) -> usize {
         match self {
@@ -82,5 +101,31 @@ impl Head for ClassifierHead {
             ClassifierHead::Binary(h) => h.host_metrics(logits, batch),
             ClassifierHead::MultiClass(h) => h.host_metrics(logits, batch),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::feature_column::{FeatureColumns, numeric_column};
+    use crate::premade::DnnClassifierConfig;
+
+    /// `n_classes` and `label_vocabulary` replace the head but keep the reduction set before.
+    #[test]
+    fn the_class_builders_keep_the_loss_reduction() {
+        let columns = FeatureColumns::new([numeric_column("x").into()]);
+        let config = DnnClassifierConfig::new(columns, [4])
+            .loss_reduction(LossReduction::Sum)
+            .label_vocabulary(["a", "b", "c"]);
+        assert!(matches!(config.head, ClassifierHead::MultiClass(_)));
+        assert_eq!(config.head.loss_reduction(), LossReduction::Sum);
+        let config = config.n_classes(2);
+        assert!(matches!(config.head, ClassifierHead::Binary(_)));
+        assert_eq!(config.head.loss_reduction(), LossReduction::Sum);
+        let config = config.loss_reduction(LossReduction::SumOverBatchSize);
+        assert_eq!(
+            config.head.loss_reduction(),
+            LossReduction::SumOverBatchSize
+        );
     }
 }

@@ -40,6 +40,7 @@ mod premade_head;
 mod served;
 pub mod tf_names;
 
+pub use crate::head::LossReduction;
 pub use baseline::{
     BaselineClassifierConfig, BaselineEstimatorConfig, BaselineModel, BaselineRegressorConfig,
 };

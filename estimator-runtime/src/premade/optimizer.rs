@@ -46,8 +46,11 @@ const BASELINE_LEARNING_RATE: f64 = 0.3;
 /// for the DNNs (`canned/dnn.py` 36, 431-432; [`OptimizerSpec::tf1_dnn_default`], to rounding:
 /// TF 1's kernel multiplies by `rsqrt`), the same FTRL
 /// rates, and a loss summed over the batch (`Reduction.SUM`, `dnn.py` 784) where TF 2 averages
-/// it (`SUM_OVER_BATCH_SIZE`, `dnn.py` 689). The heads here average, as TF 2; a TF 1 model
-/// trained with plain SGD is reproduced by multiplying its learning rate by the batch size.
+/// it (`SUM_OVER_BATCH_SIZE`, `dnn.py` 689). The heads here average, as TF 2, unless the
+/// configuration says `.loss_reduction(LossReduction::Sum)`
+/// ([`LossReduction`](crate::head::LossReduction)): with that and
+/// [`OptimizerSpec::tf1_dnn_default`], a TF 1 `DNNClassifier` run continues on TF 1's
+/// trajectory (`tests/tf_continue.rs`, within 1e-6).
 ///
 /// Any optimizer a model_fn can use (burn's configs, [`crate::tf_optim`]'s, your own
 /// [`OptimizerConfig`]) is accepted through [`OptimizerSpec::custom`]:
@@ -128,7 +131,7 @@ impl OptimizerSpec {
     /// TF 1's DNN default (`tf.compat.v1.estimator.DNNClassifier`):
     /// `tf.compat.v1.train.AdagradOptimizer(0.05)`, accumulators from 0.1, no epsilon
     /// (`canned/dnn.py` 36, 431-432). TF 1's loss is also summed rather than averaged over
-    /// the batch (see [`OptimizerSpec`]).
+    /// the batch: pair it with `.loss_reduction(LossReduction::Sum)` (see [`OptimizerSpec`]).
     pub fn tf1_dnn_default() -> Self {
         OptimizerSpec::TfAdagrad {
             learning_rate: TF1_DNN_LEARNING_RATE,

@@ -9,7 +9,7 @@ use super::{
     LinearEstimatorConfig, PremadeModelFn,
 };
 use crate::feature_column::{ColumnValues, FeatureError};
-use crate::head::{Head, RegressionHead};
+use crate::head::{Head, LossReduction, RegressionHead};
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -129,7 +129,8 @@ macro_rules! classifier_builders {
         impl $config {
             /// `n` classes labelled by ids.
             pub fn n_classes(mut self, n: usize) -> Self {
-                self.head = ClassifierHead::new(n);
+                let reduction = self.head.loss_reduction();
+                self.head = ClassifierHead::new(n).with_loss_reduction(reduction);
                 self
             }
 
@@ -138,12 +139,44 @@ macro_rules! classifier_builders {
                 mut self,
                 vocabulary: impl IntoIterator<Item = S>,
             ) -> Self {
-                self.head = ClassifierHead::with_label_vocabulary(vocabulary);
+                let reduction = self.head.loss_reduction();
+                self.head =
+                    ClassifierHead::with_label_vocabulary(vocabulary).with_loss_reduction(reduction);
+                self
+            }
+
+            /// How the training loss reduces each batch (TF's `loss_reduction`):
+            /// [`LossReduction::Sum`] for TF 1's `tf.compat.v1.estimator` classifiers.
+            pub fn loss_reduction(mut self, reduction: LossReduction) -> Self {
+                self.head = self.head.with_loss_reduction(reduction);
                 self
             }
         }
     )*};
 }
+
+/// `loss_reduction` for the regressor and baseline-classifier configurations (a `head` field
+/// with `with_loss_reduction`).
+macro_rules! reduction_builders {
+    ($($config:ty),*) => {$(
+        impl $config {
+            /// How the training loss reduces each batch (TF's `loss_reduction`):
+            /// [`LossReduction::Sum`] for TF 1's `tf.compat.v1.estimator` estimators.
+            pub fn loss_reduction(mut self, reduction: LossReduction) -> Self {
+                self.head = self.head.with_loss_reduction(reduction);
+                self
+            }
+        }
+    )*};
+}
+
+reduction_builders!(
+    super::BaselineClassifierConfig,
+    super::LinearRegressorConfig,
+    super::DnnRegressorConfig,
+    super::DnnLinearCombinedRegressorConfig,
+    super::BaselineRegressorConfig
+);
 
 classifier_builders!(
     super::LinearClassifierConfig,

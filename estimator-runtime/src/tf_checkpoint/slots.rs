@@ -85,6 +85,28 @@ impl TfSlots {
         })
     }
 
+    /// The same slots one name segment deeper, between the variable and the slot:
+    /// `<variable>/<segment>/<slot>`. TF 1's canned estimators (`tf.compat.v1.estimator.*`)
+    /// name their `tf.compat.v1.train` slots so: `t_0` in the DNNs
+    /// (`dnn/logits/kernel/t_0/Adagrad`), `part_0` in the linear models (a partitioned
+    /// variable's first part: `linear/linear_model/x/weights/part_0/Ftrl`).
+    ///
+    /// ```
+    /// use estimator_runtime::tf_checkpoint::TfSlots;
+    /// use estimator_runtime::tf_optim::TfAdagradConfig;
+    /// let slots = TfSlots::compat_v1(&TfAdagradConfig::new()).unwrap().within("t_0");
+    /// assert_eq!(
+    ///     slots.slot_names("dnn/logits/kernel"),
+    ///     [("accumulator", "dnn/logits/kernel/t_0/Adagrad".to_string())]
+    /// );
+    /// ```
+    pub fn within(mut self, segment: &str) -> Self {
+        for (_, template) in &mut self.templates {
+            *template = template.replacen("{var}/", &format!("{{var}}/{segment}/"), 1);
+        }
+        self
+    }
+
     /// The TF names of `variable`'s slots, with the state leaf each fills.
     pub fn slot_names(&self, variable: &str) -> Vec<(&'static str, String)> {
         let name = |t: &String| t.replace("{var}", variable);
