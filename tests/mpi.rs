@@ -163,25 +163,48 @@ fn two_ranks_with_half_batches_match_one_rank_and_only_the_chief_writes() {
 #[test]
 #[cfg_attr(not(feature = "mpi"), ignore = "needs `--features mpi` and Open MPI")]
 fn a_killed_rank_ends_the_job_and_a_restart_matches_an_uninterrupted_run_bit_for_bit() {
+    kill_and_restart(&[]);
+}
+
+/// The same with a batch norm, whose running statistics each rank updates from its own rows:
+/// a checkpoint makes them the ranks' mean on every rank, so the restarted ranks (which all
+/// load the chief's checkpoint) continue as the uninterrupted ones do, to the bit.
+#[test]
+#[cfg_attr(not(feature = "mpi"), ignore = "needs `--features mpi` and Open MPI")]
+fn with_batch_norm_a_restart_matches_an_uninterrupted_run_bit_for_bit() {
+    kill_and_restart(&["--batch-norm"]);
+}
+
+/// `args` then `extra`.
+fn with<'a>(args: &[&'a str], extra: &[&'a str]) -> Vec<&'a str> {
+    [args, extra].concat()
+}
+
+/// Runs the worker (with `extra` arguments) uninterrupted, then killed after step 130 and
+/// restarted from the checkpoint of step 100; both ranks must end with the same tensors.
+fn kill_and_restart(extra: &[&str]) {
     let _serial = serial();
     let tmp = tempfile::tempdir().unwrap();
     let (clean, crashed) = (tmp.path().join("clean"), tmp.path().join("crashed"));
     let (out_clean, out_crashed) = (tmp.path().join("out-clean"), tmp.path().join("out-crashed"));
     ok(mpirun(
         2,
-        &["--model-dir", s(&clean), "--out", s(&out_clean)],
+        &with(&["--model-dir", s(&clean), "--out", s(&out_clean)], extra),
     ));
 
     let (killed, took) = run(mpirun(
         2,
-        &[
-            "--model-dir",
-            s(&crashed),
-            "--kill-rank",
-            "1",
-            "--kill-at-step",
-            "130",
-        ],
+        &with(
+            &[
+                "--model-dir",
+                s(&crashed),
+                "--kill-rank",
+                "1",
+                "--kill-at-step",
+                "130",
+            ],
+            extra,
+        ),
     ));
     let stderr = String::from_utf8_lossy(&killed.stderr);
     assert!(!killed.status.success(), "the job must fail");
@@ -196,17 +219,21 @@ fn a_killed_rank_ends_the_job_and_a_restart_matches_an_uninterrupted_run_bit_for
     assert!(ckpt.contains("model.ckpt-100"), "{ckpt}");
 
     // One rank cannot take over an interrupted 2-rank checkpoint: a clear error, no hang.
-    let (wrong, _) = run(mpirun(1, &["--model-dir", s(&crashed)]));
+    let (wrong, _) = run(mpirun(1, &with(&["--model-dir", s(&crashed)], extra)));
     let stderr = String::from_utf8_lossy(&wrong.stderr);
     assert!(!wrong.status.success());
     assert!(stderr.contains("written by 2 replica(s)"), "{stderr}");
 
     ok(mpirun(
         2,
-        &["--model-dir", s(&crashed), "--out", s(&out_crashed)],
+        &with(
+            &["--model-dir", s(&crashed), "--out", s(&out_crashed)],
+            extra,
+        ),
     ));
     for rank in 0..2 {
         let (a, b) = (weights(&out_clean, rank), weights(&out_crashed, rank));
+        assert_eq!(a.len(), b.len());
         assert!(
             a.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()),
             "rank {rank}: the resumed run's weights equal the uninterrupted run's bit for bit"

@@ -78,6 +78,10 @@ pub(crate) struct Args {
     /// With `--eval-digits`: shard the evaluation across the ranks (`EvalArgs::sharded`).
     #[arg(long)]
     sharded: bool,
+    /// A batch norm after the hidden layer: running statistics each rank updates from its own
+    /// rows; `--out` then writes them after the weights.
+    #[arg(long)]
+    batch_norm: bool,
     /// Run `train_and_evaluate` (an evaluation every 20 steps, early stopping, a best
     /// exporter); the chief prints `eval <step> <loss bits> <accuracy bits>` lines and
     /// `stopped <step> <early>`.
@@ -88,13 +92,26 @@ pub(crate) struct Args {
 #[derive(Module, Debug)]
 pub(crate) struct Mlp {
     hidden: nn::Linear,
+    norm: Option<nn::BatchNorm>,
     output: nn::Linear,
 }
 
 impl Mlp {
+    fn new(hidden: usize, batch_norm: bool, device: &Device) -> Self {
+        Mlp {
+            hidden: nn::LinearConfig::new(FEATURES, hidden).init(device),
+            norm: batch_norm.then(|| nn::BatchNormConfig::new(hidden).init(device)),
+            output: nn::LinearConfig::new(hidden, CLASSES).init(device),
+        }
+    }
+
     fn forward(&self, x: Tensor<2>) -> Tensor<2> {
-        self.output
-            .forward(burn::tensor::activation::relu(self.hidden.forward(x)))
+        let hidden = burn::tensor::activation::relu(self.hidden.forward(x));
+        let hidden = match &self.norm {
+            Some(norm) => norm.forward(hidden),
+            None => hidden,
+        };
+        self.output.forward(hidden)
     }
 
     fn weights(&self) -> Vec<f32> {
@@ -107,6 +124,16 @@ impl Mlp {
         }
         for b in [&self.hidden.bias, &self.output.bias].into_iter().flatten() {
             out.extend(b.val().into_data().try_to_vec::<f32>().unwrap_or_default());
+        }
+        if let Some(norm) = &self.norm {
+            for t in [
+                norm.gamma.val(),
+                norm.beta.val(),
+                norm.running_mean.value(),
+                norm.running_var.value(),
+            ] {
+                out.extend(t.into_data().try_to_vec::<f32>().unwrap_or_default());
+            }
         }
         out
     }
@@ -234,10 +261,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         Some(h) if ctx.replica_id == 1 => h,
         _ => args.hidden,
     };
-    let model = Mlp {
-        hidden: nn::LinearConfig::new(FEATURES, hidden).init(&device),
-        output: nn::LinearConfig::new(hidden, CLASSES).init(&device),
-    };
+    let model = Mlp::new(hidden, args.batch_norm, &device);
     let mut estimator = Estimator::new(classifier, model, config)?;
     let per_rank = ctx.per_replica_batch_size(args.global_batch) as u64;
     let global = args.global_batch as u64;
@@ -283,10 +307,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn evaluate(args: &Args, device: Device) -> Result<(), Box<dyn std::error::Error>> {
-    let model = Mlp {
-        hidden: nn::LinearConfig::new(FEATURES, args.hidden).init(&device),
-        output: nn::LinearConfig::new(args.hidden, CLASSES).init(&device),
-    };
+    let model = Mlp::new(args.hidden, args.batch_norm, &device);
     let config = RunConfig::default()
         .model_dir(&args.model_dir)
         .device(device.clone());

@@ -10,6 +10,9 @@
 //! - **Each step.** Every rank runs the model_fn on its own batch; the gradients are averaged
 //!   with `MPI_Allreduce` over a few large buffers; every rank applies the same update, so the
 //!   replicas stay bit-identical. The global step counts optimizer steps.
+//! - **Checkpoints.** At each one, running statistics (a batch norm's, which each rank updates
+//!   from its own share of the batch) become their mean over the ranks on every rank, so a
+//!   restarted job continues as an uninterrupted one.
 //! - **Chief only.** Checkpoints (holding every rank's input position), the index, event files,
 //!   exports and the spec's `training_chief_hooks`. Logged and summarised losses are the mean
 //!   over ranks.
@@ -36,7 +39,10 @@ mod gradients;
 mod mpi;
 #[cfg(not(feature = "mpi"))]
 mod no_transport;
+mod running_states;
 mod shard;
+
+pub(crate) use running_states::average_running_states;
 
 #[cfg(feature = "mpi")]
 use mpi::MpiWorld as Transport;

@@ -290,8 +290,12 @@ where
 
     /// Writes a checkpoint of `model` at the current global step.
     fn save(&self, model: &F::Model, input_position: u64) -> Result<PathBuf, Error> {
-        // distribute: every rank's input position goes into the chief's checkpoint; only the
-        // chief writes.
+        // distribute: the replicas' running statistics become their mean, which the checkpoint
+        // holds and every rank continues from; every rank's input position goes into the
+        // chief's checkpoint; only the chief writes.
+        if let Some(distribution) = &self.config.distribute {
+            crate::distribute::average_running_states(distribution, model);
+        }
         let positions = self.replica().gather_positions(input_position);
         if !self.replica().is_chief() {
             return Ok(self
