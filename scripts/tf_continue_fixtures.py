@@ -16,6 +16,9 @@ data) for START steps, saved, then 10 more batches, saved again:
   dnn_v1/ TF 1's premade tf.compat.v1.estimator.DNNClassifier(hidden_units=[10, 10],
          n_classes=3): its default optimizer (tf.compat.v1.train.AdagradOptimizer(0.05)) and its
          loss summed over the batch (loss_reduction=SUM).
+  linear_v1/ TF 1's premade tf.compat.v1.estimator.LinearClassifier(n_classes=3): its default
+         optimizer (tf.compat.v1.train.FtrlOptimizer at min(0.2, 1/sqrt(columns)) = 0.2) and its
+         loss summed over the batch; its slots are `<variable>/part_0/Ftrl[_1]`.
   adam/  a custom model_fn as TF 2.15 estimator users write one (tensorflow/models'
          custom_estimator.py shape): tf.compat.v1.layers.dense 10 -> 10 -> 3, relu,
          tf.compat.v1.losses.sparse_softmax_cross_entropy, tf.compat.v1.train.AdamOptimizer(0.01)
@@ -137,6 +140,9 @@ def main(out):
     run("dnn_v1", lambda d: tf.compat.v1.estimator.DNNClassifier(
         hidden_units=[10, 10], n_classes=3,
         feature_columns=[tf.feature_column.numeric_column("x", shape=[4])],
+        model_dir=d, config=config), out, x, y)
+    run("linear_v1", lambda d: tf.compat.v1.estimator.LinearClassifier(
+        n_classes=3, feature_columns=[tf.feature_column.numeric_column("x", shape=[4])],
         model_dir=d, config=config), out, x, y)
     run("adam", lambda d: tf.estimator.Estimator(
         model_fn=custom_adam_model_fn, model_dir=d, config=config), out, x, y)

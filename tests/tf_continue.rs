@@ -4,7 +4,7 @@
 //! (`scripts/tf_continue_fixtures.py`; stored in `tests/fixtures/tf_continue`). We continue from
 //! the first checkpoint with [`Estimator::continue_tf_run`] (weights, optimizer slots, global
 //! step), train the same 10 batches, and every weight must equal TF's second checkpoint within
-//! 1e-5 relative. Four runs:
+//! 1e-5 relative. Five runs:
 //! - `dnn`: TF 2.15's premade `tf.estimator.DNNClassifier([10, 10])` with its default optimizer
 //!   (Keras legacy `Adagrad` at 0.001), continued by our `DnnClassifier` with its (TF 2.15)
 //!   default optimizer, and by a custom model_fn mirroring DNNClassifier's network and head
@@ -13,6 +13,8 @@
 //!   batch norm (gamma, beta and the moving statistics compared too);
 //! - `dnn_v1`: TF 1's `tf.compat.v1.estimator.DNNClassifier([10, 10])` (Adagrad at 0.05, the
 //!   loss summed over the batch), continued by our `DnnClassifier` with TF 1's defaults;
+//! - `linear_v1`: TF 1's `tf.compat.v1.estimator.LinearClassifier` (FTRL at 0.2, the summed
+//!   loss), continued by our `LinearClassifier` with TF 1's defaults;
 //! - `adam`: a custom model_fn with `tf.compat.v1.train.AdamOptimizer(0.01)` (what TF 2.15
 //!   estimator users write in custom model_fns), continued with `TfAdamConfig` at TF1's epsilon.
 //!
@@ -26,12 +28,14 @@ mod common;
 use common::device;
 use estimator_runtime::OptimizerConfig;
 use estimator_runtime::burn::store::ModuleSnapshot;
+use estimator_runtime::feature_column::FeatureTensors;
 use estimator_runtime::feature_column::{
     ColumnValues, FeatureBatch, FeatureColumns, numeric_column,
 };
 use estimator_runtime::prelude::*;
 use estimator_runtime::premade::{
-    DnnClassifier, DnnClassifierConfig, DnnConfig, LossReduction, OptimizerSpec, PremadeConfig,
+    DnnClassifier, DnnClassifierConfig, DnnConfig, FtrlConfig, LinearClassifierConfig,
+    LossReduction, OptimizerSpec, Premade, PremadeConfig,
 };
 use estimator_runtime::tf_checkpoint::{TfCheckpoint, TfSlots, TfSource, TfVarMap, TfWarmStart};
 use estimator_runtime::tf_init;
@@ -268,7 +272,7 @@ fn check_premade_dnn(run: &Path, batch_norm: bool) {
     } else {
         "premade DnnClassifier"
     };
-    continue_premade_dnn(what, config, &slots, run);
+    continue_premade(what, config, &slots, run);
 }
 
 /// TF's columns: `numeric_column("x", shape=[4])`.
@@ -286,7 +290,7 @@ fn check_premade_dnn_v1(run: &Path) {
         .loss_reduction(LossReduction::Sum);
     let optimizer = TfAdagradConfig::new().with_epsilon(0.0).with_legacy(true);
     let slots = TfSlots::compat_v1(&optimizer).unwrap().within("t_0");
-    continue_premade_dnn(
+    continue_premade(
         "premade DnnClassifier with TF 1's defaults",
         config,
         &slots,
@@ -294,12 +298,34 @@ fn check_premade_dnn_v1(run: &Path) {
     );
 }
 
-/// Continues the TF run in `run` with our premade `DnnClassifier` of `config`, whose optimizer
-/// state comes from `slots`; its parameters must land on TF's end checkpoint.
-fn continue_premade_dnn(what: &str, config: DnnClassifierConfig, slots: &TfSlots, run: &Path) {
+/// Our premade `LinearClassifier` with TF 1's defaults (`tf.compat.v1.train.FtrlOptimizer` at
+/// 0.2 and the summed loss), continued from TF 1's premade run: its slots are
+/// `<variable>/part_0/Ftrl` and `Ftrl_1` (TF 1 partitions a linear model's variables).
+fn check_premade_linear_v1(run: &Path) {
+    let config = LinearClassifierConfig::new(x_column())
+        .n_classes(3)
+        .optimizer(OptimizerSpec::linear_estimator_default())
+        .loss_reduction(LossReduction::Sum);
+    let slots = TfSlots::compat_v1(&FtrlConfig::default())
+        .unwrap()
+        .within("part_0");
+    continue_premade(
+        "premade LinearClassifier with TF 1's defaults",
+        config,
+        &slots,
+        run,
+    );
+}
+
+/// Continues the TF run in `run` with our premade estimator of `config` (a classifier), whose
+/// optimizer state comes from `slots`; its parameters must land on TF's end checkpoint.
+fn continue_premade<C>(what: &str, config: C, slots: &TfSlots, run: &Path)
+where
+    C: PremadeConfig<Features = FeatureTensors, Labels = Tensor<1, Int>>,
+{
     let map = config.tf_var_map();
     let dir = tempfile::tempdir().unwrap();
-    let mut est = DnnClassifier::new(config, common::config(dir.path())).unwrap();
+    let mut est = Premade::new(config, common::config(dir.path())).unwrap();
     est.continue_tf_run(&TfWarmStart::new(run.join("start")), &map, slots)
         .unwrap();
     let (rows, start_step) = batch_rows(run);
@@ -340,6 +366,12 @@ fn a_premade_dnn_classifier_run_continues_on_tfs_trajectory() {
 #[test]
 fn a_tf1_premade_dnn_classifier_run_continues_on_tfs_trajectory() {
     check_premade_dnn_v1(&fixtures().join("dnn_v1"));
+}
+
+/// TF 1's `tf.compat.v1.estimator.LinearClassifier`: FTRL at 0.2 on the summed loss.
+#[test]
+fn a_tf1_premade_linear_classifier_run_continues_on_tfs_trajectory() {
+    check_premade_linear_v1(&fixtures().join("linear_v1"));
 }
 
 /// TF's `batch_norm=True`: Keras's `BatchNormalization` (momentum 0.999, epsilon 1e-3) after each
@@ -470,6 +502,7 @@ fn a_fresh_tf_run_is_continued_on_its_trajectory() {
     check_premade_dnn(&out.path().join("dnn"), false);
     check_premade_dnn(&out.path().join("dnn_bn"), true);
     check_premade_dnn_v1(&out.path().join("dnn_v1"));
+    check_premade_linear_v1(&out.path().join("linear_v1"));
     check_dnn(&out.path().join("dnn"));
     check_adam(&out.path().join("adam"));
     for run in [
@@ -479,6 +512,8 @@ fn a_fresh_tf_run_is_continued_on_its_trajectory() {
         "dnn_bn/end",
         "dnn_v1/start",
         "dnn_v1/end",
+        "linear_v1/start",
+        "linear_v1/end",
         "adam/start",
         "adam/end",
     ] {
