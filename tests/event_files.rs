@@ -252,7 +252,8 @@ fn an_estimator_run_writes_event_files_that_read_back() {
     assert_eq!(train[0], Event::FileVersion("brain.Event:2".into()));
     let loss = scalars(&train, "loss");
     let steps: Vec<i64> = loss.iter().map(|(s, _)| *s).collect();
-    assert_eq!(steps, [10, 20, 30], "{train:?}");
+    // TF's SummarySaverHook: the call's first step, then every 10 after it.
+    assert_eq!(steps, [1, 11, 21], "{train:?}");
     assert!(
         loss.iter().all(|(_, v)| v.is_finite() && *v > 0.0),
         "{loss:?}"
@@ -263,4 +264,24 @@ fn an_estimator_run_writes_event_files_that_read_back() {
     assert_eq!(accuracy.len(), 1, "{eval:?}");
     assert_eq!(accuracy[0].0, 30);
     assert!((0.0..=1.0).contains(&accuracy[0].1));
+}
+
+/// The summary steps of two calls, 30 then 25 steps with `save_summary_steps` 10, are TF 2.15's
+/// for the same calls (a `DNNClassifier` trained so writes `loss` at 1, 11, 21, 31, 41, 51, and
+/// `global_step/sec` at 11, 21, 41, 51): each call starts its own schedule.
+#[test]
+fn every_call_writes_summaries_at_its_first_step_then_every_n_as_tf() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cfg = config(dir.path())
+        .save_summary_steps(10)
+        .log_step_count_steps(10);
+    let mut est = Estimator::new(iris_classifier, Net::new(&device()), cfg).expect("estimator");
+    est.train(stream(iris(), 16, device()), TrainArgs::steps(30))
+        .expect("first call");
+    est.train(stream(iris(), 16, device()), TrainArgs::steps(25))
+        .expect("second call");
+    let train = read_dir_events(dir.path()).expect("train events");
+    let steps = |tag: &str| -> Vec<i64> { scalars(&train, tag).iter().map(|(s, _)| *s).collect() };
+    assert_eq!(steps("loss"), [1, 11, 21, 31, 41, 51], "{train:?}");
+    assert_eq!(steps("global_step/sec"), [11, 21, 41, 51], "{train:?}");
 }

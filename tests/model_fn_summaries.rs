@@ -1,7 +1,7 @@
 //! Summaries from the model_fn (issue 25): a TRAIN model_fn records `accuracy` (and the batch's
 //! mean label) with `summary::scalar`, as `tf.summary.scalar` in a TF model_fn, and its logits
-//! with `summary::histogram`; they are in model_dir's event file at every `save_summary_steps`
-//! and at no other step. Read back with
+//! with `summary::histogram`; they are in model_dir's event file at the summary steps (TF's: a
+//! call's first step, then every `save_summary_steps` after it) and at no other step. Read back with
 //! this crate's reader (Rust only) and, with the TF venv (CI), by TensorBoard's own
 //! `EventAccumulator`.
 
@@ -13,10 +13,14 @@ use common::*;
 use estimator_runtime::prelude::*;
 use estimator_runtime::summary;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 const EVERY: u64 = 5;
 const STEPS: u64 = 12;
 const BATCH: usize = 16;
+/// TF's `SummarySaverHook` schedule for one call of `STEPS` steps: its first step, then every
+/// `EVERY` after it.
+const SUMMARY_STEPS: [u64; 3] = [1, 6, 11];
 
 #[model_fn]
 fn classifier_with_summaries(
@@ -80,12 +84,12 @@ fn the_model_fns_scalars_are_written_at_the_summary_steps() {
     };
     assert_eq!(
         steps_with("accuracy"),
-        [5, 10],
+        SUMMARY_STEPS,
         "accuracy at the summary steps only"
     );
-    assert_eq!(steps_with("mean_label"), [5, 10]);
-    assert_eq!(steps_with("loss"), [5, 10], "next to the loss");
-    for step in [5, 10] {
+    assert_eq!(steps_with("mean_label"), SUMMARY_STEPS);
+    assert_eq!(steps_with("loss"), SUMMARY_STEPS, "next to the loss");
+    for step in SUMMARY_STEPS {
         let accuracy = scalars[&step]["accuracy"];
         assert!((0.0..=1.0).contains(&accuracy), "step {step}: {accuracy}");
         let want = mean_label(step);
@@ -136,7 +140,7 @@ print("histograms", " ".join(f"{e.step}:{e.histogram_value.num:g}" for e in h))
     let (scalars, histograms) = (&lines[..2], lines[2]);
     // Each step's logits (3 per example: the 5th batch has 16 examples, the 10th 6, iris's
     // last 150 - 9·16), at the summary steps.
-    assert_eq!(histograms, "histograms 5:48 10:18", "{stdout}");
+    assert_eq!(histograms, "histograms 1:48 6:48 11:48", "{stdout}");
     for line in scalars.iter() {
         let (tag, events) = line.split_once(' ').unwrap();
         let events: Vec<(u64, f64)> = events
@@ -147,14 +151,18 @@ print("histograms", " ".join(f"{e.step}:{e.histogram_value.num:g}" for e in h))
             })
             .collect();
         let steps: Vec<u64> = events.iter().map(|e| e.0).collect();
-        assert_eq!(steps, [5, 10], "TensorBoard's {tag} steps");
+        assert_eq!(steps, SUMMARY_STEPS, "TensorBoard's {tag} steps");
         for (step, value) in events {
             assert_eq!(value, ours[&step][tag], "{tag} at {step}");
         }
     }
 }
 
-/// Records a two-element "scalar", which fails only when it is read back.
+/// The TRAIN calls of `classifier_with_a_bad_summary` so far.
+static BAD_SUMMARY_CALLS: AtomicU64 = AtomicU64::new(0);
+
+/// From its second TRAIN call on, records a two-element "scalar", which fails only when it is
+/// read back.
 #[model_fn]
 fn classifier_with_a_bad_summary(
     model: &Net,
@@ -162,12 +170,15 @@ fn classifier_with_a_bad_summary(
     labels: Option<Tensor<1, Int>>,
     mode: ModeKeys,
 ) -> EstimatorSpec {
-    summary::scalar("bad", Tensor::<1>::zeros([2], &features.device()));
+    if mode == ModeKeys::Train && BAD_SUMMARY_CALLS.fetch_add(1, Ordering::SeqCst) >= 1 {
+        summary::scalar("bad", Tensor::<1>::zeros([2], &features.device()));
+    }
     iris_classifier(model, features, labels, mode).expect("a valid spec")
 }
 
-/// The recorded values are read back on summary steps only: a summary that cannot be read
-/// fails the step that writes it (5), not the steps before, which never touch it.
+/// The recorded values are read back on summary steps only: steps 2 to 5 record a summary that
+/// cannot be read and succeed, since only summary steps (1, then 6) read it; a call reaching
+/// step 6 fails there.
 #[test]
 fn recorded_values_are_read_on_summary_steps_only() {
     let dir = tempfile::tempdir().unwrap();
@@ -175,8 +186,11 @@ fn recorded_values_are_read_on_summary_steps_only() {
     let mut est =
         Estimator::new(classifier_with_a_bad_summary, Net::new(&device()), config).unwrap();
     let input = || stream(iris(), BATCH, device());
-    est.train(input(), TrainArgs::max_steps(EVERY - 1)).unwrap();
-    let err = est.train(input(), TrainArgs::max_steps(EVERY)).unwrap_err();
+    est.train(input(), TrainArgs::max_steps(EVERY)).unwrap();
+    assert_eq!(BAD_SUMMARY_CALLS.load(Ordering::SeqCst), EVERY);
+    let err = est
+        .train(input(), TrainArgs::max_steps(EVERY + 1))
+        .unwrap_err();
     assert!(
         err.to_string()
             .contains("summary::scalar(\"bad\") got 2 values"),

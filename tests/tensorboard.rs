@@ -134,7 +134,7 @@ fn an_estimator_run_writes_scalars_tensorboard_reads() {
         .unwrap_or_default();
     assert_eq!(
         loss.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
-        [10, 20, 30],
+        [1, 11, 21],
         "{train:?}"
     );
     assert!(train.iter().any(|(t, _)| t == "learning_rate"), "{train:?}");

@@ -34,8 +34,8 @@ use estimator_runtime::feature_column::{
 };
 use estimator_runtime::prelude::*;
 use estimator_runtime::premade::{
-    DnnClassifier, DnnClassifierConfig, DnnConfig, FtrlConfig, LinearClassifierConfig,
-    LossReduction, OptimizerSpec, Premade, PremadeConfig,
+    DnnClassifierConfig, DnnConfig, FtrlConfig, LinearClassifierConfig, LossReduction,
+    OptimizerSpec, Premade, PremadeConfig,
 };
 use estimator_runtime::tf_checkpoint::{TfCheckpoint, TfSlots, TfSource, TfVarMap, TfWarmStart};
 use estimator_runtime::tf_init;

@@ -36,12 +36,12 @@ impl BuiltinHooks {
         let (every_steps, every_time) = config.checkpoint_every();
         BuiltinHooks {
             summary: SummarySaverHook {
-                every: config.save_summary_steps,
+                schedule: Schedule::new(config.save_summary_steps),
                 scalars: Vec::new(),
                 due: false,
             },
             counter: StepCounter {
-                every: config.log_step_count_steps,
+                schedule: Schedule::new(config.log_step_count_steps),
                 last: (start_step, Instant::now()),
                 scalars: Vec::new(),
             },
@@ -67,8 +67,9 @@ impl BuiltinHooks {
     /// Whether a summary, the loss log line or the progress bar needs the loss at
     /// `global_step`. (TF's `NanTensorHook` is the loop's own loss check, `PendingLosses`.)
     pub fn wants_loss(&self, global_step: u64) -> bool {
-        let every = |n: u64| n > 0 && global_step.is_multiple_of(n);
-        every(self.summary.every) || every(self.counter.every) || self.progress.0.is_shown()
+        self.summary.schedule.due(global_step)
+            || self.counter.schedule.due(global_step)
+            || self.progress.0.is_shown()
     }
 
     /// The decisions of the step just run.
@@ -84,10 +85,38 @@ impl BuiltinHooks {
     }
 }
 
-/// Writes `loss`, `learning_rate` and the model_fn's summaries every `save_summary_steps`
-/// (TF `SummarySaverHook`).
-struct SummarySaverHook {
+/// When TF's step-based hooks fire in a train call (`SecondOrStepTimer`): at the call's first
+/// step, then at the first step `every` steps or more after the last firing. A call from step 0
+/// with `every` 100 fires at 1, 101, 201, ...; a call resumed at 1,000 at 1,001, 1,101, ...
+/// (`every` 0: never).
+struct Schedule {
     every: u64,
+    last: Option<u64>,
+}
+
+impl Schedule {
+    fn new(every: u64) -> Self {
+        Schedule { every, last: None }
+    }
+
+    /// Whether it fires at `step` (after that step's update, as the hooks see it).
+    fn due(&self, step: u64) -> bool {
+        self.every > 0
+            && self
+                .last
+                .is_none_or(|last| step >= last.saturating_add(self.every))
+    }
+
+    /// Fires at `step` if due; whether it did, and the step it fired at before.
+    fn fire(&mut self, step: u64) -> Option<Option<u64>> {
+        self.due(step).then(|| self.last.replace(step))
+    }
+}
+
+/// Writes `loss`, `learning_rate` and the model_fn's summaries at a call's first step and every
+/// `save_summary_steps` after (TF `SummarySaverHook`).
+struct SummarySaverHook {
+    schedule: Schedule,
     scalars: Vec<(&'static str, f64)>,
     /// This step writes the model_fn's summaries.
     due: bool,
@@ -99,7 +128,7 @@ impl Hook for SummarySaverHook {
     }
 
     fn after_step(&mut self, ctx: &HookContext) -> Result<(), Error> {
-        if self.every > 0 && ctx.global_step.is_multiple_of(self.every) {
+        if self.schedule.fire(ctx.global_step).is_some() {
             self.due = true;
             self.scalars.extend(ctx.loss.map(|l| ("loss", l)));
             self.scalars
@@ -109,10 +138,12 @@ impl Hook for SummarySaverHook {
     }
 }
 
-/// Logs the loss line and `global_step/sec` every `log_step_count_steps` (TF's loss logging
-/// and `StepCounterHook`).
+/// Logs the loss line at a call's first step and every `log_step_count_steps` after (TF's
+/// `LoggingTensorHook` of the loss, which prints the step the batch started from: `loss = ..,
+/// step = 0` first), and `global_step/sec` over each interval (TF's `StepCounterHook`: none at
+/// the first step, which only starts the clock).
 struct StepCounter {
-    every: u64,
+    schedule: Schedule,
     last: (u64, Instant),
     scalars: Vec<(&'static str, f64)>,
 }
@@ -129,13 +160,17 @@ impl Hook for StepCounter {
 
     fn after_step(&mut self, ctx: &HookContext) -> Result<(), Error> {
         let step = ctx.global_step;
-        if self.every == 0 || !step.is_multiple_of(self.every) {
+        let Some(before) = self.schedule.fire(step) else {
             return Ok(());
-        }
-        let secs = self.last.1.elapsed().as_secs_f64();
+        };
         let loss = ctx.loss.unwrap_or(f64::NAN);
-        tracing::info!("loss = {loss:.6}, step = {step} ({secs:.3} sec)");
-        if secs > 0.0 {
+        let from = step.saturating_sub(1);
+        let secs = self.last.1.elapsed().as_secs_f64();
+        match before {
+            None => tracing::info!("loss = {loss:.6}, step = {from}"),
+            Some(_) => tracing::info!("loss = {loss:.6}, step = {from} ({secs:.3} sec)"),
+        }
+        if before.is_some() && secs > 0.0 {
             let rate = (step - self.last.0) as f64 / secs;
             self.scalars.push(("global_step/sec", rate));
             tracing::info!("global_step/sec: {rate:.4}");

@@ -137,31 +137,63 @@ fn the_builtins_decide_summaries_and_checkpoints_as_data() {
     let mut set = HookSet::new(ModeKeys::Train, Vec::new()).with_builtins(builtin);
     set.begin(0).expect("begin");
     let mut decisions = Vec::new();
+    let mut wants = Vec::new();
     for step in 1..=6 {
+        wants.push(set.wants_loss(step));
         let mut ctx = after(step, 0.5);
         ctx.learning_rate = Some(0.1);
         let effects = set.after_step(&ctx).expect("after");
         let tags: Vec<&str> = effects.scalars.iter().map(|(t, _)| *t).collect();
         decisions.push((step, effects.save, tags));
     }
+    // Summaries as TF's SummarySaverHook: the call's first step, then every 2 after it.
     let summary = vec!["loss", "learning_rate"];
     assert_eq!(
         decisions,
         vec![
-            (1, false, vec![]),
-            (2, false, summary.clone()),
-            (3, true, vec![]),
-            (4, false, summary.clone()),
-            (5, false, vec![]),
-            (6, false, summary),
+            (1, false, summary.clone()),
+            (2, false, vec![]),
+            (3, true, summary.clone()),
+            (4, false, vec![]),
+            (5, false, summary),
+            (6, false, vec![]),
         ],
         "the target step is left to the final save"
     );
-    let wants: Vec<bool> = (1..=4).map(|step| set.wants_loss(step)).collect();
     assert_eq!(
         wants,
-        vec![false, true, false, true],
+        vec![true, false, true, false, true, false],
         "the loss is read on summary steps only (no logging, no caller's hook)"
+    );
+}
+
+/// A call resumed at step 10 fires at its first step, 11, then every 4 after: 15, 19; the loss
+/// line and `global_step/sec` likewise, with no rate at the first (the clock starts there).
+#[test]
+fn a_resumed_call_fires_at_its_first_step_then_every_n_after() {
+    let config = crate::RunConfig::default()
+        .save_summary_steps(4)
+        .log_step_count_steps(4)
+        .save_checkpoints_steps(1000);
+    let builtin = BuiltinHooks::new(&config, 10, Some(20));
+    let mut set = HookSet::new(ModeKeys::Train, Vec::new()).with_builtins(builtin);
+    set.begin(10).expect("begin");
+    let mut fired = Vec::new();
+    for step in 11..=20 {
+        std::thread::sleep(std::time::Duration::from_millis(1));
+        let effects = set.after_step(&after(step, 0.5)).expect("after");
+        let tags: Vec<&str> = effects.scalars.iter().map(|(t, _)| *t).collect();
+        if !tags.is_empty() {
+            fired.push((step, tags));
+        }
+    }
+    assert_eq!(
+        fired,
+        vec![
+            (11, vec!["loss"]),
+            (15, vec!["loss", "global_step/sec"]),
+            (19, vec!["loss", "global_step/sec"]),
+        ]
     );
 }
 
