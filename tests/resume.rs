@@ -95,21 +95,7 @@ fn bn_classifier(
 ) -> EstimatorSpec {
     let hidden = burn::tensor::activation::relu(model.hidden.forward(features));
     let logits = model.output.forward(model.norm.forward(hidden));
-    let predictions = Predictions::new().with("logits", logits.clone());
-    let Some(labels) = labels else {
-        return EstimatorSpec::new(mode).predictions(predictions);
-    };
-    let loss = CrossEntropyLossConfig::new()
-        .init(&logits.device())
-        .forward(logits, labels);
-    let train_op =
-        (mode == ModeKeys::Train).then(|| TrainOp::minimize(loss.clone(), SgdConfig::new(), 0.1));
-    EstimatorSpec {
-        predictions: Some(predictions),
-        loss: Some(loss),
-        train_op,
-        ..EstimatorSpec::new(mode)
-    }
+    sgd_logits_spec(mode, logits, labels)
 }
 
 /// Every tensor of the model (parameters and running statistics) as bits, by path, and the

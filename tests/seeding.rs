@@ -82,23 +82,7 @@ fn dropout_classifier(
         hidden
     };
     let logits = model.output.forward(hidden);
-    let predictions = Predictions::new().with("logits", logits.clone());
-    if mode == ModeKeys::Predict {
-        return EstimatorSpec::new(mode).predictions(predictions);
-    }
-    let Some(labels) = labels else {
-        return EstimatorSpec::new(mode).predictions(predictions);
-    };
-    let loss = CrossEntropyLossConfig::new()
-        .init(&logits.device())
-        .forward(logits, labels);
-    let train_op =
-        (mode == ModeKeys::Train).then(|| TrainOp::minimize(loss.clone(), SgdConfig::new(), 0.1));
-    EstimatorSpec {
-        loss: Some(loss),
-        train_op,
-        ..EstimatorSpec::new(mode)
-    }
+    sgd_logits_spec(mode, logits, labels)
 }
 
 /// Weights after 150 dropout steps with `seed`.

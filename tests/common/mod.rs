@@ -131,6 +131,31 @@ pub fn batch(rows: &[(Vec<f32>, i64)], device: &Device) -> Batch {
     )
 }
 
+/// The spec of a classifier's `logits`: `logits` predictions, the mean cross-entropy and, in
+/// TRAIN, plain SGD at 0.1. For test model_fns whose network is the point (a dropout, a batch
+/// norm); the macro leaves a spec built here to the runtime check.
+pub fn sgd_logits_spec(
+    mode: ModeKeys,
+    logits: Tensor<2>,
+    labels: Option<Tensor<1, Int>>,
+) -> EstimatorSpec {
+    let predictions = Predictions::new().with("logits", logits.clone());
+    let Some(labels) = labels else {
+        return EstimatorSpec::new(mode).predictions(predictions);
+    };
+    let loss = CrossEntropyLossConfig::new()
+        .init(&logits.device())
+        .forward(logits, labels);
+    let train_op =
+        (mode == ModeKeys::Train).then(|| TrainOp::minimize(loss.clone(), SgdConfig::new(), 0.1));
+    EstimatorSpec {
+        predictions: Some(predictions),
+        loss: Some(loss),
+        train_op,
+        ..EstimatorSpec::new(mode)
+    }
+}
+
 /// A deterministic endless stream of batches: epoch `e` visits rows in an order fixed by `e`.
 pub fn stream(
     rows: Vec<(Vec<f32>, i64)>,
