@@ -158,3 +158,51 @@ fn a_resumed_run_keeps_batch_norm_running_statistics_bit_identical() -> Result<(
     assert_eq!(a.1, b.1, "the evaluation loss differs after resuming");
     Ok(())
 }
+
+/// The batch norm's running mean and variance, by path.
+fn running_stats(model: &BnNet) -> Vec<(String, Vec<f32>)> {
+    use estimator_runtime::burn::store::ModuleSnapshot;
+    model
+        .collect(None, None, false)
+        .iter()
+        .filter(|t| t.name.starts_with("norm.running"))
+        .map(|t| {
+            let data = estimator_runtime::burn::store::bridge::to_data(t).expect("data");
+            (t.name.clone(), data.iter::<f32>().collect())
+        })
+        .collect()
+}
+
+/// A call that fails before any checkpoint leaves the model as it started, running statistics
+/// included (the failed steps' updates do not leak into it), and the Estimator trains,
+/// evaluates and predicts on.
+#[test]
+fn a_failed_call_without_a_checkpoint_leaves_the_running_statistics_as_they_started()
+-> Result<(), Error> {
+    use estimator_runtime::burn::store::ModuleSnapshot;
+    let dir = tempfile::tempdir().map_err(|e| Error::Config(e.to_string()))?;
+    let cfg = config(dir.path()).save_checkpoints_steps(1000);
+    let mut est = Estimator::build(bn_classifier, BnNet::new, cfg)?;
+    let before = running_stats(est.model().expect("model"));
+    assert_eq!(before.len(), 2, "running mean and variance");
+    let failed = est.train(
+        stream(iris(), 16, device()),
+        TrainArgs::max_steps(20).hook(CrashAt(5)),
+    );
+    assert!(failed.is_err());
+    assert_eq!(est.global_step(), 0, "no checkpoint: back at the start");
+    assert_eq!(
+        running_stats(est.model().expect("model")),
+        before,
+        "the failed steps' updates are gone"
+    );
+    est.train(stream(iris(), 16, device()), TrainArgs::max_steps(10))?;
+    assert_ne!(
+        running_stats(est.model().expect("model")),
+        before,
+        "training updates them again"
+    );
+    let eval = est.evaluate(stream(iris(), 50, device()).take(3), EvalArgs::default())?;
+    assert!(eval.metric("loss").is_some_and(f64::is_finite));
+    Ok(())
+}
