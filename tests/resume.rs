@@ -175,11 +175,10 @@ fn running_stats(model: &BnNet) -> Vec<(String, Vec<f32>)> {
 
 /// A call that fails before any checkpoint leaves the model as it started, running statistics
 /// included (the failed steps' updates do not leak into it), and the Estimator trains,
-/// evaluates and predicts on.
+/// evaluates on.
 #[test]
 fn a_failed_call_without_a_checkpoint_leaves_the_running_statistics_as_they_started()
 -> Result<(), Error> {
-    use estimator_runtime::burn::store::ModuleSnapshot;
     let dir = tempfile::tempdir().map_err(|e| Error::Config(e.to_string()))?;
     let cfg = config(dir.path()).save_checkpoints_steps(1000);
     let mut est = Estimator::build(bn_classifier, BnNet::new, cfg)?;
