@@ -1,12 +1,13 @@
 //! Built-in hooks in the spirit of TF's `basic_session_run_hooks.py`.
 
-use super::{Hook, HookContext};
+use super::{Hook, HookContext, Schedule};
 use crate::error::Error;
 use std::path::Path;
 use std::time::Instant;
 
-/// Logs named scalars (`loss`, `learning_rate`, `global_step`) every `every_n_iter` steps
-/// (TF `LoggingTensorHook`).
+/// Logs named scalars (`loss`, `learning_rate`, `global_step`) at a train call's first step and
+/// every `every_n_iter` steps after it (TF `LoggingTensorHook`, which counts its own iterations
+/// from 0).
 ///
 /// ```
 /// use estimator_runtime::hooks::LoggingTensorHook;
@@ -14,7 +15,7 @@ use std::time::Instant;
 /// ```
 pub struct LoggingTensorHook {
     names: Vec<String>,
-    every_n_iter: u64,
+    schedule: Schedule,
 }
 
 impl LoggingTensorHook {
@@ -22,7 +23,7 @@ impl LoggingTensorHook {
     pub fn new<S: Into<String>>(names: impl IntoIterator<Item = S>, every_n_iter: u64) -> Self {
         LoggingTensorHook {
             names: names.into_iter().map(Into::into).collect(),
-            every_n_iter: every_n_iter.max(1),
+            schedule: Schedule::new(every_n_iter.max(1)),
         }
     }
 
@@ -46,11 +47,16 @@ impl Hook for LoggingTensorHook {
     }
 
     fn wants_loss(&self, global_step: u64) -> bool {
-        global_step.is_multiple_of(self.every_n_iter) && self.names.iter().any(|n| n == "loss")
+        self.schedule.due(global_step) && self.names.iter().any(|n| n == "loss")
+    }
+
+    fn begin(&mut self, _ctx: &HookContext) -> Result<(), Error> {
+        self.schedule = Schedule::new(self.schedule.every);
+        Ok(())
     }
 
     fn after_step(&mut self, ctx: &HookContext) -> Result<(), Error> {
-        if ctx.global_step.is_multiple_of(self.every_n_iter) {
+        if self.schedule.fire(ctx.global_step).is_some() {
             tracing::info!("{}", self.line(ctx));
         }
         Ok(())

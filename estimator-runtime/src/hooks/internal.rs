@@ -2,7 +2,7 @@
 //! `NanTensorHook`, `SummarySaverHook`, `StepCounterHook` and `CheckpointSaverHook`. Each one
 //! decides; the loop acts on the decisions ([`StepEffects`]), since only it holds the model.
 
-use super::{Hook, HookContext};
+use super::{Hook, HookContext, Schedule};
 use crate::checkpoint::CheckpointPolicy;
 use crate::config::RunConfig;
 use crate::error::Error;
@@ -82,34 +82,6 @@ impl BuiltinHooks {
             scalars,
             summaries: std::mem::take(&mut self.summary.due),
         }
-    }
-}
-
-/// When TF's step-based hooks fire in a train call (`SecondOrStepTimer`): at the call's first
-/// step, then at the first step `every` steps or more after the last firing. A call from step 0
-/// with `every` 100 fires at 1, 101, 201, ...; a call resumed at 1,000 at 1,001, 1,101, ...
-/// (`every` 0: never).
-struct Schedule {
-    every: u64,
-    last: Option<u64>,
-}
-
-impl Schedule {
-    fn new(every: u64) -> Self {
-        Schedule { every, last: None }
-    }
-
-    /// Whether it fires at `step` (after that step's update, as the hooks see it).
-    fn due(&self, step: u64) -> bool {
-        self.every > 0
-            && self
-                .last
-                .is_none_or(|last| step >= last.saturating_add(self.every))
-    }
-
-    /// Fires at `step` if due; whether it did, and the step it fired at before.
-    fn fire(&mut self, step: u64) -> Option<Option<u64>> {
-        self.due(step).then(|| self.last.replace(step))
     }
 }
 

@@ -148,3 +148,31 @@ pub trait Hook {
 
 #[cfg(test)]
 mod tests;
+
+/// When TF's step-based hooks fire in a train call (`SecondOrStepTimer`): at the call's first
+/// step, then at the first step `every` steps or more after the last firing. A call from step 0
+/// with `every` 100 fires at 1, 101, 201, ...; a call resumed at 1,000 at 1,001, 1,101, ...
+/// (`every` 0: never).
+pub(crate) struct Schedule {
+    every: u64,
+    last: Option<u64>,
+}
+
+impl Schedule {
+    pub(crate) fn new(every: u64) -> Self {
+        Schedule { every, last: None }
+    }
+
+    /// Whether it fires at `step` (after that step's update, as the hooks see it).
+    pub(crate) fn due(&self, step: u64) -> bool {
+        self.every > 0
+            && self
+                .last
+                .is_none_or(|last| step >= last.saturating_add(self.every))
+    }
+
+    /// Fires at `step` if due; whether it did, and the step it fired at before.
+    pub(crate) fn fire(&mut self, step: u64) -> Option<Option<u64>> {
+        self.due(step).then(|| self.last.replace(step))
+    }
+}

@@ -208,3 +208,22 @@ fn a_callers_hook_gets_the_loss_unless_it_says_it_does_not_need_it() {
         .expect("spec hooks");
     assert!(set.wants_loss(1), "NanTensorHook reads every loss");
 }
+
+/// TF's `LoggingTensorHook` counts its own iterations from 0: it logs at a call's first step,
+/// then every `every_n_iter` after it, starting again in each call.
+#[test]
+fn logging_tensor_hook_logs_at_a_calls_first_step_then_every_n() {
+    let mut hook = LoggingTensorHook::new(["loss"], 10);
+    let mut logged = Vec::new();
+    for (start, end) in [(0u64, 25u64), (25, 40)] {
+        hook.begin(&HookContext::new(ModeKeys::Train, start))
+            .expect("begin");
+        for step in start + 1..=end {
+            if hook.wants_loss(step) {
+                logged.push(step);
+            }
+            hook.after_step(&after(step, 0.5)).expect("after");
+        }
+    }
+    assert_eq!(logged, [1, 11, 21, 26, 36]);
+}
