@@ -85,9 +85,9 @@ impl TwoHidden {
     }
 }
 
-/// The spec of both runs: mean sparse softmax cross-entropy (DNNClassifier's head with TF 2.15's
-/// `SUM_OVER_BATCH_SIZE`; `tf.compat.v1.losses.sparse_softmax_cross_entropy`'s default),
-/// minimised by `optimizer`.
+/// The spec of both runs (`common::logits_spec`): mean sparse softmax cross-entropy
+/// (DNNClassifier's head with TF 2.15's `SUM_OVER_BATCH_SIZE`;
+/// `tf.compat.v1.losses.sparse_softmax_cross_entropy`'s default), minimised by `optimizer`.
 fn classifier_spec(
     model: &TwoHidden,
     features: Tensor<2>,
@@ -96,22 +96,13 @@ fn classifier_spec(
     optimizer: impl OptimizerConfig,
     learning_rate: f64,
 ) -> EstimatorSpec {
-    let logits = model.forward(features);
-    let predictions = Predictions::new().with("logits", logits.clone());
-    let Some(labels) = labels else {
-        return EstimatorSpec::new(mode).predictions(predictions);
-    };
-    let loss = CrossEntropyLossConfig::new()
-        .init(&logits.device())
-        .forward(logits, labels);
-    let train_op = (mode == ModeKeys::Train)
-        .then(|| TrainOp::minimize(loss.clone(), optimizer, learning_rate));
-    EstimatorSpec {
-        predictions: Some(predictions),
-        loss: Some(loss),
-        train_op,
-        ..EstimatorSpec::new(mode)
-    }
+    common::logits_spec(
+        mode,
+        model.forward(features),
+        labels,
+        optimizer,
+        learning_rate,
+    )
 }
 
 /// TF 2.15's `DNNClassifier` default optimizer: `'Adagrad'` is

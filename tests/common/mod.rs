@@ -131,13 +131,16 @@ pub fn batch(rows: &[(Vec<f32>, i64)], device: &Device) -> Batch {
     )
 }
 
-/// The spec of a classifier's `logits`: `logits` predictions, the mean cross-entropy and, in
-/// TRAIN, plain SGD at 0.1. For test model_fns whose network is the point (a dropout, a batch
-/// norm); the macro leaves a spec built here to the runtime check.
-pub fn sgd_logits_spec(
+/// The spec of a classifier's `logits`: `logits` predictions, the mean cross-entropy (TF's
+/// `sparse_softmax_cross_entropy` with `SUM_OVER_BATCH_SIZE`) and, in TRAIN, `optimizer` at
+/// `learning_rate`. For test model_fns whose network is the point (a dropout, a batch norm, a
+/// renamed layer, TF's layers); the macro leaves a spec built here to the runtime check.
+pub fn logits_spec(
     mode: ModeKeys,
     logits: Tensor<2>,
     labels: Option<Tensor<1, Int>>,
+    optimizer: impl estimator_runtime::OptimizerConfig,
+    learning_rate: f64,
 ) -> EstimatorSpec {
     let predictions = Predictions::new().with("logits", logits.clone());
     let Some(labels) = labels else {
@@ -146,14 +149,23 @@ pub fn sgd_logits_spec(
     let loss = CrossEntropyLossConfig::new()
         .init(&logits.device())
         .forward(logits, labels);
-    let train_op =
-        (mode == ModeKeys::Train).then(|| TrainOp::minimize(loss.clone(), SgdConfig::new(), 0.1));
+    let train_op = (mode == ModeKeys::Train)
+        .then(|| TrainOp::minimize(loss.clone(), optimizer, learning_rate));
     EstimatorSpec {
         predictions: Some(predictions),
         loss: Some(loss),
         train_op,
         ..EstimatorSpec::new(mode)
     }
+}
+
+/// [`logits_spec`] with plain SGD at 0.1.
+pub fn sgd_logits_spec(
+    mode: ModeKeys,
+    logits: Tensor<2>,
+    labels: Option<Tensor<1, Int>>,
+) -> EstimatorSpec {
+    logits_spec(mode, logits, labels, SgdConfig::new(), 0.1)
 }
 
 /// A deterministic endless stream of batches: epoch `e` visits rows in an order fixed by `e`.

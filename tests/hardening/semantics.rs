@@ -164,22 +164,7 @@ fn renamed_classifier(
     mode: ModeKeys,
 ) -> EstimatorSpec {
     let hidden = burn::tensor::activation::relu(model.encoder.forward(features));
-    let logits = model.output.forward(hidden);
-    let predictions = Predictions::new().with("logits", logits.clone());
-    let Some(labels) = labels else {
-        return EstimatorSpec::new(mode).predictions(predictions);
-    };
-    let loss = CrossEntropyLossConfig::new()
-        .init(&logits.device())
-        .forward(logits, labels);
-    let train_op =
-        (mode == ModeKeys::Train).then(|| TrainOp::minimize(loss.clone(), SgdConfig::new(), 0.1));
-    EstimatorSpec {
-        predictions: Some(predictions),
-        loss: Some(loss),
-        train_op,
-        ..EstimatorSpec::new(mode)
-    }
+    sgd_logits_spec(mode, model.output.forward(hidden), labels)
 }
 
 fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
