@@ -106,6 +106,8 @@ where
             Some(d) => d.clone(),
             None => default_device()?,
         };
+        // Seeds under the lock: a reseed inside another thread's seeded section would shift its
+        // draws.
         crate::seeding::seeded(&device, config.random_seed, || ());
         let distribution = config.distribute.clone();
         let mut estimator = Estimator {

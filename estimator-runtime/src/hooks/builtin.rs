@@ -56,7 +56,7 @@ impl Hook for LoggingTensorHook {
     }
 
     fn after_step(&mut self, ctx: &HookContext) -> Result<(), Error> {
-        if self.schedule.fire(ctx.global_step).is_some() {
+        if self.schedule.fire(ctx.global_step) {
             tracing::info!("{}", self.line(ctx));
         }
         Ok(())

@@ -100,7 +100,7 @@ impl Hook for SummarySaverHook {
     }
 
     fn after_step(&mut self, ctx: &HookContext) -> Result<(), Error> {
-        if self.schedule.fire(ctx.global_step).is_some() {
+        if self.schedule.fire(ctx.global_step) {
             self.due = true;
             self.scalars.extend(ctx.loss.map(|l| ("loss", l)));
             self.scalars
@@ -132,17 +132,19 @@ impl Hook for StepCounter {
 
     fn after_step(&mut self, ctx: &HookContext) -> Result<(), Error> {
         let step = ctx.global_step;
-        let Some(before) = self.schedule.fire(step) else {
+        let first = self.schedule.last.is_none();
+        if !self.schedule.fire(step) {
             return Ok(());
-        };
+        }
         let loss = ctx.loss.unwrap_or(f64::NAN);
         let from = step.saturating_sub(1);
         let secs = self.last.1.elapsed().as_secs_f64();
-        match before {
-            None => tracing::info!("loss = {loss:.6}, step = {from}"),
-            Some(_) => tracing::info!("loss = {loss:.6}, step = {from} ({secs:.3} sec)"),
+        if first {
+            tracing::info!("loss = {loss:.6}, step = {from}");
+        } else {
+            tracing::info!("loss = {loss:.6}, step = {from} ({secs:.3} sec)");
         }
-        if before.is_some() && secs > 0.0 {
+        if !first && secs > 0.0 {
             let rate = (step - self.last.0) as f64 / secs;
             self.scalars.push(("global_step/sec", rate));
             tracing::info!("global_step/sec: {rate:.4}");

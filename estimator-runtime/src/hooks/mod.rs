@@ -171,8 +171,12 @@ impl Schedule {
                 .is_none_or(|last| step >= last.saturating_add(self.every))
     }
 
-    /// Fires at `step` if due; whether it did, and the step it fired at before.
-    pub(crate) fn fire(&mut self, step: u64) -> Option<Option<u64>> {
-        self.due(step).then(|| self.last.replace(step))
+    /// Fires at `step` if due; whether it did.
+    pub(crate) fn fire(&mut self, step: u64) -> bool {
+        let due = self.due(step);
+        if due {
+            self.last = Some(step);
+        }
+        due
     }
 }

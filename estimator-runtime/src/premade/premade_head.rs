@@ -144,19 +144,12 @@ macro_rules! classifier_builders {
                     ClassifierHead::with_label_vocabulary(vocabulary).with_loss_reduction(reduction);
                 self
             }
-
-            /// How the training loss reduces each batch (TF's `loss_reduction`):
-            /// [`LossReduction::Sum`] for TF 1's `tf.compat.v1.estimator` classifiers.
-            pub fn loss_reduction(mut self, reduction: LossReduction) -> Self {
-                self.head = self.head.with_loss_reduction(reduction);
-                self
-            }
         }
     )*};
 }
 
-/// `loss_reduction` for the regressor and baseline-classifier configurations (a `head` field
-/// with `with_loss_reduction`).
+/// `loss_reduction` for every premade configuration (a `head` field with
+/// `with_loss_reduction`).
 macro_rules! reduction_builders {
     ($($config:ty),*) => {$(
         impl $config {
@@ -171,6 +164,9 @@ macro_rules! reduction_builders {
 }
 
 reduction_builders!(
+    super::LinearClassifierConfig,
+    super::DnnClassifierConfig,
+    super::DnnLinearCombinedClassifierConfig,
     super::BaselineClassifierConfig,
     super::LinearRegressorConfig,
     super::DnnRegressorConfig,
